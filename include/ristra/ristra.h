@@ -1,0 +1,20 @@
+/*
+ * ristra: risk stratification of registered GP practice populations.
+ *
+ * The umbrella header: include this one. Everything declared under
+ * include/ristra/ is the public, stable C ABI of libristra; nothing else is.
+ *
+ * Before using the library a program may check that the library it runs
+ * against matches the headers it was compiled with:
+ *
+ *     if (ristra_version() / 10000 != RISTRA_VERSION_MAJOR) ... refuse ...
+ */
+#ifndef RISTRA_H
+#define RISTRA_H
+
+#include "ristra/version.h"
+#include "ristra/common.h"
+#include "ristra/model.h"
+#include "ristra/score.h"
+
+#endif /* RISTRA_H */

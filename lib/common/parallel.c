@@ -1,0 +1,134 @@
+/* Threads for scoring and fitting: contiguous row ranges, one per thread.
+ *
+ * Threads are started per call rather than pooled: calls that are worth
+ * splitting take milliseconds, thread start-up takes microseconds, and an
+ * embedded library should leave no threads behind in its host. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ristra/common.h"
+#include "parallel_internal.h"
+
+/* The CPU quota of a container, or 0 when there is none. */
+static int cgroup_cpu_limit(void)
+{
+    FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r"); /* cgroup v2 */
+    if (f) {
+        char quota[32];
+        long period = 0;
+        int n = fscanf(f, "%31s %ld", quota, &period);
+        fclose(f);
+        if (n == 2 && period > 0 && quota[0] != 'm') { /* "max" means none */
+            long q = strtol(quota, NULL, 10);
+            if (q > 0)
+                return (int)((q + period - 1) / period);
+        }
+        return 0;
+    }
+    f = fopen("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "r"); /* cgroup v1 */
+    if (f) {
+        long q = -1, period = 0;
+        int ok = fscanf(f, "%ld", &q) == 1;
+        fclose(f);
+        f = fopen("/sys/fs/cgroup/cpu/cpu.cfs_period_us", "r");
+        if (f) {
+            ok = ok && fscanf(f, "%ld", &period) == 1;
+            fclose(f);
+        }
+        if (ok && q > 0 && period > 0)
+            return (int)((q + period - 1) / period);
+    }
+    return 0;
+}
+
+int ristra__cpu_count(void)
+{
+    int n = 0;
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        n = CPU_COUNT(&set);
+#endif
+    if (n <= 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        n = online > 0 ? (int)online : 1;
+    }
+    int limit = cgroup_cpu_limit();
+    if (limit > 0 && limit < n)
+        n = limit;
+    return n > 0 ? n : 1;
+}
+
+int ristra__resolve_threads(int requested, int64_t n_items, int64_t min_items_per_thread)
+{
+    int n = requested > 0 ? requested : ristra__cpu_count();
+    if (min_items_per_thread < 1)
+        min_items_per_thread = 1;
+    int64_t useful = n_items / min_items_per_thread;
+    if (useful < 1)
+        useful = 1;
+    if (n > useful)
+        n = (int)useful;
+    return n;
+}
+
+typedef struct range_job {
+    ristra__range_fn fn;
+    void *ctx;
+    int64_t begin, end;
+    int index;
+    int result;
+} range_job;
+
+static void *run_job(void *arg)
+{
+    range_job *job = arg;
+    job->result = job->fn(job->ctx, job->begin, job->end, job->index);
+    return NULL;
+}
+
+int ristra__parallel_for(int64_t n_items, int n_threads, ristra__range_fn fn, void *ctx)
+{
+    if (n_threads <= 1 || n_items <= 1)
+        return fn(ctx, 0, n_items, 0);
+    if (n_threads > n_items)
+        n_threads = (int)n_items;
+
+    range_job *jobs = calloc((size_t)n_threads, sizeof *jobs);
+    pthread_t *tids = calloc((size_t)n_threads, sizeof *tids);
+    char *started = calloc((size_t)n_threads, 1);
+    if (!jobs || !tids || !started) {
+        free(jobs);
+        free(tids);
+        free(started);
+        return fn(ctx, 0, n_items, 0);
+    }
+    for (int t = 0; t < n_threads; t++) {
+        jobs[t].fn = fn;
+        jobs[t].ctx = ctx;
+        jobs[t].begin = n_items * t / n_threads;
+        jobs[t].end = n_items * (t + 1) / n_threads;
+        jobs[t].index = t;
+    }
+    for (int t = 1; t < n_threads; t++)
+        started[t] = pthread_create(&tids[t], NULL, run_job, &jobs[t]) == 0;
+    run_job(&jobs[0]);
+    /* A range whose thread could not start runs here, in order. */
+    for (int t = 1; t < n_threads; t++) {
+        if (started[t])
+            pthread_join(tids[t], NULL);
+        else
+            run_job(&jobs[t]);
+    }
+    int result = 0;
+    for (int t = 0; t < n_threads && result == 0; t++)
+        result = jobs[t].result;
+    free(jobs);
+    free(tids);
+    free(started);
+    return result;
+}

@@ -1,0 +1,28 @@
+/* The features step for dense blocks. */
+#include <string.h>
+
+#include "features_internal.h"
+
+int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m, const void *x,
+                             ristra_dtype dtype, int64_t n, int64_t stride)
+{
+    const int64_t nf = m->n_features;
+    int64_t rejected = 0;
+    for (int64_t r = 0; r < n; r++) {
+        double *row = dst + r * nf;
+        int st = RISTRA_ROW_OK;
+        for (int64_t j = 0; j < nf; j++) {
+            double v = ristra__block_value(x, dtype, r * stride + j);
+            int s = ristra__feature_check(&m->features[j], &v);
+            if (s && !st)
+                st = s;
+            row[j] = v;
+        }
+        if (st) {
+            memset(row, 0, (size_t)nf * sizeof *row);
+            rejected++;
+        }
+        status[r] = st;
+    }
+    return rejected;
+}

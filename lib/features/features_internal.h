@@ -1,0 +1,41 @@
+/* The features step: a caller's block (float or double, any row stride)
+ * becomes the dense block a model kernel reads, with each feature's
+ * missing policy and valid range applied and a status for every row. */
+#ifndef RISTRA_FEATURES_INTERNAL_H
+#define RISTRA_FEATURES_INTERNAL_H
+
+#include <math.h>
+#include <stdint.h>
+
+#include "ristra/score.h"
+#include "../model/model_internal.h"
+
+/* Applies one feature's policy to one value in place; returns the row
+ * status it causes (RISTRA_ROW_OK when the value is usable). */
+static inline int ristra__feature_check(const ristra__feature *f, double *v)
+{
+    if (isnan(*v)) {
+        if (f->missing_policy == RISTRA_MISSING_IMPUTE)
+            *v = f->impute;
+        else if (f->missing_policy == RISTRA_MISSING_REJECT)
+            return RISTRA_ROW_MISSING;
+        return RISTRA_ROW_OK;
+    }
+    if (*v < f->lo || *v > f->hi)
+        return RISTRA_ROW_OUT_OF_RANGE;
+    return RISTRA_ROW_OK;
+}
+
+/* Reads x[r * stride + j] as double. */
+static inline double ristra__block_value(const void *x, ristra_dtype dtype, int64_t i)
+{
+    return dtype == RISTRA_FLOAT32 ? (double)((const float *)x)[i] : ((const double *)x)[i];
+}
+
+/* Fills dst (n rows x n_features doubles, contiguous) from rows of x and
+ * sets status[r]. A rejected row keeps its first failing status and its
+ * dst row holds zeros. Returns the number of rejected rows. */
+int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m, const void *x,
+                             ristra_dtype dtype, int64_t n, int64_t stride);
+
+#endif

@@ -1,0 +1,265 @@
+/* Input streams over files and buffers, inflating gzip on the fly. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "ristra/common.h"
+#include "../common/error_internal.h"
+#include "stream_internal.h"
+
+enum { RAW_CAPACITY = 256 * 1024 };
+
+struct ristra__stream {
+    char *name;
+    int fd;                      /* -1 for a memory stream */
+    const unsigned char *mem;    /* memory stream: the whole input */
+    size_t mem_size, mem_pos;
+    uint64_t raw_consumed, raw_size;
+    int gzip;
+    int at_member_end;           /* gzip: the last member ended cleanly */
+    z_stream z;
+    unsigned char *raw;          /* gzip: compressed input buffer */
+    unsigned char peek[2];       /* first bytes, read to detect gzip */
+    size_t peek_len, peek_pos;
+};
+
+/* Reads raw (possibly compressed) bytes; 0 at end of input. */
+static int64_t raw_read(ristra__stream *s, void *buf, size_t cap)
+{
+    size_t n = 0;
+    unsigned char *dst = buf;
+    while (s->peek_pos < s->peek_len && n < cap)
+        dst[n++] = s->peek[s->peek_pos++];
+    if (n == cap)
+        return (int64_t)n;
+    if (s->fd < 0) {
+        size_t left = s->mem_size - s->mem_pos;
+        size_t k = cap - n < left ? cap - n : left;
+        memcpy(dst + n, s->mem + s->mem_pos, k);
+        s->mem_pos += k;
+        s->raw_consumed += k;
+        return (int64_t)(n + k);
+    }
+    for (;;) {
+        ssize_t r = read(s->fd, dst + n, cap - n);
+        if (r >= 0) {
+            s->raw_consumed += (uint64_t)r;
+            return (int64_t)(n + (size_t)r);
+        }
+        if (errno != EINTR)
+            return ristra__error(RISTRA_EIO, "%s: read failed: %s", s->name, strerror(errno));
+    }
+}
+
+static int detect_gzip(ristra__stream *s)
+{
+    while (s->peek_len < 2) {
+        int64_t r = raw_read(s, s->peek + s->peek_len, 2 - s->peek_len);
+        if (r < 0)
+            return (int)r;
+        if (r == 0)
+            break;
+        s->peek_len += (size_t)r;
+    }
+    s->peek_pos = 0;
+    s->gzip = s->peek_len == 2 && s->peek[0] == 0x1f && s->peek[1] == 0x8b;
+    if (!s->gzip)
+        return RISTRA_OK;
+    memset(&s->z, 0, sizeof s->z);
+    if (inflateInit2(&s->z, 15 + 16) != Z_OK)
+        return ristra__oom();
+    s->raw = malloc(RAW_CAPACITY);
+    if (!s->raw)
+        return ristra__oom();
+    return RISTRA_OK;
+}
+
+static int stream_new(ristra__stream **out, const char *name)
+{
+    ristra__stream *s = calloc(1, sizeof *s);
+    if (!s)
+        return ristra__oom();
+    s->name = strdup(name);
+    if (!s->name) {
+        free(s);
+        return ristra__oom();
+    }
+    s->fd = -1;
+    *out = s;
+    return RISTRA_OK;
+}
+
+int ristra__stream_open_file(ristra__stream **out, const char *path)
+{
+    *out = NULL;
+    ristra__stream *s = NULL;
+    int rc = stream_new(&s, path);
+    if (rc)
+        return rc;
+    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0) {
+        rc = ristra__error(RISTRA_EIO, "%s: cannot open: %s", path, strerror(errno));
+        ristra__stream_close(s);
+        return rc;
+    }
+    struct stat st;
+    if (fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode))
+        s->raw_size = (uint64_t)st.st_size;
+    else if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        rc = ristra__error(RISTRA_EIO, "%s: is a directory", path);
+        ristra__stream_close(s);
+        return rc;
+    }
+    rc = detect_gzip(s);
+    if (rc) {
+        ristra__stream_close(s);
+        return rc;
+    }
+    *out = s;
+    return RISTRA_OK;
+}
+
+int ristra__stream_open_memory(ristra__stream **out, const void *data, size_t size,
+                               const char *name)
+{
+    *out = NULL;
+    ristra__stream *s = NULL;
+    int rc = stream_new(&s, name ? name : "<buffer>");
+    if (rc)
+        return rc;
+    s->mem = data;
+    s->mem_size = size;
+    s->raw_size = size;
+    rc = detect_gzip(s);
+    if (rc) {
+        ristra__stream_close(s);
+        return rc;
+    }
+    *out = s;
+    return RISTRA_OK;
+}
+
+void ristra__stream_close(ristra__stream *s)
+{
+    if (!s)
+        return;
+    if (s->gzip)
+        inflateEnd(&s->z);
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s->raw);
+    free(s->name);
+    free(s);
+}
+
+/* Refills the inflater's input; returns bytes added, 0 at end of input. */
+static int64_t refill(ristra__stream *s)
+{
+    int64_t r = raw_read(s, s->raw, RAW_CAPACITY);
+    if (r > 0) {
+        s->z.next_in = s->raw;
+        s->z.avail_in = (uInt)r;
+    }
+    return r;
+}
+
+static int64_t gzip_read(ristra__stream *s, unsigned char *buf, size_t cap)
+{
+    s->z.next_out = buf;
+    s->z.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
+    while (s->z.avail_out > 0) {
+        if (s->z.avail_in == 0) {
+            int64_t r = refill(s);
+            if (r < 0)
+                return r;
+            if (r == 0) {
+                if (s->at_member_end)
+                    break;
+                return ristra__error(RISTRA_EFORMAT,
+                                     "%s: truncated gzip stream (input ends after %llu "
+                                     "compressed bytes, inside a gzip member)",
+                                     s->name, (unsigned long long)s->raw_consumed);
+            }
+        }
+        if (s->at_member_end) {
+            /* More input after a complete member: another member must start. */
+            if (s->z.next_in[0] != 0x1f) {
+                return ristra__error(RISTRA_EFORMAT,
+                                     "%s: trailing data after the gzip stream (at compressed "
+                                     "byte %llu)",
+                                     s->name,
+                                     (unsigned long long)(s->raw_consumed - s->z.avail_in));
+            }
+            inflateReset(&s->z);
+            s->at_member_end = 0;
+        }
+        int zr = inflate(&s->z, Z_NO_FLUSH);
+        if (zr == Z_STREAM_END) {
+            s->at_member_end = 1;
+            continue;
+        }
+        if (zr == Z_BUF_ERROR && s->z.avail_in == 0)
+            continue; /* needs more input */
+        if (zr != Z_OK) {
+            if (zr == Z_MEM_ERROR)
+                return ristra__oom();
+            return ristra__error(RISTRA_EFORMAT, "%s: corrupt gzip stream: %s", s->name,
+                                 s->z.msg ? s->z.msg : "inflate failed");
+        }
+    }
+    return (int64_t)(cap - s->z.avail_out);
+}
+
+int64_t ristra__stream_read(ristra__stream *s, void *buf, size_t cap)
+{
+    if (cap == 0)
+        return 0;
+    if (s->gzip)
+        return gzip_read(s, buf, cap);
+    return raw_read(s, buf, cap);
+}
+
+int ristra__stream_read_all(ristra__stream *s, char **out, size_t *size_out)
+{
+    *out = NULL;
+    *size_out = 0;
+    size_t cap = 64 * 1024, len = 0;
+    if (!s->gzip && s->raw_size > 0)
+        cap = (size_t)s->raw_size + 1;
+    char *buf = malloc(cap);
+    if (!buf)
+        return ristra__oom();
+    for (;;) {
+        if (cap - len < 2) {
+            size_t ncap = cap * 2;
+            char *nb = realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                return ristra__oom();
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        int64_t r = ristra__stream_read(s, buf + len, cap - len - 1);
+        if (r < 0) {
+            free(buf);
+            return (int)r;
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *size_out = len;
+    return RISTRA_OK;
+}
+
+const char *ristra__stream_name(const ristra__stream *s) { return s->name; }
+int ristra__stream_is_gzip(const ristra__stream *s) { return s->gzip; }
+uint64_t ristra__stream_raw_consumed(const ristra__stream *s) { return s->raw_consumed; }
+uint64_t ristra__stream_raw_size(const ristra__stream *s) { return s->raw_size; }

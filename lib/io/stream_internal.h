@@ -1,0 +1,32 @@
+/* Input streams: a file or a memory buffer, plain or gzip-compressed.
+ * Compression is recognised by the gzip magic bytes, never by the name. */
+#ifndef RISTRA_STREAM_INTERNAL_H
+#define RISTRA_STREAM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ristra__stream ristra__stream;
+
+/* Both set a ristra_last_error() message naming the file on failure. */
+int ristra__stream_open_file(ristra__stream **out, const char *path);
+int ristra__stream_open_memory(ristra__stream **out, const void *data, size_t size,
+                               const char *name);
+void ristra__stream_close(ristra__stream *s);
+
+/* Reads up to cap decompressed bytes into buf. Returns the number read,
+ * 0 at the end of the data, or a negative ristra_error (an unreadable file,
+ * a corrupt or truncated gzip stream: the message names the file). */
+int64_t ristra__stream_read(ristra__stream *s, void *buf, size_t cap);
+
+/* Reads everything that is left into a new NUL-terminated buffer. */
+int ristra__stream_read_all(ristra__stream *s, char **out, size_t *size_out);
+
+const char *ristra__stream_name(const ristra__stream *s);
+int ristra__stream_is_gzip(const ristra__stream *s);
+/* Bytes of the underlying file consumed so far, and its total size
+ * (0 when unknown), for progress reports. */
+uint64_t ristra__stream_raw_consumed(const ristra__stream *s);
+uint64_t ristra__stream_raw_size(const ristra__stream *s);
+
+#endif

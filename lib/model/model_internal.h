@@ -1,0 +1,50 @@
+/* The in-memory model shared by the format reader/writer, the importers
+ * and the scorers. Immutable once built. */
+#ifndef RISTRA_MODEL_INTERNAL_H
+#define RISTRA_MODEL_INTERNAL_H
+
+#include <stdint.h>
+
+#include "ristra/model.h"
+
+/* Native format version this library writes, and the newest it reads. */
+#define RISTRA__FORMAT_VERSION 1
+
+typedef struct ristra__feature {
+    char *name;
+    char *description;
+    char *unit;
+    double lo, hi;          /* valid range, inclusive; -inf/+inf when unbounded */
+    int missing_policy;     /* ristra_missing_policy */
+    double impute;          /* RISTRA_MISSING_IMPUTE only; NaN otherwise */
+} ristra__feature;
+
+typedef struct ristra__gbdt ristra__gbdt;
+
+struct ristra_model {
+    int kind;                   /* ristra_kind */
+    int64_t n_features;
+    ristra__feature *features;
+    char *metadata_json;        /* compact JSON object */
+
+    int has_calibration;        /* p = sigmoid(cal_intercept + cal_slope * margin) */
+    double cal_intercept, cal_slope;
+
+    /* RISTRA_MODEL_LOGISTIC: margin = intercept + x . coef */
+    double intercept;
+    double *coef;
+
+    /* RISTRA_MODEL_GBDT */
+    ristra__gbdt *gbdt;
+};
+
+/* A zeroed model with n_features zeroed features; NULL when out of memory. */
+ristra_model *ristra__model_new(int64_t n_features);
+
+/* Builds the native model from a parsed document (source names the file
+ * in messages). */
+#include <jansson.h>
+int ristra__model_from_json(ristra_model **out, json_t *doc, const char *source);
+json_t *ristra__model_to_json(const ristra_model *model);
+
+#endif

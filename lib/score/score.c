@@ -1,0 +1,170 @@
+/* Dense-block scoring: features -> model -> link, over row blocks, split
+ * across threads. Each thread owns one scratch buffer for the call; the
+ * model is only read. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ristra/score.h"
+#include "../common/error_internal.h"
+#include "../common/parallel_internal.h"
+#include "../features/features_internal.h"
+#include "../link/link_internal.h"
+#include "../model/logistic_internal.h"
+#include "../model/model_internal.h"
+
+/* Below this many rows per thread, starting a thread costs more than it saves. */
+enum { MIN_ROWS_PER_THREAD = 4096 };
+
+typedef struct score_job {
+    void **scratch;              /* one buffer per thread, allocated up front */
+    const ristra_model *model;
+    const void *x;
+    ristra_dtype dtype;
+    int64_t stride;
+    double *prob, *margin;
+    int32_t *status;
+} score_job;
+
+/* Writes one block's results; rejected rows get NaN. */
+static void emit(const score_job *job, int64_t r0, int64_t n, const double *margin,
+                 const double *prob, const int32_t *status)
+{
+    for (int64_t i = 0; i < n; i++) {
+        int ok = status[i] == RISTRA_ROW_OK;
+        if (job->margin)
+            job->margin[r0 + i] = ok ? margin[i] : NAN;
+        if (job->prob)
+            job->prob[r0 + i] = ok ? prob[i] : NAN;
+        if (job->status)
+            job->status[r0 + i] = status[i];
+    }
+}
+
+static size_t logistic_scratch_bytes(const ristra_model *m)
+{
+    const int64_t block = ristra__logistic_block_rows(m->n_features);
+    return (size_t)block * ((size_t)m->n_features + 2) * sizeof(double) +
+           (size_t)block * sizeof(int32_t);
+}
+
+static int score_logistic_range(void *ctx, int64_t begin, int64_t end, int thread_index)
+{
+    const score_job *job = ctx;
+    const ristra_model *m = job->model;
+    const int64_t block = ristra__logistic_block_rows(m->n_features);
+    const size_t elem = job->dtype == RISTRA_FLOAT32 ? sizeof(float) : sizeof(double);
+    double *x = job->scratch[thread_index];
+    double *margin = x + block * m->n_features;
+    double *prob = margin + block;
+    int32_t *status = (int32_t *)(prob + block);
+    for (int64_t r0 = begin; r0 < end; r0 += block) {
+        int64_t n = end - r0 < block ? end - r0 : block;
+        const char *src = (const char *)job->x + (size_t)r0 * (size_t)job->stride * elem;
+        ristra__features_f64(x, status, m, src, job->dtype, n, job->stride);
+        ristra__logistic_margin(margin, m, x, n);
+        if (job->prob)
+            ristra__link_logit(prob, margin, n, m);
+        emit(job, r0, n, margin, prob, status);
+    }
+    return RISTRA_OK;
+}
+
+int ristra_score_options_init(ristra_score_options *opts, int version)
+{
+    if (!opts || version < 1 || version > RISTRA_SCORE_OPTIONS_VERSION)
+        return ristra__error(RISTRA_EINVAL, "ristra_score_options_init: %s",
+                             opts ? "unknown version" : "opts is NULL");
+    ristra_score_options defaults = RISTRA_SCORE_OPTIONS_INIT;
+    *opts = defaults;
+    opts->version = version;
+    return RISTRA_OK;
+}
+
+static int check_arguments(const double *prob_out, const double *margin_out,
+                           const int32_t *status_out, const ristra_model *model, const void *x,
+                           ristra_dtype dtype, int64_t n_rows, int64_t n_cols,
+                           int64_t row_stride, const ristra_score_options *opts)
+{
+    static const char fn[] = "ristra_model_score";
+    if (!model)
+        return ristra__error(RISTRA_EINVAL, "%s: model is NULL", fn);
+    if (!prob_out && !margin_out && !status_out)
+        return ristra__error(RISTRA_EINVAL, "%s: prob_out, margin_out and status_out are all NULL",
+                             fn);
+    if (dtype != RISTRA_FLOAT32 && dtype != RISTRA_FLOAT64)
+        return ristra__error(RISTRA_EINVAL,
+                             "%s: dtype is %d (expected RISTRA_FLOAT32 or RISTRA_FLOAT64)", fn,
+                             (int)dtype);
+    if (n_rows < 0)
+        return ristra__error(RISTRA_EINVAL, "%s: n_rows is %lld", fn, (long long)n_rows);
+    if (n_cols != model->n_features)
+        return ristra__error(RISTRA_EINVAL, "%s: n_cols is %lld but the model has %lld features",
+                             fn, (long long)n_cols, (long long)model->n_features);
+    if (row_stride < n_cols)
+        return ristra__error(RISTRA_EINVAL, "%s: row_stride %lld is less than n_cols %lld", fn,
+                             (long long)row_stride, (long long)n_cols);
+    if (!x && n_rows > 0)
+        return ristra__error(RISTRA_EINVAL, "%s: x is NULL", fn);
+    if (opts && (opts->version < 1 || opts->version > RISTRA_SCORE_OPTIONS_VERSION))
+        return ristra__error(RISTRA_EINVAL, "%s: opts->version is %d (expected 1 to %d)", fn,
+                             opts->version, RISTRA_SCORE_OPTIONS_VERSION);
+    if (opts && opts->n_threads < 0)
+        return ristra__error(RISTRA_EINVAL, "%s: opts->n_threads is %d", fn, opts->n_threads);
+    return RISTRA_OK;
+}
+
+int ristra_model_score(double *prob_out, double *margin_out, int32_t *status_out,
+                       const ristra_model *model, const void *x, ristra_dtype dtype,
+                       int64_t n_rows, int64_t n_cols, int64_t row_stride,
+                       const ristra_score_options *opts)
+{
+    int rc = check_arguments(prob_out, margin_out, status_out, model, x, dtype, n_rows, n_cols,
+                             row_stride, opts);
+    if (rc)
+        return rc;
+    if (n_rows == 0)
+        return RISTRA_OK;
+    ristra_score_options defaults = RISTRA_SCORE_OPTIONS_INIT;
+    const ristra_score_options *o = opts ? opts : &defaults;
+    int threads = ristra__resolve_threads(o->n_threads, n_rows, MIN_ROWS_PER_THREAD);
+    size_t bytes = logistic_scratch_bytes(model);
+    ristra__range_fn kernel = score_logistic_range;
+
+    /* All scratch is allocated before any output is written, so that a
+     * failure leaves the caller's buffers untouched. */
+    void **scratch = calloc((size_t)threads, sizeof *scratch);
+    if (!scratch)
+        return ristra__oom();
+    for (int t = 0; t < threads; t++) {
+        scratch[t] = malloc(bytes);
+        if (!scratch[t]) {
+            rc = ristra__oom();
+            break;
+        }
+    }
+    if (!rc) {
+        score_job job = { scratch, model, x, dtype, row_stride, prob_out, margin_out, status_out };
+        rc = ristra__parallel_for(n_rows, threads, kernel, &job);
+    }
+    for (int t = 0; t < threads; t++)
+        free(scratch[t]);
+    free(scratch);
+    return rc;
+}
+
+const char *ristra_row_status_string(int status)
+{
+    switch (status) {
+    case RISTRA_ROW_OK: return "ok";
+    case RISTRA_ROW_MISSING: return "missing required value";
+    case RISTRA_ROW_OUT_OF_RANGE: return "value out of range";
+    case RISTRA_ROW_NOT_NUMERIC: return "value not numeric";
+    case RISTRA_ROW_BAD_NHS_NUMBER: return "invalid NHS number";
+    case RISTRA_ROW_FIELD_COUNT: return "wrong number of fields";
+    case RISTRA_ROW_DUPLICATE: return "duplicate NHS number";
+    case RISTRA_ROW_BAD_PRACTICE: return "invalid practice code";
+    case RISTRA_ROW_BAD_OUTCOME: return "invalid outcome value";
+    default: return "unknown row status";
+    }
+}
