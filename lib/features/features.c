@@ -26,3 +26,32 @@ int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m
     }
     return rejected;
 }
+
+int64_t ristra__features_f32_pair(float *dst, int32_t *status, const ristra_model *m,
+                                  const void *x, ristra_dtype dtype, int64_t n, int64_t stride)
+{
+    const int64_t nf = m->n_features;
+    int64_t rejected = 0;
+    for (int64_t r = 0; r < n; r++) {
+        float *row = dst + 2 * r * nf;
+        int st = RISTRA_ROW_OK;
+        for (int64_t j = 0; j < nf; j++) {
+            double v = ristra__block_value(x, dtype, r * stride + j);
+            int s = ristra__feature_check(&m->features[j], &v);
+            if (s && !st)
+                st = s;
+            if (isnan(v)) {
+                row[2 * j] = -INFINITY;
+                row[2 * j + 1] = INFINITY;
+            } else {
+                row[2 * j] = row[2 * j + 1] = (float)v;
+            }
+        }
+        if (st) {
+            memset(row, 0, (size_t)(2 * nf) * sizeof *row);
+            rejected++;
+        }
+        status[r] = st;
+    }
+    return rejected;
+}

@@ -5,6 +5,7 @@
 
 #include "ristra/model.h"
 #include "../common/error_internal.h"
+#include "gbdt_internal.h"
 #include "model_internal.h"
 
 ristra_model *ristra__model_new(int64_t n_features)
@@ -36,6 +37,7 @@ void ristra_model_free(ristra_model *model)
     free(model->features);
     free(model->metadata_json);
     free(model->coef);
+    ristra__gbdt_free(model->gbdt);
     free(model);
 }
 
@@ -101,5 +103,7 @@ int ristra_model_trees(ristra_tree_summary *out, const ristra_model *model)
                              "(initialise with RISTRA_TREE_SUMMARY_INIT)",
                              out->version, RISTRA_TREE_SUMMARY_VERSION);
     out->n_trees = out->max_depth = out->n_nodes = out->n_categorical = 0;
+    if (model->gbdt)
+        ristra__gbdt_summary(out, model->gbdt);
     return RISTRA_OK;
 }

@@ -8,6 +8,7 @@
 #include "../io/json_read_internal.h"
 #include "../io/output_internal.h"
 #include "../io/stream_internal.h"
+#include "gbdt_internal.h"
 #include "model_internal.h"
 
 static const char FORMAT_NAME[] = "ristra-model";
@@ -308,8 +309,15 @@ int ristra__model_from_json(ristra_model **out, json_t *doc, const char *source)
         rc = read_calibration(m, &p, doc);
     if (!rc && kind == RISTRA_MODEL_LOGISTIC)
         rc = read_logistic(m, &p, doc);
-    if (!rc && kind == RISTRA_MODEL_GBDT)
-        rc = ristra__jpath_error(&p, RISTRA_EUNSUPPORTED, "gbdt models are not supported yet");
+    if (!rc && kind == RISTRA_MODEL_GBDT) {
+        json_t *gbdt;
+        rc = ristra__json_object(&gbdt, &p, doc, "gbdt", 1);
+        if (!rc) {
+            size_t m2 = ristra__jpath_key(&p, "gbdt");
+            rc = ristra__gbdt_from_json(&m->gbdt, &p, gbdt, m->n_features);
+            ristra__jpath_pop(&p, m2);
+        }
+    }
     if (rc) {
         ristra_model_free(m);
         return rc;
@@ -458,6 +466,8 @@ json_t *ristra__model_to_json(const ristra_model *m)
         }
         put(doc, "logistic", params, &failed);
     }
+    if (m->kind == RISTRA_MODEL_GBDT)
+        put(doc, "gbdt", ristra__gbdt_to_json(m->gbdt), &failed);
     if (failed) {
         json_decref(doc);
         return NULL;

@@ -10,6 +10,7 @@
 #include "../common/parallel_internal.h"
 #include "../features/features_internal.h"
 #include "../link/link_internal.h"
+#include "../model/gbdt_internal.h"
 #include "../model/logistic_internal.h"
 #include "../model/model_internal.h"
 
@@ -65,6 +66,44 @@ static int score_logistic_range(void *ctx, int64_t begin, int64_t end, int threa
         ristra__logistic_margin(margin, m, x, n);
         if (job->prob)
             ristra__link_logit(prob, margin, n, m);
+        emit(job, r0, n, margin, prob, status);
+    }
+    return RISTRA_OK;
+}
+
+static size_t gbdt_scratch_bytes(const ristra_model *m)
+{
+    const size_t b = RISTRA__GBDT_BLOCK_ROWS;
+    return b * 2 * (size_t)m->n_features * sizeof(float) + b * sizeof(float) +
+           2 * b * sizeof(double) + b * sizeof(int32_t);
+}
+
+static int score_gbdt_range(void *ctx, int64_t begin, int64_t end, int thread_index)
+{
+    const score_job *job = ctx;
+    const ristra_model *m = job->model;
+    const int64_t block = RISTRA__GBDT_BLOCK_ROWS;
+    const size_t elem = job->dtype == RISTRA_FLOAT32 ? sizeof(float) : sizeof(double);
+    /* doubles first, then floats and statuses, to keep every array aligned */
+    double *margin = job->scratch[thread_index];
+    double *prob = margin + block;
+    float *x2 = (float *)(prob + block);
+    float *margin32 = x2 + block * 2 * m->n_features;
+    int32_t *status = (int32_t *)(margin32 + block);
+    for (int64_t r0 = begin; r0 < end; r0 += block) {
+        int64_t n = end - r0 < block ? end - r0 : block;
+        const char *src = (const char *)job->x + (size_t)r0 * (size_t)job->stride * elem;
+        ristra__features_f32_pair(x2, status, m, src, job->dtype, n, job->stride);
+        ristra__gbdt_margin(margin32, m->gbdt, x2, n, m->n_features);
+        for (int64_t i = 0; i < n; i++)
+            margin[i] = margin32[i];
+        if (job->prob) {
+            if (m->has_calibration)
+                ristra__link_logit(prob, margin, n, m);
+            else /* exactly XGBoost's own transform */
+                for (int64_t i = 0; i < n; i++)
+                    prob[i] = ristra__gbdt_sigmoid(margin32[i]);
+        }
         emit(job, r0, n, margin, prob, status);
     }
     return RISTRA_OK;
@@ -128,8 +167,9 @@ int ristra_model_score(double *prob_out, double *margin_out, int32_t *status_out
     ristra_score_options defaults = RISTRA_SCORE_OPTIONS_INIT;
     const ristra_score_options *o = opts ? opts : &defaults;
     int threads = ristra__resolve_threads(o->n_threads, n_rows, MIN_ROWS_PER_THREAD);
-    size_t bytes = logistic_scratch_bytes(model);
-    ristra__range_fn kernel = score_logistic_range;
+    int is_gbdt = model->kind == RISTRA_MODEL_GBDT;
+    size_t bytes = is_gbdt ? gbdt_scratch_bytes(model) : logistic_scratch_bytes(model);
+    ristra__range_fn kernel = is_gbdt ? score_gbdt_range : score_logistic_range;
 
     /* All scratch is allocated before any output is written, so that a
      * failure leaves the caller's buffers untouched. */

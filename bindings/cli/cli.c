@@ -1,0 +1,100 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ristra/ristra.h>
+
+#include "cli.h"
+
+int cli_fail(const char *command, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "ristra %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (rc < 0)
+        fprintf(stderr, ": %s", ristra_last_error()[0] ? ristra_last_error() : ristra_strerror(rc));
+    fputc('\n', stderr);
+    return CLI_FAILED;
+}
+
+int cli_usage_error(const char *command, const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "ristra %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n%s", usage);
+    return CLI_USAGE;
+}
+
+int cli_parse_int64(const char *command, const char *option, const char *text, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end) {
+        fprintf(stderr, "ristra %s: %s: \"%s\" is not a whole number\n", command, option, text);
+        return CLI_USAGE;
+    }
+    *out = v;
+    return CLI_OK;
+}
+
+int cli_parse_double(const char *command, const char *option, const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end) {
+        fprintf(stderr, "ristra %s: %s: \"%s\" is not a number\n", command, option, text);
+        return CLI_USAGE;
+    }
+    *out = v;
+    return CLI_OK;
+}
+
+int cli_parse(const char *command, const char *usage, int argc, char **argv,
+              const cli_option *opts, const char **positional, int max_positional,
+              int *n_positional)
+{
+    *n_positional = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            fputs(usage, stdout);
+            return -1;
+        }
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            if (*n_positional >= max_positional)
+                return cli_usage_error(command, usage, "unexpected argument \"%s\"", arg);
+            positional[(*n_positional)++] = arg;
+            continue;
+        }
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        const cli_option *o = opts;
+        while (o->name && !(strlen(o->name) == len && !strncmp(o->name, name, len)))
+            o++;
+        if (!o->name)
+            return cli_usage_error(command, usage, "unknown option \"--%.*s\"", (int)len, name);
+        if (o->value) {
+            if (eq)
+                *o->value = eq + 1;
+            else if (i + 1 < argc)
+                *o->value = argv[++i];
+            else
+                return cli_usage_error(command, usage, "option --%s needs a value", o->name);
+        } else {
+            if (eq)
+                return cli_usage_error(command, usage, "option --%s takes no value", o->name);
+            *o->flag = 1;
+        }
+    }
+    return CLI_OK;
+}

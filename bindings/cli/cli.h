@@ -1,0 +1,53 @@
+/* Shared pieces of the `ristra` command-line tool. The tool uses only the
+ * public API: anything it needs that the library lacks belongs in the
+ * library, not here. */
+#ifndef RISTRA_CLI_H
+#define RISTRA_CLI_H
+
+#include <stdint.h>
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;     /* one line for `ristra help` */
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} cli_command;
+
+/* Exit codes of every command. */
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+
+/* Prints "ristra NAME: <message>" to stderr, with ristra_last_error() when
+ * rc is a library error, and returns CLI_FAILED. */
+int cli_fail(const char *command, int rc, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Prints a usage error and the command's usage text; returns CLI_USAGE. */
+int cli_usage_error(const char *command, const char *usage, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Options are "--name value", "--name=value" or, for flags, "--name".
+ * Each command describes its options in a table ending with {NULL}. */
+typedef struct cli_option {
+    const char *name;          /* without the leading "--" */
+    const char **value;        /* set for an option that takes a value */
+    int *flag;                 /* set to 1 for a flag (value == NULL) */
+} cli_option;
+
+/* Parses argv[1..argc) against opts. Arguments that are not options are
+ * collected, in order, into positional[0..*n_positional) (capacity
+ * max_positional). Returns CLI_OK; CLI_USAGE after printing the problem
+ * and usage; or -1 after printing usage to stdout for --help (exit 0). */
+int cli_parse(const char *command, const char *usage, int argc, char **argv,
+              const cli_option *opts, const char **positional, int max_positional,
+              int *n_positional);
+
+/* Parses a number option; prints an error naming the option on failure. */
+int cli_parse_int64(const char *command, const char *option, const char *text, int64_t *out);
+int cli_parse_double(const char *command, const char *option, const char *text, double *out);
+
+#endif

@@ -1,0 +1,316 @@
+/* The tree-scoring kernel.
+ *
+ * Layout. A tree with no categorical split and depth D <= PERFECT_MAX_DEPTH
+ * is stored as a complete binary tree: 2^D - 1 split nodes {threshold,
+ * column} in breadth-first order and 2^D leaf values. A leaf shallower
+ * than D is pushed down: the splits below it are dummies and every leaf
+ * under it holds its value, so the walk is always exactly D steps of
+ *     i = 2i + 1 + (x[column[i]] >= threshold[i])
+ * with no branch and no NaN test (see the two-column row form in
+ * gbdt_internal.h). Other trees keep an explicit node array and are walked
+ * node by node.
+ *
+ * Order. For each block of rows the trees are visited in model order and
+ * each tree's leaf is added to a float accumulator per row: exactly the
+ * float additions, in exactly the order, that XGBoost performs, so the
+ * margins are bit-identical. Inside one tree several rows are walked
+ * together so that their independent load chains overlap. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/error_internal.h"
+#include "gbdt_internal.h"
+
+enum { PERFECT_MAX_DEPTH = 10, GENERAL = 255 };
+
+typedef struct split {
+    float threshold;
+    uint32_t column;   /* into the two-column row: 2 * feature + (missing goes right) */
+} split;
+
+typedef struct gnode {
+    int32_t left, right;
+    uint32_t column;
+    float threshold;    /* or, at a leaf, its value */
+    int32_t cat_begin, cat_count;
+} gnode;
+
+struct ristra__gbdt_layout {
+    int64_t n_trees;
+    uint8_t *depth;     /* per tree: D for a perfect tree, GENERAL otherwise */
+    int64_t *offset;    /* per tree: first split (perfect) or first gnode (general) */
+    int64_t *leaf_offset;
+    split *splits;
+    float *leaves;
+    gnode *gnodes;
+    int32_t **categories; /* per general tree: its sorted category lists (borrowed) */
+};
+
+void ristra__gbdt_layout_free(ristra__gbdt_layout *l)
+{
+    if (!l)
+        return;
+    free(l->depth);
+    free(l->offset);
+    free(l->leaf_offset);
+    free(l->splits);
+    free(l->leaves);
+    free(l->gnodes);
+    free(l->categories);
+    free(l);
+}
+
+static uint32_t column_of(const ristra__tree *t, int32_t node)
+{
+    return 2u * (uint32_t)t->feature[node] + (t->default_left[node] ? 0u : 1u);
+}
+
+static int is_perfect_candidate(const ristra__tree *t)
+{
+    if (t->depth > PERFECT_MAX_DEPTH)
+        return 0;
+    for (int32_t i = 0; t->cat_count && i < t->n_nodes; i++)
+        if (t->cat_count[i])
+            return 0;
+    return 1;
+}
+
+/* Fills a complete tree of the given depth from t. node_at has room for
+ * 2^(depth + 1) - 1 entries. */
+static void fill_perfect(split *s, float *leaves, int depth, const ristra__tree *t,
+                         int32_t *node_at)
+{
+    const int64_t n_splits = ((int64_t)1 << depth) - 1;
+    /* Breadth-first over perfect positions: node_at[p] is the original node
+     * at position p, or the leaf that was pushed down into it. */
+    node_at[0] = 0;
+    for (int64_t p = 0; p < n_splits; p++) {
+        int32_t node = node_at[p];
+        if (t->left[node] == -1) {
+            s[p].threshold = 0.0f; /* dummy: both children hold the same leaf */
+            s[p].column = 0;
+            node_at[2 * p + 1] = node_at[2 * p + 2] = node;
+        } else {
+            s[p].threshold = (float)t->value[node];
+            s[p].column = column_of(t, node);
+            node_at[2 * p + 1] = t->left[node];
+            node_at[2 * p + 2] = t->right[node];
+        }
+    }
+    for (int64_t q = 0; q <= n_splits; q++)
+        leaves[q] = (float)t->value[node_at[n_splits + q]];
+}
+
+int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features)
+{
+    (void)n_features;
+    ristra__gbdt_layout *l = calloc(1, sizeof *l);
+    if (!l)
+        return ristra__oom();
+    const int64_t nt = g->n_trees;
+    l->n_trees = nt;
+    l->depth = calloc((size_t)(nt ? nt : 1), 1);
+    l->offset = calloc((size_t)(nt ? nt : 1), sizeof *l->offset);
+    l->leaf_offset = calloc((size_t)(nt ? nt : 1), sizeof *l->leaf_offset);
+    l->categories = calloc((size_t)(nt ? nt : 1), sizeof *l->categories);
+    int64_t n_splits = 0, n_leaves = 0, n_gnodes = 0;
+    for (int64_t i = 0; i < nt; i++) {
+        const ristra__tree *t = &g->trees[i];
+        if (is_perfect_candidate(t)) {
+            l->depth[i] = (uint8_t)t->depth;
+            l->offset[i] = n_splits;
+            l->leaf_offset[i] = n_leaves;
+            n_splits += ((int64_t)1 << t->depth) - 1;
+            n_leaves += (int64_t)1 << t->depth;
+        } else {
+            l->depth[i] = GENERAL;
+            l->offset[i] = n_gnodes;
+            n_gnodes += t->n_nodes;
+        }
+    }
+    l->splits = malloc((size_t)(n_splits ? n_splits : 1) * sizeof *l->splits);
+    l->leaves = malloc((size_t)(n_leaves ? n_leaves : 1) * sizeof *l->leaves);
+    l->gnodes = malloc((size_t)(n_gnodes ? n_gnodes : 1) * sizeof *l->gnodes);
+    int32_t *node_at = malloc(((size_t)2 << PERFECT_MAX_DEPTH) * sizeof *node_at);
+    if (!l->depth || !l->offset || !l->leaf_offset || !l->categories || !l->splits ||
+        !l->leaves || !l->gnodes || !node_at) {
+        free(node_at);
+        ristra__gbdt_layout_free(l);
+        return ristra__oom();
+    }
+    for (int64_t i = 0; i < nt; i++) {
+        const ristra__tree *t = &g->trees[i];
+        if (l->depth[i] != GENERAL) {
+            fill_perfect(l->splits + l->offset[i], l->leaves + l->leaf_offset[i], l->depth[i], t,
+                         node_at);
+            continue;
+        }
+        gnode *gn = l->gnodes + l->offset[i];
+        l->categories[i] = t->categories;
+        for (int32_t k = 0; k < t->n_nodes; k++) {
+            int leaf = t->left[k] == -1;
+            gn[k].left = t->left[k];
+            gn[k].right = t->right[k];
+            gn[k].column = leaf ? 0 : column_of(t, k);
+            gn[k].threshold = (float)t->value[k];
+            gn[k].cat_begin = t->cat_count ? t->cat_begin[k] : 0;
+            gn[k].cat_count = t->cat_count ? t->cat_count[k] : 0;
+        }
+    }
+    free(node_at);
+    ristra__gbdt_layout_free(g->layout);
+    g->layout = l;
+    return RISTRA_OK;
+}
+
+/* XGBoost's categorical decision (common::Decision, 1.7): the listed
+ * categories go right; anything else, including negative and too-large
+ * values, goes left. */
+static int category_goes_right(const int32_t *cats, int32_t count, float x)
+{
+    if (x < 0.0f || x >= 16777216.0f)
+        return 0;
+    int32_t c = (int32_t)x;
+    int32_t lo = 0, hi = count;
+    while (lo < hi) {
+        int32_t mid = (lo + hi) / 2;
+        if (cats[mid] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < count && cats[lo] == c;
+}
+
+/* One step of a node-by-node walk from node k of a general tree. */
+static inline int32_t general_step(const gnode *n, const int32_t *cats, const float *row)
+{
+    if (n->cat_count) {
+        float lo = row[n->column & ~1u], hi = row[n->column | 1u];
+        if (lo == -INFINITY && hi == INFINITY) /* missing */
+            return (n->column & 1u) ? n->right : n->left;
+        return category_goes_right(cats + n->cat_begin, n->cat_count, lo) ? n->right : n->left;
+    }
+    return row[n->column] >= n->threshold ? n->right : n->left;
+}
+
+static void walk_general(float *acc, const gnode *nodes, const int32_t *cats, const float *x2,
+                         int64_t n, int64_t width)
+{
+    for (int64_t r = 0; r < n; r++) {
+        const float *row = x2 + r * width;
+        int32_t k = 0;
+        while (nodes[k].left != -1)
+            k = general_step(&nodes[k], cats, row);
+        acc[r] += nodes[k].threshold;
+    }
+}
+
+/* D branch-free steps for 4 rows at once; D is a compile-time constant at
+ * every call site so the loop unrolls. */
+static inline __attribute__((always_inline)) void
+walk_perfect(float *acc, const split *s, const float *leaves, const float *x2, int64_t n,
+             int64_t width, int depth)
+{
+    const int64_t first_leaf = ((int64_t)1 << depth) - 1;
+    int64_t r = 0;
+    for (; r + 4 <= n; r += 4) {
+        const float *r0 = x2 + r * width, *r1 = r0 + width, *r2 = r1 + width, *r3 = r2 + width;
+        uint32_t i0 = 0, i1 = 0, i2 = 0, i3 = 0;
+        for (int d = 0; d < depth; d++) {
+            i0 = 2 * i0 + 1 + (r0[s[i0].column] >= s[i0].threshold);
+            i1 = 2 * i1 + 1 + (r1[s[i1].column] >= s[i1].threshold);
+            i2 = 2 * i2 + 1 + (r2[s[i2].column] >= s[i2].threshold);
+            i3 = 2 * i3 + 1 + (r3[s[i3].column] >= s[i3].threshold);
+        }
+        acc[r] += leaves[i0 - first_leaf];
+        acc[r + 1] += leaves[i1 - first_leaf];
+        acc[r + 2] += leaves[i2 - first_leaf];
+        acc[r + 3] += leaves[i3 - first_leaf];
+    }
+    for (; r < n; r++) {
+        const float *row = x2 + r * width;
+        uint32_t i = 0;
+        for (int d = 0; d < depth; d++)
+            i = 2 * i + 1 + (row[s[i].column] >= s[i].threshold);
+        acc[r] += leaves[i - first_leaf];
+    }
+}
+
+#define PERFECT_CASE(D)                                                                      \
+    case D:                                                                                  \
+        walk_perfect(acc, l->splits + l->offset[t], l->leaves + l->leaf_offset[t], x2, n,   \
+                     width, D);                                                              \
+        break;
+
+void ristra__gbdt_margin(float *margin, const ristra__gbdt *g, const float *x2, int64_t n,
+                         int64_t n_features)
+{
+    const ristra__gbdt_layout *l = g->layout;
+    const int64_t width = 2 * n_features;
+    float acc[RISTRA__GBDT_BLOCK_ROWS];
+    for (int64_t r = 0; r < n; r++)
+        acc[r] = (float)g->base_margin;
+    for (int64_t t = 0; t < l->n_trees; t++) {
+        switch (l->depth[t]) {
+        case 0: {
+            const float v = l->leaves[l->leaf_offset[t]];
+            for (int64_t r = 0; r < n; r++)
+                acc[r] += v;
+            break;
+        }
+            PERFECT_CASE(1)
+            PERFECT_CASE(2)
+            PERFECT_CASE(3)
+            PERFECT_CASE(4)
+            PERFECT_CASE(5)
+            PERFECT_CASE(6)
+            PERFECT_CASE(7)
+            PERFECT_CASE(8)
+            PERFECT_CASE(9)
+            PERFECT_CASE(10)
+        default:
+            walk_general(acc, l->gnodes + l->offset[t], l->categories[t], x2, n, width);
+            break;
+        }
+    }
+    memcpy(margin, acc, (size_t)n * sizeof *margin);
+}
+
+void ristra__gbdt_margin_reference(float *margin, const ristra__gbdt *g, const float *x2,
+                                   int64_t n, int64_t n_features)
+{
+    const int64_t width = 2 * n_features;
+    for (int64_t r = 0; r < n; r++) {
+        const float *row = x2 + r * width;
+        float acc = (float)g->base_margin;
+        for (int64_t i = 0; i < g->n_trees; i++) {
+            const ristra__tree *t = &g->trees[i];
+            int32_t k = 0;
+            while (t->left[k] != -1) {
+                int32_t f = t->feature[k];
+                float lo = row[2 * f], hi = row[2 * f + 1];
+                int missing = lo == -INFINITY && hi == INFINITY;
+                int right;
+                if (missing)
+                    right = !t->default_left[k];
+                else if (t->cat_count && t->cat_count[k])
+                    right = category_goes_right(t->categories + t->cat_begin[k], t->cat_count[k], lo);
+                else
+                    right = !(lo < (float)t->value[k]);
+                k = right ? t->right[k] : t->left[k];
+            }
+            acc += (float)t->value[k];
+        }
+        margin[r] = acc;
+    }
+}
+
+float ristra__gbdt_sigmoid(float margin)
+{
+    /* XGBoost 1.7 common::Sigmoid, operation for operation. */
+    const float eps = 1e-16f;
+    float x = fminf(-margin, 88.7f);
+    return 1.0f / (expf(x) + 1.0f + eps);
+}

@@ -1,0 +1,207 @@
+/* gbdt scoring against XGBoost's own predictions (golden vectors made by
+ * tests/golden/make_gbdt_golden.py), and the fast kernel against the plain
+ * node-by-node traversal. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ristra/ristra.h>
+
+#include "model/gbdt_internal.h"
+#include "model/model_internal.h"
+#include "test_util.h"
+
+static ristra_model *load_golden(const char *name, rt_table *input, rt_table *expected)
+{
+    char rel[256];
+    ristra_model *m = NULL;
+    snprintf(rel, sizeof rel, "tests/golden/%s/model.json", name);
+    char *path = rt_source_path(rel);
+    cr_assert_eq(ristra_model_load(&m, path), RISTRA_OK, "%s", ristra_last_error());
+    free(path);
+    snprintf(rel, sizeof rel, "tests/golden/%s/input.csv", name);
+    path = rt_source_path(rel);
+    cr_assert_eq(rt_table_read(input, path), 0);
+    free(path);
+    snprintf(rel, sizeof rel, "tests/golden/%s/expected.csv", name);
+    path = rt_source_path(rel);
+    cr_assert_eq(rt_table_read(expected, path), 0);
+    free(path);
+    cr_assert_eq(input->cols, ristra_model_n_features(m));
+    return m;
+}
+
+static void check_golden(const char *name, ristra_dtype dtype)
+{
+    rt_table in, ex;
+    ristra_model *m = load_golden(name, &in, &ex);
+    int64_t n = in.rows, nf = in.cols;
+    double *prob = malloc((size_t)n * sizeof *prob), *margin = malloc((size_t)n * sizeof *margin);
+    int32_t *status = malloc((size_t)n * sizeof *status);
+    void *x = in.values;
+    float *xf = NULL;
+    if (dtype == RISTRA_FLOAT32) {
+        xf = malloc((size_t)(n * nf) * sizeof *xf);
+        for (int64_t i = 0; i < n * nf; i++)
+            xf[i] = (float)in.values[i];
+        x = xf;
+    }
+    cr_assert_eq(ristra_model_score(prob, margin, status, m, x, dtype, n, nf, nf, NULL), RISTRA_OK,
+                 "%s", ristra_last_error());
+    for (int64_t r = 0; r < n; r++) {
+        const double *e = ex.values + r * 3;
+        cr_assert_eq(status[r], 0);
+        /* XGBoost computes in float32 in the same order: expect equality. */
+        cr_assert(fabs(margin[r] - e[1]) <= 1e-6, "%s row %lld: margin %.9g, XGBoost %.9g", name,
+                  (long long)r, margin[r], e[1]);
+        cr_assert(fabs(prob[r] - e[2]) <= 1e-6, "%s row %lld: prob %.9g, XGBoost %.9g", name,
+                  (long long)r, prob[r], e[2]);
+        cr_assert_eq((float)margin[r], (float)e[1], "%s row %lld: not bit-identical", name,
+                     (long long)r);
+    }
+    free(xf);
+    free(prob);
+    free(margin);
+    free(status);
+    rt_table_free(&in);
+    rt_table_free(&ex);
+    ristra_model_free(m);
+}
+
+Test(score_gbdt, matches_xgboost_numeric_splits_with_missing_values)
+{
+    check_golden("gbdt_numeric", RISTRA_FLOAT64);
+    check_golden("gbdt_numeric", RISTRA_FLOAT32);
+}
+
+Test(score_gbdt, matches_xgboost_categorical_splits)
+{
+    check_golden("gbdt_categorical", RISTRA_FLOAT64);
+}
+
+Test(score_gbdt, matches_xgboost_trees_deeper_than_the_complete_layout)
+{
+    check_golden("gbdt_deep", RISTRA_FLOAT64);
+}
+
+Test(score_gbdt, tree_summary_describes_the_model)
+{
+    rt_table in, ex;
+    ristra_model *m = load_golden("gbdt_deep", &in, &ex);
+    ristra_tree_summary ts = RISTRA_TREE_SUMMARY_INIT;
+    cr_assert_eq(ristra_model_trees(&ts, m), RISTRA_OK);
+    cr_assert_eq(ts.n_trees, 8);
+    cr_assert(ts.max_depth > 10 && ts.max_depth <= 13, "depth %lld", (long long)ts.max_depth);
+    cr_assert_eq(ts.n_categorical, 0);
+    ristra_model_free(m);
+    rt_table_free(&in);
+    rt_table_free(&ex);
+    m = load_golden("gbdt_categorical", &in, &ex);
+    cr_assert_eq(ristra_model_trees(&ts, m), RISTRA_OK);
+    cr_assert(ts.n_categorical > 0);
+    ristra_model_free(m);
+    rt_table_free(&in);
+    rt_table_free(&ex);
+}
+
+Test(score_gbdt, save_and_load_keep_every_tree_exactly)
+{
+    rt_table in, ex;
+    ristra_model *a = load_golden("gbdt_categorical", &in, &ex);
+    char *text = NULL;
+    size_t size = 0;
+    cr_assert_eq(ristra_model_save_buffer(&text, &size, a, NULL), RISTRA_OK);
+    ristra_model *b = NULL;
+    cr_assert_eq(ristra_model_load_buffer(&b, text, size, "resaved"), RISTRA_OK, "%s",
+                 ristra_last_error());
+    char *text2 = NULL;
+    size_t size2 = 0;
+    cr_assert_eq(ristra_model_save_buffer(&text2, &size2, b, NULL), RISTRA_OK);
+    cr_assert_eq(size, size2);
+    cr_assert_eq(memcmp(text, text2, size), 0);
+    int64_t n = in.rows, nf = in.cols;
+    double *pa = malloc((size_t)n * sizeof *pa), *pb = malloc((size_t)n * sizeof *pb);
+    ristra_model_score(pa, NULL, NULL, a, in.values, RISTRA_FLOAT64, n, nf, nf, NULL);
+    ristra_model_score(pb, NULL, NULL, b, in.values, RISTRA_FLOAT64, n, nf, nf, NULL);
+    cr_assert_eq(memcmp(pa, pb, (size_t)n * sizeof *pa), 0);
+    free(pa);
+    free(pb);
+    ristra_free(text);
+    ristra_free(text2);
+    ristra_model_free(a);
+    ristra_model_free(b);
+    rt_table_free(&in);
+    rt_table_free(&ex);
+}
+
+/* Random trees of every depth and shape, with values placed exactly on
+ * thresholds, missing values both ways and infinities: the fast kernel
+ * must agree bit for bit with the node-by-node walk. */
+static uint64_t rng_state = 88172645463325252ull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+static double unif(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
+
+static int32_t grow(ristra__tree *t, int32_t *next, int depth, int max_depth, int nf,
+                    float *thresholds, int *nthr)
+{
+    int32_t k = (*next)++;
+    if (depth == max_depth || (depth > 0 && unif() < 0.25)) {
+        t->value[k] = (float)(unif() - 0.5);
+        return k;
+    }
+    t->feature[k] = (int32_t)(rnd() % (uint64_t)nf);
+    t->value[k] = (float)(unif() * 4 - 2);
+    thresholds[(*nthr)++ % 4096] = (float)t->value[k];
+    t->default_left[k] = rnd() & 1;
+    t->left[k] = grow(t, next, depth + 1, max_depth, nf, thresholds, nthr);
+    t->right[k] = grow(t, next, depth + 1, max_depth, nf, thresholds, nthr);
+    return k;
+}
+
+Test(score_gbdt, fast_kernel_equals_node_by_node_walk_on_random_trees)
+{
+    const int nf = 7, n_trees = 60;
+    static float thresholds[4096];
+    int nthr = 0;
+    ristra__gbdt *g = ristra__gbdt_new(n_trees);
+    for (int i = 0; i < n_trees; i++) {
+        int depth = i % 14; /* 0 .. 13: complete layout and general walk */
+        int32_t cap = (int32_t)((2 << depth) - 1);
+        cr_assert_eq(ristra__tree_alloc(&g->trees[i], cap, 0, 0), RISTRA_OK);
+        int32_t next = 0;
+        grow(&g->trees[i], &next, 0, depth, nf, thresholds, &nthr);
+        g->trees[i].n_nodes = next;
+    }
+    g->base_margin = 0.25;
+    cr_assert_eq(ristra__gbdt_finish(g, nf, "random"), RISTRA_OK, "%s", ristra_last_error());
+    const int64_t rows = RISTRA__GBDT_BLOCK_ROWS;
+    float x2[RISTRA__GBDT_BLOCK_ROWS * 14], fast[RISTRA__GBDT_BLOCK_ROWS],
+        ref[RISTRA__GBDT_BLOCK_ROWS];
+    for (int rep = 0; rep < 200; rep++) {
+        for (int64_t r = 0; r < rows; r++) {
+            for (int j = 0; j < nf; j++) {
+                double u = unif();
+                float v = u < 0.15 ? NAN : u < 0.35 ? thresholds[rnd() % (uint64_t)(nthr < 4096 ? nthr : 4096)]
+                        : u < 0.38 ? (u < 0.365 ? -INFINITY : INFINITY) : (float)(unif() * 5 - 2.5);
+                x2[r * 2 * nf + 2 * j] = isnan(v) ? -INFINITY : v;
+                x2[r * 2 * nf + 2 * j + 1] = isnan(v) ? INFINITY : v;
+            }
+        }
+        int64_t n = 1 + (int64_t)(rnd() % (uint64_t)rows);
+        ristra__gbdt_margin(fast, g, x2, n, nf);
+        ristra__gbdt_margin_reference(ref, g, x2, n, nf);
+        for (int64_t r = 0; r < n; r++)
+            cr_assert_eq(memcmp(&fast[r], &ref[r], sizeof(float)), 0,
+                         "rep %d row %lld: fast %.9g, reference %.9g", rep, (long long)r,
+                         fast[r], ref[r]);
+    }
+    ristra__gbdt_free(g);
+}
