@@ -16,5 +16,6 @@
 #include "ristra/common.h"
 #include "ristra/model.h"
 #include "ristra/score.h"
+#include "ristra/identifiers.h"
 
 #endif /* RISTRA_H */
