@@ -4,9 +4,7 @@
 
 #include <stdint.h>
 
-/* Number of CPUs this process may run on (affinity mask and cgroup CPU
- * quota, v1 or v2), at least 1. */
-int ristra__cpu_count(void);
+#include "cpu_internal.h"
 
 /* Resolves a caller's thread option: 0 means ristra__cpu_count(); the
  * result is never more than one thread per min_items_per_thread items. */

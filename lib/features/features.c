@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "features_internal.h"
+#include "../model/gbdt_internal.h"
 
 int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m, const void *x,
                              ristra_dtype dtype, int64_t n, int64_t stride)
@@ -30,25 +31,22 @@ int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m
 int64_t ristra__features_f32_pair(float *dst, int32_t *status, const ristra_model *m,
                                   const void *x, ristra_dtype dtype, int64_t n, int64_t stride)
 {
-    const int64_t nf = m->n_features;
+    const int64_t nf = m->n_features, b = RISTRA__GBDT_BLOCK_ROWS;
     int64_t rejected = 0;
     for (int64_t r = 0; r < n; r++) {
-        float *row = dst + 2 * r * nf;
         int st = RISTRA_ROW_OK;
         for (int64_t j = 0; j < nf; j++) {
             double v = ristra__block_value(x, dtype, r * stride + j);
             int s = ristra__feature_check(&m->features[j], &v);
             if (s && !st)
                 st = s;
-            if (isnan(v)) {
-                row[2 * j] = -INFINITY;
-                row[2 * j + 1] = INFINITY;
-            } else {
-                row[2 * j] = row[2 * j + 1] = (float)v;
-            }
+            int missing = isnan(v);
+            dst[2 * j * b + r] = missing ? -INFINITY : (float)v;
+            dst[(2 * j + 1) * b + r] = missing ? INFINITY : (float)v;
         }
         if (st) {
-            memset(row, 0, (size_t)(2 * nf) * sizeof *row);
+            for (int64_t c = 0; c < 2 * nf; c++)
+                dst[c * b + r] = 0.0f;
             rejected++;
         }
         status[r] = st;

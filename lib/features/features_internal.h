@@ -38,10 +38,11 @@ static inline double ristra__block_value(const void *x, ristra_dtype dtype, int6
 int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m, const void *x,
                              ristra_dtype dtype, int64_t n, int64_t stride);
 
-/* Fills dst (n rows x 2 * n_features floats) in the gbdt kernel's
- * two-column form (see lib/model/gbdt_internal.h): a usable value v gives
- * (float)v twice; a missing one passed to the trees gives -inf, +inf.
- * Statuses and the return value as for ristra__features_f64(). */
+/* Fills dst with up to RISTRA__GBDT_BLOCK_ROWS rows in the gbdt kernel's
+ * two-column, column-major block form (see lib/model/gbdt_internal.h): a
+ * usable value v gives (float)v twice; a missing one passed to the trees
+ * gives -inf, +inf. Statuses and the return value as for
+ * ristra__features_f64(). */
 int64_t ristra__features_f32_pair(float *dst, int32_t *status, const ristra_model *m,
                                   const void *x, ristra_dtype dtype, int64_t n, int64_t stride);
 

@@ -72,18 +72,21 @@ json_t *ristra__gbdt_to_json(const ristra__gbdt *g);
 
 /* ---- the kernel (gbdt_kernel.c) ---- */
 
-/* The kernel reads each row as 2 * n_features floats: column 2j holds
- * feature j with a missing value replaced by -inf, column 2j + 1 the same
- * with +inf. A split whose missing values go left reads column 2j, one
- * whose go right reads 2j + 1, and both then simply test x >= t: no NaN
- * checks remain on the hot path. Rows of a block are contiguous. */
+/* The kernel reads a block of up to RISTRA__GBDT_BLOCK_ROWS rows in a
+ * two-column, column-major form: x2[c * RISTRA__GBDT_BLOCK_ROWS + r] for
+ * row r, where column 2j holds feature j with a missing value replaced by
+ * -inf and column 2j + 1 the same with +inf. A split whose missing values
+ * go left reads column 2j, one whose go right reads 2j + 1, and both then
+ * simply test x >= t: no NaN checks remain on the hot path. Column-major
+ * order lets one base register and the split's stored offset address
+ * every row of the block. */
 int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features);
 void ristra__gbdt_layout_free(ristra__gbdt_layout *layout);
 
 /* Rows per kernel block. */
 enum { RISTRA__GBDT_BLOCK_ROWS = 64 };
 
-/* margin[r] for n <= RISTRA__GBDT_BLOCK_ROWS rows of the two-column form. */
+/* margin[r] for the n <= RISTRA__GBDT_BLOCK_ROWS rows of a block. */
 void ristra__gbdt_margin(float *margin, const ristra__gbdt *g, const float *x2, int64_t n,
                          int64_t n_features);
 

@@ -6,8 +6,9 @@
  * than D is pushed down: the splits below it are dummies and every leaf
  * under it holds its value, so the walk is always exactly D steps of
  *     i = 2i + 1 + (x[column[i]] >= threshold[i])
- * with no branch and no NaN test (see the two-column row form in
- * gbdt_internal.h). Other trees keep an explicit node array and are walked
+ * with no branch and no NaN test (see the two-column block form in
+ * gbdt_internal.h), where a split stores its column already multiplied
+ * by the block's row count. Other trees keep an explicit node array and are walked
  * node by node.
  *
  * Order. For each block of rows the trees are visited in model order and
@@ -24,14 +25,17 @@
 
 enum { PERFECT_MAX_DEPTH = 10, GENERAL = 255 };
 
-typedef struct split {
-    float threshold;
-    uint32_t column;   /* into the two-column row: 2 * feature + (missing goes right) */
-} split;
+/* A complete tree's splits as two parallel arrays: the threshold, and the
+ * byte offset of the column it reads in the block (column * RISTRA__GBDT_BLOCK_ROWS * sizeof(float),
+ * column = 2 * feature + (missing goes right)). */
+typedef struct splits {
+    const float *threshold;
+    const uint32_t *offset;
+} splits;
 
 typedef struct gnode {
     int32_t left, right;
-    uint32_t column;
+    uint32_t column;   /* as in split, but not multiplied */
     float threshold;    /* or, at a leaf, its value */
     int32_t cat_begin, cat_count;
 } gnode;
@@ -41,7 +45,8 @@ struct ristra__gbdt_layout {
     uint8_t *depth;     /* per tree: D for a perfect tree, GENERAL otherwise */
     int64_t *offset;    /* per tree: first split (perfect) or first gnode (general) */
     int64_t *leaf_offset;
-    split *splits;
+    float *thresholds;
+    uint32_t *offsets;
     float *leaves;
     gnode *gnodes;
     int32_t **categories; /* per general tree: its sorted category lists (borrowed) */
@@ -54,7 +59,8 @@ void ristra__gbdt_layout_free(ristra__gbdt_layout *l)
     free(l->depth);
     free(l->offset);
     free(l->leaf_offset);
-    free(l->splits);
+    free(l->thresholds);
+    free(l->offsets);
     free(l->leaves);
     free(l->gnodes);
     free(l->categories);
@@ -78,8 +84,8 @@ static int is_perfect_candidate(const ristra__tree *t)
 
 /* Fills a complete tree of the given depth from t. node_at has room for
  * 2^(depth + 1) - 1 entries. */
-static void fill_perfect(split *s, float *leaves, int depth, const ristra__tree *t,
-                         int32_t *node_at)
+static void fill_perfect(float *threshold, uint32_t *offset, float *leaves, int depth,
+                         const ristra__tree *t, int32_t *node_at)
 {
     const int64_t n_splits = ((int64_t)1 << depth) - 1;
     /* Breadth-first over perfect positions: node_at[p] is the original node
@@ -88,12 +94,12 @@ static void fill_perfect(split *s, float *leaves, int depth, const ristra__tree 
     for (int64_t p = 0; p < n_splits; p++) {
         int32_t node = node_at[p];
         if (t->left[node] == -1) {
-            s[p].threshold = 0.0f; /* dummy: both children hold the same leaf */
-            s[p].column = 0;
+            threshold[p] = 0.0f; /* dummy: both children hold the same leaf */
+            offset[p] = 0;
             node_at[2 * p + 1] = node_at[2 * p + 2] = node;
         } else {
-            s[p].threshold = (float)t->value[node];
-            s[p].column = column_of(t, node);
+            threshold[p] = (float)t->value[node];
+            offset[p] = column_of(t, node) * RISTRA__GBDT_BLOCK_ROWS * (uint32_t)sizeof(float);
             node_at[2 * p + 1] = t->left[node];
             node_at[2 * p + 2] = t->right[node];
         }
@@ -129,11 +135,12 @@ int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features)
             n_gnodes += t->n_nodes;
         }
     }
-    l->splits = malloc((size_t)(n_splits ? n_splits : 1) * sizeof *l->splits);
+    l->thresholds = malloc((size_t)(n_splits ? n_splits : 1) * sizeof *l->thresholds);
+    l->offsets = malloc((size_t)(n_splits ? n_splits : 1) * sizeof *l->offsets);
     l->leaves = malloc((size_t)(n_leaves ? n_leaves : 1) * sizeof *l->leaves);
     l->gnodes = malloc((size_t)(n_gnodes ? n_gnodes : 1) * sizeof *l->gnodes);
     int32_t *node_at = malloc(((size_t)2 << PERFECT_MAX_DEPTH) * sizeof *node_at);
-    if (!l->depth || !l->offset || !l->leaf_offset || !l->categories || !l->splits ||
+    if (!l->depth || !l->offset || !l->leaf_offset || !l->categories || !l->thresholds || !l->offsets ||
         !l->leaves || !l->gnodes || !node_at) {
         free(node_at);
         ristra__gbdt_layout_free(l);
@@ -142,8 +149,8 @@ int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features)
     for (int64_t i = 0; i < nt; i++) {
         const ristra__tree *t = &g->trees[i];
         if (l->depth[i] != GENERAL) {
-            fill_perfect(l->splits + l->offset[i], l->leaves + l->leaf_offset[i], l->depth[i], t,
-                         node_at);
+            fill_perfect(l->thresholds + l->offset[i], l->offsets + l->offset[i],
+                         l->leaves + l->leaf_offset[i], l->depth[i], t, node_at);
             continue;
         }
         gnode *gn = l->gnodes + l->offset[i];
@@ -183,76 +190,82 @@ static int category_goes_right(const int32_t *cats, int32_t count, float x)
     return lo < count && cats[lo] == c;
 }
 
-/* One step of a node-by-node walk from node k of a general tree. */
-static inline int32_t general_step(const gnode *n, const int32_t *cats, const float *row)
+/* One step of a node-by-node walk for row r of the block. */
+static inline int32_t general_step(const gnode *n, const int32_t *cats, const float *x2)
 {
+    const int64_t b = RISTRA__GBDT_BLOCK_ROWS;
     if (n->cat_count) {
-        float lo = row[n->column & ~1u], hi = row[n->column | 1u];
+        float lo = x2[(n->column & ~1u) * b], hi = x2[(n->column | 1u) * b];
         if (lo == -INFINITY && hi == INFINITY) /* missing */
             return (n->column & 1u) ? n->right : n->left;
         return category_goes_right(cats + n->cat_begin, n->cat_count, lo) ? n->right : n->left;
     }
-    return row[n->column] >= n->threshold ? n->right : n->left;
+    return x2[n->column * b] >= n->threshold ? n->right : n->left;
 }
 
 static void walk_general(float *acc, const gnode *nodes, const int32_t *cats, const float *x2,
-                         int64_t n, int64_t width)
+                         int64_t n)
 {
     for (int64_t r = 0; r < n; r++) {
-        const float *row = x2 + r * width;
         int32_t k = 0;
         while (nodes[k].left != -1)
-            k = general_step(&nodes[k], cats, row);
+            k = general_step(&nodes[k], cats, x2 + r);
         acc[r] += nodes[k].threshold;
     }
 }
 
-/* D branch-free steps for 4 rows at once; D is a compile-time constant at
- * every call site so the loop unrolls. */
+/* D branch-free steps for ROWS_AT_ONCE rows together (their load chains
+ * are independent, so the core overlaps them); D is a compile-time
+ * constant at every call site so the loops unroll. */
+enum { ROWS_AT_ONCE = 8 };
+
 static inline __attribute__((always_inline)) void
-walk_perfect(float *acc, const split *s, const float *leaves, const float *x2, int64_t n,
-             int64_t width, int depth)
+walk_perfect(float *acc, splits s, const float *leaves, const float *x2, int64_t n, int depth)
 {
     const int64_t first_leaf = ((int64_t)1 << depth) - 1;
     int64_t r = 0;
-    for (; r + 4 <= n; r += 4) {
-        const float *r0 = x2 + r * width, *r1 = r0 + width, *r2 = r1 + width, *r3 = r2 + width;
-        uint32_t i0 = 0, i1 = 0, i2 = 0, i3 = 0;
+    for (; r + ROWS_AT_ONCE <= n; r += ROWS_AT_ONCE) {
+        const char *base = (const char *)(x2 + r);
+        size_t i[ROWS_AT_ONCE] = { 0 };
         for (int d = 0; d < depth; d++) {
-            i0 = 2 * i0 + 1 + (r0[s[i0].column] >= s[i0].threshold);
-            i1 = 2 * i1 + 1 + (r1[s[i1].column] >= s[i1].threshold);
-            i2 = 2 * i2 + 1 + (r2[s[i2].column] >= s[i2].threshold);
-            i3 = 2 * i3 + 1 + (r3[s[i3].column] >= s[i3].threshold);
+            /* Keeps gcc from turning base + 4k into eight pointers that no
+             * longer fit in registers: one base plus a displacement each. */
+            __asm__("" : "+r"(base));
+            for (int k = 0; k < ROWS_AT_ONCE; k++) {
+                float v = *(const float *)(base + s.offset[i[k]] + k * sizeof(float));
+                i[k] = 2 * i[k] + 1 + (v >= s.threshold[i[k]]);
+            }
         }
-        acc[r] += leaves[i0 - first_leaf];
-        acc[r + 1] += leaves[i1 - first_leaf];
-        acc[r + 2] += leaves[i2 - first_leaf];
-        acc[r + 3] += leaves[i3 - first_leaf];
+        for (int k = 0; k < ROWS_AT_ONCE; k++)
+            acc[r + k] += leaves[i[k] - first_leaf];
     }
     for (; r < n; r++) {
-        const float *row = x2 + r * width;
         uint32_t i = 0;
-        for (int d = 0; d < depth; d++)
-            i = 2 * i + 1 + (row[s[i].column] >= s[i].threshold);
+        for (int d = 0; d < depth; d++) {
+            float v = *(const float *)((const char *)(x2 + r) + s.offset[i]);
+            i = 2 * i + 1 + (v >= s.threshold[i]);
+        }
         acc[r] += leaves[i - first_leaf];
     }
 }
 
+
 #define PERFECT_CASE(D)                                                                      \
     case D:                                                                                  \
-        walk_perfect(acc, l->splits + l->offset[t], l->leaves + l->leaf_offset[t], x2, n,   \
-                     width, D);                                                              \
+        walk_perfect(acc, sp, leaves, x2, n, D);                                             \
         break;
 
 void ristra__gbdt_margin(float *margin, const ristra__gbdt *g, const float *x2, int64_t n,
                          int64_t n_features)
 {
+    (void)n_features;
     const ristra__gbdt_layout *l = g->layout;
-    const int64_t width = 2 * n_features;
     float acc[RISTRA__GBDT_BLOCK_ROWS];
     for (int64_t r = 0; r < n; r++)
         acc[r] = (float)g->base_margin;
     for (int64_t t = 0; t < l->n_trees; t++) {
+        const splits sp = { l->thresholds + l->offset[t], l->offsets + l->offset[t] };
+        const float *leaves = l->leaves + l->leaf_offset[t];
         switch (l->depth[t]) {
         case 0: {
             const float v = l->leaves[l->leaf_offset[t]];
@@ -271,7 +284,7 @@ void ristra__gbdt_margin(float *margin, const ristra__gbdt *g, const float *x2, 
             PERFECT_CASE(9)
             PERFECT_CASE(10)
         default:
-            walk_general(acc, l->gnodes + l->offset[t], l->categories[t], x2, n, width);
+            walk_general(acc, l->gnodes + l->offset[t], l->categories[t], x2, n);
             break;
         }
     }
@@ -281,16 +294,16 @@ void ristra__gbdt_margin(float *margin, const ristra__gbdt *g, const float *x2, 
 void ristra__gbdt_margin_reference(float *margin, const ristra__gbdt *g, const float *x2,
                                    int64_t n, int64_t n_features)
 {
-    const int64_t width = 2 * n_features;
+    (void)n_features;
+    const int64_t b = RISTRA__GBDT_BLOCK_ROWS;
     for (int64_t r = 0; r < n; r++) {
-        const float *row = x2 + r * width;
         float acc = (float)g->base_margin;
         for (int64_t i = 0; i < g->n_trees; i++) {
             const ristra__tree *t = &g->trees[i];
             int32_t k = 0;
             while (t->left[k] != -1) {
                 int32_t f = t->feature[k];
-                float lo = row[2 * f], hi = row[2 * f + 1];
+                float lo = x2[2 * f * b + r], hi = x2[(2 * f + 1) * b + r];
                 int missing = lo == -INFINITY && hi == INFINITY;
                 int right;
                 if (missing)
@@ -314,3 +327,4 @@ float ristra__gbdt_sigmoid(float margin)
     float x = fminf(-margin, 88.7f);
     return 1.0f / (expf(x) + 1.0f + eps);
 }
+

@@ -191,8 +191,8 @@ Test(score_gbdt, fast_kernel_equals_node_by_node_walk_on_random_trees)
                 double u = unif();
                 float v = u < 0.15 ? NAN : u < 0.35 ? thresholds[rnd() % (uint64_t)(nthr < 4096 ? nthr : 4096)]
                         : u < 0.38 ? (u < 0.365 ? -INFINITY : INFINITY) : (float)(unif() * 5 - 2.5);
-                x2[r * 2 * nf + 2 * j] = isnan(v) ? -INFINITY : v;
-                x2[r * 2 * nf + 2 * j + 1] = isnan(v) ? INFINITY : v;
+                x2[2 * j * rows + r] = isnan(v) ? -INFINITY : v;
+                x2[(2 * j + 1) * rows + r] = isnan(v) ? INFINITY : v;
             }
         }
         int64_t n = 1 + (int64_t)(rnd() % (uint64_t)rows);

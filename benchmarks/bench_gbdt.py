@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Tree scoring, ristra beside XGBoost's C API, in one run.
+
+Makes 1,000,000 rows x 40 features (float32, 5% missing), trains a
+500-tree depth-6 and a 200-tree depth-8 binary:logistic model with
+XGBoost, converts each to ristra's format, then runs bench_gbdt (one
+process that scores the same rows with XGBoosterPredictFromDense and with
+ristra_model_score) single-threaded and with 2 threads. Prints ns per row
+per tree, the ratio, and whether the margins are identical.
+
+    /usr/bin/python3 benchmarks/bench_gbdt.py [--rows N] [--repeats K] [--build DIR]
+"""
+import argparse
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import xgboost as xgb
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+MODELS = [dict(name="depth6_500", depth=6, trees=500), dict(name="depth8_200", depth=8, trees=200)]
+N_FEATURES = 40
+
+
+def make_data(rows, seed=7):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, N_FEATURES)).astype(np.float32)
+    logit = (X[:, 0] - 0.8 * X[:, 1] + 0.6 * X[:, 2] * X[:, 3] + 0.4 * np.sin(3 * X[:, 4])
+             + 0.3 * X[:, 5:15].sum(axis=1) - 2.5)
+    y = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(np.float32)
+    X[rng.random(X.shape) < 0.05] = np.nan
+    return X, y
+
+
+def convert(xgb_path, out_path, build):
+    cli = pathlib.Path(build) / "bindings" / "cli" / "ristra"
+    proc = subprocess.run([str(cli), "convert", "--from", "xgboost", str(xgb_path), str(out_path)],
+                          capture_output=True, text=True)
+    if proc.returncode == 0:
+        return "ristra convert"
+    # Before the C importer existed: the independent translation used by the golden tests.
+    sys.path.insert(0, str(ROOT / "tests" / "golden"))
+    from make_gbdt_golden import native_model
+    booster = xgb.Booster(model_file=str(xgb_path))
+    names = [f"f{j:02d}" for j in range(N_FEATURES)]
+    out_path.write_text(json.dumps(native_model(booster, names, xgb_path.stem)))
+    return "python translation"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--build", default=str(ROOT / "build"))
+    args = ap.parse_args()
+    work = pathlib.Path(args.build) / "bench-work"
+    work.mkdir(parents=True, exist_ok=True)
+    bench = pathlib.Path(args.build) / "benchmarks" / "bench_gbdt"
+
+    X, y = make_data(args.rows)
+    data = work / f"gbdt_rows{args.rows}.f32"
+    if not data.exists():
+        X.tofile(data)
+    results = []
+    for m in MODELS:
+        xgb_path = work / f"{m['name']}.json"
+        if not xgb_path.exists():
+            n_train = min(args.rows, 200_000)
+            dtrain = xgb.DMatrix(X[:n_train], label=y[:n_train])
+            params = {"objective": "binary:logistic", "max_depth": m["depth"], "eta": 0.1,
+                      "tree_method": "hist", "nthread": 2, "seed": 1, "min_child_weight": 0,
+                      "lambda": 0.1}
+            xgb.train(params, dtrain, num_boost_round=m["trees"]).save_model(str(xgb_path))
+        native = work / f"{m['name']}.ristra.json"
+        how = convert(xgb_path, native, args.build)
+        for threads in (1, 2):
+            out = subprocess.run([str(bench), str(data), str(args.rows), str(N_FEATURES),
+                                  str(xgb_path), str(native), str(m["trees"]), str(threads),
+                                  str(args.repeats)], check=True, capture_output=True, text=True)
+            r = json.loads(out.stdout)
+            r["model"] = m["name"]
+            r["converted_by"] = how
+            results.append(r)
+            print(f"{m['name']:>11}  threads={threads}  xgboost {r['xgboost_ns_per_row_tree']:7.2f} ns/row/tree"
+                  f"  ristra {r['ristra_ns_per_row_tree']:6.2f} ns/row/tree  ratio {r['ratio']:5.2f}x"
+                  f"  max|diff| {r['max_abs_margin_diff']:.1e}  identical {r['identical_rows']}/{r['rows']}",
+                  flush=True)
+    (work / "bench_gbdt_results.json").write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

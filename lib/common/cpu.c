@@ -1,0 +1,58 @@
+/* The CPUs this process may use. */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cpu_internal.h"
+
+/* The CPU quota of a container, or 0 when there is none. */
+static int cgroup_cpu_limit(void)
+{
+    FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r"); /* cgroup v2 */
+    if (f) {
+        char quota[32];
+        long period = 0;
+        int n = fscanf(f, "%31s %ld", quota, &period);
+        fclose(f);
+        if (n == 2 && period > 0 && quota[0] != 'm') { /* "max" means none */
+            long q = strtol(quota, NULL, 10);
+            if (q > 0)
+                return (int)((q + period - 1) / period);
+        }
+        return 0;
+    }
+    f = fopen("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "r"); /* cgroup v1 */
+    if (f) {
+        long q = -1, period = 0;
+        int ok = fscanf(f, "%ld", &q) == 1;
+        fclose(f);
+        f = fopen("/sys/fs/cgroup/cpu/cpu.cfs_period_us", "r");
+        if (f) {
+            ok = ok && fscanf(f, "%ld", &period) == 1;
+            fclose(f);
+        }
+        if (ok && q > 0 && period > 0)
+            return (int)((q + period - 1) / period);
+    }
+    return 0;
+}
+
+int ristra__cpu_count(void)
+{
+    int n = 0;
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        n = CPU_COUNT(&set);
+#endif
+    if (n <= 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        n = online > 0 ? (int)online : 1;
+    }
+    int limit = cgroup_cpu_limit();
+    if (limit > 0 && limit < n)
+        n = limit;
+    return n > 0 ? n : 1;
+}
