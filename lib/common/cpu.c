@@ -1,5 +1,6 @@
 /* The CPUs this process may use. */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,7 @@ static int cgroup_cpu_limit(void)
     return 0;
 }
 
-int ristra__cpu_count(void)
+static int count_cpus(void)
 {
     int n = 0;
 #ifdef CPU_COUNT
@@ -55,4 +56,21 @@ int ristra__cpu_count(void)
     if (limit > 0 && limit < n)
         n = limit;
     return n > 0 ? n : 1;
+}
+
+/* The answer is cached for the life of the process: reading the affinity
+ * mask and the cgroup files costs tens of microseconds, more than scoring
+ * a practice. */
+static pthread_once_t cpu_count_once = PTHREAD_ONCE_INIT;
+static int cpu_count_cached = 1;
+
+static void init_cpu_count(void)
+{
+    cpu_count_cached = count_cpus();
+}
+
+int ristra__cpu_count(void)
+{
+    pthread_once(&cpu_count_once, init_cpu_count);
+    return cpu_count_cached;
 }

@@ -13,15 +13,13 @@
 
 int ristra__resolve_threads(int requested, int64_t n_items, int64_t min_items_per_thread)
 {
-    int n = requested > 0 ? requested : ristra__cpu_count();
     if (min_items_per_thread < 1)
         min_items_per_thread = 1;
     int64_t useful = n_items / min_items_per_thread;
-    if (useful < 1)
-        useful = 1;
-    if (n > useful)
-        n = (int)useful;
-    return n;
+    if (useful <= 1 || requested == 1)
+        return 1; /* small calls never look at the machine */
+    int n = requested > 0 ? requested : ristra__cpu_count();
+    return n > useful ? (int)useful : n;
 }
 
 typedef struct range_job {

@@ -11,13 +11,19 @@ int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m
     int64_t rejected = 0;
     for (int64_t r = 0; r < n; r++) {
         double *row = dst + r * nf;
+        /* copy first, with the dtype decided once per row, then check */
+        if (dtype == RISTRA_FLOAT64) {
+            memcpy(row, (const double *)x + r * stride, (size_t)nf * sizeof *row);
+        } else {
+            const float *src = (const float *)x + r * stride;
+            for (int64_t j = 0; j < nf; j++)
+                row[j] = src[j];
+        }
         int st = RISTRA_ROW_OK;
         for (int64_t j = 0; j < nf; j++) {
-            double v = ristra__block_value(x, dtype, r * stride + j);
-            int s = ristra__feature_check(&m->features[j], &v);
+            int s = ristra__feature_check(&m->features[j], &row[j]);
             if (s && !st)
                 st = s;
-            row[j] = v;
         }
         if (st) {
             memset(row, 0, (size_t)nf * sizeof *row);

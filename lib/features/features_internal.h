@@ -14,6 +14,8 @@
  * status it causes (RISTRA_ROW_OK when the value is usable). */
 static inline int ristra__feature_check(const ristra__feature *f, double *v)
 {
+    if (__builtin_expect(*v >= f->lo && *v <= f->hi, 1))
+        return RISTRA_ROW_OK; /* the common case: present and in range */
     if (isnan(*v)) {
         if (f->missing_policy == RISTRA_MISSING_IMPUTE)
             *v = f->impute;
