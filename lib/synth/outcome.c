@@ -3,12 +3,12 @@
  * columns alone, so that true_risk is the best any model could do.
  *
  * It is logistic in form but deliberately not additive in the raw
- * columns: the age effect is U-shaped, counts enter through log(1 + n),
- * frailty acts through a threshold and grows with age, and four
- * interactions (prior admissions x care home, deprivation x COPD and heart
- * failure, multimorbidity, young frequent attenders) are what tree models
- * can find and a main-effects logistic regression cannot. The terms are
- * listed, with their reasons, in examples/data/README.md. */
+ * columns: the age effect is J-shaped, counts enter through log(1 + n),
+ * frailty acts through a threshold, and prior admissions and frailty weigh
+ * more with age; interactions (prior admissions x care home, deprivation x
+ * COPD and heart failure, young frequent attenders, 4+ conditions) are
+ * what tree models can find and a main-effects logistic regression cannot.
+ * The terms, with their reasons, are listed in examples/data/README.md. */
 #include <math.h>
 
 #include "patient_internal.h"
