@@ -461,3 +461,22 @@ Test(synth, a_write_that_fails_part_way_leaves_the_old_file_and_no_temporary)
     free(text);
     free(path);
 }
+
+Test(synth, seed_1_still_gives_the_committed_golden_file)
+{
+    /* A change here means every population changes: if that is intended,
+     * rerun tests/fixtures/synth/make_golden.sh and update the figures in
+     * examples/data/README.md. */
+    char *golden_path = rt_source_path("tests/fixtures/synth/golden_seed1.csv");
+    size_t golden_size, size;
+    char *golden = rt_read_file(golden_path, &golden_size);
+    cr_assert_not_null(golden);
+    ristra_synth_options o = options(300, 3, 1);
+    o.write_true_risk = 1;
+    char *text = generate("golden.csv", &o, &size);
+    cr_assert_eq(size, golden_size);
+    cr_assert_eq(memcmp(text, golden, size), 0, "the generator's output has changed");
+    free(text);
+    free(golden);
+    free(golden_path);
+}
