@@ -17,5 +17,6 @@
 #include "ristra/model.h"
 #include "ristra/score.h"
 #include "ristra/identifiers.h"
+#include "ristra/synth.h"
 
 #endif /* RISTRA_H */
