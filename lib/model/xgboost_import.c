@@ -4,9 +4,12 @@
  * src/gbm/gbtree_model.cc, src/tree/tree_model.cc, src/predictor/
  * predict_fn.h, src/common/categorical.h at v1.7 and v3.1):
  *   - scalar parameters are JSON strings ("num_feature": "127"); base_score
- *     is "5E-1", or "[5E-1]" from 3.1 on, and is a probability for the
- *     logistic objectives: the margin starts at ProbToMargin(base_score) =
- *     -logf(1/bs - 1) in float (as is for binary:logitraw);
+ *     is "5E-1", or "[5E-1]" from 3.1 on. Every JSON-era version (1.0 on)
+ *     saves it in probability space for the logistic objectives, whether
+ *     the user set it or (2.0 on, boost_from_average) training estimated
+ *     it, and a loaded model never re-estimates it: the margin starts at
+ *     ProbToMargin(base_score) = -logf(1/bs - 1) in float, or at
+ *     base_score itself for binary:logitraw;
  *   - trees are summed in the order of their "id", not of the array;
  *   - a node is a leaf when its left child is -1, and its split_conditions
  *     entry is then the leaf value; the predictor takes the right child
@@ -48,6 +51,9 @@ typedef struct xgb {
     const char *base_score_text;
     float base_margin;
     json_t *learner;
+    const char **file_names, **types;  /* borrowed from the document; NULL if absent */
+    int64_t n_file_names, n_types;
+    const char *const *names;          /* the file's or the caller's */
 } xgb;
 
 /* ------------------------------------------------------------ small readers */
@@ -312,7 +318,7 @@ static int read_category_index(tree_src *s, xgb *x, json_t *tree)
                         "%zu and %zu elements (they must agree)",
                         k, json_array_size(s->cat_segments), json_array_size(s->cat_sizes));
     const int64_t n_cats = (int64_t)json_array_size(s->categories);
-    int64_t previous = -1;
+    int64_t previous = -1, total = 0;
     for (size_t e = 0; e < k; e++) {
         int64_t node, begin, size;
         rc = int_elem(&node, x, s->cat_nodes, "categories_nodes", e, 0, (int64_t)s->n - 1);
@@ -325,6 +331,12 @@ static int read_category_index(tree_src *s, xgb *x, json_t *tree)
             rc = int_elem(&begin, x, s->cat_segments, "categories_segments", e, 0, n_cats);
         if (!rc)
             rc = int_elem(&size, x, s->cat_sizes, "categories_sizes", e, 1, n_cats - begin);
+        /* XGBoost's slices tile the list; overlapping ones could make the
+         * tree far larger than the file */
+        if (!rc && (total += size) > n_cats)
+            rc = error_at(x, "categories_sizes", (int64_t)e, RISTRA_EFORMAT,
+                          "the slices add up to more than the %lld categories listed",
+                          (long long)n_cats);
         if (rc)
             return rc;
         s->cat_entry[node] = (int32_t)e;
@@ -396,6 +408,12 @@ static int read_structure(tree_src *s, xgb *x, json_t *tree)
     return rc;
 }
 
+static int compare_int32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* The sorted, distinct categories of a listed categorical node into dst;
  * returns how many, or a negative error. */
 static int64_t node_categories(int32_t *dst, tree_src *s, xgb *x, int32_t node)
@@ -408,13 +426,9 @@ static int64_t node_categories(int32_t *dst, tree_src *s, xgb *x, int32_t node)
         int rc = int_elem(&c, x, s->categories, "categories", (size_t)(begin + k), 0, MAX_CATEGORY);
         if (rc)
             return rc;
-        int64_t at = k; /* insertion sort: category lists are short */
-        while (at > 0 && dst[at - 1] > c) {
-            dst[at] = dst[at - 1];
-            at--;
-        }
-        dst[at] = (int32_t)c;
+        dst[k] = (int32_t)c;
     }
+    qsort(dst, (size_t)size, sizeof *dst, compare_int32);
     int64_t m = 0;
     for (int64_t k = 0; k < size; k++)
         if (m == 0 || dst[k] != dst[m - 1])
@@ -482,15 +496,13 @@ static int import_tree(ristra__tree *t, xgb *x, json_t *tree)
                                    ristra__json_type_name(tree));
     tree_src s = { 0 };
     int rc = read_structure(&s, x, tree);
-    int64_t room = 0; /* categories of the reachable categorical splits */
+    int64_t room = 0; /* categories of the reachable categorical splits: at
+                       * most as many as the file lists */
     for (int32_t k = 0; !rc && k < s.n_reached; k++) {
         int32_t node = s.order[k], e = s.cat_entry[node];
         if (s.is_cat[node] && s.left[node] != -1 && e >= 0)
             room += (int64_t)json_integer_value(json_array_get(s.cat_sizes, (size_t)e));
     }
-    if (!rc && room > INT32_MAX)
-        rc = ristra__jpath_error(&x->p, RISTRA_EFORMAT, "too many categories (%lld)",
-                                 (long long)room);
     if (!rc)
         rc = ristra__tree_alloc(t, s.n_reached, (int32_t)room, s.sum_hessian != NULL);
     int32_t n_cats = 0;
@@ -812,34 +824,106 @@ static int choose_names(const char *const **names, xgb *x, const char **from_fil
     return RISTRA_OK;
 }
 
+typedef struct named {
+    const char *name;
+    int64_t index;
+} named;
+
+static int compare_named(const void *a, const void *b)
+{
+    const named *p = a, *q = b;
+    int c = strcmp(p->name, q->name);
+    return c ? c : (p->index > q->index) - (p->index < q->index);
+}
+
+/* The first feature (in feature order) whose name an earlier one has, or
+ * -1; *earlier is set to that earlier feature. Sorting keeps this
+ * O(n log n) however many features a file lists. */
+static int64_t first_duplicate(const char *const *names, int64_t n, int64_t *earlier)
+{
+    named *v = malloc((size_t)n * sizeof *v);
+    if (!v)
+        return -2;
+    for (int64_t j = 0; j < n; j++)
+        v[j] = (named){ names[j], j };
+    qsort(v, (size_t)n, sizeof *v, compare_named);
+    int64_t found = -1, run = 0; /* v[run]: the earliest feature of this name */
+    for (int64_t k = 1; k < n; k++) {
+        if (strcmp(v[k].name, v[run].name) != 0) {
+            run = k;
+            continue;
+        }
+        if (found < 0 || v[k].index < found) {
+            found = v[k].index;
+            *earlier = v[run].index;
+        }
+    }
+    free(v);
+    return found;
+}
+
+/* Text a JSON model file can hold (UTF-8); NULL counts as valid. */
+static int valid_text(const char *s)
+{
+    json_t *t = s ? json_string(s) : NULL;
+    json_decref(t);
+    return !s || t != NULL;
+}
+
+/* Where feature j's name came from, for messages. */
+static void name_origin(char *buf, size_t size, const xgb *x, int64_t j)
+{
+    if (x->n_file_names)
+        snprintf(buf, size, "%s: $.learner.feature_names[%lld]", x->p.source, (long long)j);
+    else
+        snprintf(buf, size, "%s: feature %lld", x->p.source, (long long)j);
+}
+
+/* Non-empty and distinct; bad names in the file are the file's fault
+ * (EFORMAT), bad names given are the caller's (EINVAL). */
+static int check_names(const xgb *x)
+{
+    const int code = x->n_file_names ? RISTRA_EFORMAT : RISTRA_EINVAL;
+    char where[512];
+    for (int64_t j = 0; j < x->num_feature; j++) {
+        if (x->names[j] && x->names[j][0] && valid_text(x->names[j]))
+            continue;
+        name_origin(where, sizeof where, x, j);
+        return ristra__error(code, "%s: the name is %s", where,
+                             x->names[j] && x->names[j][0] ? "not valid UTF-8" : "empty");
+    }
+    int64_t earlier = 0, j = first_duplicate(x->names, x->num_feature, &earlier);
+    if (j == -2)
+        return ristra__oom();
+    if (j < 0)
+        return RISTRA_OK;
+    name_origin(where, sizeof where, x, j);
+    return ristra__error(code, "%s: \"%s\" is also the name of feature %lld", where, x->names[j],
+                         (long long)earlier);
+}
+
+/* The names to use, checked before anything is sized by num_feature: the
+ * number of features a file claims is then bounded by names it holds or
+ * is given. */
+static int read_names(xgb *x)
+{
+    int rc = string_list(&x->file_names, &x->n_file_names, x, "feature_names");
+    if (!rc)
+        rc = string_list(&x->types, &x->n_types, x, "feature_types");
+    if (!rc)
+        rc = choose_names(&x->names, x, x->file_names, x->n_file_names);
+    if (!rc)
+        rc = check_names(x);
+    return rc;
+}
+
 static int set_features(ristra_model *m, xgb *x)
 {
-    const char **file_names, **types;
-    const char *const *names = NULL;
-    int64_t n_names, n_types;
-    int rc = string_list(&file_names, &n_names, x, "feature_names");
-    if (rc)
-        return rc;
-    rc = string_list(&types, &n_types, x, "feature_types");
-    if (!rc)
-        rc = choose_names(&names, x, file_names, n_names);
-    /* bad names in the file are the file's fault, bad names given are the caller's */
-    const int code = n_names ? RISTRA_EFORMAT : RISTRA_EINVAL;
+    int rc = RISTRA_OK;
     for (int64_t j = 0; !rc && j < m->n_features; j++) {
         ristra__feature *f = &m->features[j];
-        const char *name = names[j];
-        char where[64];
-        snprintf(where, sizeof where, n_names ? "$.learner.feature_names[%lld]" : "feature %lld",
-                 (long long)j);
-        if (!name || !name[0])
-            rc = ristra__error(code, "%s: %s: the name is empty", x->p.source, where);
-        for (int64_t i = 0; !rc && i < j; i++)
-            if (!strcmp(m->features[i].name, name))
-                rc = ristra__error(code, "%s: %s: \"%s\" is also the name of feature %lld",
-                                   x->p.source, where, name, (long long)i);
-        if (rc)
-            break;
-        int categorical = n_types && !strcmp(types[j], "c");
+        const char *name = x->names[j];
+        int categorical = x->n_types && !strcmp(x->types[j], "c");
         f->name = strdup(name);
         f->description = strdup(categorical ? "categorical (XGBoost feature type \"c\"): "
                                               "the integer category code used in training"
@@ -853,8 +937,6 @@ static int set_features(ristra_model *m, xgb *x)
         if (!f->name || !f->description || !f->unit)
             rc = ristra__oom();
     }
-    free(file_names);
-    free(types);
     return rc;
 }
 
@@ -971,6 +1053,8 @@ static int import_learner(ristra_model **out, xgb *x, json_t *doc)
     ristra__jpath_pop(&x->p, m2);
     if (!rc)
         rc = base_margin(x);
+    if (!rc)
+        rc = read_names(x);
     m2 = ristra__jpath_key(&x->p, "gradient_booster");
     ristra_model *m = NULL;
     if (!rc && !(m = ristra__model_new(x->num_feature)))
@@ -985,6 +1069,8 @@ static int import_learner(ristra_model **out, xgb *x, json_t *doc)
     ristra__jpath_pop(&x->p, mark);
     if (!rc)
         rc = set_metadata(m, x);
+    free(x->file_names);
+    free(x->types);
     if (rc) {
         ristra_model_free(m);
         return rc;
@@ -1013,6 +1099,13 @@ static int check_options(ristra_xgboost_options *resolved, const ristra_xgboost_
     if (opts->horizon_days < 0)
         return ristra__error(RISTRA_EINVAL, "%s: opts->horizon_days is %lld (must be > 0, or 0 "
                              "for the default)", fn, (long long)opts->horizon_days);
+    const char *const text[] = { opts->name, opts->model_version, opts->outcome,
+                                 opts->intended_use, opts->training_population };
+    static const char *const field[] = { "name", "model_version", "outcome", "intended_use",
+                                         "training_population" };
+    for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+        if (!valid_text(text[i]))
+            return ristra__error(RISTRA_EINVAL, "%s: opts->%s is not valid UTF-8", fn, field[i]);
     *resolved = *opts;
     return RISTRA_OK;
 }

@@ -360,6 +360,11 @@ Test(xgboost_import, names_come_from_the_caller_when_the_file_has_none)
     cr_assert_eq(ristra_model_import_xgboost(&m, path, &o), RISTRA_EINVAL);
     cr_assert(strstr(ristra_last_error(), "feature 1: the name is empty") != NULL, "%s",
               ristra_last_error());
+    const char *latin1[] = { "a", "b", "d\xe9" "c", "c" };
+    o.feature_names = latin1;
+    cr_assert_eq(ristra_model_import_xgboost(&m, path, &o), RISTRA_EINVAL);
+    cr_assert(strstr(ristra_last_error(), "feature 2: the name is not valid UTF-8") != NULL, "%s",
+              ristra_last_error());
     o.feature_names = NAMES;
     cr_assert_eq(ristra_model_import_xgboost(&m, path, &o), RISTRA_OK, "%s", ristra_last_error());
     cr_assert_eq(ristra_model_feature_index(m, "imd_decile"), 3);
@@ -442,6 +447,10 @@ Test(xgboost_import, bad_arguments_are_refused)
     o.n_feature_names = 0;
     o.horizon_days = -1;
     cr_assert_eq(ristra_model_import_xgboost(&m, "x", &o), RISTRA_EINVAL);
+    o.horizon_days = 0;
+    o.outcome = "\xff";
+    cr_assert_eq(ristra_model_import_xgboost(&m, "x", &o), RISTRA_EINVAL);
+    cr_assert(strstr(ristra_last_error(), "opts->outcome is not valid UTF-8") != NULL);
     cr_assert_eq(ristra_xgboost_options_init(NULL, 1), RISTRA_EINVAL);
     cr_assert_eq(ristra_xgboost_options_init(&o, 0), RISTRA_EINVAL);
     cr_assert_eq(ristra_model_import_xgboost(&m, "/no/such/model.json", NULL), RISTRA_EIO);
