@@ -18,5 +18,6 @@
 #include "ristra/score.h"
 #include "ristra/identifiers.h"
 #include "ristra/synth.h"
+#include "ristra/xgboost.h"
 
 #endif /* RISTRA_H */
