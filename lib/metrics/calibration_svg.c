@@ -11,7 +11,7 @@
 #include "../io/output_internal.h"
 
 /* Geometry, in SVG user units: a square plot area with room for labels. */
-enum { WIDTH = 580, HEIGHT = 600, LEFT = 90, TOP = 70, SIDE = 460 };
+enum { WIDTH = 580, HEIGHT = 625, LEFT = 90, TOP = 70, SIDE = 460 };
 static const double MIN_RADIUS = 3.0, MAX_EXTRA_RADIUS = 9.0;
 
 typedef struct text {
@@ -98,6 +98,8 @@ static void put_axes(text *t, const frame *f, double step)
     int n_ticks = (int)floor(f->max / step + 1e-9);
     for (int i = 0; i <= n_ticks; i++) {
         double v = i * step, x = px(f, v), y = py(f, v);
+        put(t, "<path class=\"grid\" d=\"M%.2f %d V%d M%d %.2f H%d\" stroke=\"#eee\"/>\n", x, TOP,
+            TOP + SIDE, LEFT, y, LEFT + SIDE);
         put(t, "<line class=\"tick\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" stroke=\"#444\"/>\n",
             x, TOP + SIDE, x, TOP + SIDE + 6);
         put(t, "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\">%g%%</text>\n", x,
@@ -109,6 +111,9 @@ static void put_axes(text *t, const frame *f, double step)
     }
     put(t, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">Mean predicted risk</text>\n",
         LEFT + SIDE / 2, TOP + SIDE + 50);
+    put(t, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\" fill=\"#666\">"
+        "Circles: risk bins (area by patients); bars: Wilson interval; dashed: perfect "
+        "calibration</text>\n", WIDTH / 2, HEIGHT - 12);
     put(t, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 %d %d)\">"
         "Observed rate</text>\n", 30, TOP + SIDE / 2, 30, TOP + SIDE / 2);
     put(t, "<line class=\"diagonal\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
@@ -121,8 +126,9 @@ static void put_bin(text *t, const frame *f, const ristra_calibration_bin *b, in
 {
     double x = px(f, b->mean_risk), y = py(f, b->observed_rate);
     double r = MIN_RADIUS + MAX_EXTRA_RADIUS * sqrt((double)b->n / (double)largest);
-    put(t, "<line class=\"interval\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
-        "stroke=\"#1f4e79\"/>\n", x, py(f, b->observed_lower), x, py(f, b->observed_upper));
+    double lo = py(f, b->observed_lower), hi = py(f, b->observed_upper);
+    put(t, "<path class=\"interval\" d=\"M%.2f %.2f V%.2f M%.2f %.2f H%.2f M%.2f %.2f H%.2f\" "
+        "stroke=\"#1f4e79\"/>\n", x, lo, hi, x - 4, lo, x + 4, x - 4, hi, x + 4);
     put(t, "<circle class=\"bin\" data-bin=\"%lld\" data-n=\"%lld\" data-events=\"%lld\" "
         "data-mean-risk=\"%.17g\" data-observed-rate=\"%.17g\" cx=\"%.2f\" cy=\"%.2f\" "
         "r=\"%.2f\" fill=\"#2e75b6\" fill-opacity=\"0.7\" stroke=\"#1f4e79\">",

@@ -389,3 +389,37 @@ def test_cut_points_match_pandas(world):
             for key in ("threshold", "sensitivity", "ppv"):
                 check(got[key], w[key], where)
     check.report()
+
+
+def test_calibration_svg_is_valid_xml_holding_pandas_bins(world, tmp_path):
+    import xml.etree.ElementTree as ET
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    drawn = 0
+    for s in world["slots"]:
+        if s.case["name"] not in ("32 groups n=100000", "two decimals n=200000", "all tied n=100"):
+            continue
+        group = ec.OVERALL if s.name.endswith("everyone") else int(s.name.rsplit(" ", 1)[1])
+        path = tmp_path / f"plot_{drawn}.svg"
+        title = f"Practice “{s.summary['label']}” <&>"
+        s.case["evaluation"].write_calibration_svg(str(path), group, title)
+        root = ET.parse(path).getroot()
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+        assert title in texts
+        assert "Mean predicted risk" in texts and "Observed rate" in texts
+        assert sum(t.endswith("%") for t in texts) >= 4, "tick labels on both axes"
+        assert len(root.findall("svg:line[@class='diagonal']", ns)) == 1
+        want = reference_bins(s.risk, s.y, len(s.bins))
+        want = want[want["n"] > 0]
+        circles = root.findall("svg:circle[@class='bin']", ns)
+        assert len(circles) == len(want), s.name
+        assert len(root.findall("svg:path[@class='interval']", ns)) == len(want)
+        for c, (b, w) in zip(circles, want.iterrows()):
+            assert int(c.get("data-bin")) == b
+            assert int(c.get("data-n")) == w["n"] and int(c.get("data-events")) == w["events"]
+            assert abs(float(c.get("data-mean-risk")) - w["mean_risk"]) <= TOL
+            assert abs(float(c.get("data-observed-rate")) - w["observed_rate"]) <= TOL
+        xs = [float(c.get("cx")) for c in circles]
+        assert xs == sorted(xs), "bins left to right by predicted risk"
+        drawn += 1
+    assert drawn >= 10
