@@ -103,17 +103,19 @@ double ristra__average_precision_sorted(const double *score_desc, const uint8_t 
 double ristra__auroc(const double *score, const uint8_t *outcome, int64_t n)
 {
     size_t count = (size_t)(n > 0 ? n : 1);
-    int64_t *order = malloc(count * sizeof *order);
+    uint64_t *payload = malloc(count * sizeof *payload);
     double *s = malloc(count * sizeof *s);
     uint8_t *y = malloc(count);
     ristra__delong d = { NAN, NAN };
-    if (order && s && y && ristra__order_descending(order, score, n) == 0) {
-        for (int64_t i = 0; i < n; i++) {
-            s[i] = score[order[i]];
-            y[i] = outcome[order[i]] != 0;
+    if (payload && s && y) {
+        for (int64_t i = 0; i < n; i++)
+            payload[i] = outcome[i] != 0;
+        if (ristra__sort_descending(s, payload, score, n) == 0) {
+            for (int64_t i = 0; i < n; i++)
+                y[i] = (uint8_t)payload[i];
+            ristra__delong_sorted(&d, s, y, n);
         }
-        ristra__delong_sorted(&d, s, y, n);
     }
-    free(order), free(s), free(y);
+    free(payload), free(s), free(y);
     return d.auroc;
 }

@@ -7,9 +7,11 @@
 #include "metrics_internal.h"
 
 enum { MAX_ITERATIONS = 100, MAX_HALVINGS = 40 };
-/* A step this small relative to its coefficient has converged:
- * Newton's error after it is of the order of its square. */
-static const double STEP_TOLERANCE = 1e-10;
+/* A step this small relative to its coefficient ends the fit once taken:
+ * Newton's error after a step d is at most about R d^2, where R (the
+ * spread of logit(risk), under 70 after clamping) bounds the change of the
+ * weights, so what remains is below 1e-13. */
+static const double STEP_TOLERANCE = 1e-8;
 static const double RISK_CLAMP = 1e-15;
 
 double ristra__logit_clamped(double p)
@@ -18,34 +20,46 @@ double ristra__logit_clamped(double p)
         p = RISK_CLAMP;
     else if (p > 1.0 - RISK_CLAMP)
         p = 1.0 - RISK_CLAMP;
-    return log(p) - log1p(-p);
+    return log(p / (1.0 - p)); /* 1 - p is exact for p >= 1/2, where it matters */
 }
 
-/* Log-likelihood, score and information of a + b (x - shift) (b = slope,
- * fixed or not) at one point: sums over patients. */
+/* The data and parametrisation of one fit: log-odds a + b (x - shift). */
+typedef struct problem {
+    const double *x;
+    const uint8_t *y;
+    int64_t n;
+    double shift;
+    double reach;      /* max |x - shift|: how far a change of b moves any log-odds */
+    int free_slope;    /* 0: b stays fixed */
+} problem;
+
+/* Score, information and (when asked: it costs a log per patient) the
+ * log-likelihood at one point: sums over patients. */
 typedef struct fit_sums {
-    double loglik;
+    double loglik;          /* NaN when not computed */
     double g0, g1;          /* d loglik / d a, d loglik / d b */
     double h00, h01, h11;   /* information: sum w, sum w x, sum w x^2 */
 } fit_sums;
 
-static void accumulate(fit_sums *s, double a, double b, double shift, const double *x,
-                       const uint8_t *y, int64_t n)
+static void accumulate(fit_sums *s, const problem *p, double a, double b, int with_loglik)
 {
     fit_sums t = { 0 };
-    for (int64_t i = 0; i < n; i++) {
-        double xc = x[i] - shift;
+    for (int64_t i = 0; i < p->n; i++) {
+        double xc = p->x[i] - p->shift;
         double eta = a + b * xc;
         double e = exp(-fabs(eta));               /* in (0, 1]: never overflows */
         double mu = eta >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-        double resid = (double)y[i] - mu, w = mu * (1.0 - mu);
-        t.loglik += (y[i] ? eta : 0.0) - (fmax(eta, 0.0) + log1p(e));
+        double resid = (double)p->y[i] - mu, w = mu * (1.0 - mu);
+        if (with_loglik)
+            t.loglik += (p->y[i] ? eta : 0.0) - ((eta > 0.0 ? eta : 0.0) + log1p(e));
         t.g0 += resid;
         t.g1 += resid * xc;
         t.h00 += w;
         t.h01 += w * xc;
         t.h11 += w * xc * xc;
     }
+    if (!with_loglik)
+        t.loglik = NAN;
     *s = t;
 }
 
@@ -57,28 +71,39 @@ static int events_are_mixed(const uint8_t *y, int64_t n)
     return events > 0 && events < n;
 }
 
-/* Newton's method with step halving on the concave log-likelihood, over a
- * (slope fixed at *b) or over (a, b), in a + b (x - shift). Returns 0 when
- * it converged. */
-static int newton(double *a, double *b, int free_slope, double shift, const double *x,
-                  const uint8_t *y, int64_t n)
+/* The Newton step from the sums; -1 when the system is singular. */
+static int newton_step(double *da, double *db, const fit_sums *s, int free_slope)
+{
+    *db = 0.0;
+    if (free_slope) {
+        double det = s->h00 * s->h11 - s->h01 * s->h01;
+        if (!(det > 64 * DBL_EPSILON * s->h00 * s->h11))
+            return -1; /* x (nearly) constant, or weights underflowed: no slope */
+        *da = (s->h11 * s->g0 - s->h01 * s->g1) / det;
+        *db = (s->h00 * s->g1 - s->h01 * s->g0) / det;
+    } else {
+        if (!(s->h00 > 0.0))
+            return -1;
+        *da = s->g0 / s->h00;
+    }
+    return isfinite(*da) && isfinite(*db) ? 0 : -1;
+}
+
+/* Newton's method on the concave log-likelihood. A step that moves no
+ * patient's log-odds by more than MAX_TRUSTED_MOVE is taken whole: the
+ * weights mu (1 - mu) change by at most a few percent over it, so the
+ * quadratic model holds. A longer step (far from the optimum, where Newton
+ * can overshoot) is halved until the likelihood does not fall by more
+ * than rounding. Returns 0 when it converged. */
+static const double MAX_TRUSTED_MOVE = 0.1;
+
+static int newton(double *a, double *b, const problem *p)
 {
     fit_sums s;
-    accumulate(&s, *a, *b, shift, x, y, n);
+    accumulate(&s, p, *a, *b, 0);
     for (int it = 0; it < MAX_ITERATIONS; it++) {
-        double da, db = 0.0;
-        if (free_slope) {
-            double det = s.h00 * s.h11 - s.h01 * s.h01;
-            if (!(det > 64 * DBL_EPSILON * s.h00 * s.h11))
-                return -1; /* x (nearly) constant, or weights underflowed: no slope */
-            da = (s.h11 * s.g0 - s.h01 * s.g1) / det;
-            db = (s.h00 * s.g1 - s.h01 * s.g0) / det;
-        } else {
-            if (!(s.h00 > 0.0))
-                return -1;
-            da = s.g0 / s.h00;
-        }
-        if (!isfinite(da) || !isfinite(db))
+        double da, db;
+        if (newton_step(&da, &db, &s, p->free_slope))
             return -1;
         if (fabs(da) <= STEP_TOLERANCE * (1.0 + fabs(*a))
             && fabs(db) <= STEP_TOLERANCE * (1.0 + fabs(*b))) {
@@ -86,24 +111,26 @@ static int newton(double *a, double *b, int free_slope, double shift, const doub
             *b += db;
             return 0;
         }
-        /* Accept a step that does not lower the likelihood by more than
-         * rounding; otherwise halve it (far from the optimum Newton can
-         * overshoot). */
-        double slack = 1e-12 * (fabs(s.loglik) + 1.0);
-        fit_sums next;
         double t = 1.0;
-        int h = 0;
-        for (;; h++) {
-            if (h == MAX_HALVINGS)
-                return -1;
-            accumulate(&next, *a + t * da, *b + t * db, shift, x, y, n);
-            if (next.loglik >= s.loglik - slack)
-                break;
-            t *= 0.5;
+        if (fabs(da) + fabs(db) * p->reach > MAX_TRUSTED_MOVE) {
+            if (isnan(s.loglik))
+                accumulate(&s, p, *a, *b, 1);
+            double slack = 1e-12 * (fabs(s.loglik) + 1.0);
+            for (int h = 0;; h++, t *= 0.5) {
+                if (h == MAX_HALVINGS)
+                    return -1;
+                fit_sums next;
+                accumulate(&next, p, *a + t * da, *b + t * db, 1);
+                if (next.loglik >= s.loglik - slack) {
+                    s = next;
+                    break;
+                }
+            }
+        } else {
+            accumulate(&s, p, *a + da, *b + db, 0);
         }
         *a += t * da;
         *b += t * db;
-        s = next;
     }
     return -1; /* still moving: the outcomes are separated by risk */
 }
@@ -111,9 +138,10 @@ static int newton(double *a, double *b, int free_slope, double shift, const doub
 void ristra__fit_calibration_intercept(double *a_out, const double *x, const uint8_t *y,
                                        int64_t n)
 {
+    problem p = { x, y, n, 0.0, 0.0, 0 };
     double a = 0.0, b = 1.0;
     *a_out = NAN;
-    if (events_are_mixed(y, n) && newton(&a, &b, 0, 0.0, x, y, n) == 0)
+    if (events_are_mixed(y, n) && newton(&a, &b, &p) == 0)
         *a_out = a;
 }
 
@@ -126,13 +154,17 @@ void ristra__fit_calibration_slope(double *a_out, double *b_out, const double *x
         return;
     /* Centring x keeps the 2x2 system well conditioned when the risks sit
      * far from 50%; the fit starts from perfect calibration (a = 0, b = 1). */
-    double shift = 0.0;
-    for (int64_t i = 0; i < n; i++)
-        shift += x[i];
-    shift /= (double)n;
-    double a = shift, b = 1.0;
-    if (newton(&a, &b, 1, shift, x, y, n) == 0) {
-        *a_out = a - b * shift;
+    double sum = 0.0, lo = x[0], hi = x[0];
+    for (int64_t i = 0; i < n; i++) {
+        sum += x[i];
+        lo = fmin(lo, x[i]);
+        hi = fmax(hi, x[i]);
+    }
+    problem p = { x, y, n, sum / (double)n, 0.0, 1 };
+    p.reach = fmax(hi - p.shift, p.shift - lo);
+    double a = p.shift, b = 1.0;
+    if (newton(&a, &b, &p) == 0) {
+        *a_out = a - b * p.shift;
         *b_out = b;
     }
 }

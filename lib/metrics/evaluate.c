@@ -3,6 +3,7 @@
  * descending order of risk, into one contiguous run, and every figure of
  * the group is then a walk over that run. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,7 @@ typedef struct context {
     int64_t n_total;
     double z_lower, z_upper, z_wilson;
     run *runs;             /* n_groups + 1, [0] = everyone */
+    atomic_llong next_slot;  /* the next slot a thread takes: everyone's (the largest) first */
 } context;
 
 static void summarize_totals(ristra_group_summary *s, const run *r, const context *ctx)
@@ -233,45 +235,15 @@ static void summarize(context *ctx, int64_t slot)
     summarize_cuts(&e->cuts[slot * e->n_cut_points], r, s->events, ctx);
 }
 
-static int summarize_range(void *arg, int64_t begin, int64_t end, int thread_index)
+/* Each thread takes slots until none are left, so that everyone's slot
+ * (half the work) does not hold up a fixed share of the groups. */
+static int summarize_slots(void *arg, int64_t begin, int64_t end, int thread_index)
 {
-    (void)thread_index;
-    for (int64_t slot = begin; slot < end; slot++)
-        summarize(arg, slot);
+    context *ctx = arg;
+    (void)begin, (void)end, (void)thread_index;
+    for (long long slot; (slot = atomic_fetch_add(&ctx->next_slot, 1)) <= ctx->e->n_groups;)
+        summarize(ctx, slot);
     return 0;
-}
-
-static int compare_int32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The distinct labels, ascending, and each row's group number. */
-static int number_groups(ristra_evaluation *e, int32_t *group_of, const int32_t *group,
-                         int64_t n)
-{
-    int32_t *sorted = malloc((size_t)n * sizeof *sorted);
-    if (!sorted)
-        return ristra__oom();
-    memcpy(sorted, group, (size_t)n * sizeof *sorted);
-    qsort(sorted, (size_t)n, sizeof *sorted, compare_int32);
-    int64_t g = 0;
-    for (int64_t i = 0; i < n; i++)
-        if (i == 0 || sorted[i] != sorted[g - 1])
-            sorted[g++] = sorted[i];
-    e->n_groups = g;
-    e->labels = realloc(sorted, (size_t)g * sizeof *sorted);
-    if (!e->labels) {
-        e->labels = sorted;
-        return ristra__oom();
-    }
-    for (int64_t i = 0; i < n; i++) {
-        const int32_t *hit = bsearch(&group[i], e->labels, (size_t)g, sizeof *e->labels,
-                                     compare_int32);
-        group_of[i] = (int32_t)(hit - e->labels);
-    }
-    return RISTRA_OK;
 }
 
 static int allocate_results(ristra_evaluation *e)
@@ -283,42 +255,47 @@ static int allocate_results(ristra_evaluation *e)
     return e->summary && e->bins && e->cuts ? RISTRA_OK : ristra__oom();
 }
 
-/* Working arrays: everyone's run, then the groups' runs side by side. */
+/* Working arrays: everyone's run, then the groups' runs side by side.
+ * payload[p] is (group number << 1) | outcome of the patient at position p. */
 typedef struct workspace {
-    int64_t *order;
+    uint64_t *payload;
     double *risk, *logit, *g_risk, *g_logit;
     uint8_t *outcome, *g_outcome;
     int64_t *g_rank, *offset;
-    int32_t *group_of;
     run *runs;
 } workspace;
 
 static void workspace_free(workspace *w)
 {
-    free(w->order), free(w->risk), free(w->logit), free(w->g_risk), free(w->g_logit);
-    free(w->outcome), free(w->g_outcome), free(w->g_rank), free(w->offset);
-    free(w->group_of), free(w->runs);
+    free(w->payload), free(w->risk), free(w->logit), free(w->g_risk), free(w->g_logit);
+    free(w->outcome), free(w->g_outcome), free(w->g_rank), free(w->offset), free(w->runs);
 }
 
-static int build_overall_run(workspace *w, const double *risk, const uint8_t *outcome,
-                             int64_t n)
+static int build_overall_run(workspace *w, ristra_evaluation *e, const double *risk,
+                             const uint8_t *outcome, int64_t n, const int32_t *group)
 {
-    w->order = malloc((size_t)n * sizeof *w->order);
+    w->payload = malloc((size_t)n * sizeof *w->payload);
     w->risk = malloc((size_t)n * sizeof *w->risk);
     w->logit = malloc((size_t)n * sizeof *w->logit);
     w->outcome = malloc((size_t)n);
-    if (!w->order || !w->risk || !w->logit || !w->outcome)
+    if (!w->payload || !w->risk || !w->logit || !w->outcome)
         return ristra__oom();
-    int rc = ristra__order_descending(w->order, risk, n);
+    if (group) {
+        int rc = ristra__number_labels(&e->labels, &e->n_groups, w->payload, group, n);
+        if (rc)
+            return rc;
+    } else {
+        memset(w->payload, 0, (size_t)n * sizeof *w->payload);
+    }
+    for (int64_t i = 0; i < n; i++)
+        w->payload[i] = (w->payload[i] << 1) | outcome[i];
+    int rc = ristra__sort_descending(w->risk, w->payload, risk, n);
     if (rc)
         return rc;
     for (int64_t p = 0; p < n; p++) {
-        int64_t row = w->order[p];
-        w->risk[p] = risk[row];
-        w->outcome[p] = outcome[row];
-        w->logit[p] = ristra__logit_clamped(risk[row]);
+        w->outcome[p] = (uint8_t)(w->payload[p] & 1);
+        w->logit[p] = ristra__logit_clamped(w->risk[p]);
     }
-    w->runs[0] = (run){ w->risk, w->outcome, w->logit, NULL, n };
     return RISTRA_OK;
 }
 
@@ -335,8 +312,8 @@ static int build_group_runs(workspace *w, const ristra_evaluation *e, int flag_s
     w->offset = calloc((size_t)g_count + 1, sizeof *w->offset);
     if (!w->g_risk || !w->g_logit || !w->g_outcome || !w->g_rank || !w->offset)
         return ristra__oom();
-    for (int64_t i = 0; i < n; i++)
-        w->offset[w->group_of[i] + 1]++;
+    for (int64_t p = 0; p < n; p++)
+        w->offset[(w->payload[p] >> 1) + 1]++;
     for (int64_t g = 0; g < g_count; g++)
         w->offset[g + 1] += w->offset[g];
     for (int64_t g = 0; g < g_count; g++) {
@@ -346,7 +323,7 @@ static int build_group_runs(workspace *w, const ristra_evaluation *e, int flag_s
                                 len };
     }
     for (int64_t p = 0; p < n; p++) {
-        int64_t at = w->offset[w->group_of[w->order[p]]]++;
+        int64_t at = w->offset[w->payload[p] >> 1]++;
         w->g_risk[at] = w->risk[p];
         w->g_outcome[at] = w->outcome[p];
         w->g_logit[at] = w->logit[p];
@@ -359,27 +336,26 @@ static int evaluate(ristra_evaluation *e, const double *risk, const uint8_t *out
                     int64_t n, const int32_t *group, const ristra_evaluate_options *opts)
 {
     workspace w = { 0 };
-    int rc = RISTRA_OK;
-    if (group) {
-        w.group_of = malloc((size_t)n * sizeof *w.group_of);
-        rc = w.group_of ? number_groups(e, w.group_of, group, n) : ristra__oom();
-    }
+    int rc = build_overall_run(&w, e, risk, outcome, n, group);
     if (!rc)
         rc = allocate_results(e);
     if (!rc) {
         w.runs = malloc(((size_t)e->n_groups + 1) * sizeof *w.runs);
-        rc = w.runs ? build_overall_run(&w, risk, outcome, n) : ristra__oom();
+        rc = w.runs ? RISTRA_OK : ristra__oom();
     }
-    if (!rc && group)
-        rc = build_group_runs(&w, e, opts->flag_scope, n);
+    if (!rc) {
+        w.runs[0] = (run){ w.risk, w.outcome, w.logit, NULL, n };
+        if (group)
+            rc = build_group_runs(&w, e, opts->flag_scope, n);
+    }
     if (!rc) {
         double alpha = 1.0 - opts->confidence_level;
         context ctx = { e, opts, n, ristra__normal_quantile(alpha / 2.0),
                         ristra__normal_quantile(1.0 - alpha / 2.0),
-                        ristra__normal_quantile((1.0 + opts->confidence_level) / 2.0), w.runs };
-        int64_t slots = e->n_groups + 1;
-        int threads = ristra__resolve_threads(opts->n_threads, slots, 1);
-        rc = ristra__parallel_for(slots, threads, summarize_range, &ctx);
+                        ristra__normal_quantile((1.0 + opts->confidence_level) / 2.0), w.runs,
+                        0 };
+        int threads = ristra__resolve_threads(opts->n_threads, e->n_groups + 1, 1);
+        rc = ristra__parallel_for(threads, threads, summarize_slots, &ctx);
     }
     workspace_free(&w);
     return rc;

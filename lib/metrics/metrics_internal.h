@@ -11,10 +11,18 @@
  * (or when memory runs out). */
 double ristra__auroc(const double *score, const uint8_t *outcome, int64_t n);
 
-/* Fills order[0..n) with 0..n-1 sorted by score, highest first, equal
- * scores in ascending index order (a stable LSD radix sort: O(n)).
- * Scores must be finite; -0.0 equals 0.0. Returns 0 or RISTRA_ENOMEM. */
-int ristra__order_descending(int64_t *order, const double *score, int64_t n);
+/* Sorts score[0..n) highest first into score_out, permuting payload[0..n)
+ * along with it; equal scores keep their input order (a stable LSD radix
+ * sort: O(n)). Scores must be finite; -0.0 ties with 0.0 and comes back
+ * as 0.0. Returns 0 or RISTRA_ENOMEM. */
+int ristra__sort_descending(double *score_out, uint64_t *payload, const double *score,
+                            int64_t n);
+
+/* Numbers the distinct values of label[0..n) 0, 1, ... in ascending order:
+ * *labels_out (free()) receives the *n_labels_out distinct labels and
+ * number_out[i] the number of label[i]. Returns 0 or RISTRA_ENOMEM. */
+int ristra__number_labels(int32_t **labels_out, int64_t *n_labels_out, uint64_t *number_out,
+                          const int32_t *label, int64_t n);
 
 /* The AUROC and DeLong's variance of it, from scores already sorted
  * highest first (outcome[i] belongs to score[i]). Placement values come

@@ -109,7 +109,7 @@ def make_cases():
 
 def logit_clamped(p):
     p = np.clip(p, 1e-15, 1 - 1e-15)
-    return np.log(p) - np.log1p(-p)
+    return np.log(p / (1 - p))
 
 
 def cut_count(fraction, n):

@@ -541,14 +541,20 @@ Test(evaluate_internals, normal_quantile_inverts_erfc)
     cr_assert_eq(ristra__normal_quantile(0.0078125), -ristra__normal_quantile(0.9921875));
 }
 
-Test(evaluate_internals, order_is_descending_with_ties_in_index_order)
+Test(evaluate_internals, sort_is_descending_with_ties_in_input_order)
 {
-    double s[8] = { 0.5, -1.0, 0.5, 2.0, -0.0, 0.0, -1.0, 1e-300 };
-    int64_t want[8] = { 3, 0, 2, 7, 4, 5, 1, 6 };
-    int64_t order[8];
-    cr_assert_eq(ristra__order_descending(order, s, 8), 0);
-    for (int i = 0; i < 8; i++)
-        cr_assert_eq(order[i], want[i], "position %d: %lld", i, (long long)order[i]);
+    double s[9] = { 0.5, -1.0, 0.5, 2.0, -0.0, 0.0, -1.0, 1e-300, -INFINITY };
+    uint64_t want[9] = { 3, 0, 2, 7, 4, 5, 1, 6, 8 };
+    uint64_t payload[9];
+    double sorted[9];
+    for (int i = 0; i < 9; i++)
+        payload[i] = (uint64_t)i;
+    cr_assert_eq(ristra__sort_descending(sorted, payload, s, 9), 0);
+    for (int i = 0; i < 9; i++) {
+        cr_assert_eq(payload[i], want[i], "position %d: %llu", i, (unsigned long long)payload[i]);
+        cr_assert_eq(sorted[i], s[want[i]] + 0.0);
+    }
+    cr_assert(!signbit(sorted[4]), "-0.0 comes back as 0.0");
 }
 
 Test(evaluate_internals, auroc_counts_pairs_with_ties_as_halves)
