@@ -217,7 +217,7 @@ typedef struct ristra_group_summary {
     /**
      * Calibration intercept: the maximum-likelihood a in
      * logit P(y = 1) = a + logit(p), the slope fixed at 1 (R:
-     * glm(y ~ 1, offset = logit(p), family = binomial)). 0 when the
+     * glm(y ~ 1 + offset(logit(p)), family = binomial)). 0 when the
      * model is calibrated in the large; NaN when E = 0 or E = n.
      */
     double calibration_intercept;
@@ -225,9 +225,10 @@ typedef struct ristra_group_summary {
      * Calibration slope: the maximum-likelihood b in
      * logit P(y = 1) = a + b * logit(p) (R: glm(y ~ logit(p),
      * family = binomial)). Below 1, the risks are too extreme; above 1,
-     * too modest. NaN when E = 0 or E = n, when all logit(p) are equal,
-     * or when the fit does not converge (outcomes perfectly separated by
-     * risk).
+     * too modest. NaN when no finite fit exists: E = 0 or E = n, or the
+     * outcomes are separated by risk (the highest logit(p) among
+     * non-events is at most the lowest among events, or the reverse; this
+     * includes all logit(p) equal).
      */
     double calibration_slope;
     /** The intercept a fitted together with calibration_slope (NaN with it). */

@@ -132,7 +132,7 @@ static int newton(double *a, double *b, const problem *p)
         *a += t * da;
         *b += t * db;
     }
-    return -1; /* still moving: the outcomes are separated by risk */
+    return -1; /* still moving after MAX_ITERATIONS: give up rather than guess */
 }
 
 void ristra__fit_calibration_intercept(double *a_out, const double *x, const uint8_t *y,
@@ -145,20 +145,36 @@ void ristra__fit_calibration_intercept(double *a_out, const double *x, const uin
         *a_out = a;
 }
 
+/* With one predictor and an intercept the maximum-likelihood fit is
+ * finite exactly when no threshold on x splits the outcomes (max x among
+ * non-events <= min x among events, or the reverse): separation, complete
+ * or at a tie, sends the slope to infinity, so it is detected rather than
+ * left to Newton's method to diverge on. */
+static int separated(const double *x, const uint8_t *y, int64_t n)
+{
+    double lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
+    for (int64_t i = 0; i < n; i++) {
+        int k = y[i] != 0;
+        lo[k] = x[i] < lo[k] ? x[i] : lo[k];
+        hi[k] = x[i] > hi[k] ? x[i] : hi[k];
+    }
+    return hi[0] <= lo[1] || hi[1] <= lo[0];
+}
+
 void ristra__fit_calibration_slope(double *a_out, double *b_out, const double *x,
                                    const uint8_t *y, int64_t n)
 {
     *a_out = NAN;
     *b_out = NAN;
-    if (!events_are_mixed(y, n))
+    if (!events_are_mixed(y, n) || separated(x, y, n))
         return;
     /* Centring x keeps the 2x2 system well conditioned when the risks sit
      * far from 50%; the fit starts from perfect calibration (a = 0, b = 1). */
     double sum = 0.0, lo = x[0], hi = x[0];
     for (int64_t i = 0; i < n; i++) {
         sum += x[i];
-        lo = fmin(lo, x[i]);
-        hi = fmax(hi, x[i]);
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
     }
     problem p = { x, y, n, sum / (double)n, 0.0, 1 };
     p.reach = fmax(hi - p.shift, p.shift - lo);

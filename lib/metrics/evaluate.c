@@ -1,7 +1,8 @@
 /* ristra_evaluate(): every metric for everyone and for each group, from one
- * radix sort of the risks. Each group's rows are gathered, still in
- * descending order of risk, into one contiguous run, and every figure of
- * the group is then a walk over that run. */
+ * radix sort of the risks that carries each patient's outcome and group
+ * along. A counting sort by group then lays each group's patients, still in
+ * descending order of risk, into one contiguous run, and every figure of a
+ * group is a walk over its run. */
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -84,8 +85,6 @@ static int check_rows(const double *risk, const uint8_t *outcome, int64_t n)
 static int64_t cut_count(double fraction, int64_t n)
 {
     double k = ceil(fraction * (double)n * (1.0 - 1e-12));
-    if (k < 0.0)
-        return 0;
     return k > (double)n ? n : (int64_t)k;
 }
 

@@ -51,8 +51,8 @@ double ristra__logit_clamped(double p);
 /* Maximum-likelihood logistic recalibration on x = logit(risk):
  * intercept a in logit P(y) = a + x (slope fixed at 1), and a, b in
  * logit P(y) = a + b x. Newton's method with step halving. Each writes NaN
- * when the fit does not exist or does not converge (no
- * events, no non-events, constant x, separation). */
+ * when the fit does not exist (no events, no non-events; for the slope
+ * also constant x or outcomes separated by x) or does not converge. */
 void ristra__fit_calibration_intercept(double *a_out, const double *x, const uint8_t *y,
                                        int64_t n);
 void ristra__fit_calibration_slope(double *a_out, double *b_out, const double *x,

@@ -244,8 +244,8 @@ class Check:
         assert diff <= TOL, f"{self.metric}, {where}: ristra {got!r}, peer {want!r}"
 
     def report(self):
-        kind = "relative " if self.relative else ""
-        print(f"\n{self.metric}: {self.count} values, max {kind}|ristra - peer| = "
+        scale = " / max(1, |peer|)" if self.relative else ""
+        print(f"\n{self.metric}: {self.count} values, max |ristra - peer|{scale} = "
               f"{self.worst:.3g}")
 
 
@@ -314,7 +314,7 @@ def separated(x, y):
 def test_calibration_intercept_and_slope_match_glm(world):
     intercept = Check("calibration intercept vs R glm", relative=True)
     slope = Check("calibration slope and its intercept vs R glm", relative=True)
-    fitted = 0
+    fitted = separations = 0
     for s in world["slots"]:
         m = s.summary
         if not s.mixed:
@@ -323,6 +323,7 @@ def test_calibration_intercept_and_slope_match_glm(world):
         assert s.peer["intercept_converged"] == 1, s.name
         intercept(m["calibration_intercept"], s.peer["intercept"], s.name)
         if separated(logit_clamped(s.risk), s.y):
+            separations += 1
             assert math.isnan(m["calibration_slope"]), s.name
             assert math.isnan(m["calibration_slope_intercept"]), s.name
             continue
@@ -331,7 +332,7 @@ def test_calibration_intercept_and_slope_match_glm(world):
         for key, peer in (("calibration_slope", "slope"),
                           ("calibration_slope_intercept", "slope_intercept")):
             slope(m[key], s.peer[peer], s.name)
-    assert fitted > 40
+    assert fitted > 40 and separations >= 3
     intercept.report()
     slope.report()
 
