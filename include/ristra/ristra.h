@@ -19,5 +19,6 @@
 #include "ristra/identifiers.h"
 #include "ristra/synth.h"
 #include "ristra/xgboost.h"
+#include "ristra/evaluate.h"
 
 #endif /* RISTRA_H */

@@ -7,7 +7,55 @@
 /* The area under the ROC curve of scores against 0/1 outcomes: the
  * probability that a random positive scores above a random negative, ties
  * counting one half (the Mann-Whitney statistic), exact, in O(n log n).
- * NaN when there are no positives or no negatives. */
+ * Scores must be finite. NaN when there are no positives or no negatives
+ * (or when memory runs out). */
 double ristra__auroc(const double *score, const uint8_t *outcome, int64_t n);
+
+/* Sorts score[0..n) highest first into score_out, permuting payload[0..n)
+ * along with it; equal scores keep their input order (a stable LSD radix
+ * sort: O(n)). Scores must be finite; -0.0 ties with 0.0 and comes back
+ * as 0.0. Returns 0 or RISTRA_ENOMEM. */
+int ristra__sort_descending(double *score_out, uint64_t *payload, const double *score,
+                            int64_t n);
+
+/* Numbers the distinct values of label[0..n) 0, 1, ... in ascending order:
+ * *labels_out (free()) receives the *n_labels_out distinct labels and
+ * number_out[i] the number of label[i]. Returns 0 or RISTRA_ENOMEM. */
+int ristra__number_labels(int32_t **labels_out, int64_t *n_labels_out, uint64_t *number_out,
+                          const int32_t *label, int64_t n);
+
+/* The AUROC and DeLong's variance of it, from scores already sorted
+ * highest first (outcome[i] belongs to score[i]). Placement values come
+ * from midranks, one block of tied scores at a time (Sun & Xu 2014), so
+ * ties are exact and the cost is O(n). auroc is NaN without both
+ * outcomes; variance is NaN with fewer than two of either. */
+typedef struct ristra__delong {
+    double auroc;
+    double variance;
+} ristra__delong;
+void ristra__delong_sorted(ristra__delong *out, const double *score_desc,
+                           const uint8_t *outcome, int64_t n);
+
+/* scikit-learn's average precision (step-wise, ties forming one step) from
+ * scores sorted highest first. NaN without positives. */
+double ristra__average_precision_sorted(const double *score_desc, const uint8_t *outcome,
+                                        int64_t n);
+
+/* The standard normal quantile function (Wichura's AS 241, as R's qnorm):
+ * p in (0, 1). */
+double ristra__normal_quantile(double p);
+
+/* log(p / (1 - p)) with p clamped to [1e-15, 1 - 1e-15]. */
+double ristra__logit_clamped(double p);
+
+/* Maximum-likelihood logistic recalibration on x = logit(risk):
+ * intercept a in logit P(y) = a + x (slope fixed at 1), and a, b in
+ * logit P(y) = a + b x. Newton's method with step halving. Each writes NaN
+ * when the fit does not exist (no events, no non-events; for the slope
+ * also constant x or outcomes separated by x) or does not converge. */
+void ristra__fit_calibration_intercept(double *a_out, const double *x, const uint8_t *y,
+                                       int64_t n);
+void ristra__fit_calibration_slope(double *a_out, double *b_out, const double *x,
+                                   const uint8_t *y, int64_t n);
 
 #endif
