@@ -94,6 +94,7 @@ class Model:
     def _adopt(cls, handle: Any) -> Model:
         self = object.__new__(cls)
         self._handle = handle
+        self._names: tuple[str, ...] | None = None
         return self
 
     @classmethod
@@ -195,7 +196,10 @@ class Model:
 
     @property
     def feature_names(self) -> list[str]:
-        return [f.name for f in self.features]
+        # Cached: the model is immutable and DataFrame scoring needs the names on every call.
+        if self._names is None:
+            self._names = tuple(f.name for f in self.features)
+        return list(self._names)
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -334,8 +338,11 @@ def _frame_block(df: Any, names: list[str]) -> tuple[np.ndarray, int]:
         column = df[name]
         if getattr(column, "ndim", 1) != 1:
             raise _invalid(f"the DataFrame has more than one column named {name!r}")
-        try:
-            block[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError) as e:
-            raise _invalid(f"column {name!r} ({column.dtype}) is not numeric: {e}") from None
+        values = column.to_numpy()
+        if values.dtype.kind not in "fiub":   # extension and object columns: NA -> NaN
+            try:
+                values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+            except (TypeError, ValueError) as e:
+                raise _invalid(f"column {name!r} ({column.dtype}) is not numeric: {e}") from None
+        block[:, j] = values
     return block, len(names)
