@@ -1,0 +1,26 @@
+/* Registers the .Call routines; nothing else is reachable from R. */
+#include <R.h>
+#include <R_ext/Rdynload.h>
+#include <R_ext/Visibility.h>
+
+#include "ristra_r.h"
+
+static const R_CallMethodDef call_entries[] = {
+    { "C_ristra_version", (DL_FUNC)&ristra_r_version, 0 },
+    { "C_ristra_load", (DL_FUNC)&ristra_r_load, 1 },
+    { "C_ristra_save", (DL_FUNC)&ristra_r_save, 4 },
+    { "C_ristra_info", (DL_FUNC)&ristra_r_info, 1 },
+    { "C_ristra_features", (DL_FUNC)&ristra_r_features, 1 },
+    { "C_ristra_score", (DL_FUNC)&ristra_r_score, 5 },
+    { "C_ristra_row_status_string", (DL_FUNC)&ristra_r_row_status_string, 1 },
+    { NULL, NULL, 0 }
+};
+
+void R_init_ristra(DllInfo *dll);
+
+void attribute_visible R_init_ristra(DllInfo *dll)
+{
+    R_registerRoutines(dll, NULL, call_entries, NULL, NULL);
+    R_useDynamicSymbols(dll, FALSE);
+    R_forceSymbols(dll, TRUE);
+}

@@ -1,0 +1,269 @@
+/* .Call glue between R and libristra's public API. Models live in external
+ * pointers whose C finalizer frees them. Rf_error() longjmps, so it is only
+ * ever called when this file owns no C memory: scratch space comes from
+ * R_alloc (reclaimed by R) and a model is attached to its external pointer
+ * before anything else can fail. */
+#include <stdint.h>
+
+#include <R.h>
+#include <Rinternals.h>
+#include <R_ext/Utils.h>
+
+#include <ristra/ristra.h>
+
+#include "ristra_r.h"
+
+/* Rows are transposed into row-major blocks of at most this many values
+ * (8 MB): small enough to stay in cache between the transposition and the
+ * scoring (1M rows x 7 scored about 3x faster than as one block), large
+ * enough for the library to split a block over threads. */
+enum { BLOCK_VALUES = 1 << 20 };
+
+static SEXP model_tag(void)
+{
+    static SEXP tag = NULL;
+    if (!tag)
+        tag = Rf_install("ristra_model");
+    return tag;
+}
+
+/* Raises the library's message (what failed and where) as an R error. */
+static void NORET fail(int rc)
+{
+    const char *message = ristra_last_error();
+    Rf_error("%s", message[0] ? message : ristra_strerror(rc));
+}
+
+static void model_finalize(SEXP ptr)
+{
+    ristra_model_free(R_ExternalPtrAddr(ptr));
+    R_ClearExternalPtr(ptr);
+}
+
+static const ristra_model *model_of(SEXP ptr)
+{
+    if (TYPEOF(ptr) != EXTPTRSXP || R_ExternalPtrTag(ptr) != model_tag())
+        Rf_error("not a ristra model");
+    const ristra_model *model = R_ExternalPtrAddr(ptr);
+    if (!model)
+        Rf_error("this ristra model is no longer loaded (models do not survive saveRDS() or "
+                 "a new session): load it again with ristra_load()");
+    return model;
+}
+
+static const char *string_arg(SEXP x, const char *what)
+{
+    if (!Rf_isString(x) || XLENGTH(x) != 1 || STRING_ELT(x, 0) == NA_STRING)
+        Rf_error("%s must be a single string", what);
+    return R_ExpandFileName(Rf_translateChar(STRING_ELT(x, 0)));
+}
+
+static SEXP utf8(const char *s)
+{
+    return Rf_mkCharCE(s, CE_UTF8);
+}
+
+SEXP ristra_r_version(void)
+{
+    SEXP out = PROTECT(Rf_allocVector(INTSXP, 2));
+    INTEGER(out)[0] = ristra_version();
+    INTEGER(out)[1] = RISTRA_VERSION_NUMBER;
+    SEXP names = PROTECT(Rf_allocVector(STRSXP, 2));
+    SET_STRING_ELT(names, 0, Rf_mkChar("library"));
+    SET_STRING_ELT(names, 1, Rf_mkChar("headers"));
+    Rf_setAttrib(out, R_NamesSymbol, names);
+    UNPROTECT(2);
+    return out;
+}
+
+SEXP ristra_r_load(SEXP path)
+{
+    const char *file = string_arg(path, "path");
+    SEXP ptr = PROTECT(R_MakeExternalPtr(NULL, model_tag(), R_NilValue));
+    R_RegisterCFinalizerEx(ptr, model_finalize, TRUE);
+    ristra_model *model = NULL;
+    int rc = ristra_model_load(&model, file);
+    if (rc)
+        fail(rc);
+    R_SetExternalPtrAddr(ptr, model);
+    UNPROTECT(1);
+    return ptr;
+}
+
+SEXP ristra_r_save(SEXP ptr, SEXP path, SEXP gzip, SEXP indent)
+{
+    const ristra_model *model = model_of(ptr);
+    ristra_save_options opts = RISTRA_SAVE_OPTIONS_INIT;
+    opts.gzip = Rf_asLogical(gzip) == TRUE;
+    opts.indent = Rf_asInteger(indent);
+    int rc = ristra_model_save(model, string_arg(path, "path"), &opts);
+    if (rc)
+        fail(rc);
+    return R_NilValue;
+}
+
+static SEXP named_list(int n, const char **names)
+{
+    SEXP list = PROTECT(Rf_allocVector(VECSXP, n));
+    SEXP s = PROTECT(Rf_allocVector(STRSXP, n));
+    for (int i = 0; i < n; i++)
+        SET_STRING_ELT(s, i, Rf_mkChar(names[i]));
+    Rf_setAttrib(list, R_NamesSymbol, s);
+    UNPROTECT(2);
+    return list;
+}
+
+SEXP ristra_r_info(SEXP ptr)
+{
+    const ristra_model *model = model_of(ptr);
+    ristra_tree_summary trees = RISTRA_TREE_SUMMARY_INIT;
+    int rc = ristra_model_trees(&trees, model);
+    if (rc)
+        fail(rc);
+    static const char *names[] = { "kind", "n_features", "metadata", "n_trees", "max_depth",
+                                   "n_nodes", "n_categorical" };
+    SEXP out = PROTECT(named_list(7, names));
+    int kind = ristra_model_kind(model);
+    const char *kind_name = kind == RISTRA_MODEL_LOGISTIC ? "logistic"
+                            : kind == RISTRA_MODEL_GBDT   ? "gbdt"
+                                                          : "unknown";
+    SET_VECTOR_ELT(out, 0, Rf_mkString(kind_name));
+    SET_VECTOR_ELT(out, 1, Rf_ScalarReal((double)ristra_model_n_features(model)));
+    SET_VECTOR_ELT(out, 2, Rf_ScalarString(utf8(ristra_model_metadata(model))));
+    SET_VECTOR_ELT(out, 3, Rf_ScalarReal((double)trees.n_trees));
+    SET_VECTOR_ELT(out, 4, Rf_ScalarReal((double)trees.max_depth));
+    SET_VECTOR_ELT(out, 5, Rf_ScalarReal((double)trees.n_nodes));
+    SET_VECTOR_ELT(out, 6, Rf_ScalarReal((double)trees.n_categorical));
+    UNPROTECT(1);
+    return out;
+}
+
+static const char *policy_name(int policy)
+{
+    switch (policy) {
+    case RISTRA_MISSING_IMPUTE: return "impute";
+    case RISTRA_MISSING_REJECT: return "reject";
+    case RISTRA_MISSING_NATIVE: return "native";
+    default: return "unknown";
+    }
+}
+
+SEXP ristra_r_features(SEXP ptr)
+{
+    const ristra_model *model = model_of(ptr);
+    R_xlen_t n = (R_xlen_t)ristra_model_n_features(model);
+    static const char *names[] = { "name", "description", "unit", "valid_min", "valid_max",
+                                   "missing_policy", "impute_value" };
+    static const SEXPTYPE types[] = { STRSXP, STRSXP, STRSXP, REALSXP, REALSXP, STRSXP, REALSXP };
+    SEXP out = PROTECT(named_list(7, names));
+    for (int c = 0; c < 7; c++)
+        SET_VECTOR_ELT(out, c, Rf_allocVector(types[c], n));
+    for (R_xlen_t i = 0; i < n; i++) {
+        ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
+        int rc = ristra_model_feature(&f, model, (int64_t)i);
+        if (rc)
+            fail(rc);
+        SET_STRING_ELT(VECTOR_ELT(out, 0), i, utf8(f.name));
+        SET_STRING_ELT(VECTOR_ELT(out, 1), i, utf8(f.description));
+        SET_STRING_ELT(VECTOR_ELT(out, 2), i, utf8(f.unit));
+        REAL(VECTOR_ELT(out, 3))[i] = f.valid_min;
+        REAL(VECTOR_ELT(out, 4))[i] = f.valid_max;
+        SET_STRING_ELT(VECTOR_ELT(out, 5), i, Rf_mkChar(policy_name(f.missing_policy)));
+        REAL(VECTOR_ELT(out, 6))[i] =
+            f.missing_policy == RISTRA_MISSING_IMPUTE ? f.impute_value : NA_REAL;
+    }
+    UNPROTECT(1);
+    return out;
+}
+
+/* Points cols[j] at the j-th model feature's values: column columns[j] of a
+ * double matrix, or element columns[j] of a list of double vectors (a
+ * data.frame's columns). Returns the number of rows. */
+static R_xlen_t column_pointers(const double **cols, SEXP x, SEXP columns, R_xlen_t k)
+{
+    const int *index = INTEGER(columns);
+    if (TYPEOF(x) == REALSXP && Rf_isMatrix(x)) {
+        R_xlen_t n = Rf_nrows(x), ncol = Rf_ncols(x);
+        for (R_xlen_t j = 0; j < k; j++) {
+            if (index[j] < 1 || index[j] > ncol)
+                Rf_error("column index %d is outside the matrix", index[j]);
+            cols[j] = REAL(x) + (R_xlen_t)(index[j] - 1) * n;
+        }
+        return n;
+    }
+    if (TYPEOF(x) != VECSXP)
+        Rf_error("x must be a double matrix or a list of double vectors");
+    R_xlen_t n = 0;
+    for (R_xlen_t j = 0; j < k; j++) {
+        if (index[j] < 1 || index[j] > XLENGTH(x))
+            Rf_error("column index %d is outside the list", index[j]);
+        SEXP v = VECTOR_ELT(x, index[j] - 1);
+        if (TYPEOF(v) != REALSXP)
+            Rf_error("column %d is not a double vector", index[j]);
+        if (j == 0)
+            n = XLENGTH(v);
+        else if (XLENGTH(v) != n)
+            Rf_error("columns have different lengths");
+        cols[j] = REAL(v);
+    }
+    return n;
+}
+
+/* Scores the rows of x (see column_pointers) in model feature order.
+ * Returns list(value, status): the probability (or the margin when
+ * margin is TRUE), NA for rows not scored, and every row's status. */
+SEXP ristra_r_score(SEXP ptr, SEXP x, SEXP columns, SEXP margin, SEXP n_threads)
+{
+    const ristra_model *model = model_of(ptr);
+    R_xlen_t k = (R_xlen_t)ristra_model_n_features(model);
+    if (TYPEOF(columns) != INTSXP || XLENGTH(columns) != k)
+        Rf_error("columns must be %lld integer indices", (long long)k);
+    const double **cols = (const double **)R_alloc((size_t)k, sizeof *cols);
+    R_xlen_t n = column_pointers(cols, x, columns, k);
+    int want_margin = Rf_asLogical(margin) == TRUE;
+    ristra_score_options opts = RISTRA_SCORE_OPTIONS_INIT;
+    opts.n_threads = Rf_asInteger(n_threads);
+
+    SEXP value = PROTECT(Rf_allocVector(REALSXP, n));
+    SEXP status = PROTECT(Rf_allocVector(INTSXP, n));
+    R_xlen_t chunk = k > 0 && BLOCK_VALUES / k > 0 ? BLOCK_VALUES / k : 1;
+    double *block = (double *)R_alloc((size_t)(n < chunk ? n : chunk) * (size_t)k + 1,
+                                      sizeof *block);
+    for (R_xlen_t r0 = 0; r0 < n; r0 += chunk) {
+        R_xlen_t rows = n - r0 < chunk ? n - r0 : chunk;
+        for (R_xlen_t i = 0; i < rows; i++)
+            for (R_xlen_t j = 0; j < k; j++)
+                block[i * k + j] = cols[j][r0 + i];
+        double *out = REAL(value) + r0;
+        int rc = ristra_model_score(want_margin ? NULL : out, want_margin ? out : NULL,
+                                    (int32_t *)INTEGER(status) + r0, model, block,
+                                    RISTRA_FLOAT64, (int64_t)rows, (int64_t)k, (int64_t)k,
+                                    &opts);
+        if (rc)
+            fail(rc);
+        R_CheckUserInterrupt();
+    }
+    for (R_xlen_t i = 0; i < n; i++)
+        if (INTEGER(status)[i] != RISTRA_ROW_OK)
+            REAL(value)[i] = NA_REAL;   /* R's missing value rather than NaN */
+
+    static const char *names[] = { "value", "status" };
+    SEXP out = PROTECT(named_list(2, names));
+    SET_VECTOR_ELT(out, 0, value);
+    SET_VECTOR_ELT(out, 1, status);
+    UNPROTECT(3);
+    return out;
+}
+
+SEXP ristra_r_row_status_string(SEXP status)
+{
+    SEXP codes = PROTECT(Rf_coerceVector(status, INTSXP));
+    R_xlen_t n = XLENGTH(codes);
+    SEXP out = PROTECT(Rf_allocVector(STRSXP, n));
+    for (R_xlen_t i = 0; i < n; i++)
+        SET_STRING_ELT(out, i, INTEGER(codes)[i] == NA_INTEGER
+                                   ? NA_STRING
+                                   : Rf_mkChar(ristra_row_status_string(INTEGER(codes)[i])));
+    UNPROTECT(2);
+    return out;
+}

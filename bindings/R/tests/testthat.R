@@ -1,0 +1,3 @@
+library(testthat)
+library(ristra)
+test_check("ristra")

@@ -1,0 +1,57 @@
+"""ristra: risk of emergency hospital admission for registered GP practice
+populations, scored by libristra (a thin ctypes layer over its C ABI).
+
+    import ristra
+    model = ristra.Model.load("models/example_logistic.json")
+    risk = model.predict(df)          # a DataFrame, matched by column names
+
+The library is found through RISTRA_LIBRARY, then the source tree's build/,
+then the system loader; ristra.library_path() says which was used.
+"""
+from __future__ import annotations
+
+from . import _lib
+from ._errors import (CancelledError, Error, FileError, FormatError, InternalError,
+                      InvalidArgumentError, NotFoundError, NumericError, OutOfMemoryError,
+                      UnsupportedError, VersionError)
+from ._model import Feature, Model, RowStatus, Trees, row_status_string
+from ._version import __version__
+
+__all__ = [
+    "CancelledError", "Error", "Feature", "FileError", "FormatError", "InternalError",
+    "InvalidArgumentError", "Model", "NotFoundError", "NumericError", "OutOfMemoryError",
+    "RowStatus", "Trees", "UnsupportedError", "VersionError", "__version__", "library_path",
+    "library_version", "nhs_number_is_test", "nhs_number_valid", "ods_practice_code_valid",
+    "row_status_string",
+]
+
+
+def library_version() -> str:
+    """The loaded libristra's version, "MAJOR.MINOR.PATCH"."""
+    return _lib.lib().ristra_version_string().decode()
+
+
+def library_path() -> str:
+    """Where libristra was loaded from (a path, or a soname for the system loader)."""
+    return _lib.path()
+
+
+def _identifier_check(fn_name: str, text: str) -> bool:
+    data = text.encode()
+    return bool(getattr(_lib.lib(), fn_name)(data, len(data)))
+
+
+def nhs_number_valid(text: str) -> bool:
+    """Whether text is a valid NHS number ("9434765919" or "943 476 5919"):
+    ten digits with a correct modulus-11 check digit."""
+    return _identifier_check("ristra_nhs_number_valid", text)
+
+
+def nhs_number_is_test(text: str) -> bool:
+    """Whether text is a valid NHS number in the never-issued test range 999..."""
+    return _identifier_check("ristra_nhs_number_is_test", text)
+
+
+def ods_practice_code_valid(text: str) -> bool:
+    """Whether text has the form of a GP practice's ODS code (e.g. "C81010")."""
+    return _identifier_check("ristra_ods_practice_code_valid", text)

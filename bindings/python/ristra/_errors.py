@@ -1,0 +1,94 @@
+"""ristra.Error and one subclass per error code of include/ristra/common.h."""
+from __future__ import annotations
+
+# The pinned codes of enum ristra_error (include/ristra/common.h).
+RISTRA_ERROR = -1
+RISTRA_EINVAL = -2
+RISTRA_ENOMEM = -3
+RISTRA_EIO = -4
+RISTRA_EFORMAT = -5
+RISTRA_EVERSION = -6
+RISTRA_EUNSUPPORTED = -7
+RISTRA_ENOTFOUND = -8
+RISTRA_ENUMERIC = -9
+RISTRA_ECANCELLED = -10
+
+
+class Error(Exception):
+    """A failure reported by libristra (or by this binding before calling it).
+
+    Attributes:
+        code: the negative ``ristra_error`` code (``RISTRA_EFORMAT`` = -5, ...).
+        message: what failed and where, as ``ristra_last_error()`` said it.
+    """
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code}, {self.message!r})"
+
+
+class InternalError(Error):
+    """RISTRA_ERROR: a bug in libristra; please report it."""
+
+
+class InvalidArgumentError(Error, ValueError):
+    """RISTRA_EINVAL: a bad argument (also a ValueError)."""
+
+
+class OutOfMemoryError(Error):
+    """RISTRA_ENOMEM."""
+
+
+class FileError(Error):
+    """RISTRA_EIO: a file could not be opened, read, written or renamed."""
+
+
+class FormatError(Error):
+    """RISTRA_EFORMAT: malformed input (model file, gzip stream, CSV)."""
+
+
+class VersionError(Error):
+    """RISTRA_EVERSION: input (or a library) of a version this one cannot use."""
+
+
+class UnsupportedError(Error):
+    """RISTRA_EUNSUPPORTED: well-formed input that ristra does not support."""
+
+
+class NotFoundError(Error):
+    """RISTRA_ENOTFOUND: a named feature or column does not exist."""
+
+
+class NumericError(Error):
+    """RISTRA_ENUMERIC: no convergence, separation, singular system."""
+
+
+class CancelledError(Error):
+    """RISTRA_ECANCELLED: stopped by the caller's progress callback."""
+
+
+_BY_CODE = {
+    RISTRA_ERROR: InternalError,
+    RISTRA_EINVAL: InvalidArgumentError,
+    RISTRA_ENOMEM: OutOfMemoryError,
+    RISTRA_EIO: FileError,
+    RISTRA_EFORMAT: FormatError,
+    RISTRA_EVERSION: VersionError,
+    RISTRA_EUNSUPPORTED: UnsupportedError,
+    RISTRA_ENOTFOUND: NotFoundError,
+    RISTRA_ENUMERIC: NumericError,
+    RISTRA_ECANCELLED: CancelledError,
+}
+
+
+def error_for(code: int, message: str) -> Error:
+    """The exception for a code: its subclass, or Error for codes this
+    binding does not know yet (codes are only ever appended)."""
+    return _BY_CODE.get(code, Error)(code, message)

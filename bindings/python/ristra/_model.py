@@ -1,0 +1,348 @@
+"""ristra.Model: a loaded model, over ristra_model_* and ristra_model_score."""
+from __future__ import annotations
+
+import ctypes
+import enum
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Literal, Union, overload
+
+import numpy as np
+
+from . import _lib
+from ._errors import RISTRA_EINVAL, RISTRA_ENOTFOUND, error_for
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+_KINDS = {1: "logistic", 2: "gbdt"}                  # enum ristra_kind
+_POLICIES = {1: "impute", 2: "reject", 3: "native"}  # enum ristra_missing_policy
+_FLOAT32, _FLOAT64 = 1, 2                            # enum ristra_dtype
+
+
+class RowStatus(enum.IntEnum):
+    """Per-row status of a scored row (enum ristra_row_status, pinned values).
+    A row with a non-zero status was not scored: its outputs are NaN."""
+
+    OK = 0
+    MISSING = 1
+    OUT_OF_RANGE = 2
+    NOT_NUMERIC = 3
+    BAD_NHS_NUMBER = 4
+    FIELD_COUNT = 5
+    DUPLICATE = 6
+    BAD_PRACTICE = 7
+    BAD_OUTCOME = 8
+
+
+def row_status_string(status: int) -> str:
+    """libristra's short description of a row status, e.g. "value out of range"."""
+    return _lib.lib().ristra_row_status_string(int(status)).decode()
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One input column of a model (ristra_feature_info)."""
+
+    name: str
+    description: str
+    unit: str
+    valid_min: float
+    """Values below are rejected; -inf when unbounded."""
+    valid_max: float
+    """Values above are rejected; +inf when unbounded."""
+    missing_policy: str
+    """What a missing value (NaN) does: "impute", "reject" or "native"."""
+    impute_value: float | None
+    """The value imputed for a missing one (policy "impute"), else None."""
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Summary of a gbdt model's trees (all zero for other kinds)."""
+
+    n_trees: int
+    max_depth: int
+    n_nodes: int
+    n_categorical: int
+
+
+def _invalid(message: str) -> Exception:
+    return error_for(RISTRA_EINVAL, message)
+
+
+def _save_options(gzip: bool, indent: int) -> _lib.SaveOptions:
+    opts = _lib.SaveOptions()
+    _lib.check(_lib.lib().ristra_save_options_init(ctypes.byref(opts), _lib.SAVE_OPTIONS_VERSION))
+    opts.gzip, opts.indent = int(bool(gzip)), int(indent)
+    return opts
+
+
+class Model:
+    """A loaded risk model: immutable, safe to score from many threads at once.
+
+    Make one with :meth:`Model.load` or :meth:`Model.from_bytes`. The C handle
+    is freed by :meth:`close`, by leaving a ``with`` block, or when the object
+    is garbage-collected; close only when no other thread is using the model.
+    """
+
+    def __init__(self) -> None:
+        raise TypeError("use ristra.Model.load(path) or ristra.Model.from_bytes(data)")
+
+    @classmethod
+    def _adopt(cls, handle: Any) -> Model:
+        self = object.__new__(cls)
+        self._handle = handle
+        self._names: tuple[str, ...] | None = None
+        return self
+
+    @classmethod
+    def load(cls, path: PathLike) -> Model:
+        """Loads a native model file (JSON, or gzip-compressed JSON).
+
+        Raises FileError (cannot read), FormatError (malformed: the message
+        names the file and the line/column or JSON path), VersionError,
+        UnsupportedError.
+        """
+        out = _lib.ModelPointer()
+        _lib.check(_lib.lib().ristra_model_load(ctypes.byref(out), os.fsencode(path)))
+        return cls._adopt(out)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, source_name: str = "<bytes>") -> Model:
+        """Loads a model from a native model file's bytes (plain or gzip);
+        source_name is used in error messages."""
+        data = bytes(data)
+        out = _lib.ModelPointer()
+        _lib.check(_lib.lib().ristra_model_load_buffer(ctypes.byref(out), data, len(data),
+                                                       source_name.encode()))
+        return cls._adopt(out)
+
+    def close(self) -> None:
+        """Frees the C model now (idempotent)."""
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle:
+            _lib.lib().ristra_model_free(handle)
+
+    def __enter__(self) -> Model:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: the module may be gone
+            pass
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        # Pickled as its native bytes, so models travel to worker processes (Dask, multiprocessing).
+        return (Model.from_bytes, (self.to_bytes(),))
+
+    @property
+    def _ptr(self) -> Any:
+        if not self._handle:
+            raise _invalid("the model is closed")
+        return self._handle
+
+    def save(self, path: PathLike, *, gzip: bool = False, indent: int = 0) -> None:
+        """Writes the model in the native format (atomically: a temporary file
+        renamed over path). indent=0 writes compact JSON."""
+        opts = _save_options(gzip, indent)
+        _lib.check(_lib.lib().ristra_model_save(self._ptr, os.fsencode(path), ctypes.byref(opts)))
+
+    def to_bytes(self, *, gzip: bool = False, indent: int = 0) -> bytes:
+        """The model in the native format, as bytes."""
+        lib = _lib.lib()
+        opts = _save_options(gzip, indent)
+        buf, size = ctypes.c_void_p(), ctypes.c_size_t()
+        _lib.check(lib.ristra_model_save_buffer(ctypes.byref(buf), ctypes.byref(size), self._ptr,
+                                                ctypes.byref(opts)))
+        try:
+            return ctypes.string_at(buf.value, size.value)
+        finally:
+            lib.ristra_free(buf)
+
+    @property
+    def kind(self) -> str:
+        """"logistic" or "gbdt"."""
+        code = _lib.lib().ristra_model_kind(self._ptr)
+        return _KINDS.get(code, f"unknown kind {code}")
+
+    @property
+    def n_features(self) -> int:
+        return int(_lib.lib().ristra_model_n_features(self._ptr))
+
+    def feature_index(self, name: str) -> int:
+        """Position of the named feature; NotFoundError if the model has none."""
+        return int(_lib.check(_lib.lib().ristra_model_feature_index(self._ptr, name.encode())))
+
+    def feature(self, index: int) -> Feature:
+        """Description of feature number index."""
+        info = _lib.FeatureInfo(version=_lib.FEATURE_INFO_VERSION)
+        _lib.check(_lib.lib().ristra_model_feature(ctypes.byref(info), self._ptr, index))
+        policy = _POLICIES.get(info.missing_policy, str(info.missing_policy))
+        return Feature(name=info.name.decode(), description=info.description.decode(),
+                       unit=info.unit.decode(), valid_min=info.valid_min, valid_max=info.valid_max,
+                       missing_policy=policy,
+                       impute_value=info.impute_value if policy == "impute" else None)
+
+    @property
+    def features(self) -> list[Feature]:
+        """The model's input columns, in the order a NumPy block must have."""
+        return [self.feature(i) for i in range(self.n_features)]
+
+    @property
+    def feature_names(self) -> list[str]:
+        # Cached: the model is immutable and DataFrame scoring needs the names on every call.
+        if self._names is None:
+            self._names = tuple(f.name for f in self.features)
+        return list(self._names)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The model's metadata object (name, version, outcome, horizon, ...)."""
+        return json.loads(_lib.lib().ristra_model_metadata(self._ptr).decode())
+
+    @property
+    def trees(self) -> Trees:
+        """Summary of a gbdt model's trees (zeros for a logistic model)."""
+        s = _lib.TreeSummary(version=_lib.TREE_SUMMARY_VERSION)
+        _lib.check(_lib.lib().ristra_model_trees(ctypes.byref(s), self._ptr))
+        return Trees(s.n_trees, s.max_depth, s.n_nodes, s.n_categorical)
+
+    @property
+    def n_trees(self) -> int:
+        return self.trees.n_trees
+
+    @property
+    def max_depth(self) -> int:
+        return self.trees.max_depth
+
+    def __repr__(self) -> str:
+        if not self._handle:
+            return "<ristra.Model (closed)>"
+        name = self.metadata.get("name", "")
+        return f"<ristra.Model {self.kind}, {self.n_features} features, {name!r}>"
+
+    @overload
+    def predict(self, X: Any, output: Literal["probability", "margin"] = ...,
+                *, return_status: Literal[False] = ..., n_threads: int = ...) -> np.ndarray: ...
+
+    @overload
+    def predict(self, X: Any, output: Literal["probability", "margin"] = ...,
+                *, return_status: Literal[True], n_threads: int = ...
+                ) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def predict(self, X: Any, output: str = "probability", *, return_status: bool = False,
+                n_threads: int = 0) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Scores a block of patients.
+
+        X is either
+          * a pandas DataFrame, whose columns are matched to the model's
+            features by name (extra columns are ignored; NotFoundError names
+            every missing one; pandas NA and None count as missing), or
+          * a 2-D array (rows x features, in the order of feature_names).
+            A float32 or float64 NumPy array whose rows are contiguous (C
+            order, or C-order rows with padding between them) is passed to
+            libristra without a copy; anything else is converted once to a
+            C-contiguous float64 array.
+        NaN means missing and follows each feature's missing policy.
+
+        output: "probability" (calibrated, after the link) or "margin" (the
+        raw log-odds).
+
+        n_threads: threads to split the rows over; 0 (the default here, for
+        notebooks and batch jobs) means one per available CPU, 1 scores on
+        the calling thread only (the C library's own default, right inside a
+        server that already runs one request per thread).
+
+        The GIL is released while libristra scores, so other Python threads
+        run meanwhile.
+
+        Returns a float64 array with one value per row, NaN for rows that
+        were not scored; with return_status=True, also an int32 array of
+        RowStatus values saying why.
+        """
+        if output not in ("probability", "margin"):
+            raise _invalid(f'output must be "probability" or "margin", not {output!r}')
+        lib = _lib.lib()
+        ptr = self._ptr
+        block, row_stride = _as_block(X, self)
+        n_rows, n_cols = block.shape
+        values = np.empty(n_rows, dtype=np.float64)
+        status = np.empty(n_rows, dtype=np.int32) if return_status else None
+        opts = _lib.ScoreOptions()
+        _lib.check(lib.ristra_score_options_init(ctypes.byref(opts), _lib.SCORE_OPTIONS_VERSION))
+        opts.n_threads = n_threads
+        out = values.ctypes.data
+        _lib.check(lib.ristra_model_score(
+            out if output == "probability" else None, out if output == "margin" else None,
+            status.ctypes.data if status is not None else None, ptr, block.ctypes.data,
+            _FLOAT32 if block.dtype == np.float32 else _FLOAT64, n_rows, n_cols, row_stride,
+            ctypes.byref(opts)))
+        return (values, status) if status is not None else values
+
+
+def _as_block(X: Any, model: Model) -> tuple[np.ndarray, int]:
+    """X as a 2-D float32/float64 array whose rows are contiguous, and its row
+    stride in elements; no copy when X already is one."""
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(X, pd.DataFrame):
+        return _frame_block(X, model.feature_names)
+    try:
+        arr = X if isinstance(X, np.ndarray) else np.asarray(X)
+    except (TypeError, ValueError) as e:
+        raise _invalid(f"X cannot be read as an array: {e}") from None
+    if arr.ndim != 2:
+        raise _invalid(f"X must be 2-D (rows x features), not {arr.ndim}-D; "
+                       "for one patient use X.reshape(1, -1)")
+    stride = _row_stride(arr)
+    if stride is not None:
+        return arr, stride
+    target = arr.dtype.type if arr.dtype.type in (np.float32, np.float64) else np.float64
+    try:
+        arr = np.ascontiguousarray(arr, dtype=target)
+    except (TypeError, ValueError) as e:
+        raise _invalid(f"X ({arr.dtype}) cannot be converted to {np.dtype(target)}: {e}") from None
+    return arr, arr.shape[1]
+
+
+def _row_stride(arr: np.ndarray) -> int | None:
+    """The row stride (elements) if libristra can read arr as it is, else None."""
+    if arr.dtype.type not in (np.float32, np.float64) or not arr.dtype.isnative \
+            or not arr.flags.aligned:
+        return None
+    rows, cols = arr.shape
+    item = arr.itemsize
+    if cols > 1 and arr.strides[1] != item:
+        return None
+    if rows <= 1:
+        return cols
+    if arr.strides[0] % item or arr.strides[0] < cols * item:
+        return None
+    return arr.strides[0] // item
+
+
+def _frame_block(df: Any, names: list[str]) -> tuple[np.ndarray, int]:
+    """The model's columns of a DataFrame, by name, as one float64 block."""
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        raise error_for(RISTRA_ENOTFOUND,
+                        f"the DataFrame lacks {len(missing)} of the model's {len(names)} "
+                        f"features: {', '.join(missing)}")
+    block = np.empty((len(df), len(names)), dtype=np.float64)
+    for j, name in enumerate(names):
+        column = df[name]
+        if getattr(column, "ndim", 1) != 1:
+            raise _invalid(f"the DataFrame has more than one column named {name!r}")
+        values = column.to_numpy()
+        if values.dtype.kind not in "fiub":   # extension and object columns: NA -> NaN
+            try:
+                values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+            except (TypeError, ValueError) as e:
+                raise _invalid(f"column {name!r} ({column.dtype}) is not numeric: {e}") from None
+        block[:, j] = values
+    return block, len(names)
