@@ -11,9 +11,7 @@ cmake=$1 source=$2 build=$3
 stage=$build/R-stage
 rm -rf "$stage" "$build/R-library" "$build/R-src"
 "$cmake" --install "$build" --prefix "$stage" > "$build/R-stage.log"
-# ristra.pc carries the prefix chosen at configure time; point it at the stage.
 pc=$(find "$stage" -name ristra.pc)
-sed -i "s|^prefix=.*|prefix=$stage|" "$pc"
 mkdir -p "$build/R-library" "$build/R-src"
 cp -R "$source/bindings/R" "$build/R-src/ristra"
 PKG_CONFIG_PATH=$(dirname "$pc")${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH} \
