@@ -112,12 +112,17 @@ RISTRA_API int ristra_fit_options_init(ristra_fit_options *opts, int version);
  *     while the model has an intercept (named); columns that are exact
  *     (to R's tolerance 1e-11) linear combinations of the columns before
  *     them, which R would report as NA coefficients (all named; only when
- *     l2 is 0); an outcome with no events or no non-events; perfect or
- *     quasi-perfect separation, i.e. fitted probabilities numerically 0
- *     or 1 (R's warning; the message names the columns that separate the
- *     outcome on their own, or else those with the largest coefficient x
- *     observed range); no convergence within max_iter iterations (the
- *     message gives the last relative deviance change);
+ *     l2 is 0); an outcome with no events or no non-events; a column
+ *     that separates the outcome on its own (events on one side of a
+ *     threshold, non-events on the other, ties allowed: quasi-complete
+ *     separation, for which no finite estimate exists; checked before
+ *     fitting when the model has an intercept and l2 is 0); fitted
+ *     probabilities numerically 0 or 1 at the end (R's warning: perfect
+ *     or quasi-perfect separation by a combination of columns, or a
+ *     predictor too extreme to trust; the message names the columns with
+ *     the largest |coefficient| x observed range); no convergence within
+ *     max_iter iterations (the message gives the last relative deviance
+ *     change);
  *   RISTRA_ENOMEM.
  * @thread_safety Safe: fits on different threads are independent. The
  *   caller's arrays are only read.

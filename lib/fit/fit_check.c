@@ -13,11 +13,14 @@
 #include "../common/parallel_internal.h"
 #include "fit_internal.h"
 
-/* OpenBLAS 0.3.21 runs these calls on the calling thread only below the
- * sizes below (interface/gemv.c: m * n < 2304 * GEMM_MULTITHREAD_THRESHOLD,
- * 4 in Debian's build); every block the row passes hand to BLAS or LAPACK
- * stays under them, so ristra's threads and OpenBLAS's never stack. */
-enum { GEMV_SINGLE_THREAD_ELEMENTS = 2304 * 4, MAX_BLOCK_ROWS = 1024, MIN_ROWS_PER_THREAD = 4096 };
+/* OpenBLAS 0.3.21 runs a gemv on the calling thread only when
+ * m * n < 2304 * GEMM_MULTITHREAD_THRESHOLD (4 in Debian's build;
+ * interface/gemv.c), and LAPACK's dtpqrt2 is made of such gemvs: those
+ * calls get sub-blocks of gemv_rows rows. dsyrk stays on the calling
+ * thread for any number of rows (see irls.c), so it gets whole blocks of
+ * up to BLOCK_ROWS rows, which keeps its per-call overhead small while a
+ * block of scratch still fits in a core's L2 cache. */
+enum { GEMV_SINGLE_THREAD_ELEMENTS = 2304 * 4, BLOCK_ROWS = 1024, MIN_ROWS_PER_THREAD = 4096 };
 
 /* Partial cross-products cost q1^2 doubles per chunk: at most 256 chunks,
  * fewer for very wide models. */
@@ -26,10 +29,9 @@ enum { MAX_CHUNKS = 256, MIN_CHUNKS = 16, CHUNK_BUDGET_DOUBLES = 1 << 22 };
 void ristra__fit_layout_init(ristra__fit_layout *l, int64_t n, int64_t q1, int requested_threads)
 {
     int64_t rows = (GEMV_SINGLE_THREAD_ELEMENTS - 1) / (q1 > 0 ? q1 : 1);
-    if (rows > MAX_BLOCK_ROWS)
-        rows = MAX_BLOCK_ROWS;
-    rows -= rows % 8;
-    l->block_rows = rows >= 8 ? rows : 8;
+    rows = rows < BLOCK_ROWS ? rows - rows % 8 : BLOCK_ROWS;
+    l->gemv_rows = rows >= 8 ? rows : 8;
+    l->block_rows = BLOCK_ROWS / l->gemv_rows * l->gemv_rows;
     int64_t max_chunks = CHUNK_BUDGET_DOUBLES / (q1 * q1 > 0 ? q1 * q1 : 1);
     if (max_chunks > MAX_CHUNKS)
         max_chunks = MAX_CHUNKS;
@@ -62,7 +64,8 @@ typedef struct chunk_stats {
     int bad_kind;               /* 0 none, 1 not finite, 2 y outside [0, 1], 3 negative weight */
     int64_t n_used;
     double sum_w, sum_wy, lchoose, ylogy;
-    double *col;                /* 7 p: sum w x, min, max, then min, max over y < 1 and y > 0 */
+    int64_t inexact_loglik;     /* rows whose log-likelihood is not -deviance / 2 */
+    double *col;                /* 5 p: sum w x, then min, max over y < 1 and over y > 0 */
 } chunk_stats;
 
 typedef struct check_job {
@@ -89,8 +92,8 @@ static void col_init(double *col, int64_t p)
 {
     for (int64_t j = 0; j < p; j++) {
         col[j] = 0.0;
-        col[p + j] = col[3 * p + j] = col[5 * p + j] = INFINITY;
-        col[2 * p + j] = col[4 * p + j] = col[6 * p + j] = -INFINITY;
+        col[p + j] = col[3 * p + j] = INFINITY;
+        col[2 * p + j] = col[4 * p + j] = -INFINITY;
     }
 }
 
@@ -103,16 +106,16 @@ static void min_max(double *lo, double *hi, const double *row, int64_t p)
     }
 }
 
+/* Every row has y < 1 or y > 0 (a row with 0 < y < 1 holds both
+ * outcomes), so the overall range is the union of the two. */
 static void col_update(double *col, int64_t p, const double *row, double w, double y)
 {
     for (int64_t j = 0; j < p; j++)
         col[j] += w * row[j];
-    min_max(col + p, col + 2 * p, row, p);
-    /* a row with 0 < y < 1 holds both outcomes */
     if (y < 1)
-        min_max(col + 3 * p, col + 4 * p, row, p);
+        min_max(col + p, col + 2 * p, row, p);
     if (y > 0)
-        min_max(col + 5 * p, col + 6 * p, row, p);
+        min_max(col + 3 * p, col + 4 * p, row, p);
 }
 
 /* Whether every value is finite, by their exponent bits (vectorises). */
@@ -155,6 +158,7 @@ static int check_row(chunk_stats *c, const ristra__fit_data *d, int64_t r)
     if (w == 0)
         return 0;
     c->n_used++;
+    c->inexact_loglik += !(w == nearbyint(w) && (y == 0 || y == 1));
     c->sum_w += w;
     c->sum_wy += w * y;
     c->lchoose += log_choose(w, y);
@@ -202,27 +206,31 @@ static int report_bad(const ristra__fit_data *d, const chunk_stats *c)
 static void reduce(ristra__fit_data *d, const chunk_stats *chunks, int64_t n_chunks)
 {
     const int64_t p = d->p;
+    d->loglik_from_deviance = 1;
     for (int64_t j = 0; j < p; j++) {
-        d->min[j] = d->min0[j] = d->min1[j] = INFINITY;
-        d->max[j] = d->max0[j] = d->max1[j] = -INFINITY;
+        d->min0[j] = d->min1[j] = INFINITY;
+        d->max0[j] = d->max1[j] = -INFINITY;
         d->mean[j] = 0.0;
     }
     for (int64_t ci = 0; ci < n_chunks; ci++) {
         const chunk_stats *c = &chunks[ci];
         d->n_used += c->n_used;
+        d->loglik_from_deviance = d->loglik_from_deviance && c->inexact_loglik == 0;
         d->sum_w += c->sum_w;
         d->sum_wy += c->sum_wy;
         d->lchoose_sum += c->lchoose;
         d->ylogy_sum += c->ylogy;
         for (int64_t j = 0; j < p; j++) {
             d->mean[j] += c->col[j];
-            d->min[j] = fmin(d->min[j], c->col[p + j]);
-            d->max[j] = fmax(d->max[j], c->col[2 * p + j]);
-            d->min0[j] = fmin(d->min0[j], c->col[3 * p + j]);
-            d->max0[j] = fmax(d->max0[j], c->col[4 * p + j]);
-            d->min1[j] = fmin(d->min1[j], c->col[5 * p + j]);
-            d->max1[j] = fmax(d->max1[j], c->col[6 * p + j]);
+            d->min0[j] = fmin(d->min0[j], c->col[p + j]);
+            d->max0[j] = fmax(d->max0[j], c->col[2 * p + j]);
+            d->min1[j] = fmin(d->min1[j], c->col[3 * p + j]);
+            d->max1[j] = fmax(d->max1[j], c->col[4 * p + j]);
         }
+    }
+    for (int64_t j = 0; j < p; j++) {
+        d->min[j] = fmin(d->min0[j], d->min1[j]);
+        d->max[j] = fmax(d->max0[j], d->max1[j]);
     }
 }
 
@@ -253,7 +261,7 @@ int ristra__fit_check(ristra__fit_data *d, int n_threads)
     ristra__fit_layout_init(&d->layout, d->n, p + d->intercept + 1, n_threads);
     const int64_t n_chunks = d->layout.n_chunks;
     size_t per_col = p > 0 ? (size_t)p : 1;
-    double *cols = malloc((size_t)n_chunks * 7 * per_col * sizeof *cols);
+    double *cols = malloc((size_t)n_chunks * 5 * per_col * sizeof *cols);
     chunk_stats *chunks = calloc((size_t)n_chunks, sizeof *chunks);
     d->min = malloc(7 * per_col * sizeof *d->min);
     if (!cols || !chunks || !d->min) {
@@ -268,7 +276,7 @@ int ristra__fit_check(ristra__fit_data *d, int n_threads)
     d->min1 = d->max0 + per_col;
     d->max1 = d->min1 + per_col;
     for (int64_t ci = 0; ci < n_chunks; ci++)
-        chunks[ci].col = cols + (size_t)ci * 7 * per_col;
+        chunks[ci].col = cols + (size_t)ci * 5 * per_col;
 
     check_job job = { d, chunks };
     ristra__parallel_for(n_chunks, d->layout.n_threads, check_chunks, &job);

@@ -23,12 +23,13 @@ struct ristra_fit {
     int iterations, solver;
 };
 
-/* How the rows are cut: blocks small enough for OpenBLAS to run each call
- * on the calling thread, chunks of whole blocks with fixed row ranges (one
- * partial sum each, added in chunk order), contiguous runs of chunks per
- * thread. Depends on n and the width only, never on the thread count. */
+/* How the rows are cut: blocks (each split into sub-blocks of gemv_rows,
+ * small enough for OpenBLAS to run a gemv on the calling thread), chunks of
+ * whole blocks with fixed row ranges (one partial sum each, added in chunk
+ * order), contiguous runs of chunks per thread. Depends on n and the width
+ * only, never on the thread count. */
 typedef struct ristra__fit_layout {
-    int64_t block_rows, chunk_rows, n_chunks;
+    int64_t block_rows, gemv_rows, chunk_rows, n_chunks;
     int n_threads;
 } ristra__fit_layout;
 
@@ -46,6 +47,9 @@ typedef struct ristra__fit_data {
     int64_t n_used;
     double sum_w, sum_wy;
     double lchoose_sum;             /* sum of log choose(round(w), round(w y)), for the AIC */
+    /* 1 when every weight is whole and every y is 0 or 1: R's binomial
+     * log-likelihood is then -deviance / 2 + lchoose_sum */
+    int loglik_from_deviance;
     double ylogy_sum;               /* sum of w (y log y + (1 - y) log(1 - y)), for the null deviance */
     double *min, *max, *mean;       /* p each */
     double *min0, *max0;            /* p each: over rows with y < 1 (some non-event) */

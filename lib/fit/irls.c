@@ -16,6 +16,7 @@
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,7 @@ typedef struct pass_job {
     const ristra__fit_data *d;
     int64_t q, q1;
     int first;              /* starting values from mustart; the response is z, not z - eta */
+    int build;              /* build the next system, not only evaluate the coefficients */
     int qr;                 /* build R factors rather than cross-products */
     const double *beta;     /* q coefficients (centred), unused in the first pass */
     const double *center;   /* q */
@@ -84,30 +86,43 @@ static void starting_eta(double *eta, const ristra__fit_data *d, int64_t r0, int
     }
 }
 
-/* Evaluates a block at eta and scales its rows to sqrt(w) x, followed by
- * sqrt(w) r (the working residual, or the working response z in the
- * first pass). */
-static void working_block(const pass_job *job, double *a, const double *eta, int64_t r0,
-                          int64_t nr, long double *dev, long double *loglik, int64_t *extreme)
+typedef struct block_totals {
+    double deviance, loglik;
+    int64_t extreme;
+} block_totals;
+
+/* Evaluates a block at eta (deviance, log-likelihood, fitted probabilities
+ * numerically 0 or 1) and, when the pass builds the next system, scales
+ * its rows to sqrt(w) x followed by sqrt(w) r: the working residual, or the
+ * working response z in the first pass. */
+static void working_block(block_totals *tot, const pass_job *job, double *a, const double *eta,
+                          int64_t r0, int64_t nr)
 {
     const ristra__fit_data *d = job->d;
     const int64_t q = job->q, q1 = job->q1;
     for (int64_t i = 0; i < nr; i++) {
-        double *row = a + i * q1;
         double w = weight(d, r0 + i), y = d->y[r0 + i], e = eta[i], sw = 0.0, r = 0.0;
         if (w > 0) {
             int clamped = e < -LOGIT_THRESH || e > LOGIT_THRESH;
             double t = e < -LOGIT_THRESH ? DBL_EPSILON : e > LOGIT_THRESH ? 1 / DBL_EPSILON : exp(e);
             double mu = t / (1 + t);
+            double dev = 2 * w * (y_log_y(y, mu) + y_log_y(1 - y, 1 - mu));
+            tot->deviance += dev;
+            if (d->loglik_from_deviance) {
+                tot->loglik -= dev / 2;
+            } else { /* R's AIC rounds the weights and successes */
+                double m = nearbyint(w), k = nearbyint(w * y);
+                tot->loglik += (k > 0 ? k * log(mu) : 0.0) + (m - k > 0 ? (m - k) * log(1 - mu) : 0.0);
+            }
+            tot->extreme += mu > 1 - 10 * DBL_EPSILON || mu < 10 * DBL_EPSILON;
             double mu_eta = clamped ? DBL_EPSILON : t / ((1 + t) * (1 + t));
-            *dev += 2 * w * (y_log_y(y, mu) + y_log_y(1 - y, 1 - mu));
-            double m = w == 1.0 ? 1.0 : nearbyint(w), k = y == 0.0 || y == 1.0 ? m * y : nearbyint(w * y);
-            *loglik += (k > 0 ? k * log(mu) : 0.0) + (m - k > 0 ? (m - k) * log(1 - mu) : 0.0);
-            *extreme += mu > 1 - 10 * DBL_EPSILON || mu < 10 * DBL_EPSILON;
             double res = (y - mu) / mu_eta;
             sw = sqrt(w * (mu_eta * mu_eta) / (mu * (1 - mu)));
             r = sw * (job->first ? e + res : res);
         }
+        if (!job->build)
+            continue;
+        double *row = a + i * q1;
         for (int64_t k = 0; k < q; k++)
             row[k] *= sw;
         row[q] = r;
@@ -155,6 +170,32 @@ static size_t scratch_doubles(const ristra__fit_data *d, int64_t q1)
     return (size_t)d->layout.block_rows * (size_t)(2 * q1 + 1) + (size_t)(q1 * q1);
 }
 
+/* The linear predictor of a block, by gemvs on sub-blocks small enough
+ * for OpenBLAS to keep on this thread. */
+static void block_eta(double *eta, const pass_job *job, const double *a, int64_t nr)
+{
+    const int64_t step = job->d->layout.gemv_rows, q1 = job->q1;
+    for (int64_t i0 = 0; i0 < nr; i0 += step) {
+        int64_t m = nr - i0 < step ? nr - i0 : step;
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (blasint)m, (blasint)job->q, 1.0, a + i0 * q1,
+                    (blasint)q1, job->beta, 1, 0.0, eta + i0, 1);
+    }
+}
+
+static int block_add(double *part, const pass_job *job, const double *a, int64_t nr,
+                     double *colmajor, double *t)
+{
+    const int64_t step = job->d->layout.gemv_rows, q1 = job->q1;
+    if (!job->qr) {
+        gram_add(part, a, nr, q1);
+        return RISTRA_OK;
+    }
+    for (int64_t i0 = 0; i0 < nr; i0 += step)
+        if (qr_add(part, a + i0 * q1, nr - i0 < step ? nr - i0 : step, q1, colmajor, t))
+            return RISTRA_ERROR;
+    return RISTRA_OK;
+}
+
 static int pass_chunks(void *ctx, int64_t begin, int64_t end, int thread_index)
 {
     pass_job *job = ctx;
@@ -164,8 +205,9 @@ static int pass_chunks(void *ctx, int64_t begin, int64_t end, int thread_index)
     double *t = colmajor + block * q1;
     for (int64_t ci = begin; ci < end; ci++) {
         double *part = job->partial + ci * q1 * q1;
-        memset(part, 0, (size_t)(q1 * q1) * sizeof *part);
-        long double dev = 0, loglik = 0;
+        if (job->build)
+            memset(part, 0, (size_t)(q1 * q1) * sizeof *part);
+        long double dev = 0, loglik = 0; /* R sums the deviance in long double too */
         int64_t extreme = 0;
         int64_t r_end = (ci + 1) * d->layout.chunk_rows < d->n ? (ci + 1) * d->layout.chunk_rows : d->n;
         for (int64_t r0 = ci * d->layout.chunk_rows; r0 < r_end; r0 += block) {
@@ -174,12 +216,13 @@ static int pass_chunks(void *ctx, int64_t begin, int64_t end, int thread_index)
             if (job->first)
                 starting_eta(eta, d, r0, nr);
             else
-                cblas_dgemv(CblasRowMajor, CblasNoTrans, (blasint)nr, (blasint)job->q, 1.0, a,
-                            (blasint)q1, job->beta, 1, 0.0, eta, 1);
-            working_block(job, a, eta, r0, nr, &dev, &loglik, &extreme);
-            if (!job->qr)
-                gram_add(part, a, nr, q1);
-            else if (qr_add(part, a, nr, q1, colmajor, t))
+                block_eta(eta, job, a, nr);
+            block_totals tot = { 0.0, 0.0, 0 };
+            working_block(&tot, job, a, eta, r0, nr);
+            dev += tot.deviance;
+            loglik += tot.loglik;
+            extreme += tot.extreme;
+            if (job->build && block_add(part, job, a, nr, colmajor, t))
                 return RISTRA_ERROR;
         }
         job->sums[2 * ci] = (double)dev;
@@ -189,33 +232,42 @@ static int pass_chunks(void *ctx, int64_t begin, int64_t end, int thread_index)
     return RISTRA_OK;
 }
 
-/* Runs one pass; m receives the chunks' cross-products summed (or their R
- * factors stacked and refactored), in chunk order. */
-static int run_pass(pass_totals *tot, double *m, pass_job *job)
+/* m := the chunks' cross-products summed (or their R factors stacked and
+ * refactored), in chunk order. */
+static int reduce_system(double *m, const pass_job *job)
 {
-    const ristra__fit_data *d = job->d;
-    const int64_t q1 = job->q1, n_chunks = d->layout.n_chunks, size = q1 * q1;
-    int rc = ristra__parallel_for(n_chunks, d->layout.n_threads, pass_chunks, job);
-    if (rc)
-        return rc;
+    const int64_t q1 = job->q1, size = q1 * q1;
     memcpy(m, job->partial, (size_t)size * sizeof *m);
-    *tot = (pass_totals){ job->sums[0], job->sums[1], job->extreme[0] };
-    for (int64_t ci = 1; ci < n_chunks; ci++) {
+    for (int64_t ci = 1; ci < job->d->layout.n_chunks; ci++) {
         double *part = job->partial + ci * size;
         if (!job->qr) {
             for (int64_t j = 0; j < q1; j++)
                 for (int64_t i = 0; i <= j; i++)
                     m[j * q1 + i] += part[j * q1 + i];
         } else if (LAPACKE_dtpqrt2_work(LAPACK_COL_MAJOR, (lapack_int)q1, (lapack_int)q1,
-                                        (lapack_int)q1, m, (lapack_int)q1, part, (lapack_int)q1,
-                                        job->scratch[0], (lapack_int)q1) != 0) {
+                                        (lapack_int)q1, m, (lapack_int)q1, part,
+                                        (lapack_int)q1, job->scratch[0], (lapack_int)q1) != 0) {
             return ristra__error(RISTRA_ERROR, "ristra_fit_logistic: dtpqrt2 failed");
         }
+    }
+    return RISTRA_OK;
+}
+
+/* Runs one pass: the totals at the current coefficients and, when the job
+ * builds, the next system in m. */
+static int run_pass(pass_totals *tot, double *m, pass_job *job)
+{
+    int rc = ristra__parallel_for(job->d->layout.n_chunks, job->d->layout.n_threads, pass_chunks,
+                                  job);
+    if (rc)
+        return rc;
+    *tot = (pass_totals){ 0.0, 0.0, 0 };
+    for (int64_t ci = 0; ci < job->d->layout.n_chunks; ci++) {
         tot->deviance += job->sums[2 * ci];
         tot->loglik += job->sums[2 * ci + 1];
         tot->extreme += job->extreme[ci];
     }
-    return RISTRA_OK;
+    return job->build ? reduce_system(m, job) : RISTRA_OK;
 }
 
 /* One IRLS step: delta from the system in m, by Cholesky unless that is
@@ -286,10 +338,10 @@ static int separation_error(const ristra__fit_data *d, const double *beta, int64
     char list[640];
     const char *what = separating_columns(list, sizeof list, d, beta);
     return ristra__error(RISTRA_ENUMERIC,
-                         "ristra_fit_logistic: perfect or quasi-perfect separation: after %d "
-                         "iterations %lld rows have fitted probabilities numerically 0 or 1 "
-                         "(R warns \"fitted probabilities numerically 0 or 1 occurred\"), so the "
-                         "maximum likelihood estimate does not exist; %s: %s",
+                         "ristra_fit_logistic: after %d iterations %lld rows have fitted "
+                         "probabilities numerically 0 or 1 (R warns \"fitted probabilities "
+                         "numerically 0 or 1 occurred\"): perfect or quasi-perfect separation, "
+                         "or a predictor so extreme that the estimates cannot be trusted; %s: %s",
                          iter, (long long)extreme, what, list);
 }
 
@@ -337,6 +389,14 @@ static int state_alloc(irls_state *st, const ristra__fit_data *d, int64_t q)
     return RISTRA_OK;
 }
 
+/* Once IRLS converges quadratically, the change after a step is about the
+ * square of the one before: when that square is far below tol, the next
+ * pass will almost surely be the last, so it only evaluates the
+ * coefficients and skips building a system nobody would solve (one dsyrk
+ * sweep of the data). A wrong guess costs one more pass, never a
+ * different result. */
+#define LAST_PASS_MARGIN 100.0
+
 /* The loop of glm.fit: solve, evaluate, test |dev - devold| / (|dev| + 0.1). */
 static int iterate(ristra__irls_result *res, pass_job *job, irls_state *st, ristra__fit_solver *s,
                    const ristra_fit_options *o)
@@ -359,6 +419,7 @@ static int iterate(ristra__irls_result *res, pass_job *job, irls_state *st, rist
         memcpy(st->beta, st->next, (size_t)q * sizeof *st->beta);
         job->first = 0;
         job->beta = st->beta;
+        job->build = !(iter == o->max_iter || LAST_PASS_MARGIN * change * change < o->tol);
         rc = run_pass(&tot, st->m, job);
         if (rc)
             return rc;
@@ -370,6 +431,13 @@ static int iterate(ristra__irls_result *res, pass_job *job, irls_state *st, rist
         change = fabs(dev - devold) / (fabs(dev) + 0.1);
         converged = change < o->tol;
         devold = dev;
+        if (!converged && !job->build && iter < o->max_iter) {
+            pass_totals again;
+            job->build = 1;
+            rc = run_pass(&again, st->m, job);
+            if (rc)
+                return rc;
+        }
     }
     if (tot.extreme > 0)
         return separation_error(d, st->beta, tot.extreme, iter);
@@ -400,7 +468,7 @@ int ristra__irls(ristra__irls_result *res, const ristra__fit_data *d, const rist
                                      o->solver == RISTRA_FIT_SOLVER_QR ? RISTRA_FIT_SOLVER_QR
                                                                        : RISTRA_FIT_SOLVER_CHOLESKY);
     if (!rc) {
-        pass_job job = { d, q, q + 1, 1, o->solver == RISTRA_FIT_SOLVER_QR, NULL, st.center,
+        pass_job job = { d, q, q + 1, 1, 1, o->solver == RISTRA_FIT_SOLVER_QR, NULL, st.center,
                          st.partial, st.sums, st.extreme, st.scratch };
         rc = iterate(res, &job, &st, &s, o);
     }
