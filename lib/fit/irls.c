@@ -152,22 +152,41 @@ static void gram_add(double *g, const double *a, int64_t rows, int64_t q1)
     }
 }
 
-/* r := R factor of [r; a] (LAPACK's dtpqrt2 wants the rows column-major). */
+/* LAPACK's blocked dtpqrt applies each panel of QR_PANEL columns with a
+ * dgemm (panel x q1 x rows, under the 65536 x 4 limit above for the rows
+ * of a gemv sub-block) and a dtrmm (panel x q1, which OpenBLAS keeps on the
+ * calling thread below 256 x 4 elements, interface/trsm.c). */
+enum { QR_PANEL = 16, TRMM_SINGLE_THREAD_ELEMENTS = 256 * 4 };
+
+static int64_t qr_panel(int64_t q1)
+{
+    int64_t nb = (TRMM_SINGLE_THREAD_ELEMENTS - 1) / q1;
+    nb = nb > QR_PANEL ? QR_PANEL : nb;
+    nb = nb > q1 ? q1 : nb; /* dtpqrt: 1 <= nb <= n */
+    return nb < 1 ? 1 : nb;
+}
+
+/* r := R factor of [r; a] (LAPACK wants the rows column-major). */
 static int qr_add(double *r, const double *a, int64_t rows, int64_t q1, double *colmajor,
                   double *t)
 {
+    const int64_t nb = qr_panel(q1);
     for (int64_t i = 0; i < rows; i++)
         for (int64_t k = 0; k < q1; k++)
             colmajor[k * rows + i] = a[i * q1 + k];
-    if (LAPACKE_dtpqrt2_work(LAPACK_COL_MAJOR, (lapack_int)rows, (lapack_int)q1, 0, r,
-                             (lapack_int)q1, colmajor, (lapack_int)rows, t, (lapack_int)q1) != 0)
-        return ristra__error(RISTRA_ERROR, "ristra_fit_logistic: dtpqrt2 failed");
+    if (LAPACKE_dtpqrt_work(LAPACK_COL_MAJOR, (lapack_int)rows, (lapack_int)q1, 0,
+                            (lapack_int)nb, r, (lapack_int)q1, colmajor, (lapack_int)rows, t,
+                            (lapack_int)nb, t + nb * q1) != 0)
+        return ristra__error(RISTRA_ERROR, "ristra_fit_logistic: dtpqrt failed");
     return RISTRA_OK;
 }
 
+/* Per thread: the block, eta, the column-major copy for QR, and room for
+ * dtpqrt's T and work (or dtpqrt2's T when the chunks are reduced). */
 static size_t scratch_doubles(const ristra__fit_data *d, int64_t q1)
 {
-    return (size_t)d->layout.block_rows * (size_t)(2 * q1 + 1) + (size_t)(q1 * q1);
+    int64_t t = q1 * q1 > 2 * QR_PANEL * q1 ? q1 * q1 : 2 * QR_PANEL * q1;
+    return (size_t)d->layout.block_rows * (size_t)(2 * q1 + 1) + (size_t)t;
 }
 
 /* The linear predictor of a block, by gemvs on sub-blocks small enough
