@@ -86,6 +86,17 @@ static void starting_eta(double *eta, const ristra__fit_data *d, int64_t r0, int
     }
 }
 
+/* Asks for a row of the next block while this block computes, so that
+ * reading the data from memory overlaps the arithmetic. */
+static void prefetch_row(const ristra__fit_data *d, int64_t r)
+{
+    if (r >= d->n)
+        return;
+    const double *row = d->x + r * d->stride;
+    for (int64_t j = 0; j < d->p; j += 8) /* one 64-byte line each */
+        __builtin_prefetch(row + j, 0, 1);
+}
+
 typedef struct block_totals {
     double deviance, loglik;
     int64_t extreme;
@@ -120,6 +131,7 @@ static void working_block(block_totals *tot, const pass_job *job, double *a, con
             sw = sqrt(w * (mu_eta * mu_eta) / (mu * (1 - mu)));
             r = sw * (job->first ? e + res : res);
         }
+        prefetch_row(d, r0 + nr + i);
         if (!job->build)
             continue;
         double *row = a + i * q1;
