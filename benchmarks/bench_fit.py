@@ -93,7 +93,7 @@ def main():
     X.astype("<f8").tofile(work / "x.bin")
     y.astype("<f8").tofile(work / "y.bin")
     print(f"data: {args.rows} rows x {args.cols} features, {y.mean():.1%} events, "
-          f"{os.cpu_count()} CPUs")
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
 
     r_seconds, r_coef, r_info = run_r(work, args.rows, args.cols, args.r_repeats)
     one, fit1 = time_ristra(lib, X, y, 1, args.repeats)
@@ -107,6 +107,7 @@ def main():
     show("R glm.fit", r_seconds, f"{r_info['iter']} iterations")
     show("ristra, 1 thread", one, f"{fit1['iterations']} iterations")
     show("ristra, all CPUs", every, f"{os.cpu_count()} CPUs")
+    print(f"load average now {os.getloadavg()[0]:.1f}")
     for k, what in ((0, "wall"), (1, "CPU")):
         print(f"ratio R / ristra ({what}): {median(r_seconds, k) / median(one, k):.1f}x "
               f"single-threaded, {median(r_seconds, k) / median(every, k):.1f}x with all CPUs")
