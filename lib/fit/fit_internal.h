@@ -70,6 +70,14 @@ void ristra__fit_data_free(ristra__fit_data *d);
  * writes their names to list and returns how many. */
 int64_t ristra__fit_separating(char *list, size_t size, const ristra__fit_data *d);
 
+/* ---------------------------------------------------------------- QR */
+
+/* r (n x n, upper, column-major) := the R factor of [r; b], b being m rows
+ * of n columns, column-major with leading dimension ldb (overwritten).
+ * Single-threaded for any size; work holds ristra__tsqr_work_doubles(n). */
+int ristra__tsqr_rows(double *r, int64_t n, double *b, int64_t m, int64_t ldb, double *work);
+size_t ristra__tsqr_work_doubles(int64_t n);
+
 /* ---------------------------------------------------------------- solves */
 
 /* Coefficients are solved for in the centred parametrisation: column 0 is
@@ -87,7 +95,7 @@ typedef struct ristra__fit_solver {
     double *factor;       /* q x q upper triangle: A = S U'U S of the last solve */
     double *scale;        /* q: S (the Cholesky equilibration; 1 for QR) */
     double *work;         /* 4 q1 doubles */
-    double *tmp;          /* 2 q1 x q1 doubles */
+    double *tmp;          /* q1 x q1 doubles, then the QR's workspace */
     int *iwork;           /* q ints */
 } ristra__fit_solver;
 

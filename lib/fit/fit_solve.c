@@ -37,7 +37,8 @@ int ristra__fit_solver_init(ristra__fit_solver *s, int64_t q, double l2, int int
     s->first_penalised = intercept ? 1 : 0;
     s->center = center;
     s->mode = mode;
-    s->factor = malloc((size_t)(q * q + q + 4 * q1 + 2 * q1 * q1) * sizeof *s->factor);
+    s->factor = malloc((size_t)(q * q + q + 4 * q1 + q1 * q1) * sizeof *s->factor +
+                       ristra__tsqr_work_doubles(q1) * sizeof *s->factor);
     s->iwork = malloc((size_t)q * sizeof *s->iwork);
     if (!s->factor || !s->iwork) {
         ristra__fit_solver_free(s);
@@ -87,7 +88,12 @@ int ristra__fit_solve_cholesky(ristra__fit_solver *s, double *delta, const doubl
             e[j * q + i] *= s->scale[i] * s->scale[j];
     double anorm = LAPACKE_dlansy_work(LAPACK_COL_MAJOR, '1', 'U', (lapack_int)q, e,
                                        (lapack_int)q, s->work);
-    if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)q, e, (lapack_int)q) != 0)
+    /* dpotf2 rather than dpotrf: OpenBLAS 0.3.21 spreads dpotrf over its own
+     * threads from 64 columns (interface/lapack/potrf.c); systems this
+     * small gain nothing from blocking. */
+    lapack_int n = (lapack_int)q, info = 0;
+    LAPACK_dpotf2("U", &n, e, &n, &info);
+    if (info != 0)
         return RISTRA__FIT_NEEDS_QR;
     double rcond = 0.0;
     if (LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'U', (lapack_int)q, e, (lapack_int)q, anorm, &rcond,
@@ -123,7 +129,7 @@ static int add_penalty_rows(ristra__fit_solver *s, double *r, const double *beta
     const int64_t q = s->q, q1 = q + 1, np = q - s->first_penalised;
     if (s->l2 == 0.0 || np == 0)
         return RISTRA_OK;
-    double *rows = s->tmp, *t = s->tmp + q1 * q1;
+    double *rows = s->tmp;
     const double root = sqrt(s->l2);
     memset(rows, 0, (size_t)(np * q1) * sizeof *rows);
     for (int64_t i = 0; i < np; i++) {
@@ -131,10 +137,7 @@ static int add_penalty_rows(ristra__fit_solver *s, double *r, const double *beta
         rows[k * np + i] = root;
         rows[q * np + i] = beta ? -root * beta[k] : 0.0;
     }
-    if (LAPACKE_dtpqrt2_work(LAPACK_COL_MAJOR, (lapack_int)np, (lapack_int)q1, 0, r,
-                             (lapack_int)q1, rows, (lapack_int)np, t, (lapack_int)q1) != 0)
-        return ristra__error(RISTRA_ERROR, "ristra_fit_logistic: dtpqrt2 failed");
-    return RISTRA_OK;
+    return ristra__tsqr_rows(r, q1, rows, np, np, s->tmp + q1 * q1);
 }
 
 /* R's dqrdc2 rule, applied to the R factor (which has the design's
@@ -229,25 +232,54 @@ int ristra__fit_solve_qr(ristra__fit_solver *s, double *delta, double *r, const 
     return RISTRA_OK;
 }
 
+/* u := inverse of the upper triangular u (q x q, column-major), in place,
+ * column by column (LAPACK's dtrti2 loop, without the dtrmv that OpenBLAS
+ * would spread over its threads). */
+static int invert_upper(double *u, int64_t q)
+{
+    for (int64_t j = 0; j < q; j++) {
+        if (u[j * q + j] == 0.0)
+            return RISTRA_ENUMERIC;
+        u[j * q + j] = 1 / u[j * q + j];
+        double ajj = -u[j * q + j];
+        /* column j above the diagonal: U^-1[0:j, 0:j] U[0:j, j], scaled */
+        for (int64_t i = 0; i < j; i++) {
+            double s = 0.0;
+            for (int64_t k = i; k < j; k++)
+                s += u[k * q + i] * u[j * q + k];
+            u[j * q + i] = s;
+        }
+        for (int64_t i = 0; i < j; i++)
+            u[j * q + i] *= ajj;
+    }
+    return RISTRA_OK;
+}
+
 /* The covariance of the coefficients of the columns as given (before
  * centring), R's chol2inv of its R factor: the centred factor R_c (U S^-1
- * for Cholesky) times A^-1 = [1, mean'; 0, I] is the R factor of the
+ * for Cholesky) times A^-1 = [1, center'; 0, I] is the R factor of the
  * uncentred design, and inverting that directly keeps the intercept's
  * variance accurate where transforming the centred covariance would
  * cancel (nearly collinear columns far from zero). */
 int ristra__fit_covariance(double *cov, ristra__fit_solver *s)
 {
     const int64_t q = s->q;
+    double *u = s->tmp; /* q x q fits in q1 x q1 */
     for (int64_t j = 0; j < q; j++)
         for (int64_t i = 0; i < q; i++)
-            cov[j * q + i] = i <= j ? s->factor[j * q + i] / s->scale[j] : 0.0;
+            u[j * q + i] = i <= j ? s->factor[j * q + i] / s->scale[j] : 0.0;
     for (int64_t j = 1; j < q; j++)
-        cov[j * q] += s->center[j] * cov[0];
-    if (LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)q, cov, (lapack_int)q) != 0)
+        u[j * q] += s->center[j] * u[0];
+    if (invert_upper(u, q))
         return ristra__error(RISTRA_ENUMERIC,
                              "ristra_fit_logistic: the weighted cross-product is singular");
+    /* cov = U^-1 U^-T */
     for (int64_t j = 0; j < q; j++)
-        for (int64_t i = 0; i < j; i++)
-            cov[i * q + j] = cov[j * q + i];
+        for (int64_t i = 0; i <= j; i++) {
+            double v = 0.0;
+            for (int64_t k = j; k < q; k++)
+                v += u[k * q + i] * u[k * q + j];
+            cov[j * q + i] = cov[i * q + j] = v;
+        }
     return RISTRA_OK;
 }

@@ -7,14 +7,14 @@
  * Each pass over the rows evaluates the current coefficients (deviance,
  * log-likelihood, fitted probabilities) and builds the next weighted
  * least squares system in the same sweep: a block of rows is centred into
- * scratch, its linear predictor comes from one gemv, its rows are scaled
- * by sqrt(w) beside the working residual, and the block is
- * folded into its chunk's cross-product by dsyrk (or into its chunk's R
- * factor by dtpqrt2 when solving by QR). Chunks have fixed row ranges and
- * are summed in order, so the result does not depend on the thread count. */
+ * scratch, its linear predictor comes from gemv, its rows are scaled by
+ * sqrt(w) beside the working residual, and the block is folded into its
+ * chunk's cross-product by dsyrk (or into its chunk's R factor by the
+ * tall-skinny QR of tsqr.c when solving by QR). Chunks have fixed row
+ * ranges and are summed in order, so the result does not depend on the
+ * thread count. */
 #include <cblas.h>
 #include <float.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,41 +164,21 @@ static void gram_add(double *g, const double *a, int64_t rows, int64_t q1)
     }
 }
 
-/* LAPACK's blocked dtpqrt applies each panel of QR_PANEL columns with a
- * dgemm (panel x q1 x rows, under the 65536 x 4 limit above for the rows
- * of a gemv sub-block) and a dtrmm (panel x q1, which OpenBLAS keeps on the
- * calling thread below 256 x 4 elements, interface/trsm.c). */
-enum { QR_PANEL = 16, TRMM_SINGLE_THREAD_ELEMENTS = 256 * 4 };
-
-static int64_t qr_panel(int64_t q1)
-{
-    int64_t nb = (TRMM_SINGLE_THREAD_ELEMENTS - 1) / q1;
-    nb = nb > QR_PANEL ? QR_PANEL : nb;
-    nb = nb > q1 ? q1 : nb; /* dtpqrt: 1 <= nb <= n */
-    return nb < 1 ? 1 : nb;
-}
-
-/* r := R factor of [r; a] (LAPACK wants the rows column-major). */
+/* r := R factor of [r; a] (the QR wants the rows column-major). */
 static int qr_add(double *r, const double *a, int64_t rows, int64_t q1, double *colmajor,
-                  double *t)
+                  double *work)
 {
-    const int64_t nb = qr_panel(q1);
     for (int64_t i = 0; i < rows; i++)
         for (int64_t k = 0; k < q1; k++)
             colmajor[k * rows + i] = a[i * q1 + k];
-    if (LAPACKE_dtpqrt_work(LAPACK_COL_MAJOR, (lapack_int)rows, (lapack_int)q1, 0,
-                            (lapack_int)nb, r, (lapack_int)q1, colmajor, (lapack_int)rows, t,
-                            (lapack_int)nb, t + nb * q1) != 0)
-        return ristra__error(RISTRA_ERROR, "ristra_fit_logistic: dtpqrt failed");
-    return RISTRA_OK;
+    return ristra__tsqr_rows(r, q1, colmajor, rows, rows, work);
 }
 
-/* Per thread: the block, eta, the column-major copy for QR, and room for
- * dtpqrt's T and work (or dtpqrt2's T when the chunks are reduced). */
+/* Per thread: the block, eta, its column-major copy for QR and the QR's
+ * workspace. */
 static size_t scratch_doubles(const ristra__fit_data *d, int64_t q1)
 {
-    int64_t t = q1 * q1 > 2 * QR_PANEL * q1 ? q1 * q1 : 2 * QR_PANEL * q1;
-    return (size_t)d->layout.block_rows * (size_t)(2 * q1 + 1) + (size_t)t;
+    return (size_t)d->layout.block_rows * (size_t)(2 * q1 + 1) + ristra__tsqr_work_doubles(q1);
 }
 
 /* The linear predictor of a block, by gemvs on sub-blocks small enough
@@ -214,16 +194,11 @@ static void block_eta(double *eta, const pass_job *job, const double *a, int64_t
 }
 
 static int block_add(double *part, const pass_job *job, const double *a, int64_t nr,
-                     double *colmajor, double *t)
+                     double *colmajor, double *work)
 {
-    const int64_t step = job->d->layout.gemv_rows, q1 = job->q1;
-    if (!job->qr) {
-        gram_add(part, a, nr, q1);
-        return RISTRA_OK;
-    }
-    for (int64_t i0 = 0; i0 < nr; i0 += step)
-        if (qr_add(part, a + i0 * q1, nr - i0 < step ? nr - i0 : step, q1, colmajor, t))
-            return RISTRA_ERROR;
+    if (job->qr)
+        return qr_add(part, a, nr, job->q1, colmajor, work);
+    gram_add(part, a, nr, job->q1);
     return RISTRA_OK;
 }
 
@@ -275,10 +250,10 @@ static int reduce_system(double *m, const pass_job *job)
             for (int64_t j = 0; j < q1; j++)
                 for (int64_t i = 0; i <= j; i++)
                     m[j * q1 + i] += part[j * q1 + i];
-        } else if (LAPACKE_dtpqrt2_work(LAPACK_COL_MAJOR, (lapack_int)q1, (lapack_int)q1,
-                                        (lapack_int)q1, m, (lapack_int)q1, part,
-                                        (lapack_int)q1, job->scratch[0], (lapack_int)q1) != 0) {
-            return ristra__error(RISTRA_ERROR, "ristra_fit_logistic: dtpqrt2 failed");
+        } else {
+            int rc = ristra__tsqr_rows(m, q1, part, q1, q1, job->scratch[0]);
+            if (rc)
+                return rc;
         }
     }
     return RISTRA_OK;

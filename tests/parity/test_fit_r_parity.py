@@ -1,7 +1,8 @@
 """ristra_fit_logistic() against R's glm(family = binomial()), run at test
 time through Rscript (tests/parity/glm_reference.R), on R's own data sets
 and on synthetic ones (large and correlated, a raw calendar year, nearly
-collinear columns, case weights, rare events, no intercept). The L2 case,
+collinear columns, 120 columns, case weights, proportions, rare events, no
+intercept). The L2 case,
 which glm cannot fit, is checked against an independent numpy Newton
 solve of the penalised objective.
 
@@ -173,6 +174,18 @@ def test_nearly_collinear_columns_fall_back_to_qr_and_match_glm(lib, tmp_path):
     ours = fitlib.fit(lib, X, y)
     assert ours["solver"] == fitlib.SOLVER_QR
     compare("nearly collinear (QR fallback)", ours, glm(tmp_path, X, y), X)
+
+
+@pytest.mark.parametrize("solver", [fitlib.SOLVER_AUTO, fitlib.SOLVER_QR])
+def test_wide_model_built_from_tiles_matches_glm(lib, tmp_path, solver):
+    # 120 columns: the cross-product is too wide for one single-threaded
+    # dsyrk and is built from tiles; the QR solve uses narrower panels.
+    rng = np.random.default_rng(14)
+    n, p = 8_000, 120
+    X = rng.normal(size=(n, p)) + rng.uniform(-5, 5, p)
+    y = draw(rng, X, rng.normal(size=p) * 0.05, -1.0)
+    ours = fitlib.fit(lib, X, y, solver=solver, n_threads=2)
+    compare(f"120 columns (solver {solver})", ours, glm(tmp_path, X, y), X)
 
 
 def test_case_weights_match_glm(lib, tmp_path):
