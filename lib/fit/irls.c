@@ -6,13 +6,13 @@
  *
  * Each pass over the rows evaluates the current coefficients (deviance,
  * log-likelihood, fitted probabilities) and builds the next weighted
- * least squares system in the same sweep: a block of rows is centred into
- * scratch, its linear predictor comes from gemv, its rows are scaled by
- * sqrt(w) beside the working residual, and the block is folded into its
- * chunk's cross-product by dsyrk (or into its chunk's R factor by the
- * tall-skinny QR of tsqr.c when solving by QR). Chunks have fixed row
- * ranges and are summed in order, so the result does not depend on the
- * thread count. */
+ * least squares system in the same sweep: a block's linear predictor comes
+ * from gemv on the rows as given, its rows are centred and scaled by
+ * sqrt(w) into scratch beside the working residual, and the block is
+ * folded into its chunk's cross-product by dsyrk (or into its chunk's R
+ * factor by the tall-skinny QR of tsqr.c when solving by QR). Chunks have
+ * fixed row ranges and are summed in order, so the result does not depend
+ * on the thread count. */
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
@@ -39,6 +39,7 @@ typedef struct pass_job {
     int build;              /* build the next system, not only evaluate the coefficients */
     int qr;                 /* build R factors rather than cross-products */
     const double *beta;     /* q coefficients (centred), unused in the first pass */
+    double b0;              /* the intercept for the columns as given */
     const double *center;   /* q */
     double *partial;        /* one q1 x q1 matrix per chunk */
     double *sums;           /* per chunk: deviance, log-likelihood */
@@ -59,21 +60,6 @@ static double y_log_y(double y, double mu)
 static double weight(const ristra__fit_data *d, int64_t r)
 {
     return d->w ? d->w[r] : 1.0;
-}
-
-/* Row i of the block (row-major, q1 wide): 1, x - mean, then room for r. */
-static void fill_block(double *a, const pass_job *job, int64_t r0, int64_t nr)
-{
-    const ristra__fit_data *d = job->d;
-    const int64_t off = d->intercept, p = d->p, q1 = job->q1;
-    const double *center = job->center + off;
-    for (int64_t i = 0; i < nr; i++) {
-        double *row = a + i * q1;
-        const double *x = d->x + (r0 + i) * d->stride;
-        row[0] = 1.0; /* the intercept, overwritten by x below when there is none */
-        for (int64_t j = 0; j < p; j++)
-            row[off + j] = x[j] - center[j];
-    }
 }
 
 /* R's mustart and linkfun, for the first pass. */
@@ -103,9 +89,9 @@ typedef struct block_totals {
 } block_totals;
 
 /* Evaluates a block at eta (deviance, log-likelihood, fitted probabilities
- * numerically 0 or 1) and, when the pass builds the next system, scales
- * its rows to sqrt(w) x followed by sqrt(w) r: the working residual, or the
- * working response z in the first pass. */
+ * numerically 0 or 1) and, when the pass builds the next system, writes its
+ * rows to scratch as sqrt(w) (1, x - centre), followed by sqrt(w) r: the
+ * working residual, or the working response z in the first pass. */
 static void working_block(block_totals *tot, const pass_job *job, double *a, const double *eta,
                           int64_t r0, int64_t nr)
 {
@@ -134,9 +120,11 @@ static void working_block(block_totals *tot, const pass_job *job, double *a, con
         prefetch_row(d, r0 + nr + i);
         if (!job->build)
             continue;
+        const double *x = d->x + (r0 + i) * d->stride, *center = job->center + d->intercept;
         double *row = a + i * q1;
-        for (int64_t k = 0; k < q; k++)
-            row[k] *= sw;
+        row[0] = sw; /* the intercept, overwritten by x below when there is none */
+        for (int64_t j = 0; j < d->p; j++)
+            row[d->intercept + j] = (x[j] - center[j]) * sw;
         row[q] = r;
     }
 }
@@ -181,15 +169,22 @@ static size_t scratch_doubles(const ristra__fit_data *d, int64_t q1)
     return (size_t)d->layout.block_rows * (size_t)(2 * q1 + 1) + ristra__tsqr_work_doubles(q1);
 }
 
-/* The linear predictor of a block, by gemvs on sub-blocks small enough
+/* The linear predictor of a block, b0 + x b with the coefficients of the
+ * columns as given (as R computes it), by gemvs on sub-blocks small enough
  * for OpenBLAS to keep on this thread. */
-static void block_eta(double *eta, const pass_job *job, const double *a, int64_t nr)
+static void block_eta(double *eta, const pass_job *job, int64_t r0, int64_t nr)
 {
-    const int64_t step = job->d->layout.gemv_rows, q1 = job->q1;
+    const ristra__fit_data *d = job->d;
+    const int64_t step = d->layout.gemv_rows;
+    for (int64_t i = 0; i < nr; i++)
+        eta[i] = job->b0;
+    if (d->p == 0)
+        return;
     for (int64_t i0 = 0; i0 < nr; i0 += step) {
         int64_t m = nr - i0 < step ? nr - i0 : step;
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (blasint)m, (blasint)job->q, 1.0, a + i0 * q1,
-                    (blasint)q1, job->beta, 1, 0.0, eta + i0, 1);
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (blasint)m, (blasint)d->p, 1.0,
+                    d->x + (r0 + i0) * d->stride, (blasint)d->stride, job->beta + d->intercept, 1,
+                    1.0, eta + i0, 1);
     }
 }
 
@@ -218,11 +213,10 @@ static int pass_chunks(void *ctx, int64_t begin, int64_t end, int thread_index)
         int64_t r_end = (ci + 1) * d->layout.chunk_rows < d->n ? (ci + 1) * d->layout.chunk_rows : d->n;
         for (int64_t r0 = ci * d->layout.chunk_rows; r0 < r_end; r0 += block) {
             int64_t nr = r_end - r0 < block ? r_end - r0 : block;
-            fill_block(a, job, r0, nr);
             if (job->first)
                 starting_eta(eta, d, r0, nr);
             else
-                block_eta(eta, job, a, nr);
+                block_eta(eta, job, r0, nr);
             block_totals tot = { 0.0, 0.0, 0 };
             working_block(&tot, job, a, eta, r0, nr);
             dev += tot.deviance;
@@ -292,6 +286,20 @@ static int solve_step(double *delta, double *m, pass_job *job, ristra__fit_solve
             return rc;
     }
     return ristra__fit_solve_qr(s, delta, m, base, job->d);
+}
+
+/* b0 = beta_0 - sum_k center_k beta_k: the linear predictor is computed
+ * from the columns as given, as R computes it, so that the data are read
+ * once per pass; centring matters only for the cross-product. */
+static double uncentred_intercept(const ristra__fit_data *d, const double *beta,
+                                  const double *center)
+{
+    if (!d->intercept)
+        return 0.0;
+    double b0 = beta[0];
+    for (int64_t k = 1; k <= d->p; k++)
+        b0 -= center[k] * beta[k];
+    return b0;
 }
 
 static double penalty(const ristra__fit_data *d, const double *beta, double l2, int64_t q)
@@ -436,6 +444,7 @@ static int iterate(ristra__irls_result *res, pass_job *job, irls_state *st, rist
         memcpy(st->beta, st->next, (size_t)q * sizeof *st->beta);
         job->first = 0;
         job->beta = st->beta;
+        job->b0 = uncentred_intercept(d, st->beta, st->center);
         job->build = !(iter == o->max_iter || last_pass_likely(change, before, iter, o->tol));
         rc = run_pass(&tot, st->m, job);
         if (rc)
@@ -486,7 +495,7 @@ int ristra__irls(ristra__irls_result *res, const ristra__fit_data *d, const rist
                                      o->solver == RISTRA_FIT_SOLVER_QR ? RISTRA_FIT_SOLVER_QR
                                                                        : RISTRA_FIT_SOLVER_CHOLESKY);
     if (!rc) {
-        pass_job job = { d, q, q + 1, 1, 1, o->solver == RISTRA_FIT_SOLVER_QR, NULL, st.center,
+        pass_job job = { d, q, q + 1, 1, 1, o->solver == RISTRA_FIT_SOLVER_QR, NULL, 0.0, st.center,
                          st.partial, st.sums, st.extreme, st.scratch };
         rc = iterate(res, &job, &st, &s, o);
     }
