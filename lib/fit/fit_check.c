@@ -15,7 +15,7 @@
 
 /* OpenBLAS 0.3.21 runs a gemv on the calling thread only when
  * m * n < 2304 * GEMM_MULTITHREAD_THRESHOLD (4 in Debian's build;
- * interface/gemv.c), and LAPACK's dtpqrt2 is made of such gemvs: those
+ * interface/gemv.c), and the QR updates are made of such gemvs: those
  * calls get sub-blocks of gemv_rows rows. dsyrk stays on the calling
  * thread for any number of rows (see irls.c), so it gets whole blocks of
  * up to BLOCK_ROWS rows, which keeps its per-call overhead small while a
