@@ -20,5 +20,6 @@
 #include "ristra/synth.h"
 #include "ristra/xgboost.h"
 #include "ristra/evaluate.h"
+#include "ristra/fit.h"
 
 #endif /* RISTRA_H */
