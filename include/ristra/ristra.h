@@ -21,5 +21,6 @@
 #include "ristra/xgboost.h"
 #include "ristra/evaluate.h"
 #include "ristra/fit.h"
+#include "ristra/calibrate.h"
 
 #endif /* RISTRA_H */
