@@ -22,5 +22,6 @@
 #include "ristra/evaluate.h"
 #include "ristra/fit.h"
 #include "ristra/calibrate.h"
+#include "ristra/population.h"
 
 #endif /* RISTRA_H */
