@@ -97,27 +97,24 @@ static int evaluate(ristra_group_summary *out, const double *risk, const uint8_t
     return rc;
 }
 
-static void print_block(const ristra_calibration *c)
+static void print_block(const char *when, const ristra_model *m)
 {
-    char text[64];
-    if (c->present)
-        snprintf(text, sizeof text, "%.6g + %.6g x margin", c->intercept, c->slope);
+    ristra_calibration c = RISTRA_CALIBRATION_INIT;
+    ristra_model_calibration(&c, m);
+    if (c.present)
+        printf("calibration block %-7s intercept %.10g, slope %.10g\n", when, c.intercept,
+               c.slope);
     else
-        snprintf(text, sizeof text, "none");
-    printf("  %-26s", text);
+        printf("calibration block %-7s none\n", when);
 }
 
 static void print_comparison(const ristra_model *before, const ristra_model *after,
                              const ristra_group_summary *b, const ristra_group_summary *a)
 {
-    ristra_calibration cb = RISTRA_CALIBRATION_INIT, ca = RISTRA_CALIBRATION_INIT;
-    ristra_model_calibration(&cb, before);
-    ristra_model_calibration(&ca, after);
-    printf("\n%-26s  %-26s  %-26s\n", "", "before", "after");
-    printf("%-26s", "calibration block");
-    print_block(&cb);
-    print_block(&ca);
     printf("\n");
+    print_block("before:", before);
+    print_block("after:", after);
+    printf("\n%-26s  %16s  %16s\n", "", "before", "after");
     struct {
         const char *name;
         double before, after;
@@ -132,8 +129,8 @@ static void print_comparison(const ristra_model *before, const ristra_model *aft
         { "Brier score", b->brier, a->brier },
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
-        printf("%-26s  %-26.8g  %-26.8g\n", rows[i].name, rows[i].before, rows[i].after);
-    printf("(%lld patients, %lld events)\n", (long long)b->n, (long long)b->events);
+        printf("%-26s  %16.8g  %16.8g\n", rows[i].name, rows[i].before, rows[i].after);
+    printf("(on the same %lld patients, %lld events)\n", (long long)b->n, (long long)b->events);
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -206,7 +203,7 @@ static int run(int argc, char **argv)
     po.outcome_required = 1;
     po.n_threads = a.n_threads;
     cli_rows rows;
-    rc = cli_read_population(&rows, "calibrate", a.input, model, &po, 1, 0, a.n_threads);
+    rc = cli_read_population(&rows, "calibrate", a.input, model, &po, 1, 0, -1, a.n_threads);
     if (rc == CLI_OK) {
         cli_report_rows(stdout, &rows, a.input, &po);
         rc = rows.n ? recalibrate(&a, model, &rows)
