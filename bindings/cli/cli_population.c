@@ -55,12 +55,11 @@ static void keep_example(cli_rows *r, const ristra_population *pop, int64_t row,
         return;
     ristra_population_reject info = RISTRA_POPULATION_REJECT_INIT;
     char *slot = r->examples[r->n_examples++];
-    if (ristra_population_reject_info(&info, pop, row) == RISTRA_OK && info.reason
-        && info.reason[0])
-        snprintf(slot, sizeof r->examples[0], "line %lld: %s", (long long)info.line, info.reason);
-    else
-        snprintf(slot, sizeof r->examples[0], "line %lld: %s",
-                 (long long)(info.version ? info.line : 0), ristra_row_status_string(status));
+    int known = ristra_population_reject_info(&info, pop, row) == RISTRA_OK;
+    /* a row the scorer rejected has no reason from the reader */
+    snprintf(slot, sizeof r->examples[0], "line %lld: %s", (long long)(known ? info.line : 0),
+             known && info.reason && info.reason[0] ? info.reason
+                                                    : ristra_row_status_string(status));
 }
 
 /* Sorts one block's rows into kept and left out. status[] is the reader's
