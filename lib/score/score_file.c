@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ristra/population.h"
+#include "ristra/batch.h"
 #include "../common/error_internal.h"
 #include "score_file_internal.h"
 

@@ -2,7 +2,7 @@
 #ifndef RISTRA_SCORE_FILE_INTERNAL_H
 #define RISTRA_SCORE_FILE_INTERNAL_H
 
-#include "ristra/population.h"
+#include "ristra/batch.h"
 #include "../io/output_internal.h"
 #include "../stratify/stratify_internal.h"
 

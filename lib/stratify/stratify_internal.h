@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "ristra/population.h"
+#include "ristra/batch.h"
 
 /* An outcome that the file left empty. */
 #define RISTRA__OUTCOME_UNKNOWN 2
