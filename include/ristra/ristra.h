@@ -22,5 +22,6 @@
 #include "ristra/evaluate.h"
 #include "ristra/fit.h"
 #include "ristra/population.h"
+#include "ristra/batch.h"
 
 #endif /* RISTRA_H */
