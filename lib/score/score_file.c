@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "ristra/batch.h"
+#include "../common/big_alloc_internal.h"
 #include "../common/error_internal.h"
+#include "../common/parallel_internal.h"
 #include "score_file_internal.h"
 
 /* ------------------------------------------------------------ options */
@@ -177,16 +179,17 @@ static int reserve_rows(scored_rows *s, int64_t more)
     int64_t cap = s->cap ? s->cap : 65536;
     while (cap < s->n + more)
         cap *= 2;
-    void *a = realloc(s->nhs_number, (size_t)cap * sizeof *s->nhs_number);
+    const size_t old = (size_t)s->n, now = (size_t)cap;
+    void *a = ristra__big_realloc(s->nhs_number, old * 8, now * 8);
     if (a)
         s->nhs_number = a;
-    void *b = realloc(s->practice, (size_t)cap * sizeof *s->practice);
+    void *b = ristra__big_realloc(s->practice, old * 4, now * 4);
     if (b)
         s->practice = b;
-    void *c = realloc(s->risk, (size_t)cap * sizeof *s->risk);
+    void *c = ristra__big_realloc(s->risk, old * 8, now * 8);
     if (c)
         s->risk = c;
-    void *d = realloc(s->outcome, (size_t)cap);
+    void *d = ristra__big_realloc(s->outcome, old, now);
     if (d)
         s->outcome = d;
     if (!a || !b || !c || !d)
@@ -205,6 +208,7 @@ typedef struct batch {
     const ristra_score_file_options *opts;
     const char *input;
     ristra_population *pop;
+    ristra__feed *feed;
     ristra__output *out_list, *out_rejects, *out_summary;
     scored_rows rows;
     int64_t n_rows, n_rejected;
@@ -214,6 +218,7 @@ typedef struct batch {
     double *prob;                      /* one block's scores */
     int32_t *status;
     int64_t block_cap;
+    ristra__text reject_text;          /* one block's rejects file lines */
 } batch;
 
 static int count_practice_reject(batch *b, int32_t practice)
@@ -235,27 +240,22 @@ static int count_practice_reject(batch *b, int32_t practice)
     return RISTRA_OK;
 }
 
-static int reject_row(batch *b, const ristra_population_block *blk, int64_t i, int32_t status,
-                      int by_model)
+/* A row the reader passed but the model's own checks did not (a model
+ * whose checks the reader does not know): its line, from what is kept. */
+static int model_reject(batch *b, const ristra__feed_block *v, int64_t i, int32_t status)
 {
-    b->n_rejected++;
-    int rc = count_practice_reject(b, blk->practice[i]);
-    if (rc || !b->out_rejects)
-        return rc;
-    ristra_population_reject info = RISTRA_POPULATION_REJECT_INIT;
-    if ((rc = ristra_population_reject_info(&info, b->pop, i)))
-        return rc;
-    char reason[160];
-    if (by_model) /* the reader passed it; the model's own checks did not */
-        snprintf(reason, sizeof reason, "the model rejected the row: %s",
-                 ristra_row_status_string(status));
-    return ristra__write_reject(b->out_rejects, blk->line[i], info.nhs_number, info.practice,
-                                status, by_model ? reason : info.reason);
+    char nhs[16], reason[160];
+    snprintf(nhs, sizeof nhs, "%010llu", (unsigned long long)v->nhs_number[i]);
+    snprintf(reason, sizeof reason, "the model rejected the row: %s",
+             ristra_row_status_string(status));
+    return ristra__text_reject(&b->reject_text, v->line[i], nhs,
+                               ristra__feed_practice(b->feed, v->practice[i]), status, reason);
 }
 
-static int score_block(batch *b, const ristra_population_block *blk)
+/* Scores a block, keeps its scored patients and writes its rejects. */
+static int score_block(batch *b, const ristra__feed_block *v)
 {
-    const int64_t n = blk->n_rows;
+    const int64_t n = v->n_rows;
     if (n > b->block_cap) {
         free(b->prob), free(b->status);
         b->prob = malloc((size_t)n * sizeof *b->prob);
@@ -266,28 +266,43 @@ static int score_block(batch *b, const ristra_population_block *blk)
     }
     ristra_score_options so = RISTRA_SCORE_OPTIONS_INIT;
     so.n_threads = b->opts->n_threads;
-    int rc = ristra_model_score(b->prob, NULL, b->status, b->model, blk->values, RISTRA_FLOAT64,
-                                n, blk->n_cols, blk->n_cols, &so);
+    int rc = ristra_model_score(b->prob, NULL, b->status, b->model, v->values, RISTRA_FLOAT64,
+                                n, v->n_cols, v->n_cols, &so);
     if (rc)
         return rc;
     if ((rc = reserve_rows(&b->rows, n)))
         return rc;
     if (b->n_rows == 0)
-        b->has_outcome = blk->outcome != NULL;
+        b->has_outcome = v->outcome != NULL;
     scored_rows *s = &b->rows;
+    b->reject_text.len = 0;
+    size_t from = 0; /* the next of the reader's reject lines */
+    int64_t j = 0;
     for (int64_t i = 0; i < n && !rc; i++) {
-        if (blk->status[i] != RISTRA_ROW_OK) {
-            rc = reject_row(b, blk, i, blk->status[i], 0);
-        } else if (b->status[i] != RISTRA_ROW_OK) {
-            rc = reject_row(b, blk, i, b->status[i], 1);
-        } else {
-            int64_t k = s->n++;
-            s->nhs_number[k] = blk->nhs_number[i];
-            s->practice[k] = blk->practice[i];
-            s->risk[k] = b->prob[i];
-            double y = blk->outcome ? blk->outcome[i] : NAN;
-            s->outcome[k] = y == 1.0 ? 1 : y == 0.0 ? 0 : RISTRA__OUTCOME_UNKNOWN;
+        if (v->status[i] != RISTRA_ROW_OK || b->status[i] != RISTRA_ROW_OK) {
+            b->n_rejected++;
+            rc = count_practice_reject(b, v->practice[i]);
+            if (rc || !b->out_rejects)
+                continue;
+            if (v->status[i] != RISTRA_ROW_OK) {
+                size_t to = v->reject_end[j++];
+                rc = ristra__output_write(b->out_rejects, v->reject_text + from, to - from);
+                from = to;
+            } else {
+                rc = model_reject(b, v, i, b->status[i]);
+                if (!rc)
+                    rc = ristra__output_write(b->out_rejects, b->reject_text.data,
+                                              b->reject_text.len);
+                b->reject_text.len = 0;
+            }
+            continue;
         }
+        int64_t k = s->n++;
+        s->nhs_number[k] = v->nhs_number[i];
+        s->practice[k] = v->practice[i];
+        s->risk[k] = b->prob[i];
+        double y = v->outcome ? v->outcome[i] : NAN;
+        s->outcome[k] = y == 1.0 ? 1 : y == 0.0 ? 0 : RISTRA__OUTCOME_UNKNOWN;
     }
     b->n_rows += n;
     return rc;
@@ -304,23 +319,23 @@ static int open_output(ristra__output **out, const char *path, int gzip_option)
 static int read_everything(batch *b)
 {
     const ristra_score_file_options *o = b->opts;
-    ristra_population_block blk = RISTRA_POPULATION_BLOCK_INIT;
-    for (;;) {
-        int rc = ristra_population_read(&blk, b->pop);
-        if (rc)
-            return rc;
-        if (blk.n_rows == 0)
-            return RISTRA_OK;
-        if ((rc = score_block(b, &blk)))
-            return rc;
-        if (o->progress) {
-            uint64_t done = 0, total = 0;
-            ristra_population_progress(&done, &total, b->pop);
-            if (o->progress(o->progress_ctx, b->n_rows, done, total))
-                return ristra__error(RISTRA_ECANCELLED, "%s: cancelled by the progress callback "
-                                     "after %lld rows", b->input, (long long)b->n_rows);
-        }
+    /* Read ahead on a thread when a second CPU can do it. */
+    int pipelined = ristra__resolve_threads(o->n_threads, 2, 1) > 1;
+    int rc = ristra__feed_open(&b->feed, b->pop, pipelined, b->out_rejects != NULL);
+    while (!rc) {
+        const ristra__feed_block *v = NULL;
+        if ((rc = ristra__feed_next(b->feed, &v)) || v->n_rows == 0)
+            break;
+        rc = score_block(b, v);
+        uint64_t done = v->bytes_done, total = v->bytes_total;
+        ristra__feed_release(b->feed);
+        if (!rc && o->progress && o->progress(o->progress_ctx, b->n_rows, done, total))
+            rc = ristra__error(RISTRA_ECANCELLED, "%s: cancelled by the progress callback "
+                               "after %lld rows", b->input, (long long)b->n_rows);
     }
+    ristra__feed_close(b->feed);
+    b->feed = NULL;
+    return rc;
 }
 
 /* Copies the practice codes (the reader's die with it) into the result. */
@@ -406,7 +421,7 @@ static int finish(ristra_score_result *r, batch *b)
         for (int k = 0; k < r->totals.n_tiers; k++)
             names[k] = r->tier_name[k];
         names[r->totals.n_tiers] = r->untiered_name;
-        ristra__ranked_list list = { &st, b->rows.nhs_number, b->rows.risk, codes, names,
+        ristra__ranked_list list = { &st, b->rows.nhs_number, codes, names,
                                      b->opts->n_threads };
         rc = ristra__write_ranked_list(b->out_list, &list);
     }
@@ -468,7 +483,7 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     if (!rc)
         rc = finish(r, &b);
     ristra_population_close(b.pop);
-    free(b.prob), free(b.status);
+    free(b.prob), free(b.status), free(b.reject_text.data);
     free_rows(&b.rows);
     free(b.rejected_by_practice);
     if (!rc)

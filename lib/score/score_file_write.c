@@ -67,29 +67,63 @@ int ristra__write_rejects_header(ristra__output *o)
     return write_text(o, "line,nhs_number,practice,status,reason\n");
 }
 
-int ristra__write_reject(ristra__output *o, int64_t line, const char *nhs_number,
-                         const char *practice, int32_t status, const char *reason)
+static int text_reserve(ristra__text *t, size_t more)
 {
-    char num[RISTRA__NUMBER_TEXT_MAX];
+    if (t->len + more <= t->cap)
+        return RISTRA_OK;
+    size_t cap = t->cap ? t->cap : 4096;
+    while (cap < t->len + more)
+        cap *= 2;
+    char *d = realloc(t->data, cap);
+    if (!d)
+        return ristra__oom();
+    t->data = d;
+    t->cap = cap;
+    return RISTRA_OK;
+}
+
+/* Appends s as a CSV field (quoted when needed), then the character end. */
+static int text_field(ristra__text *t, const char *s, char end)
+{
+    size_t n = strlen(s);
+    int rc = text_reserve(t, 2 * n + 3);
+    if (rc)
+        return rc;
+    char *o = t->data + t->len;
+    int quote = needs_quotes(s);
+    if (quote)
+        *o++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            *o++ = '"';
+        *o++ = s[i];
+    }
+    if (quote)
+        *o++ = '"';
+    *o++ = end;
+    t->len = (size_t)(o - t->data);
+    return RISTRA_OK;
+}
+
+int ristra__text_reject(ristra__text *t, int64_t line, const char *nhs_number,
+                        const char *practice, int32_t status, const char *reason)
+{
+    char num[RISTRA__NUMBER_TEXT_MAX + 1];
     size_t len = ristra__format_int64(num, line);
     num[len++] = ',';
-    int rc = ristra__output_write(o, num, len);
+    int rc = text_reserve(t, len);
+    if (rc)
+        return rc;
+    memcpy(t->data + t->len, num, len);
+    t->len += len;
     if (!rc)
-        rc = write_field(o, nhs_number ? nhs_number : "");
+        rc = text_field(t, nhs_number ? nhs_number : "", ',');
     if (!rc)
-        rc = write_text(o, ",");
+        rc = text_field(t, practice ? practice : "", ',');
     if (!rc)
-        rc = write_field(o, practice ? practice : "");
+        rc = text_field(t, ristra_row_status_string(status), ',');
     if (!rc)
-        rc = write_text(o, ",");
-    if (!rc)
-        rc = write_field(o, ristra_row_status_string(status));
-    if (!rc)
-        rc = write_text(o, ",");
-    if (!rc)
-        rc = write_field(o, reason ? reason : "");
-    if (!rc)
-        rc = write_text(o, "\n");
+        rc = text_field(t, reason ? reason : "", '\n');
     return rc;
 }
 
@@ -178,13 +212,13 @@ static int format_chunk(void *ctx, int64_t begin, int64_t end, int thread_index)
             *o++ = ',';
             o = put(o, job->code_csv[ps->practice], job->code_len[ps->practice]);
             *o++ = ',';
-            o += ristra__format_double(o, list->risk[p]);
+            o += ristra__format_double(o, st->risk[pos]);
             *o++ = ',';
             o += ristra__format_int64(o, rank);
             *o++ = ',';
             o += ristra__format_double(o, 100.0 * (double)rank / (double)ps->list_size);
             *o++ = ',';
-            o += ristra__format_double(o, 100.0 * (double)st->overall_rank[p] / n_all);
+            o += ristra__format_double(o, 100.0 * (double)st->overall_rank[pos] / n_all);
             *o++ = ',';
             o = put(o, job->tier_csv[tier], job->tier_len[tier]);
             *o++ = '\n';

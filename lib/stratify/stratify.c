@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ristra/common.h"
+#include "../common/big_alloc_internal.h"
 #include "../common/error_internal.h"
 #include "../metrics/metrics_internal.h"
 #include "stratify_internal.h"
@@ -29,6 +30,15 @@ static uint64_t descending_key(double x)
     return ~((u & SIGN) ? ~u : (u | SIGN));
 }
 
+/* The double whose descending_key() this is. */
+static double key_value(uint64_t key)
+{
+    uint64_t a = ~key, u = (a & SIGN) ? (a & ~SIGN) : ~a;
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
 enum { DIGIT_BITS = 8, N_DIGITS = 64 / DIGIT_BITS, RADIX = 1 << DIGIT_BITS };
 
 static unsigned digit(uint64_t key, int d)
@@ -42,8 +52,8 @@ static unsigned digit(uint64_t key, int d)
 static int radix_sort(uint64_t **key_io, uint32_t **idx_io, int64_t n)
 {
     size_t count = (size_t)(n > 0 ? n : 1);
-    uint64_t *key_tmp = malloc(count * sizeof *key_tmp);
-    uint32_t *idx_tmp = malloc(count * sizeof *idx_tmp);
+    uint64_t *key_tmp = ristra__big_alloc(count * sizeof *key_tmp);
+    uint32_t *idx_tmp = ristra__big_alloc(count * sizeof *idx_tmp);
     int64_t(*histogram)[RADIX] = calloc(N_DIGITS, sizeof *histogram);
     if (!key_tmp || !idx_tmp || !histogram) {
         free(key_tmp), free(idx_tmp), free(histogram);
@@ -79,52 +89,74 @@ static int radix_sort(uint64_t **key_io, uint32_t **idx_io, int64_t n)
     return RISTRA_OK;
 }
 
-typedef struct tie_entry {
-    uint64_t nhs_number;
-    uint32_t code_rank;
-    uint32_t idx;
-} tie_entry;
+/* Below this many, insertion sort beats the radix sort's fixed costs. */
+enum { SMALL_TIE_BLOCK = 48 };
 
-static int compare_ties(const void *a, const void *b)
+static void insertion_sort(uint64_t *key, uint32_t *idx, int64_t n)
 {
-    const tie_entry *x = a, *y = b;
-    if (x->nhs_number != y->nhs_number)
-        return x->nhs_number < y->nhs_number ? -1 : 1;
-    if (x->code_rank != y->code_rank)
-        return x->code_rank < y->code_rank ? -1 : 1;
-    return (x->idx > y->idx) - (x->idx < y->idx);
+    for (int64_t i = 1; i < n; i++) {
+        uint64_t k = key[i];
+        uint32_t v = idx[i];
+        int64_t j = i;
+        for (; j > 0 && key[j - 1] > k; j--) {
+            key[j] = key[j - 1];
+            idx[j] = idx[j - 1];
+        }
+        key[j] = k;
+        idx[j] = v;
+    }
 }
 
-/* Orders each block of equal keys by NHS number, then practice code (then
- * input position, which only separates rows that are alike in all three). */
+/* Orders each block of equal risks by NHS number, then practice code. The
+ * two fit one 64-bit key: a 10-digit NHS number is below 2^34 and leaves
+ * 30 bits for the practice's position in code order. (Rows alike in all
+ * three, possible only when duplicate NHS numbers are allowed, keep their
+ * input order: they would print the same anyway.) */
 static int break_ties(uint32_t *idx, const uint64_t *key, int64_t n, const ristra__scored *s,
                       const uint32_t *code_rank)
 {
-    tie_entry *tmp = NULL;
+    if (s->n_practices > (INT32_C(1) << 30))
+        return ristra__error(RISTRA_EINVAL, "%d practices: at most 2^30 can be ranked",
+                             (int)s->n_practices);
+    uint64_t *tie_key = NULL;
+    uint32_t *tie_idx = NULL;
     int64_t cap = 0;
-    for (int64_t i = 0, j; i < n; i = j) {
+    int rc = RISTRA_OK;
+    for (int64_t i = 0, j; i < n && !rc; i = j) {
         for (j = i + 1; j < n && key[j] == key[i]; j++)
             ;
         int64_t len = j - i;
         if (len < 2)
             continue;
         if (len > cap) {
-            free(tmp);
+            free(tie_key), free(tie_idx);
             cap = len;
-            tmp = malloc((size_t)cap * sizeof *tmp);
-            if (!tmp)
-                return ristra__oom();
+            tie_key = ristra__big_alloc((size_t)cap * sizeof *tie_key);
+            tie_idx = ristra__big_alloc((size_t)cap * sizeof *tie_idx);
+            if (!tie_key || !tie_idx) {
+                rc = ristra__oom();
+                break;
+            }
         }
         for (int64_t k = 0; k < len; k++) {
             uint32_t p = idx[i + k];
-            tmp[k] = (tie_entry){ s->nhs_number[p], code_rank[s->practice[p]], p };
+            tie_key[k] = (s->nhs_number[p] << 30) | code_rank[s->practice[p]];
+            tie_idx[k] = p;
         }
-        qsort(tmp, (size_t)len, sizeof *tmp, compare_ties);
-        for (int64_t k = 0; k < len; k++)
-            idx[i + k] = tmp[k].idx;
+        uint64_t *sk = tie_key;
+        uint32_t *si = tie_idx;
+        if (len < SMALL_TIE_BLOCK)
+            insertion_sort(sk, si, len);
+        else if ((rc = radix_sort(&sk, &si, len)))
+            break;
+        memcpy(idx + i, si, (size_t)len * sizeof *si);
+        if (sk != tie_key) { /* radix_sort handed back its scratch, len long */
+            tie_key = sk, tie_idx = si;
+            cap = len;
+        }
     }
-    free(tmp);
-    return RISTRA_OK;
+    free(tie_key), free(tie_idx);
+    return rc;
 }
 
 /* ------------------------------------------------------------ figures */
@@ -150,24 +182,51 @@ static double sum_value(const compensated_sum *s)
     return s->sum + s->carry;
 }
 
-/* AUROC and observed events of patients idx[0..n) (ranked), with the known
- * outcomes gathered into the scratch arrays. */
-static void discrimination(double *auroc, int64_t *observed, const uint32_t *idx, int64_t n,
-                           const ristra__scored *s, double *risk_tmp, uint8_t *y_tmp)
+/* Expected and observed events and the AUROC of a run of patients in
+ * rank order: risk[i] (in that order) belongs to patient idx[i]. */
+static int figures(double *expected, int64_t *observed, double *auroc, const double *risk,
+                   const uint32_t *idx, int64_t n, const uint8_t *outcome)
 {
-    int64_t known = 0, events = 0;
+    compensated_sum sum = { 0.0, 0.0 };
+    for (int64_t i = 0; i < n; i++)
+        sum_add(&sum, risk[i]);
+    *expected = sum_value(&sum);
+    *observed = -1;
+    *auroc = NAN;
+    if (!outcome)
+        return RISTRA_OK;
+    uint8_t *y = ristra__big_alloc((size_t)(n > 0 ? n : 1));
+    if (!y)
+        return ristra__oom();
+    int64_t events = 0, unknown = 0;
     for (int64_t i = 0; i < n; i++) {
-        uint8_t y = s->outcome[idx[i]];
-        if (y == RISTRA__OUTCOME_UNKNOWN)
-            continue;
-        risk_tmp[known] = s->risk[idx[i]];
-        y_tmp[known++] = y;
-        events += y;
+        y[i] = outcome[idx[i]];
+        unknown += y[i] == RISTRA__OUTCOME_UNKNOWN;
+        events += y[i] == 1;
     }
     ristra__delong d;
-    ristra__delong_sorted(&d, risk_tmp, y_tmp, known);
-    *auroc = d.auroc;
+    if (unknown == 0) {
+        ristra__delong_sorted(&d, risk, y, n);
+    } else { /* the AUROC of the patients whose outcome is known */
+        double *known_risk =
+            ristra__big_alloc((size_t)(n - unknown > 0 ? n - unknown : 1) * sizeof *known_risk);
+        if (!known_risk) {
+            free(y);
+            return ristra__oom();
+        }
+        int64_t k = 0;
+        for (int64_t i = 0; i < n; i++)
+            if (y[i] != RISTRA__OUTCOME_UNKNOWN) {
+                known_risk[k] = risk[i];
+                y[k++] = y[i];
+            }
+        ristra__delong_sorted(&d, known_risk, y, k);
+        free(known_risk);
+    }
+    free(y);
     *observed = events;
+    *auroc = d.auroc;
+    return RISTRA_OK;
 }
 
 typedef struct code_entry {
@@ -198,12 +257,10 @@ static int rank_codes(uint32_t *code_rank, int32_t *by_rank, const ristra__score
     return RISTRA_OK;
 }
 
-static void practice_figures(ristra__stratification *st, const ristra__scored *s,
-                             double *risk_tmp, uint8_t *y_tmp)
+static int practice_figures(ristra__stratification *st, const ristra__scored *s)
 {
     for (int32_t r = 0; r < st->n_practices; r++) {
         ristra__practice_stats *ps = &st->practice[r];
-        const uint32_t *idx = st->order + ps->first;
         int64_t prev = 0;
         for (int k = 0; k < s->n_tiers; k++) {
             ps->tier_end[k] = ristra__cut_count(s->tier_cut[k], ps->list_size);
@@ -211,15 +268,12 @@ static void practice_figures(ristra__stratification *st, const ristra__scored *s
             prev = ps->tier_end[k];
             st->tier_count[k] += ps->tier_count[k];
         }
-        compensated_sum sum = { 0.0, 0.0 };
-        for (int64_t i = 0; i < ps->list_size; i++)
-            sum_add(&sum, s->risk[idx[i]]);
-        ps->expected = sum_value(&sum);
-        ps->observed = -1;
-        ps->auroc = NAN;
-        if (s->outcome)
-            discrimination(&ps->auroc, &ps->observed, idx, ps->list_size, s, risk_tmp, y_tmp);
+        int rc = figures(&ps->expected, &ps->observed, &ps->auroc, st->risk + ps->first,
+                         st->order + ps->first, ps->list_size, s->outcome);
+        if (rc)
+            return rc;
     }
+    return RISTRA_OK;
 }
 
 /* ------------------------------------------------------------ the whole */
@@ -229,17 +283,20 @@ void ristra__stratification_free(ristra__stratification *st)
     if (!st)
         return;
     free(st->order);
+    free(st->risk);
     free(st->overall_rank);
     free(st->practice);
     memset(st, 0, sizeof *st);
 }
 
-/* Everyone in ranked order: idx (allocated here) by risk, ties broken. */
-static int rank_everyone(uint32_t **idx_out, const ristra__scored *s, const uint32_t *code_rank)
+/* Everyone in ranked order: patient idx[i] has the i-th highest risk,
+ * risk_out[i] (both allocated here). */
+static int rank_everyone(uint32_t **idx_out, double **risk_out, const ristra__scored *s,
+                         const uint32_t *code_rank)
 {
     size_t count = (size_t)(s->n > 0 ? s->n : 1);
-    uint64_t *key = malloc(count * sizeof *key);
-    uint32_t *idx = malloc(count * sizeof *idx);
+    uint64_t *key = ristra__big_alloc(count * sizeof *key);
+    uint32_t *idx = ristra__big_alloc(count * sizeof *idx);
     if (!key || !idx) {
         free(key), free(idx);
         return ristra__oom();
@@ -251,12 +308,19 @@ static int rank_everyone(uint32_t **idx_out, const ristra__scored *s, const uint
     int rc = radix_sort(&key, &idx, s->n);
     if (!rc)
         rc = break_ties(idx, key, s->n, s, code_rank);
+    double *risk = rc ? NULL : ristra__big_alloc(count * sizeof *risk);
+    if (!rc && !risk)
+        rc = ristra__oom();
+    for (int64_t i = 0; !rc && i < s->n; i++) /* read in order, not gathered */
+        risk[i] = key_value(key[i]);
     free(key);
-    if (rc)
+    if (rc) {
         free(idx);
-    else
-        *idx_out = idx;
-    return rc;
+        return rc;
+    }
+    *idx_out = idx;
+    *risk_out = risk;
+    return RISTRA_OK;
 }
 
 int ristra__stratify(ristra__stratification *out, const ristra__scored *s)
@@ -271,45 +335,27 @@ int ristra__stratify(ristra__stratification *out, const ristra__scored *s)
     out->n = n;
     out->n_practices = s->n_practices;
     out->n_tiers = s->n_tiers;
-    out->observed = -1;
-    out->auroc = NAN;
     uint32_t *code_rank = malloc(n_prac * sizeof *code_rank), *idx = NULL;
     int32_t *by_rank = malloc(n_prac * sizeof *by_rank);
     int64_t *start = calloc(n_prac + 1, sizeof *start);
-    double *risk_tmp = NULL;
-    uint8_t *y_tmp = NULL;
+    double *risk_ranked = NULL;
     out->practice = calloc(n_prac, sizeof *out->practice);
-    out->overall_rank = malloc(count * sizeof *out->overall_rank);
     int rc = RISTRA_OK;
-    if (!code_rank || !by_rank || !start || !out->practice || !out->overall_rank)
+    if (!code_rank || !by_rank || !start || !out->practice)
         rc = ristra__oom();
     if (!rc)
         rc = rank_codes(code_rank, by_rank, s);
     if (!rc)
-        rc = rank_everyone(&idx, s, code_rank);
+        rc = rank_everyone(&idx, &risk_ranked, s, code_rank);
+    if (!rc)
+        rc = figures(&out->expected, &out->observed, &out->auroc, risk_ranked, idx, n,
+                     s->outcome);
     if (rc)
         goto done;
 
-    compensated_sum sum = { 0.0, 0.0 };
-    for (int64_t i = 0; i < n; i++) {
-        out->overall_rank[idx[i]] = (uint32_t)(i + 1);
-        sum_add(&sum, s->risk[idx[i]]);
-    }
-    out->expected = sum_value(&sum);
-    if (s->outcome) {
-        risk_tmp = malloc(count * sizeof *risk_tmp);
-        y_tmp = malloc(count);
-        if (!risk_tmp || !y_tmp) {
-            rc = ristra__oom();
-            goto done;
-        }
-        discrimination(&out->auroc, &out->observed, idx, n, s, risk_tmp, y_tmp);
-        free(risk_tmp), free(y_tmp); /* the practices need only their own size */
-        risk_tmp = NULL, y_tmp = NULL;
-    }
-
     /* A stable counting sort by practice code turns everyone's order into
-     * each practice's, one after another. */
+     * each practice's, one after another; what the list prints goes along
+     * in that order, so that writing it reads memory in sequence. */
     for (int64_t i = 0; i < n; i++)
         start[code_rank[s->practice[i]] + 1]++;
     for (int32_t r = 0; r < s->n_practices; r++) {
@@ -318,33 +364,26 @@ int ristra__stratify(ristra__stratification *out, const ristra__scored *s)
         out->practice[r].list_size = start[r + 1];
         start[r + 1] += start[r];
     }
-    out->order = malloc(count * sizeof *out->order);
-    if (!out->order) {
+    out->order = ristra__big_alloc(count * sizeof *out->order);
+    out->risk = ristra__big_alloc(count * sizeof *out->risk);
+    out->overall_rank = ristra__big_alloc(count * sizeof *out->overall_rank);
+    if (!out->order || !out->risk || !out->overall_rank) {
         rc = ristra__oom();
         goto done;
     }
     for (int64_t i = 0; i < n; i++) {
         uint32_t p = idx[i];
-        out->order[start[code_rank[s->practice[p]]]++] = p;
+        int64_t at = start[code_rank[s->practice[p]]]++;
+        out->order[at] = p;
+        out->risk[at] = risk_ranked[i];
+        out->overall_rank[at] = (uint32_t)(i + 1);
     }
-    free(idx);
-    idx = NULL;
-    if (s->outcome) {
-        int64_t largest = 1;
-        for (int32_t r = 0; r < s->n_practices; r++)
-            if (out->practice[r].list_size > largest)
-                largest = out->practice[r].list_size;
-        risk_tmp = malloc((size_t)largest * sizeof *risk_tmp);
-        y_tmp = malloc((size_t)largest);
-        if (!risk_tmp || !y_tmp) {
-            rc = ristra__oom();
-            goto done;
-        }
-    }
-    practice_figures(out, s, risk_tmp, y_tmp);
+    free(idx), free(risk_ranked);
+    idx = NULL, risk_ranked = NULL;
+    rc = practice_figures(out, s);
 
 done:
-    free(code_rank), free(by_rank), free(start), free(idx), free(risk_tmp), free(y_tmp);
+    free(code_rank), free(by_rank), free(start), free(idx), free(risk_ranked);
     if (rc)
         ristra__stratification_free(out);
     return rc;

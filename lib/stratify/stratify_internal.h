@@ -13,7 +13,7 @@
 /* The scored patients, one entry each, in any order. */
 typedef struct ristra__scored {
     int64_t n;                   /* at most UINT32_MAX */
-    const uint64_t *nhs_number;
+    const uint64_t *nhs_number;  /* 10-digit values, below 10^10 */
     const int32_t *practice;     /* 0 .. n_practices - 1 */
     const double *risk;          /* finite */
     const uint8_t *outcome;      /* 0, 1 or RISTRA__OUTCOME_UNKNOWN; NULL: no outcomes */
@@ -38,9 +38,11 @@ typedef struct ristra__practice_stats {
 
 typedef struct ristra__stratification {
     int64_t n;
-    /* patients by practice code, then by rank within the practice */
+    /* Positions 0 .. n - 1 list the patients by practice code, then by rank
+     * within the practice. At position i: the patient (input index), his
+     * risk and his rank among everyone (1 for the highest risk of all). */
     uint32_t *order;
-    /* per patient (input index): 1 for the highest risk of everyone */
+    double *risk;
     uint32_t *overall_rank;
     int32_t n_practices;
     ristra__practice_stats *practice;  /* n_practices, in practice-code order */
@@ -59,11 +61,14 @@ typedef struct ristra__stratification {
  * 1 .. n. A patient of rank r in a practice of n_p is in the first tier k
  * with r <= ristra__cut_count(tier_cut[k], n_p).
  *
- * Memory beyond the inputs: 12 bytes per patient kept (order,
- * overall_rank and a transient index), 24 bytes per patient while the
- * risks are sorted, and 16 per patient of the largest block of tied
- * risks. O(n log n) at worst (many ties); O(n) radix passes otherwise.
- * Returns 0, RISTRA_ENOMEM or RISTRA_EINVAL (more than UINT32_MAX patients).
+ * Memory beyond the inputs: 16 bytes per patient kept (order, risk,
+ * overall_rank), at most 28 while they are made (24 while the risks are
+ * sorted, plus 24 per patient of the largest block of tied risks while it
+ * is sorted). Linear time: radix passes (insertion sort for small blocks
+ * of ties); apart from one gather of the practices, memory is read in
+ * sequence.
+ * Returns 0, RISTRA_ENOMEM or RISTRA_EINVAL (more than UINT32_MAX patients,
+ * or more than 2^30 practices).
  */
 int ristra__stratify(ristra__stratification *out, const ristra__scored *scored);
 

@@ -342,7 +342,7 @@ Test(score_file, lists_every_patient_once_ranked_and_tiered_as_an_independent_ra
     ristra_score_result_free(r);
 }
 
-Test(score_file, writes_the_same_bytes_whatever_the_order_of_the_rows)
+Test(score_file, writes_the_same_bytes_whatever_the_row_order_and_the_threads)
 {
     const int64_t n = 3000;
     patient *p = make_patients(n);
@@ -350,10 +350,12 @@ Test(score_file, writes_the_same_bytes_whatever_the_order_of_the_rows)
     char *oa = rt_join(dir, "oa.csv"), *ob = rt_join(dir, "ob.csv");
     char *sa = rt_join(dir, "sa.csv"), *sb = rt_join(dir, "sb.csv");
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
+    o.population.block_rows = 700; /* several blocks through the read-ahead slots */
     o.summary_path = sa;
+    o.n_threads = 1; /* blocks used in place */
     ristra_score_result_free(score_ok(a, oa, &o));
     o.summary_path = sb;
-    o.n_threads = 2;
+    o.n_threads = 2; /* read ahead on a thread, blocks copied */
     ristra_score_result_free(score_ok(b, ob, &o));
     size_t na, nb;
     char *ta = rt_read_file(oa, &na), *tb = rt_read_file(ob, &nb);
@@ -463,7 +465,15 @@ Test(score_file, writes_each_rejected_row_with_its_line_and_reason_and_counts_it
     cr_assert_eq(rt_write_file(in, BAD_ROWS, sizeof BAD_ROWS - 1), 0);
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
     o.rejects_path = rej;
+    o.population.block_rows = 3;
+    o.n_threads = 1;
+    ristra_score_result_free(score_ok(in, out, &o));
+    char *in_place = rt_read_file(rej, NULL);
+    o.n_threads = 2;
     ristra_score_result *r = score_ok(in, out, &o);
+    char *read_ahead = rt_read_file(rej, NULL);
+    cr_assert_str_eq(in_place, read_ahead);
+    free(in_place), free(read_ahead);
     ristra_score_totals t = RISTRA_SCORE_TOTALS_INIT;
     cr_assert_eq(ristra_score_result_totals(&t, r), RISTRA_OK);
     cr_assert_eq(t.n_rows, 9);
