@@ -73,7 +73,7 @@ struct ristra_population {
     int64_t rows_before;              /* data rows before the current block */
 
     /* the current block */
-    int64_t block_rows, n_rows;
+    int64_t block_rows, n_rows, row_cap;   /* row_cap: rows the arrays hold now */
     ristra__record *rec;
     int64_t *lines;
     double *values, *extra, *outcome;
