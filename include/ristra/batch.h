@@ -69,12 +69,14 @@ typedef struct ristra_score_file_options {
     const char *untiered_name;
     /**
      * Threads for parsing, scoring and writing; 0 (default) = one per
-     * CPU. The output does not depend on it.
+     * CPU. With more than one, the next block of rows is read and parsed
+     * on a thread of its own while the current one is scored (holding a
+     * copy of up to two blocks). The output does not depend on it.
      */
     int n_threads;
     /**
      * -1 (default): gzip each output file (list, rejects, summary) whose
-     * name ends in ".gz"; 0 never; 1 always.
+     * name ends in ".gz"; 0 never; 1 always. (zlib level 1: fast.)
      */
     int gzip_output;
     ristra_progress_fn progress;   /**< NULL: none */

@@ -68,6 +68,8 @@ static int grow(void **p, int64_t *cap, int64_t need, size_t elem)
 static int copy_arrays(slot *s, const ristra_population_block *b)
 {
     const int64_t n = b->n_rows, nv = b->n_rows * b->n_cols;
+    if (n == 0) /* the end of the file: nothing to copy */
+        return RISTRA_OK;
     if (n > s->cap_rows) {
         int64_t cap = 0;
         free(s->status), free(s->practice), free(s->nhs_number), free(s->line), free(s->outcome);
