@@ -65,33 +65,44 @@ static size_t format_with_printf(char *buf, double x)
     }
 }
 
+/* Two digits at a time. */
+static const char PAIRS[201] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+
+/* Writes the n decimal digits of v (leading zeros included) so that the
+ * last lands at end[-1]. Digits go straight to their places: building
+ * them in a buffer and copying it costs a store-forwarding stall. */
+static void put_digits(char *end, uint64_t v, int n)
+{
+    while (n >= 2) {
+        unsigned two = (unsigned)(v % 100);
+        v /= 100;
+        end -= 2;
+        memcpy(end, PAIRS + 2 * two, 2);
+        n -= 2;
+    }
+    if (n)
+        end[-1] = (char)('0' + v % 10);
+}
+
 /* Writes the p-digit integer q (10^(p-1) <= q < 10^p), whose first digit
  * has decimal exponent e, as printf's %.{p}g would. */
 static size_t emit_g(char *buf, uint64_t q, int p, int e)
 {
-    static const char PAIRS[201] = "00010203040506070809101112131415161718192021222324"
-                                   "25262728293031323334353637383940414243444546474849"
-                                   "50515253545556575859606162636465666768697071727374"
-                                   "75767778798081828384858687888990919293949596979899";
-    char d[20];
-    int i = p;
-    while (i >= 2) {
-        unsigned two = (unsigned)(q % 100);
-        q /= 100;
-        d[--i] = PAIRS[2 * two + 1];
-        d[--i] = PAIRS[2 * two];
-    }
-    if (i)
-        d[0] = (char)('0' + q);
-    int nd = p;
-    while (nd > 1 && d[nd - 1] == '0')
+    int nd = p; /* significant digits once trailing zeros go */
+    while (nd > 1 && q % 10 == 0) {
+        q /= 10;
         nd--;
+    }
     char *o = buf;
     if (e < -4 || e >= p) {
-        *o++ = d[0];
+        uint64_t first = q / POW10[nd - 1];
+        *o++ = (char)('0' + first);
         if (nd > 1) {
             *o++ = '.';
-            memcpy(o, d + 1, (size_t)nd - 1);
+            put_digits(o + nd - 1, q - first * POW10[nd - 1], nd - 1);
             o += nd - 1;
         }
         *o++ = 'e';
@@ -102,19 +113,25 @@ static size_t emit_g(char *buf, uint64_t q, int p, int e)
         *o++ = (char)('0' + a / 10 % 10);
         *o++ = (char)('0' + a % 10);
     } else if (e >= 0) {
-        for (int j = 0; j <= e; j++)
-            *o++ = j < nd ? d[j] : '0';
-        if (nd > e + 1) {
-            *o++ = '.';
-            memcpy(o, d + e + 1, (size_t)(nd - e - 1));
-            o += nd - e - 1;
+        int whole = e + 1;
+        if (nd <= whole) { /* an integer: the digits, then zeros */
+            put_digits(o + nd, q, nd);
+            memset(o + nd, '0', (size_t)(whole - nd));
+            o += whole;
+        } else {
+            int frac = nd - whole;
+            uint64_t hi = q / POW10[frac];
+            put_digits(o + whole, hi, whole);
+            o[whole] = '.';
+            put_digits(o + nd + 1, q - hi * POW10[frac], frac);
+            o += nd + 1;
         }
     } else {
         *o++ = '0';
         *o++ = '.';
-        for (int j = 0; j < -e - 1; j++)
-            *o++ = '0';
-        memcpy(o, d, (size_t)nd);
+        memset(o, '0', (size_t)(-e - 1));
+        o += -e - 1;
+        put_digits(o + nd, q, nd);
         o += nd;
     }
     *o = '\0';
