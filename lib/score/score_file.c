@@ -172,6 +172,17 @@ typedef struct scored_rows {
     uint8_t *outcome;
 } scored_rows;
 
+static void free_rows(scored_rows *s)
+{
+    const size_t cap = (size_t)s->cap;
+    ristra__big_free(s->nhs_number, cap * sizeof *s->nhs_number);
+    ristra__big_free(s->practice, cap * sizeof *s->practice);
+    ristra__big_free(s->risk, cap * sizeof *s->risk);
+    ristra__big_free(s->outcome, cap * sizeof *s->outcome);
+}
+
+/* Room for more rows: blocks of twice the size, copied (a mapped block
+ * cannot grow in place like malloc's). */
 static int reserve_rows(scored_rows *s, int64_t more)
 {
     if (s->n + more <= s->cap)
@@ -179,28 +190,23 @@ static int reserve_rows(scored_rows *s, int64_t more)
     int64_t cap = s->cap ? s->cap : 65536;
     while (cap < s->n + more)
         cap *= 2;
-    const size_t old = (size_t)s->n, now = (size_t)cap;
-    void *a = ristra__big_realloc(s->nhs_number, old * 8, now * 8);
-    if (a)
-        s->nhs_number = a;
-    void *b = ristra__big_realloc(s->practice, old * 4, now * 4);
-    if (b)
-        s->practice = b;
-    void *c = ristra__big_realloc(s->risk, old * 8, now * 8);
-    if (c)
-        s->risk = c;
-    void *d = ristra__big_realloc(s->outcome, old, now);
-    if (d)
-        s->outcome = d;
-    if (!a || !b || !c || !d)
+    scored_rows t = { s->n, cap, ristra__big_alloc((size_t)cap * sizeof *t.nhs_number),
+                      ristra__big_alloc((size_t)cap * sizeof *t.practice),
+                      ristra__big_alloc((size_t)cap * sizeof *t.risk),
+                      ristra__big_alloc((size_t)cap * sizeof *t.outcome) };
+    if (!t.nhs_number || !t.practice || !t.risk || !t.outcome) {
+        free_rows(&t);
         return ristra__oom();
-    s->cap = cap;
+    }
+    if (s->n > 0) {
+        memcpy(t.nhs_number, s->nhs_number, (size_t)s->n * sizeof *t.nhs_number);
+        memcpy(t.practice, s->practice, (size_t)s->n * sizeof *t.practice);
+        memcpy(t.risk, s->risk, (size_t)s->n * sizeof *t.risk);
+        memcpy(t.outcome, s->outcome, (size_t)s->n * sizeof *t.outcome);
+    }
+    free_rows(s);
+    *s = t;
     return RISTRA_OK;
-}
-
-static void free_rows(scored_rows *s)
-{
-    free(s->nhs_number), free(s->practice), free(s->risk), free(s->outcome);
 }
 
 typedef struct batch {

@@ -46,17 +46,19 @@ static unsigned digit(uint64_t key, int d)
     return (unsigned)(key >> (d * DIGIT_BITS)) & (RADIX - 1);
 }
 
-/* Sorts key[0..n) ascending, carrying idx along (stable). The sorted arrays
- * come back through *key and *idx, which may be swapped with the scratch
- * (the other pair is freed). */
-static int radix_sort(uint64_t **key_io, uint32_t **idx_io, int64_t n)
+/* Sorts key[0..n) ascending, carrying idx along (stable). key and idx
+ * are ristra__big_alloc() blocks of cap >= n entries; the sorted arrays
+ * come back through *key and *idx, which may be swapped with scratch blocks
+ * of the same capacity (the other pair is freed). */
+static int radix_sort(uint64_t **key_io, uint32_t **idx_io, int64_t n, size_t cap)
 {
-    size_t count = (size_t)(n > 0 ? n : 1);
-    uint64_t *key_tmp = ristra__big_alloc(count * sizeof *key_tmp);
-    uint32_t *idx_tmp = ristra__big_alloc(count * sizeof *idx_tmp);
+    uint64_t *key_tmp = ristra__big_alloc(cap * sizeof *key_tmp);
+    uint32_t *idx_tmp = ristra__big_alloc(cap * sizeof *idx_tmp);
     int64_t(*histogram)[RADIX] = calloc(N_DIGITS, sizeof *histogram);
     if (!key_tmp || !idx_tmp || !histogram) {
-        free(key_tmp), free(idx_tmp), free(histogram);
+        ristra__big_free(key_tmp, cap * sizeof *key_tmp);
+        ristra__big_free(idx_tmp, cap * sizeof *idx_tmp);
+        free(histogram);
         return ristra__oom();
     }
     uint64_t *k_src = *key_io, *k_dst = key_tmp;
@@ -83,7 +85,9 @@ static int radix_sort(uint64_t **key_io, uint32_t **idx_io, int64_t n)
         uint32_t *it = i_src;
         i_src = i_dst, i_dst = it;
     }
-    free(k_dst), free(i_dst), free(histogram);
+    ristra__big_free(k_dst, cap * sizeof *k_dst);
+    ristra__big_free(i_dst, cap * sizeof *i_dst);
+    free(histogram);
     *key_io = k_src;
     *idx_io = i_src;
     return RISTRA_OK;
@@ -129,7 +133,8 @@ static int break_ties(uint32_t *idx, const uint64_t *key, int64_t n, const ristr
         if (len < 2)
             continue;
         if (len > cap) {
-            free(tie_key), free(tie_idx);
+            ristra__big_free(tie_key, (size_t)cap * sizeof *tie_key);
+            ristra__big_free(tie_idx, (size_t)cap * sizeof *tie_idx);
             cap = len;
             tie_key = ristra__big_alloc((size_t)cap * sizeof *tie_key);
             tie_idx = ristra__big_alloc((size_t)cap * sizeof *tie_idx);
@@ -147,15 +152,13 @@ static int break_ties(uint32_t *idx, const uint64_t *key, int64_t n, const ristr
         uint32_t *si = tie_idx;
         if (len < SMALL_TIE_BLOCK)
             insertion_sort(sk, si, len);
-        else if ((rc = radix_sort(&sk, &si, len)))
+        else if ((rc = radix_sort(&sk, &si, len, (size_t)cap)))
             break;
         memcpy(idx + i, si, (size_t)len * sizeof *si);
-        if (sk != tie_key) { /* radix_sort handed back its scratch, len long */
-            tie_key = sk, tie_idx = si;
-            cap = len;
-        }
+        tie_key = sk, tie_idx = si; /* radix_sort may hand back its scratch */
     }
-    free(tie_key), free(tie_idx);
+    ristra__big_free(tie_key, (size_t)cap * sizeof *tie_key);
+    ristra__big_free(tie_idx, (size_t)cap * sizeof *tie_idx);
     return rc;
 }
 
@@ -195,7 +198,8 @@ static int figures(double *expected, int64_t *observed, double *auroc, const dou
     *auroc = NAN;
     if (!outcome)
         return RISTRA_OK;
-    uint8_t *y = ristra__big_alloc((size_t)(n > 0 ? n : 1));
+    const size_t y_bytes = (size_t)(n > 0 ? n : 1);
+    uint8_t *y = ristra__big_alloc(y_bytes);
     if (!y)
         return ristra__oom();
     int64_t events = 0, unknown = 0;
@@ -208,10 +212,10 @@ static int figures(double *expected, int64_t *observed, double *auroc, const dou
     if (unknown == 0) {
         ristra__delong_sorted(&d, risk, y, n);
     } else { /* the AUROC of the patients whose outcome is known */
-        double *known_risk =
-            ristra__big_alloc((size_t)(n - unknown > 0 ? n - unknown : 1) * sizeof *known_risk);
+        const size_t known_bytes = (size_t)(n - unknown > 0 ? n - unknown : 1) * sizeof(double);
+        double *known_risk = ristra__big_alloc(known_bytes);
         if (!known_risk) {
-            free(y);
+            ristra__big_free(y, y_bytes);
             return ristra__oom();
         }
         int64_t k = 0;
@@ -221,9 +225,9 @@ static int figures(double *expected, int64_t *observed, double *auroc, const dou
                 y[k++] = y[i];
             }
         ristra__delong_sorted(&d, known_risk, y, k);
-        free(known_risk);
+        ristra__big_free(known_risk, known_bytes);
     }
-    free(y);
+    ristra__big_free(y, y_bytes);
     *observed = events;
     *auroc = d.auroc;
     return RISTRA_OK;
@@ -282,9 +286,10 @@ void ristra__stratification_free(ristra__stratification *st)
 {
     if (!st)
         return;
-    free(st->order);
-    free(st->risk);
-    free(st->overall_rank);
+    const size_t count = (size_t)(st->n > 0 ? st->n : 1);
+    ristra__big_free(st->order, count * sizeof *st->order);
+    ristra__big_free(st->risk, count * sizeof *st->risk);
+    ristra__big_free(st->overall_rank, count * sizeof *st->overall_rank);
     free(st->practice);
     memset(st, 0, sizeof *st);
 }
@@ -298,14 +303,15 @@ static int rank_everyone(uint32_t **idx_out, double **risk_out, const ristra__sc
     uint64_t *key = ristra__big_alloc(count * sizeof *key);
     uint32_t *idx = ristra__big_alloc(count * sizeof *idx);
     if (!key || !idx) {
-        free(key), free(idx);
+        ristra__big_free(key, count * sizeof *key);
+        ristra__big_free(idx, count * sizeof *idx);
         return ristra__oom();
     }
     for (int64_t i = 0; i < s->n; i++) {
         key[i] = descending_key(s->risk[i]);
         idx[i] = (uint32_t)i;
     }
-    int rc = radix_sort(&key, &idx, s->n);
+    int rc = radix_sort(&key, &idx, s->n, count);
     if (!rc)
         rc = break_ties(idx, key, s->n, s, code_rank);
     double *risk = rc ? NULL : ristra__big_alloc(count * sizeof *risk);
@@ -313,9 +319,9 @@ static int rank_everyone(uint32_t **idx_out, double **risk_out, const ristra__sc
         rc = ristra__oom();
     for (int64_t i = 0; !rc && i < s->n; i++) /* read in order, not gathered */
         risk[i] = key_value(key[i]);
-    free(key);
+    ristra__big_free(key, count * sizeof *key);
     if (rc) {
-        free(idx);
+        ristra__big_free(idx, count * sizeof *idx);
         return rc;
     }
     *idx_out = idx;
@@ -378,12 +384,15 @@ int ristra__stratify(ristra__stratification *out, const ristra__scored *s)
         out->risk[at] = risk_ranked[i];
         out->overall_rank[at] = (uint32_t)(i + 1);
     }
-    free(idx), free(risk_ranked);
+    ristra__big_free(idx, count * sizeof *idx);
+    ristra__big_free(risk_ranked, count * sizeof *risk_ranked);
     idx = NULL, risk_ranked = NULL;
     rc = practice_figures(out, s);
 
 done:
-    free(code_rank), free(by_rank), free(start), free(idx), free(risk_ranked);
+    free(code_rank), free(by_rank), free(start);
+    ristra__big_free(idx, count * sizeof *idx);
+    ristra__big_free(risk_ranked, count * sizeof *risk_ranked);
     if (rc)
         ristra__stratification_free(out);
     return rc;
