@@ -559,6 +559,33 @@ Test(score_file, succeeds_with_an_empty_list_when_every_row_is_rejected)
     free(in), free(out), free(rej), free(sum);
 }
 
+Test(score_file, lists_a_large_file_the_same_with_one_thread_and_with_read_ahead)
+{
+    /* 300,000 patients: the arrays of scored patients and of the ranking
+     * grow past 2 MiB, into memory mapped on its own */
+    const int64_t n = 300000;
+    patient *p = make_patients(n);
+    char *in = write_population("pop.csv", p, n, 0, 1), *a = rt_join(dir, "a.csv"),
+         *b = rt_join(dir, "b.csv");
+    ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
+    o.n_threads = 1;
+    ristra_score_result *r = score_ok(in, a, &o);
+    o.n_threads = 2;
+    ristra_score_result_free(score_ok(in, b, &o));
+    ristra_score_totals t = RISTRA_SCORE_TOTALS_INIT;
+    cr_assert_eq(ristra_score_result_totals(&t, r), RISTRA_OK);
+    cr_assert_eq(t.n_scored, n);
+    size_t na, nb;
+    char *ta = rt_read_file(a, &na), *tb = rt_read_file(b, &nb);
+    cr_assert(na == nb && memcmp(ta, tb, na) == 0, "the ranked lists differ");
+    int64_t lines = 0;
+    for (size_t i = 0; i < na; i++)
+        lines += ta[i] == '\n';
+    cr_assert_eq(lines, n + 1);
+    free(ta), free(tb), free(p), free(in), free(a), free(b);
+    ristra_score_result_free(r);
+}
+
 static int calls;
 
 static int cancel_on_second_block(void *ctx, int64_t patients, uint64_t done, uint64_t total)

@@ -118,7 +118,9 @@ static uint32_t *ranks_by_patient(const ristra__stratification *st)
 
 Test(stratify, ranks_everyone_by_risk_then_nhs_number_as_a_comparison_sort_does)
 {
-    population p = make_population(20000, 5, 3); /* 3 decimals: many ties */
+    /* 3 decimals: many ties; 400,000 patients: arrays big enough (2 MiB and
+     * more) to be mapped in huge pages */
+    population p = make_population(400000, 5, 3);
     ristra__scored s = scored_of(&p, 1);
     ristra__stratification st = stratify_ok(&s);
     uint32_t *ref = malloc((size_t)p.n * 4);
