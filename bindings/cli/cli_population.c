@@ -90,9 +90,7 @@ static int take_block(cli_rows *r, const ristra_population_block *b, const ristr
                 continue;
             }
         }
-        const double *e = r->pick_column >= 0 ? v + r->pick_column
-                          : b->extra          ? b->extra + i * r->n_extra
-                                              : NULL;
+        const double *e = b->extra ? b->extra + i * r->n_extra : NULL;
         int missing_extra = 0;
         for (int64_t j = 0; j < n_required_extra; j++)
             missing_extra |= isnan(e[j]);
@@ -140,7 +138,7 @@ static int copy_practices(cli_rows *r, const ristra_population *pop)
 
 int cli_read_population(cli_rows *r, const char *command, const char *path,
                         const ristra_model *model, const ristra_population_options *opts,
-                        int keep_values, int64_t n_required_extra, int64_t pick_column,
+                        int keep_values, int64_t n_required_extra,
                         int n_threads)
 {
     memset(r, 0, sizeof *r);
@@ -149,8 +147,7 @@ int cli_read_population(cli_rows *r, const char *command, const char *path,
     if (rc)
         return cli_fail(command, rc, "cannot read %s", path);
     r->n_cols = model ? ristra_model_n_features(model) : opts->n_columns;
-    r->n_extra = pick_column >= 0 ? 1 : opts->n_extra;
-    r->pick_column = pick_column;
+    r->n_extra = opts->n_extra;
     r->missing_by_column = calloc((size_t)(r->n_cols > 0 ? r->n_cols : 1), sizeof(int64_t));
     double *risk = NULL, *margin = NULL;
     int32_t *status = NULL;

@@ -19,8 +19,7 @@
 typedef struct cli_rows {
     int64_t n;              /* rows kept */
     int64_t n_cols;         /* value columns (the model's features, or opts->columns) */
-    int64_t n_extra;        /* extra columns (1 with pick_column) */
-    int64_t pick_column;    /* the value column copied to extra, or -1 */
+    int64_t n_extra;        /* extra columns */
     double *values;         /* n x n_cols, when keep_values was asked for; else NULL */
     double *extra;          /* n x n_extra, or NULL */
     uint8_t *outcome;       /* n outcomes, 0 or 1 */
@@ -47,16 +46,11 @@ typedef struct cli_rows {
  * the reader and the scorer accept it, its outcome is 0 or 1 and its first
  * n_required_extra extra columns are present.
  *
- * pick_column >= 0 (with opts->n_extra 0) makes value column pick_column
- * the one extra column as well: the reader gives each header column one
- * role, so a column that is both a feature and, say, the age for age bands
- * is read once as a feature and copied.
- *
  * Prints the reason and returns CLI_FAILED on error (r is then freed);
  * CLI_OK otherwise. */
 int cli_read_population(cli_rows *r, const char *command, const char *path,
                         const ristra_model *model, const ristra_population_options *opts,
-                        int keep_values, int64_t n_required_extra, int64_t pick_column,
+                        int keep_values, int64_t n_required_extra,
                         int n_threads);
 
 /* Prints "FILE: N rows read, U used" and what was left out and why. */

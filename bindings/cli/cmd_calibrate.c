@@ -203,7 +203,7 @@ static int run(int argc, char **argv)
     po.outcome_required = 1;
     po.n_threads = a.n_threads;
     cli_rows rows;
-    rc = cli_read_population(&rows, "calibrate", a.input, model, &po, 1, 0, -1, a.n_threads);
+    rc = cli_read_population(&rows, "calibrate", a.input, model, &po, 1, 0, a.n_threads);
     if (rc == CLI_OK) {
         cli_report_rows(stdout, &rows, a.input, &po);
         rc = rows.n ? recalibrate(&a, model, &rows)

@@ -445,18 +445,11 @@ static int evaluate(const eval_args *a, const ristra_model *model, ristra_evalua
         po.practice_column = a->practice_column;
     po.outcome_column = a->outcome;
     po.outcome_required = 1;
-    /* a grouping column that is also a feature is read once, as the feature */
-    int64_t feature = -1;
-    for (int64_t j = 0; column && j < ristra_model_n_features(model); j++) {
-        ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
-        if (ristra_model_feature(&f, model, j) == RISTRA_OK && !strcmp(f.name, column))
-            feature = j;
-    }
-    po.extra_columns = column && feature < 0 ? &column : NULL;
-    po.n_extra = column && feature < 0 ? 1 : 0;
+    po.extra_columns = column ? &column : NULL; /* it may be a feature as well */
+    po.n_extra = column ? 1 : 0;
     po.n_threads = a->n_threads;
     cli_rows rows;
-    int rc = cli_read_population(&rows, "evaluate", a->input, model, &po, 0, 0, feature,
+    int rc = cli_read_population(&rows, "evaluate", a->input, model, &po, 0, 0,
                                  a->n_threads);
     if (rc)
         return rc;

@@ -245,17 +245,11 @@ static int run(int argc, char **argv)
     po.outcome_required = 1;
     po.columns = names;
     po.n_columns = p;
-    /* weights that are also a feature are read once, as the feature */
-    int64_t weights_feature = -1;
-    for (int64_t j = 0; a.weights && j < p; j++)
-        if (!strcmp(names[j], a.weights))
-            weights_feature = j;
-    po.extra_columns = a.weights && weights_feature < 0 ? &a.weights : NULL;
-    po.n_extra = a.weights && weights_feature < 0 ? 1 : 0;
+    po.extra_columns = a.weights ? &a.weights : NULL; /* the weights may be a feature too */
+    po.n_extra = a.weights ? 1 : 0;
     po.n_threads = n_threads;
     cli_rows rows;
-    rc = cli_read_population(&rows, "fit", a.input, NULL, &po, 1, a.weights ? 1 : 0,
-                             weights_feature, n_threads);
+    rc = cli_read_population(&rows, "fit", a.input, NULL, &po, 1, a.weights ? 1 : 0, n_threads);
     if (rc == CLI_OK) {
         cli_report_rows(stdout, &rows, a.input, &po);
         rc = rows.n ? fit_and_save(&a, &rows, names, &fo, &mo)

@@ -228,6 +228,15 @@ static void parse_record(ristra_population *pop, int64_t r)
             default:
                 break;
             }
+            if (role.extra >= 0) { /* the same column also read as an extra column */
+                double e = NAN;
+                if (role.role == COL_VALUE)
+                    e = v;
+                else if (!is_missing_text(f, fl) && !ristra__parse_number(f, fl, &e) &&
+                         st == RISTRA_ROW_OK)
+                    st = RISTRA_ROW_NOT_NUMERIC;
+                extra[role.extra] = e;
+            }
             if (st != RISTRA_ROW_OK && st_val == RISTRA_ROW_OK) {
                 st_val = st;
                 bad_val = c;
@@ -629,6 +638,8 @@ static void append(char *buf, size_t cap, const char *text)
 static int map_columns(ristra_population *pop, const char *outcome, int outcome_required)
 {
     pop->roles = calloc((size_t)pop->n_header, sizeof *pop->roles);
+    for (int32_t c = 0; pop->roles && c < pop->n_header; c++)
+        pop->roles[c].extra = -1;
     pop->value_col = malloc((size_t)(pop->n_cols > 0 ? pop->n_cols : 1) * sizeof *pop->value_col);
     if (!pop->roles || !pop->value_col)
         return ristra__oom();
@@ -666,9 +677,22 @@ static int map_columns(ristra_population *pop, const char *outcome, int outcome_
                 break;
             }
             found[w] = c;
-            pop->roles[c].role = role;
-            pop->roles[c].index = index;
-            break;
+            ristra__column_role *cr = &pop->roles[c];
+            if (cr->role == COL_IGNORED && role == COL_EXTRA) {
+                cr->role = COL_EXTRA;
+                cr->index = index;
+            } else if (role == COL_EXTRA && cr->extra < 0) {
+                cr->extra = index; /* e.g. "age" as a feature and for age bands */
+            } else if (cr->role == COL_IGNORED) {
+                cr->role = role;
+                cr->index = index;
+            } else {
+                rc = ristra__error(RISTRA_EINVAL,
+                                   "%s: column %d (\"%s\") is asked for in two roles (for example "
+                                   "as the outcome and as a feature, or twice in a list)",
+                                   pop->name, c + 1, name);
+                break;
+            }
         }
     }
     if (rc == RISTRA_OK) {

@@ -20,6 +20,7 @@ enum { COL_IGNORED = 0, COL_ID, COL_PRACTICE, COL_OUTCOME, COL_VALUE, COL_EXTRA 
 typedef struct ristra__column_role {
     int role;        /* COL_* */
     int32_t index;   /* value or extra column index */
+    int32_t extra;   /* also extra column `extra` (-1: no), e.g. a feature used for groups */
 } ristra__column_role;
 
 /* One record of the current block: where its text is, and what is wrong
