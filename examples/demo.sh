@@ -32,16 +32,16 @@ done
 # numbers and the tier names).
 table() {
     awk -F, '
-        NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; n = NF }
-        { for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } }
+        function fmt(v) {
+            if (v ~ /^-?[0-9]*\.[0-9]+(e-?[0-9]+)?$/) return sprintf("%.4f", v)
+            return v
+        }
+        { n = NF; for (i = 1; i <= NF; i++) { v = NR > 1 ? fmt($i) : $i; c[NR, i] = v
+                                             if (length(v) > w[i]) w[i] = length(v) } }
         END {
             for (r = 1; r <= NR; r++) {
-                line = ""
-                for (i = 1; i <= n; i++) {
-                    v = c[r, i]
-                    if (r > 1 && v ~ /^-?[0-9.]+(e-?[0-9]+)?$/ && v ~ /\./) v = sprintf("%.4f", v)
-                    line = line sprintf(i == 1 ? "%-*s" : "  %*s", w[i] > 6 ? w[i] : 6, v)
-                }
+                line = sprintf("%-*s", w[1], c[r, 1])
+                for (i = 2; i <= n; i++) line = line sprintf("  %*s", w[i], c[r, i])
                 print line
             }
         }' "$1"
@@ -51,12 +51,13 @@ echo
 echo "== 3. per-practice summary, gradient-boosted model ($OUT/summary_gbdt.csv)"
 table "$OUT/summary_gbdt.csv"
 echo
-echo "Both models on the whole area (the line ALL of each summary):"
+echo "Both models on the whole area (line ALL of each summary):"
 for kind in logistic gbdt; do
-    printf '  %-9s' "$kind"
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i }
-             $1 == "ALL" { for (i = 2; i <= NF; i++) printf "%s=%s ", h[i], $i; print "" }' \
-        "$OUT/summary_$kind.csv"
+    awk -F, -v kind="$kind" '
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i }
+        $1 == "ALL" { printf "  %-9s expected %.1f, observed %d, O/E %.3f, AUROC %.4f\n", kind,
+                      $col["expected_admissions"], $col["observed_admissions"],
+                      $col["observed_expected"], $col["auroc"] }' "$OUT/summary_$kind.csv"
 done
 echo
 echo "The ranked lists are $OUT/ranked_logistic.csv.gz and $OUT/ranked_gbdt.csv.gz."
