@@ -5,6 +5,11 @@ populations, scored by libristra (a thin ctypes layer over its C ABI).
     model = ristra.Model.load("models/example_logistic.json")
     risk = model.predict(df)          # a DataFrame, matched by column names
 
+    ristra.convert_xgboost("booster.json", "model.json")   # XGBoost -> native model
+    totals, practices = ristra.score_file(model, "practice_list.csv.gz", "ranked.csv")
+    fit = ristra.fit_logistic(X, y)   # R's glm(y ~ ., binomial); fit.to_model(...)
+    ev = ristra.evaluate(risk, outcome, groups=practice)   # AUROC, calibration, tiers
+
 The library is found through RISTRA_LIBRARY, then the source tree's build/,
 then the system loader; ristra.library_path() says which was used.
 """
@@ -14,13 +19,17 @@ from . import _lib
 from ._errors import (CancelledError, Error, FileError, FormatError, InternalError,
                       InvalidArgumentError, NotFoundError, NumericError, OutOfMemoryError,
                       UnsupportedError, VersionError)
+from ._evaluate import Evaluation, evaluate
+from ._fit import LogisticFit, fit_logistic
 from ._model import Feature, Model, RowStatus, Trees, row_status_string
 from ._version import __version__
+from ._xgboost import convert_xgboost
 
 __all__ = [
-    "CancelledError", "Error", "Feature", "FileError", "FormatError", "InternalError",
-    "InvalidArgumentError", "Model", "NotFoundError", "NumericError", "OutOfMemoryError",
-    "RowStatus", "Trees", "UnsupportedError", "VersionError", "__version__", "library_path",
+    "CancelledError", "Error", "Evaluation", "Feature", "FileError", "FormatError",
+    "InternalError", "InvalidArgumentError", "LogisticFit", "Model", "NotFoundError",
+    "NumericError", "OutOfMemoryError", "RowStatus", "Trees", "UnsupportedError", "VersionError",
+    "__version__", "convert_xgboost", "evaluate", "fit_logistic", "library_path",
     "library_version", "nhs_number_is_test", "nhs_number_valid", "ods_practice_code_valid",
     "row_status_string",
 ]
