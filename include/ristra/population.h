@@ -10,15 +10,11 @@
  * matched by name; other columns are ignored. The full rules are in
  * docs/population-files.md.
  *
- * Two layers:
- *   - the reader (ristra_population_open / _read) streams a file in blocks
- *     of rows ready for ristra_model_score(), with every row checked and
- *     a status and a reason for each row that cannot be used;
- *   - ristra_score_file() is the nightly batch: read, score, rank within
- *     each practice and overall, assign risk tiers and write the ranked
- *     list, the rejects and a per-practice summary.
- * GP systems, the command-line tool and the Python and R bindings all use
- * these same functions.
+ * The reader (ristra_population_open / _read) streams a file in blocks of
+ * rows ready for ristra_model_score(), with every row checked and a status
+ * and a reason for each row that cannot be used. The nightly batch built
+ * on it (score, rank, tier, write) is in ristra/batch.h. GP systems, the
+ * command-line tool and the Python and R bindings all use this reader.
  */
 #ifndef RISTRA_POPULATION_H
 #define RISTRA_POPULATION_H
@@ -202,146 +198,6 @@ RISTRA_API const char *ristra_population_practice(const ristra_population *pop, 
  */
 RISTRA_API int ristra_population_progress(uint64_t *bytes_done, uint64_t *bytes_total,
                                           const ristra_population *pop);
-
-/* ------------------------------------------------------------------ */
-/* The batch: score a population file into a ranked, tiered list.      */
-
-/** The most tiers ristra_score_file() assigns. */
-#define RISTRA_MAX_TIERS 8
-
-/**
- * Progress callback: patients read so far and bytes of input consumed of
- * bytes_total (0 when unknown). Called from the thread that called
- * ristra_score_file(), after each block. A non-zero return stops the run
- * (RISTRA_ECANCELLED) and nothing is written.
- */
-typedef int (*ristra_progress_fn)(void *ctx, int64_t patients, uint64_t bytes_done,
-                                  uint64_t bytes_total);
-
-/** Options for ristra_score_file(). */
-typedef struct ristra_score_file_options {
-    int version;                   /**< RISTRA_SCORE_FILE_OPTIONS_VERSION */
-    /**
-     * How to read the input. columns and extra_columns must be NULL. The
-     * default outcome column is "emergency_admission_next_12m", read when
-     * present (observed admissions and AUROC in the summary).
-     */
-    ristra_population_options population;
-    /** Rejected rows, CSV (line, nhs_number, practice, status, reason); NULL: none. */
-    const char *rejects_path;
-    /** Per-practice summary, CSV; NULL: none. */
-    const char *summary_path;
-    /**
-     * Tier cut-points as fractions of each practice's list, strictly
-     * increasing, in (0, 1]: a patient is in the first tier whose cut c
-     * satisfies rank_in_practice <= ceil(c * list_size). Default (n_tiers
-     * 0): 0.005, 0.02, 0.05, 0.20.
-     */
-    int n_tiers;
-    double tier_cut_points[RISTRA_MAX_TIERS];
-    /** Tier names; NULL entries (the default) give "top 0.5%" and so on. */
-    const char *tier_names[RISTRA_MAX_TIERS];
-    /** Name of the tier of patients in no tier; NULL: "-". */
-    const char *untiered_name;
-    /** Threads for parsing and scoring; 0 (default) = one per CPU. */
-    int n_threads;
-    /** -1 (default): gzip the output when its name ends in ".gz"; 0 never; 1 always. */
-    int gzip_output;
-    ristra_progress_fn progress;   /**< NULL: none */
-    void *progress_ctx;
-} ristra_score_file_options;
-
-#define RISTRA_SCORE_FILE_OPTIONS_VERSION 1
-#define RISTRA_SCORE_FILE_OPTIONS_INIT                                                       \
-    { RISTRA_SCORE_FILE_OPTIONS_VERSION,                                                     \
-      { RISTRA_POPULATION_OPTIONS_VERSION, "nhs_number", "practice",                         \
-        "emergency_admission_next_12m", 0, NULL, 0, NULL, 0, 0, 1, 1 },                     \
-      NULL, NULL, 0, { 0 }, { NULL }, NULL, 0, -1, NULL, NULL }
-
-/** @return RISTRA_OK, or RISTRA_EINVAL. @since 1.0.0 */
-RISTRA_API int ristra_score_file_options_init(ristra_score_file_options *opts, int version);
-
-/** What a ristra_score_file() run did. Opaque; immutable. */
-typedef struct ristra_score_result ristra_score_result;
-
-/**
- * Scores every patient of a population file and writes the ranked list:
- * one row per scored patient, sorted by practice code and then by rank,
- * with columns nhs_number, practice, risk, rank_in_practice,
- * percentile_in_practice, percentile_overall, tier. Ranks order patients
- * by risk, highest first; equal risks are ordered by NHS number, so the
- * output does not depend on the order of the input rows. percentile =
- * 100 * rank / n (the highest-risk patient of 1,000 is at 0.1).
- *
- * Every output file is written to a temporary file and renamed into place
- * only when the whole run has succeeded: a failed or cancelled run leaves
- * no output, no rejects and no summary, and any older files untouched.
- *
- * @param[out] out  what the run did (counts, per-practice summary); free
- *                  with ristra_score_result_free(). May be NULL if not wanted.
- * @param output    the ranked list; NULL to write none (only the result).
- * @return RISTRA_OK (even when rows were rejected); the reader's errors;
- *         RISTRA_EIO (cannot write); RISTRA_ECANCELLED; RISTRA_EINVAL.
- * @thread_safety Safe; the model may be shared.
- * @since 1.0.0
- */
-RISTRA_API int ristra_score_file(ristra_score_result **out, const ristra_model *model,
-                                 const char *input, const char *output,
-                                 const ristra_score_file_options *opts);
-
-/** Frees a result. NULL is a no-op. @since 1.0.0 */
-RISTRA_API void ristra_score_result_free(ristra_score_result *result);
-
-/** Totals of a run. */
-typedef struct ristra_score_totals {
-    int version;               /**< RISTRA_SCORE_TOTALS_VERSION */
-    int64_t n_rows;            /**< data rows read */
-    int64_t n_scored;          /**< rows scored */
-    int64_t n_rejected;        /**< rows rejected */
-    int32_t n_practices;       /**< practices with at least one scored patient */
-    int n_tiers;
-    int64_t tier_count[RISTRA_MAX_TIERS];  /**< patients in each tier (the tightest tier only) */
-    int has_outcome;           /**< 1 when the input had the outcome column */
-    double expected;           /**< sum of risks */
-    int64_t observed;          /**< patients with outcome 1 (-1 without outcomes) */
-} ristra_score_totals;
-
-#define RISTRA_SCORE_TOTALS_VERSION 1
-#define RISTRA_SCORE_TOTALS_INIT { RISTRA_SCORE_TOTALS_VERSION, 0, 0, 0, 0, 0, { 0 }, 0, 0.0, -1 }
-
-/** @return RISTRA_OK or RISTRA_EINVAL. @since 1.0.0 */
-RISTRA_API int ristra_score_result_totals(ristra_score_totals *out,
-                                          const ristra_score_result *result);
-
-/** One practice's line of the summary. */
-typedef struct ristra_practice_summary {
-    int version;               /**< RISTRA_PRACTICE_SUMMARY_VERSION */
-    const char *practice;      /**< ODS code; valid while the result lives */
-    int64_t list_size;         /**< patients scored */
-    int64_t n_rejected;        /**< rows rejected that named this practice */
-    int64_t tier_count[RISTRA_MAX_TIERS];
-    double mean_risk;
-    double expected;           /**< sum of risks: expected admissions */
-    int64_t observed;          /**< outcome 1 among the scored; -1 without outcomes */
-    double observed_expected;  /**< observed / expected; NaN without outcomes */
-    double auroc;              /**< NaN without outcomes or without both outcomes */
-} ristra_practice_summary;
-
-#define RISTRA_PRACTICE_SUMMARY_VERSION 1
-#define RISTRA_PRACTICE_SUMMARY_INIT                                                         \
-    { RISTRA_PRACTICE_SUMMARY_VERSION, NULL, 0, 0, { 0 }, 0.0, 0.0, -1, 0.0, 0.0 }
-
-/**
- * The summary of practice `index`, 0 <= index < totals.n_practices, in
- * practice-code order (the order of the summary file).
- * @return RISTRA_OK or RISTRA_EINVAL.
- * @since 1.0.0
- */
-RISTRA_API int ristra_score_result_practice(ristra_practice_summary *out,
-                                            const ristra_score_result *result, int32_t index);
-
-/** The name of tier k (0 <= k < n_tiers), or NULL. @since 1.0.0 */
-RISTRA_API const char *ristra_score_result_tier_name(const ristra_score_result *result, int k);
 
 RISTRA_END_DECL
 

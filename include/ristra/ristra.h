@@ -21,5 +21,6 @@
 #include "ristra/xgboost.h"
 #include "ristra/evaluate.h"
 #include "ristra/fit.h"
+#include "ristra/population.h"
 
 #endif /* RISTRA_H */

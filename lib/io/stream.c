@@ -1,6 +1,8 @@
 /* Input streams over files and buffers, inflating gzip on the fly. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +14,27 @@
 #include "stream_internal.h"
 
 enum { RAW_CAPACITY = 256 * 1024 };
+
+/* Read-ahead: a thread that decompresses the next chunks while the caller
+ * parses the last ones (see ristra__stream_start_readahead). */
+enum { AHEAD_CHUNKS = 4, AHEAD_CHUNK = 1 << 20 };
+
+typedef struct ahead_chunk {
+    unsigned char *data;
+    int64_t len;                 /* bytes, 0 at the end, or a negative ristra_error */
+    size_t pos;                  /* bytes the caller has taken */
+    uint64_t raw_consumed;       /* file bytes consumed once this chunk was made */
+    char message[512];           /* the error's message (errors are thread-local) */
+} ahead_chunk;
+
+typedef struct readahead {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    ahead_chunk chunks[AHEAD_CHUNKS];
+    int head, count;             /* the caller takes chunks[head]; count are ready */
+    int stop, finished;          /* finished: the thread made its last chunk */
+} readahead;
 
 struct ristra__stream {
     char *name;
@@ -25,6 +48,8 @@ struct ristra__stream {
     unsigned char *raw;          /* gzip: compressed input buffer */
     unsigned char peek[2];       /* first bytes, read to detect gzip */
     size_t peek_len, peek_pos;
+    readahead *ahead;            /* NULL: the caller reads directly */
+    uint64_t taken_consumed;     /* with read-ahead: raw_consumed as the caller sees it */
 };
 
 /* Reads raw (possibly compressed) bytes; 0 at end of input. */
@@ -143,10 +168,13 @@ int ristra__stream_open_memory(ristra__stream **out, const void *data, size_t si
     return RISTRA_OK;
 }
 
+static void stop_readahead(ristra__stream *s);
+
 void ristra__stream_close(ristra__stream *s)
 {
     if (!s)
         return;
+    stop_readahead(s);
     if (s->gzip)
         inflateEnd(&s->z);
     if (s->fd >= 0)
@@ -214,13 +242,132 @@ static int64_t gzip_read(ristra__stream *s, unsigned char *buf, size_t cap)
     return (int64_t)(cap - s->z.avail_out);
 }
 
+static int64_t direct_read(ristra__stream *s, void *buf, size_t cap)
+{
+    if (s->gzip)
+        return gzip_read(s, buf, cap);
+    return raw_read(s, buf, cap);
+}
+
+static void *ahead_main(void *arg)
+{
+    ristra__stream *s = arg;
+    readahead *a = s->ahead;
+    int slot = 0;
+    for (;;) {
+        pthread_mutex_lock(&a->mu);
+        while (a->count == AHEAD_CHUNKS && !a->stop)
+            pthread_cond_wait(&a->cv, &a->mu);
+        int stop = a->stop;
+        pthread_mutex_unlock(&a->mu);
+        if (stop)
+            break;
+        /* The slot is free: the caller is done with it and never touches
+         * a slot that is not counted as ready. */
+        ahead_chunk *c = &a->chunks[slot];
+        c->pos = 0;
+        c->len = direct_read(s, c->data, AHEAD_CHUNK);
+        c->raw_consumed = s->raw_consumed;
+        if (c->len < 0)
+            snprintf(c->message, sizeof c->message, "%s", ristra_last_error());
+        pthread_mutex_lock(&a->mu);
+        a->count++;
+        if (c->len <= 0)
+            a->finished = 1;
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+        if (c->len <= 0)
+            break;
+        slot = (slot + 1) % AHEAD_CHUNKS;
+    }
+    return NULL;
+}
+
+int ristra__stream_start_readahead(ristra__stream *s)
+{
+    if (s->ahead || !s->gzip)
+        return RISTRA_OK;
+    readahead *a = calloc(1, sizeof *a);
+    if (!a)
+        return ristra__oom();
+    for (int i = 0; i < AHEAD_CHUNKS; i++) {
+        a->chunks[i].data = malloc(AHEAD_CHUNK);
+        if (!a->chunks[i].data) {
+            for (int j = 0; j < i; j++)
+                free(a->chunks[j].data);
+            free(a);
+            return ristra__oom();
+        }
+    }
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->cv, NULL);
+    s->taken_consumed = s->raw_consumed;
+    s->ahead = a;
+    if (pthread_create(&a->thread, NULL, ahead_main, s) != 0) {
+        s->ahead = NULL; /* no thread: read directly, as before */
+        pthread_mutex_destroy(&a->mu);
+        pthread_cond_destroy(&a->cv);
+        for (int i = 0; i < AHEAD_CHUNKS; i++)
+            free(a->chunks[i].data);
+        free(a);
+    }
+    return RISTRA_OK;
+}
+
+static void stop_readahead(ristra__stream *s)
+{
+    readahead *a = s->ahead;
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->mu);
+    a->stop = 1;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->thread, NULL);
+    pthread_mutex_destroy(&a->mu);
+    pthread_cond_destroy(&a->cv);
+    for (int i = 0; i < AHEAD_CHUNKS; i++)
+        free(a->chunks[i].data);
+    free(a);
+    s->ahead = NULL;
+}
+
+static int64_t ahead_read(ristra__stream *s, unsigned char *buf, size_t cap)
+{
+    readahead *a = s->ahead;
+    pthread_mutex_lock(&a->mu);
+    while (a->count == 0)
+        pthread_cond_wait(&a->cv, &a->mu);
+    pthread_mutex_unlock(&a->mu);
+    ahead_chunk *c = &a->chunks[a->head];
+    if (c->len <= 0) { /* the end, or an error: it stays at the head */
+        if (c->len < 0)
+            return ristra__error((int)c->len, "%s", c->message);
+        return 0;
+    }
+    size_t n = (size_t)c->len - c->pos;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, c->data + c->pos, n);
+    c->pos += n;
+    s->taken_consumed = c->raw_consumed;
+    if (c->pos == (size_t)c->len) {
+        pthread_mutex_lock(&a->mu);
+        a->head = (a->head + 1) % AHEAD_CHUNKS;
+        a->count--;
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+    }
+    return (int64_t)n;
+}
+
 int64_t ristra__stream_read(ristra__stream *s, void *buf, size_t cap)
 {
     if (cap == 0)
         return 0;
-    if (s->gzip)
-        return gzip_read(s, buf, cap);
-    return raw_read(s, buf, cap);
+    if (s->ahead)
+        return ahead_read(s, buf, cap);
+    return direct_read(s, buf, cap);
 }
 
 int ristra__stream_read_all(ristra__stream *s, char **out, size_t *size_out)
@@ -261,5 +408,8 @@ int ristra__stream_read_all(ristra__stream *s, char **out, size_t *size_out)
 
 const char *ristra__stream_name(const ristra__stream *s) { return s->name; }
 int ristra__stream_is_gzip(const ristra__stream *s) { return s->gzip; }
-uint64_t ristra__stream_raw_consumed(const ristra__stream *s) { return s->raw_consumed; }
+uint64_t ristra__stream_raw_consumed(const ristra__stream *s)
+{
+    return s->ahead ? s->taken_consumed : s->raw_consumed;
+}
 uint64_t ristra__stream_raw_size(const ristra__stream *s) { return s->raw_size; }

@@ -19,6 +19,13 @@ void ristra__stream_close(ristra__stream *s);
  * a corrupt or truncated gzip stream: the message names the file). */
 int64_t ristra__stream_read(ristra__stream *s, void *buf, size_t cap);
 
+/* For a gzip stream, starts a thread that decompresses ahead of the
+ * reader (a few MiB), so that inflating overlaps the caller's parsing.
+ * Plain streams are left as they are. Reads then come from that thread,
+ * errors included; without a thread (it could not start) reads are
+ * direct, as before. ristra__stream_close() stops it. */
+int ristra__stream_start_readahead(ristra__stream *s);
+
 /* Reads everything that is left into a new NUL-terminated buffer. */
 int ristra__stream_read_all(ristra__stream *s, char **out, size_t *size_out);
 
