@@ -146,6 +146,27 @@ class PopulationOptions(Structure):
                 ("block_rows", c_int64), ("check_duplicates", c_int), ("n_threads", c_int)]
 
 
+class PopulationStruct(Structure):
+    """struct ristra_population (opaque)."""
+
+
+PopulationPointer = POINTER(PopulationStruct)
+
+
+class PopulationBlock(Structure):
+    """struct ristra_population_block."""
+    _fields_ = [("version", c_int), ("n_rows", c_int64), ("n_cols", c_int64),
+                ("values", c_void_p), ("status", c_void_p), ("nhs_number", c_void_p),
+                ("practice", c_void_p), ("outcome", c_void_p), ("extra", c_void_p),
+                ("line", c_void_p), ("first_row", c_int64)]
+
+
+class PopulationReject(Structure):
+    """struct ristra_population_reject."""
+    _fields_ = [("version", c_int), ("line", c_int64), ("status", c_int32),
+                ("nhs_number", c_char_p), ("practice", c_char_p), ("reason", c_char_p)]
+
+
 # int (*ristra_progress_fn)(void *ctx, int64_t patients, uint64_t bytes_done, uint64_t bytes_total)
 ProgressFn = CFUNCTYPE(c_int, c_void_p, c_int64, c_uint64, c_uint64)
 
@@ -198,6 +219,9 @@ CUT_POINT_SUMMARY_VERSION = 1
 SCORE_FILE_OPTIONS_VERSION = 1
 SCORE_TOTALS_VERSION = 1
 PRACTICE_SUMMARY_VERSION = 1
+POPULATION_OPTIONS_VERSION = 1
+POPULATION_BLOCK_VERSION = 1
+POPULATION_REJECT_VERSION = 1
 
 # name: (restype, argtypes), exactly as declared in include/ristra/*.h.
 _SIGNATURES = {
@@ -257,6 +281,21 @@ _SIGNATURES = {
                                             c_int64]),
     "ristra_evaluation_write_calibration_svg": (c_int, [EvaluationPointer, c_int64, c_char_p,
                                                         c_char_p]),
+    # include/ristra/population.h: the reader
+    "ristra_population_options_init": (c_int, [POINTER(PopulationOptions), c_int]),
+    "ristra_population_open": (c_int, [POINTER(PopulationPointer), c_char_p, ModelPointer,
+                                       POINTER(PopulationOptions)]),
+    "ristra_population_open_buffer": (c_int, [POINTER(PopulationPointer), c_void_p, c_size_t,
+                                              c_char_p, ModelPointer,
+                                              POINTER(PopulationOptions)]),
+    "ristra_population_close": (None, [PopulationPointer]),
+    "ristra_population_read": (c_int, [POINTER(PopulationBlock), PopulationPointer]),
+    "ristra_population_reject_info": (c_int, [POINTER(PopulationReject), PopulationPointer,
+                                              c_int64]),
+    "ristra_population_n_practices": (c_int32, [PopulationPointer]),
+    "ristra_population_practice": (c_char_p, [PopulationPointer, c_int32]),
+    "ristra_population_progress": (c_int, [POINTER(c_uint64), POINTER(c_uint64),
+                                           PopulationPointer]),
 }
 _PENDING = {  # TODO(merge): into _SIGNATURES once ristra_score_file is on main
     # include/ristra/population.h: the batch
