@@ -22,7 +22,7 @@ from ._errors import (CancelledError, Error, FileError, FormatError, InternalErr
 from ._evaluate import Evaluation, evaluate
 from ._fit import LogisticFit, fit_logistic
 from ._model import Feature, Model, RowStatus, Trees, row_status_string
-from ._population import read_population
+from ._population import ScoreResult, score_file, read_population
 from ._version import __version__
 from ._xgboost import convert_xgboost
 
@@ -32,7 +32,7 @@ __all__ = [
     "NumericError", "OutOfMemoryError", "RowStatus", "Trees", "UnsupportedError", "VersionError",
     "__version__", "convert_xgboost", "evaluate", "fit_logistic", "library_path",
     "library_version", "nhs_number_is_test", "nhs_number_valid", "ods_practice_code_valid",
-    "read_population", "row_status_string",
+    "read_population", "row_status_string", "ScoreResult", "score_file",
 ]
 
 

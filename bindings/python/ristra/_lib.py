@@ -134,7 +134,7 @@ class CutPointSummary(Structure):
                 ("ppv", c_double)]
 
 
-MAX_TIERS = 8   # RISTRA_MAX_TIERS
+MAX_TIERS = 8   # RISTRA_MAX_TIERS (include/ristra/batch.h)
 
 
 class PopulationOptions(Structure):
@@ -172,7 +172,7 @@ ProgressFn = CFUNCTYPE(c_int, c_void_p, c_int64, c_uint64, c_uint64)
 
 
 class ScoreFileOptions(Structure):
-    """struct ristra_score_file_options."""
+    """struct ristra_score_file_options (include/ristra/batch.h)."""
     _fields_ = [("version", c_int), ("population", PopulationOptions),
                 ("rejects_path", c_char_p), ("summary_path", c_char_p), ("n_tiers", c_int),
                 ("tier_cut_points", c_double * MAX_TIERS), ("tier_names", c_char_p * MAX_TIERS),
@@ -192,7 +192,7 @@ class ScoreTotals(Structure):
     _fields_ = [("version", c_int), ("n_rows", c_int64), ("n_scored", c_int64),
                 ("n_rejected", c_int64), ("n_practices", c_int32), ("n_tiers", c_int),
                 ("tier_count", c_int64 * MAX_TIERS), ("has_outcome", c_int),
-                ("expected", c_double), ("observed", c_int64)]
+                ("expected", c_double), ("observed", c_int64), ("auroc", c_double)]
 
 
 class PracticeSummary(Structure):
@@ -296,9 +296,7 @@ _SIGNATURES = {
     "ristra_population_practice": (c_char_p, [PopulationPointer, c_int32]),
     "ristra_population_progress": (c_int, [POINTER(c_uint64), POINTER(c_uint64),
                                            PopulationPointer]),
-}
-_PENDING = {  # TODO(merge): into _SIGNATURES once ristra_score_file is on main
-    # include/ristra/population.h: the batch
+    # include/ristra/batch.h
     "ristra_score_file_options_init": (c_int, [POINTER(ScoreFileOptions), c_int]),
     "ristra_score_file": (c_int, [POINTER(ScoreResultPointer), ModelPointer, c_char_p, c_char_p,
                                   POINTER(ScoreFileOptions)]),

@@ -1,7 +1,7 @@
 """ristra.read_population (the library's population reader, into a
 DataFrame) and ristra.score_file (the nightly batch: read a population file,
 score, rank, tier, write the ranked list, rejects and summary), over
-include/ristra/population.h (private)."""
+include/ristra/population.h and include/ristra/batch.h (private)."""
 from __future__ import annotations
 
 import ctypes
@@ -214,24 +214,27 @@ def _result(lib: Any, result: Any) -> ScoreResult:
         "tiers": {name: t.tier_count[k] for k, name in enumerate(names)},
         "has_outcome": bool(t.has_outcome), "expected": t.expected,
         "observed": t.observed if t.has_outcome else None,
+        "auroc": t.auroc if t.has_outcome else math.nan,
     }
+    # The columns of the summary file (without its last line, ALL: that is
+    # in the totals), so that the frame equals pandas.read_csv(summary).
     rows = []
     for i in range(t.n_practices):
         p = _lib.PracticeSummary(version=_lib.PRACTICE_SUMMARY_VERSION)
         _lib.check(lib.ristra_score_result_practice(ctypes.byref(p), result, i))
         row = {"practice": p.practice.decode(), "list_size": p.list_size,
-               "n_rejected": p.n_rejected}
+               "rejected": p.n_rejected}
         row.update({name: p.tier_count[k] for k, name in enumerate(names)})
-        row.update(mean_risk=p.mean_risk, expected=p.expected,
-                   observed=p.observed if p.observed >= 0 else math.nan,
-                   observed_expected=p.observed_expected, auroc=p.auroc)
+        row.update(mean_risk=p.mean_risk, expected_admissions=p.expected)
+        if t.has_outcome:
+            row.update(observed_admissions=p.observed, observed_expected=p.observed_expected,
+                       auroc=p.auroc)
         rows.append(row)
     import pandas as pd
-    columns = ["practice", "list_size", "n_rejected", *names, "mean_risk", "expected", "observed",
-               "observed_expected", "auroc"]
+    columns = ["practice", "list_size", "rejected", *names, "mean_risk", "expected_admissions"]
+    if t.has_outcome:
+        columns += ["observed_admissions", "observed_expected", "auroc"]
     practices = pd.DataFrame(rows, columns=columns)
-    if not t.has_outcome:
-        practices["observed"] = practices["observed"].astype(float)
     return ScoreResult(totals, practices)
 
 
@@ -273,7 +276,10 @@ def score_file(model: Model | PathLike, input: PathLike, output: PathLike | None
     The GIL is released while the library works. Returns
     ScoreResult(totals, practices): totals is a dict (n_rows, n_scored,
     n_rejected, n_practices, tiers {name: count}, has_outcome, expected,
-    observed); practices a DataFrame with one row per practice.
+    observed, auroc); practices is a DataFrame with the summary file's
+    columns (practice, list_size, rejected, one count per tier, mean_risk,
+    expected_admissions and, with outcomes, observed_admissions,
+    observed_expected, auroc), one row per practice in code order.
     """
     if not isinstance(model, Model):
         with Model.load(model) as loaded:

@@ -69,7 +69,8 @@ def c_layout(tmp_path_factory):
     src = tmp / "layout.c"
     src.write_text("#include <stddef.h>\n#include <stdio.h>\n#include <ristra/ristra.h>\n"
                    "#include <ristra/evaluate.h>\n#include <ristra/fit.h>\n"
-                   "#include <ristra/population.h>\n#include <ristra/xgboost.h>\n"
+                   "#include <ristra/population.h>\n#include <ristra/batch.h>\n"
+                   "#include <ristra/xgboost.h>\n"
                    "int main(void) {\n" + "\n".join(lines) + "\nreturn 0;\n}\n")
     exe = tmp / "layout"
     cc = os.environ.get("CC", "cc")
