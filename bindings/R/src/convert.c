@@ -1,4 +1,5 @@
-/* .Call glue for ristra_model_import_xgboost(): XGBoost models as native ones. */
+/* .Call glue for ristra_model_import_xgboost() (XGBoost models as native
+ * ones) and ristra_synth_write() (synthetic populations). */
 #include <stdint.h>
 
 #include <R.h>
@@ -58,4 +59,28 @@ SEXP ristra_r_convert_xgboost(SEXP src, SEXP feature_names, SEXP meta, SEXP hori
     R_SetExternalPtrAddr(ptr, model);
     UNPROTECT(1);
     return ptr;
+}
+
+/* ristra_synth_write(): a synthetic population file. numbers: double(3)
+ * patients, practices, seed; flags: integer(3) outcome, true_risk, gzip_level. */
+SEXP ristra_r_synth(SEXP path, SEXP numbers, SEXP flags)
+{
+    if (TYPEOF(numbers) != REALSXP || XLENGTH(numbers) != 3 || TYPEOF(flags) != INTSXP ||
+        XLENGTH(flags) != 3)
+        Rf_error("numbers must be double(3) and flags integer(3)");
+    ristra_synth_options opts = RISTRA_SYNTH_OPTIONS_INIT;
+    const double *v = REAL(numbers);
+    for (int i = 0; i < 3; i++)
+        if (ISNAN(v[i]) || v[i] < 0 || v[i] != (double)(int64_t)v[i])
+            Rf_error("patients, practices and seed must be whole numbers >= 0");
+    opts.n_patients = (int64_t)v[0];
+    opts.n_practices = (int64_t)v[1];
+    opts.seed = (uint64_t)v[2];
+    opts.write_outcome = INTEGER(flags)[0];
+    opts.write_true_risk = INTEGER(flags)[1];
+    opts.gzip_level = INTEGER(flags)[2];
+    int rc = ristra_synth_write(rr_string_arg(path, "path"), &opts);
+    if (rc)
+        rr_fail(rc);
+    return R_NilValue;
 }

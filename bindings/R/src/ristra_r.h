@@ -18,6 +18,7 @@ SEXP ristra_r_convert_xgboost(SEXP src, SEXP feature_names, SEXP meta, SEXP hori
 SEXP ristra_r_evaluate(SEXP risk, SEXP outcome, SEXP groups, SEXP cut_points, SEXP n_bins,
                        SEXP confidence_level, SEXP flag_scope, SEXP n_threads);
 SEXP ristra_r_evaluation_svg(SEXP evaluation, SEXP group, SEXP path, SEXP title);
+SEXP ristra_r_synth(SEXP path, SEXP numbers, SEXP flags);
 SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP tier_names,
                          SEXP untiered_name, SEXP flags, SEXP progress);
 

@@ -52,6 +52,13 @@ class TreeSummary(Structure):
                 ("n_nodes", c_int64), ("n_categorical", c_int64)]
 
 
+class SynthOptions(Structure):
+    """struct ristra_synth_options (include/ristra/synth.h)."""
+    _fields_ = [("version", c_int), ("n_patients", c_int64), ("n_practices", c_int64),
+                ("seed", c_uint64), ("write_outcome", c_int), ("write_true_risk", c_int),
+                ("gzip_level", c_int)]
+
+
 class XgboostOptions(Structure):
     """struct ristra_xgboost_options (include/ristra/xgboost.h)."""
     _fields_ = [("version", c_int), ("feature_names", POINTER(c_char_p)),
@@ -209,6 +216,7 @@ SAVE_OPTIONS_VERSION = 1
 SCORE_OPTIONS_VERSION = 1
 TREE_SUMMARY_VERSION = 1
 XGBOOST_OPTIONS_VERSION = 1
+SYNTH_OPTIONS_VERSION = 1
 FIT_OPTIONS_VERSION = 1
 FIT_SUMMARY_VERSION = 1
 FIT_MODEL_OPTIONS_VERSION = 1
@@ -251,6 +259,9 @@ _SIGNATURES = {
     "ristra_nhs_number_valid": (c_int, [c_char_p, c_size_t]),
     "ristra_nhs_number_is_test": (c_int, [c_char_p, c_size_t]),
     "ristra_ods_practice_code_valid": (c_int, [c_char_p, c_size_t]),
+    # include/ristra/synth.h
+    "ristra_synth_options_init": (c_int, [POINTER(SynthOptions), c_int]),
+    "ristra_synth_write": (c_int, [c_char_p, POINTER(SynthOptions)]),
     # include/ristra/xgboost.h
     "ristra_xgboost_options_init": (c_int, [POINTER(XgboostOptions), c_int]),
     "ristra_model_import_xgboost": (c_int, [POINTER(ModelPointer), c_char_p,

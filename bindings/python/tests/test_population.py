@@ -37,6 +37,21 @@ def age_imd_model():
     return fit.to_model(name="test", outcome="y", horizon_days=365, intended_use="tests")
 
 
+def test_synth_writes_what_the_command_line_tool_writes(tmp_path):
+    subprocess.run([cli_path(), "synth", "--patients", "3000", "--practices", "3", "--seed", "8",
+                    "--truth", "--output", tmp_path / "cli.csv.gz"], check=True,
+                   capture_output=True)
+    ristra.synth(tmp_path / "py.csv.gz", patients=3000, practices=3, seed=8, true_risk=True)
+    assert gzip.decompress((tmp_path / "py.csv.gz").read_bytes()) == \
+        gzip.decompress((tmp_path / "cli.csv.gz").read_bytes())
+    ristra.synth(tmp_path / "plain.csv", patients=20000, outcome=False)
+    header = (tmp_path / "plain.csv").read_text().splitlines()[0]
+    assert "emergency_admission_next_12m" not in header
+    assert len(set(pd.read_csv(tmp_path / "plain.csv").practice)) == 2
+    with pytest.raises(ristra.InvalidArgumentError, match="practices"):
+        ristra.synth(tmp_path / "x.csv", patients=10, practices=11)
+
+
 def test_the_values_are_those_pandas_reads_back_exactly(synth_file):
     want = pd.read_csv(synth_file, float_precision="round_trip", dtype={"practice": str})
     names = ["age", "frailty_index", "imd_decile", "n_medications"]

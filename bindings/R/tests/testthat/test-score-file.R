@@ -106,3 +106,15 @@ test_that("errors carry the library's message", {
   expect_error(ristra_score_file(model, file.path(tempdir(), "nowhere.csv")), "nowhere.csv")
   expect_error(ristra_score_file(model, c(input, input)), "single file name")
 })
+
+test_that("ristra_synth writes what `ristra synth` writes", {
+  skip_if(!nzchar(cli), "RISTRA_CLI is not set")
+  ours <- tempfile(fileext = ".csv")
+  theirs <- tempfile(fileext = ".csv")
+  ristra_synth(ours, patients = 2000, practices = 3, seed = 5, true_risk = TRUE)
+  system2(cli, c("synth", "--patients", "2000", "--practices", "3", "--seed", "5", "--truth",
+                 "--output", theirs), stdout = FALSE)
+  same_bytes(ours, theirs)
+  expect_error(ristra_synth(ours, patients = 10, practices = 11), "practices")
+  expect_error(ristra_synth(ours, patients = 1.5), "whole numbers")
+})
