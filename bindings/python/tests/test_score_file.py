@@ -10,6 +10,7 @@ import pytest
 
 import ristra
 from conftest import cli_path
+from test_gil import no_forced_switches, watcher_runs_during  # noqa: F401 (a fixture)
 
 FEATURES = ["age", "female", "imd_decile", "care_home", "n_ltc", "frailty_index",
             "ae_attendances_12m", "emergency_admissions_12m"]
@@ -144,3 +145,9 @@ def test_the_risks_are_the_models_predictions(setup, tmp_path):
     rows = rows[rows.status == 0].set_index("nhs_number")
     want = model.predict(rows.loc[ranked.nhs_number])
     np.testing.assert_array_equal(ranked.risk.to_numpy(), want)   # to the bit
+
+
+def test_the_gil_is_released_while_the_batch_runs(setup, tmp_path, no_forced_switches):
+    tmp, model, population = setup
+    seen = watcher_runs_during(lambda: ristra.score_file(model, population, threads=1), 20)
+    assert seen > 0
