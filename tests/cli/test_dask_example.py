@@ -9,7 +9,6 @@ carry bad rows of each kind, an NHS number repeated in a later file (the
 later row is a duplicate), and one repeated after an unusable first row
 (the later row counts)."""
 import os
-import pathlib
 import re
 import subprocess
 import sys

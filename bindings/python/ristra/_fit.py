@@ -22,7 +22,8 @@ def _invalid(message: str) -> Exception:
     return error_for(RISTRA_EINVAL, message)
 
 
-def _design(X: Any, feature_names: Sequence[str] | None) -> tuple[np.ndarray, int, list[str] | None]:
+def _design(X: Any, feature_names: Sequence[str] | None
+            ) -> tuple[np.ndarray, int, list[str] | None]:
     """X as a float64 block with contiguous rows, its row stride, and the
     column names (a DataFrame's own, unless feature_names are given)."""
     pd = sys.modules.get("pandas")
