@@ -98,3 +98,22 @@ int cli_parse(const char *command, const char *usage, int argc, char **argv,
     }
     return CLI_OK;
 }
+
+const char **cli_split_list(char *text, int64_t *n)
+{
+    int64_t count = 1;
+    for (const char *c = text; *c; c++)
+        count += *c == ',';
+    const char **names = malloc((size_t)count * sizeof *names);
+    if (!names)
+        return NULL;
+    *n = 0;
+    for (char *tok = text;; tok++) {
+        names[(*n)++] = tok;
+        tok = strchr(tok, ',');
+        if (!tok)
+            break;
+        *tok = '\0';
+    }
+    return names;
+}

@@ -50,4 +50,9 @@ int cli_parse(const char *command, const char *usage, int argc, char **argv,
 int cli_parse_int64(const char *command, const char *option, const char *text, int64_t *out);
 int cli_parse_double(const char *command, const char *option, const char *text, double *out);
 
+/* Splits "a,b,c" in place at the commas: a malloc'd list of n pointers
+ * into text (free() the list; text stays the caller's). NULL when out of
+ * memory. */
+const char **cli_split_list(char *text, int64_t *n);
+
 #endif

@@ -30,26 +30,6 @@ static const char USAGE[] =
     "\n"
     "Metadata left to a default is listed in the model's \"defaulted\" member.\n";
 
-/* "a,b,c" -> a list of pointers into a copy of text (both freed by the caller). */
-static const char **split_names(char *text, int64_t *n)
-{
-    int64_t count = 1;
-    for (const char *c = text; *c; c++)
-        count += *c == ',';
-    const char **names = malloc((size_t)count * sizeof *names);
-    if (!names)
-        return NULL;
-    *n = 0;
-    for (char *tok = text;; tok++) {
-        names[(*n)++] = tok;
-        tok = strchr(tok, ',');
-        if (!tok)
-            break;
-        *tok = '\0';
-    }
-    return names;
-}
-
 static int convert(const char *in, const char *out, const ristra_xgboost_options *o)
 {
     ristra_model *m = NULL;
@@ -115,7 +95,7 @@ static int run(int argc, char **argv)
     const char **list = NULL;
     if (names) {
         copy = strdup(names);
-        list = copy ? split_names(copy, &o.n_feature_names) : NULL;
+        list = copy ? cli_split_list(copy, &o.n_feature_names) : NULL;
         if (!list) {
             free(copy);
             return cli_fail("convert", 0, "out of memory");

@@ -21,6 +21,7 @@
 #include "ristra/xgboost.h"
 #include "ristra/evaluate.h"
 #include "ristra/fit.h"
+#include "ristra/calibrate.h"
 #include "ristra/population.h"
 
 #endif /* RISTRA_H */

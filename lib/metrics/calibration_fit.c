@@ -150,7 +150,7 @@ void ristra__fit_calibration_intercept(double *a_out, const double *x, const uin
  * non-events <= min x among events, or the reverse): separation, complete
  * or at a tie, sends the slope to infinity, so it is detected rather than
  * left to Newton's method to diverge on. */
-static int separated(const double *x, const uint8_t *y, int64_t n)
+int ristra__calibration_separated(const double *x, const uint8_t *y, int64_t n)
 {
     double lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
     for (int64_t i = 0; i < n; i++) {
@@ -166,7 +166,7 @@ void ristra__fit_calibration_slope(double *a_out, double *b_out, const double *x
 {
     *a_out = NAN;
     *b_out = NAN;
-    if (!events_are_mixed(y, n) || separated(x, y, n))
+    if (!events_are_mixed(y, n) || ristra__calibration_separated(x, y, n))
         return;
     /* Centring x keeps the 2x2 system well conditioned when the risks sit
      * far from 50%; the fit starts from perfect calibration (a = 0, b = 1). */

@@ -58,4 +58,9 @@ void ristra__fit_calibration_intercept(double *a_out, const double *x, const uin
 void ristra__fit_calibration_slope(double *a_out, double *b_out, const double *x,
                                    const uint8_t *y, int64_t n);
 
+/* 1 when no finite slope fit exists because a threshold on x splits the
+ * outcomes (max x among non-events <= min x among events, or the reverse;
+ * this includes all x equal), else 0. */
+int ristra__calibration_separated(const double *x, const uint8_t *y, int64_t n);
+
 #endif

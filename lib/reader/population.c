@@ -18,7 +18,8 @@
 
 enum {
     DEFAULT_BLOCK_ROWS = 65536,
-    READ_CHUNK = 1 << 20,             /* bytes asked of the stream at a time */
+    READ_FIRST = 256 << 10,           /* the text buffer's first size */
+    READ_MIN = 64 << 10,              /* read at least this much at a time */
     BLOCK_BYTES = 32 << 20,           /* a block stops early past this much text */
     MAX_RECORD = 16 << 20,            /* longer than this is not a population file */
     MIN_ROWS_PER_THREAD = 2048,
@@ -227,6 +228,15 @@ static void parse_record(ristra_population *pop, int64_t r)
             default:
                 break;
             }
+            if (role.extra >= 0) { /* the same column also read as an extra column */
+                double e = NAN;
+                if (role.role == COL_VALUE)
+                    e = v;
+                else if (!is_missing_text(f, fl) && !ristra__parse_number(f, fl, &e) &&
+                         st == RISTRA_ROW_OK)
+                    st = RISTRA_ROW_NOT_NUMERIC;
+                extra[role.extra] = e;
+            }
             if (st != RISTRA_ROW_OK && st_val == RISTRA_ROW_OK) {
                 st_val = st;
                 bad_val = c;
@@ -354,8 +364,8 @@ static int fill(ristra_population *pop, size_t from)
         return ristra__error(RISTRA_EFORMAT,
                              "%s: line %lld: a record longer than %d MiB: not a population file",
                              pop->name, (long long)(pop->line + 1), MAX_RECORD >> 20);
-    if (pop->cap - pop->len < READ_CHUNK) {
-        size_t cap = pop->cap * 2 > pop->len + READ_CHUNK ? pop->cap * 2 : pop->len + READ_CHUNK;
+    if (pop->cap - pop->len < READ_MIN) {
+        size_t cap = pop->cap ? pop->cap * 2 : READ_FIRST;
         char *buf = realloc(pop->buf, cap);
         if (!buf)
             return ristra__oom();
@@ -448,6 +458,41 @@ static int find_record(ristra_population *pop, size_t from, size_t *rec_end, siz
     }
 }
 
+/* Grows the per-row arrays of a block to hold n rows (they start small,
+ * so that a file of a few patients costs a few bytes). */
+static int grow_rows(ristra_population *pop, int64_t n)
+{
+    if (n <= pop->row_cap)
+        return RISTRA_OK;
+    int64_t cap = pop->row_cap ? pop->row_cap : 256;
+    while (cap < n)
+        cap *= 2;
+    if (cap > pop->block_rows)
+        cap = pop->block_rows;
+    size_t c = (size_t)cap, nc = (size_t)(pop->n_cols > 0 ? pop->n_cols : 1);
+#define GROW(field, count)                                                                    \
+    do {                                                                                      \
+        void *p_ = realloc(pop->field, (count) * sizeof *pop->field);                         \
+        if (!p_)                                                                              \
+            return ristra__oom();                                                             \
+        pop->field = p_;                                                                      \
+    } while (0)
+    GROW(rec, c);
+    GROW(lines, c);
+    GROW(values, c * nc);
+    GROW(status, c);
+    GROW(practice, c);
+    GROW(nhs, c);
+    GROW(practice_key, c);
+    if (pop->n_extra)
+        GROW(extra, c * (size_t)pop->n_extra);
+    if (pop->has_outcome)
+        GROW(outcome, c);
+#undef GROW
+    pop->row_cap = cap;
+    return RISTRA_OK;
+}
+
 /* Scans up to block_rows records into pop->rec. */
 static int scan_block(ristra_population *pop)
 {
@@ -468,6 +513,9 @@ static int scan_block(ristra_population *pop)
         pop->line += (next > rec_end ? 1 : 0) +
                      (has_quote ? count_newlines(pop->buf + pos, rec_end - pos) : 0);
         if (len > 0) {
+            int grc = grow_rows(pop, n + 1);
+            if (grc)
+                return grc;
             ristra__record *rec = &pop->rec[n];
             rec->start = pos;
             rec->len = len;
@@ -590,6 +638,8 @@ static void append(char *buf, size_t cap, const char *text)
 static int map_columns(ristra_population *pop, const char *outcome, int outcome_required)
 {
     pop->roles = calloc((size_t)pop->n_header, sizeof *pop->roles);
+    for (int32_t c = 0; pop->roles && c < pop->n_header; c++)
+        pop->roles[c].extra = -1;
     pop->value_col = malloc((size_t)(pop->n_cols > 0 ? pop->n_cols : 1) * sizeof *pop->value_col);
     if (!pop->roles || !pop->value_col)
         return ristra__oom();
@@ -627,9 +677,22 @@ static int map_columns(ristra_population *pop, const char *outcome, int outcome_
                 break;
             }
             found[w] = c;
-            pop->roles[c].role = role;
-            pop->roles[c].index = index;
-            break;
+            ristra__column_role *cr = &pop->roles[c];
+            if (cr->role == COL_IGNORED && role == COL_EXTRA) {
+                cr->role = COL_EXTRA;
+                cr->index = index;
+            } else if (role == COL_EXTRA && cr->extra < 0) {
+                cr->extra = index; /* e.g. "age" as a feature and for age bands */
+            } else if (cr->role == COL_IGNORED) {
+                cr->role = role;
+                cr->index = index;
+            } else {
+                rc = ristra__error(RISTRA_EINVAL,
+                                   "%s: column %d (\"%s\") is asked for in two roles (for example "
+                                   "as the outcome and as a feature, or twice in a list)",
+                                   pop->name, c + 1, name);
+                break;
+            }
         }
     }
     if (rc == RISTRA_OK) {
@@ -760,22 +823,6 @@ static int setup(ristra_population *pop, const ristra_model *model,
     if (rc)
         return rc;
 
-    size_t nb = (size_t)pop->block_rows;
-    pop->rec = malloc(nb * sizeof *pop->rec);
-    pop->lines = malloc(nb * sizeof *pop->lines);
-    pop->values = malloc(nb * (size_t)(pop->n_cols > 0 ? pop->n_cols : 1) * sizeof *pop->values);
-    pop->status = malloc(nb * sizeof *pop->status);
-    pop->practice = malloc(nb * sizeof *pop->practice);
-    pop->nhs = malloc(nb * sizeof *pop->nhs);
-    pop->practice_key = malloc(nb * sizeof *pop->practice_key);
-    if (pop->n_extra)
-        pop->extra = malloc(nb * (size_t)pop->n_extra * sizeof *pop->extra);
-    if (pop->has_outcome)
-        pop->outcome = malloc(nb * sizeof *pop->outcome);
-    if (!pop->rec || !pop->lines || !pop->values || !pop->status || !pop->practice ||
-        !pop->nhs || !pop->practice_key || (pop->n_extra && !pop->extra) ||
-        (pop->has_outcome && !pop->outcome))
-        return ristra__oom();
     return RISTRA_OK;
 }
 

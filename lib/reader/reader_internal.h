@@ -20,6 +20,7 @@ enum { COL_IGNORED = 0, COL_ID, COL_PRACTICE, COL_OUTCOME, COL_VALUE, COL_EXTRA 
 typedef struct ristra__column_role {
     int role;        /* COL_* */
     int32_t index;   /* value or extra column index */
+    int32_t extra;   /* also extra column `extra` (-1: no), e.g. a feature used for groups */
 } ristra__column_role;
 
 /* One record of the current block: where its text is, and what is wrong
@@ -73,7 +74,7 @@ struct ristra_population {
     int64_t rows_before;              /* data rows before the current block */
 
     /* the current block */
-    int64_t block_rows, n_rows;
+    int64_t block_rows, n_rows, row_cap;   /* row_cap: rows the arrays hold now */
     ristra__record *rec;
     int64_t *lines;
     double *values, *extra, *outcome;

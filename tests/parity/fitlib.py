@@ -4,10 +4,12 @@ package exists."""
 import ctypes
 import os
 import pathlib
+import subprocess
 
 import numpy as np
 
 SOURCE = pathlib.Path(os.environ.get("RISTRA_SOURCE_DIR", pathlib.Path(__file__).parents[2]))
+R_SCRIPT = pathlib.Path(__file__).resolve().parent / "glm_reference.R"
 
 SOLVER_AUTO, SOLVER_CHOLESKY, SOLVER_QR = 0, 1, 2
 EINVAL, ENUMERIC = -2, -9
@@ -95,3 +97,50 @@ def fit(lib, X, y, weights=None, intercept=True, l2=0.0, max_iter=25, tol=1e-8, 
     out = {name: getattr(summ, name) for name, _ in FitSummary._fields_}
     out.update(coef=coef, se=se)
     return out
+
+
+# ------------------------------------------------------------ R's glm, through
+# glm_reference.R (shared with tests/cli/test_fit_cli.py)
+
+def parse_r(text):
+    out = {"names": [], "coef": [], "se": [], "warnings": []}
+    for line in text.splitlines():
+        key, _, rest = line.strip().partition(" ")
+        rest = rest.strip()
+        if key == "coef":
+            name, est, se = rest.rsplit(None, 2)  # R's names may hold spaces
+            out["names"].append(name)
+            out["coef"].append(float("nan") if est == "NA" else float(est))
+            out["se"].append(float("nan") if se == "NA" else float(se))
+        elif key == "warning":
+            out["warnings"].append(rest)
+        elif key in ("deviance", "null_deviance", "aic", "seconds"):
+            out[key] = float(rest)
+        elif key in ("iter", "n", "p"):
+            out[key] = int(rest)
+        elif key == "converged":
+            out[key] = rest == "TRUE"
+    out["coef"], out["se"] = np.array(out["coef"]), np.array(out["se"])
+    return out
+
+
+def rscript(*args):
+    proc = subprocess.run(["Rscript", "--vanilla", str(R_SCRIPT), *map(str, args)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, f"Rscript {' '.join(map(str, args))} failed:\n{proc.stderr}"
+    return parse_r(proc.stdout)
+
+
+def write_case(d, X, y, w=None, intercept=True, maxit=25):
+    d.mkdir(parents=True, exist_ok=True)
+    np.ascontiguousarray(X, dtype="<f8").tofile(d / "x.bin")
+    np.ascontiguousarray(y, dtype="<f8").tofile(d / "y.bin")
+    if w is not None:
+        np.ascontiguousarray(w, dtype="<f8").tofile(d / "w.bin")
+    (d / "meta.txt").write_text(f"n p intercept maxit\n{X.shape[0]} {X.shape[1]} "
+                                f"{int(intercept)} {maxit}\n")
+
+
+def glm(tmp_path, X, y, w=None, intercept=True, maxit=25):
+    write_case(tmp_path, X, y, w, intercept, maxit)
+    return rscript("fit", tmp_path)

@@ -22,16 +22,12 @@ Agreement required:
 Each case prints its largest relative differences (pytest -s shows them).
 """
 import os
-import pathlib
-import subprocess
 
 import numpy as np
 import pytest
 
 import fitlib
 
-HERE = pathlib.Path(__file__).resolve().parent
-R_SCRIPT = HERE / "glm_reference.R"
 COEF_REL, SE_REL, DEV_REL = 1e-6, 1e-4, 1e-8
 
 
@@ -40,48 +36,7 @@ def lib():
     return fitlib.load()
 
 
-def parse_r(text):
-    out = {"names": [], "coef": [], "se": [], "warnings": []}
-    for line in text.splitlines():
-        key, _, rest = line.strip().partition(" ")
-        rest = rest.strip()
-        if key == "coef":
-            name, est, se = rest.rsplit(None, 2)  # R's names may hold spaces
-            out["names"].append(name)
-            out["coef"].append(float("nan") if est == "NA" else float(est))
-            out["se"].append(float("nan") if se == "NA" else float(se))
-        elif key == "warning":
-            out["warnings"].append(rest)
-        elif key in ("deviance", "null_deviance", "aic", "seconds"):
-            out[key] = float(rest)
-        elif key in ("iter", "n", "p"):
-            out[key] = int(rest)
-        elif key == "converged":
-            out[key] = rest == "TRUE"
-    out["coef"], out["se"] = np.array(out["coef"]), np.array(out["se"])
-    return out
-
-
-def rscript(*args):
-    proc = subprocess.run(["Rscript", "--vanilla", str(R_SCRIPT), *map(str, args)],
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, f"Rscript {' '.join(map(str, args))} failed:\n{proc.stderr}"
-    return parse_r(proc.stdout)
-
-
-def write_case(d, X, y, w=None, intercept=True, maxit=25):
-    d.mkdir(parents=True, exist_ok=True)
-    np.ascontiguousarray(X, dtype="<f8").tofile(d / "x.bin")
-    np.ascontiguousarray(y, dtype="<f8").tofile(d / "y.bin")
-    if w is not None:
-        np.ascontiguousarray(w, dtype="<f8").tofile(d / "w.bin")
-    (d / "meta.txt").write_text(f"n p intercept maxit\n{X.shape[0]} {X.shape[1]} "
-                                f"{int(intercept)} {maxit}\n")
-
-
-def glm(tmp_path, X, y, w=None, intercept=True, maxit=25):
-    write_case(tmp_path, X, y, w, intercept, maxit)
-    return rscript("fit", tmp_path)
+parse_r, rscript, write_case, glm = fitlib.parse_r, fitlib.rscript, fitlib.write_case, fitlib.glm
 
 
 def read_export(d):

@@ -529,3 +529,38 @@ Test(population_read, fixture_files)
         free(path);
     }
 }
+
+Test(population_read, a_feature_can_also_be_an_extra_column)
+{
+    const char *extra[] = { "age", "female" };
+    ristra_population_options o = RISTRA_POPULATION_OPTIONS_INIT;
+    o.extra_columns = extra;
+    o.n_extra = 2;
+    const char *text = "nhs_number,practice,age,imd_decile,female\n"
+                       "9434765919,C81010,70,3,1\n"
+                       "9434765870,C81010,,3,0\n";
+    ristra_population *pop = NULL;
+    cr_assert_eq(ristra_population_open_buffer(&pop, text, strlen(text), "p", model, &o), 0, "%s",
+                 ristra_last_error());
+    ristra_population_block b = RISTRA_POPULATION_BLOCK_INIT;
+    cr_assert_eq(ristra_population_read(&b, pop), 0);
+    cr_assert_eq(b.values[0], 70.0);
+    cr_assert_eq(b.extra[0], 70.0);
+    cr_assert_eq(b.extra[1], 1.0);
+    cr_assert_eq(b.status[1], RISTRA_ROW_MISSING);
+    ristra_population_close(pop);
+
+    const char *twice[] = { "female", "female" };
+    o.extra_columns = twice;
+    cr_assert_eq(ristra_population_open_buffer(&pop, text, strlen(text), "p", model, &o), 0);
+    cr_assert_eq(ristra_population_read(&b, pop), 0);
+    cr_assert_eq(b.extra[0], 1.0);
+    cr_assert_eq(b.extra[1], 1.0);
+    ristra_population_close(pop);
+    ristra_population_options y = RISTRA_POPULATION_OPTIONS_INIT;
+    y.outcome_column = "age";
+    cr_assert_eq(ristra_population_open_buffer(&pop, text, strlen(text), "p", model, &y),
+                 RISTRA_EINVAL);
+    cr_assert(strstr(ristra_last_error(), "column 3 (\"age\") is asked for in two roles"), "%s",
+              ristra_last_error());
+}

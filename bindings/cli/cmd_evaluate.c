@@ -1,0 +1,515 @@
+/* ristra evaluate: a model's predicted risks against observed outcomes,
+ * overall and by subgroup. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ristra/ristra.h>
+#include <ristra/evaluate.h>
+#include <ristra/population.h>
+
+#include "cli.h"
+#include "cli_population.h"
+
+static const char USAGE[] =
+    "usage: ristra evaluate --model MODEL --input FILE --outcome COL [options]\n"
+    "\n"
+    "Scores every patient of a population file with the model and compares the\n"
+    "risks with the observed outcomes (0/1): AUROC with its DeLong confidence\n"
+    "interval, average precision, Brier score, calibration-in-the-large,\n"
+    "calibration intercept and slope, observed/expected by risk bin, and the\n"
+    "patients flagged, sensitivity and PPV at each tier cut-point; with --by,\n"
+    "the same for each subgroup. Rows that cannot be scored or have no outcome\n"
+    "are left out and counted. Definitions: README.md, \"Evaluating a model\".\n"
+    "\n"
+    "  --model MODEL          model file\n"
+    "  --input FILE           population file (CSV, plain or gzip)\n"
+    "  --outcome COL          outcome column, 0 or 1 (empty: left out)\n"
+    "  --by GROUP             also by practice, age_band (0-17, 18-44, 45-64, 65-74,\n"
+    "                         75-84, 85+), sex or deprivation (IMD decile)\n"
+    "  --age-column COL       age in years, for --by age_band (default age)\n"
+    "  --sex-column COL       1 = female, 0 = male, for --by sex (default female)\n"
+    "  --deprivation-column COL  IMD decile 1-10, for --by deprivation\n"
+    "                         (default imd_decile)\n"
+    "  --tiers C1,C2,...      tier cut-points as fractions (0.02) or percentages\n"
+    "                         (2%) of the list (default 0.5%,2%,5%,20%)\n"
+    "  --bins N               calibration bins (default 10: deciles)\n"
+    "  --flag-scope SCOPE     within (default: each group's own top C) or overall\n"
+    "                         (each group's members among everyone's top C)\n"
+    "  --level L              confidence level of the intervals (default 0.95)\n"
+    "  --plot FILE.svg        calibration plot of all patients (SVG)\n"
+    "  --output-csv FILE      the figures of every group, one row each, as CSV\n"
+    "  --threads N            threads; 0 = one per CPU (default)\n"
+    "  --id-column COL        NHS number column (default nhs_number)\n"
+    "  --practice-column COL  practice column (default practice)\n";
+
+enum group_by { BY_NONE, BY_PRACTICE, BY_AGE_BAND, BY_SEX, BY_DEPRIVATION };
+
+static const char *const AGE_BANDS[] = { "0-17", "18-44", "45-64", "65-74", "75-84", "85+" };
+static const double AGE_BAND_START[] = { 0, 18, 45, 65, 75, 85 };
+
+typedef struct eval_args {
+    const char *model, *input, *outcome, *by, *age_column, *sex_column, *imd_column;
+    const char *tiers, *bins, *scope, *level, *plot, *csv, *threads;
+    const char *id_column, *practice_column;
+    int group_by;
+    int n_threads;
+} eval_args;
+
+/* "0.5%,2%,0.05" -> fractions. */
+static int parse_tiers(ristra_evaluate_options *o, const char *text)
+{
+    char *copy = strdup(text);
+    int64_t n = 0;
+    const char **items = copy ? cli_split_list(copy, &n) : NULL;
+    if (!items) {
+        free(copy);
+        return cli_fail("evaluate", 0, "out of memory");
+    }
+    int rc = CLI_OK;
+    if (n > RISTRA_EVALUATE_MAX_CUT_POINTS)
+        rc = cli_usage_error("evaluate", USAGE, "--tiers: at most %d cut-points, got %lld",
+                             RISTRA_EVALUATE_MAX_CUT_POINTS, (long long)n);
+    for (int64_t i = 0; !rc && i < n; i++) {
+        char *item = (char *)items[i];
+        size_t len = strlen(item);
+        int percent = len > 0 && item[len - 1] == '%';
+        if (percent)
+            item[len - 1] = '\0';
+        double v;
+        if ((rc = cli_parse_double("evaluate", "--tiers", item, &v)))
+            break;
+        o->cut_points[i] = percent ? v / 100.0 : v;
+        if (!(o->cut_points[i] > 0 && o->cut_points[i] <= 1))
+            rc = cli_usage_error("evaluate", USAGE,
+                                 "--tiers: %s%s is not a fraction of the list in (0, 1]", item,
+                                 percent ? "%" : "");
+    }
+    o->n_cut_points = (int)n;
+    free(items);
+    free(copy);
+    return rc;
+}
+
+static int parse_args(eval_args *a, ristra_evaluate_options *o, int argc, char **argv)
+{
+    const char *pos[1];
+    int npos;
+    cli_option opts[] = {
+        { "model", &a->model, NULL },
+        { "input", &a->input, NULL },
+        { "outcome", &a->outcome, NULL },
+        { "by", &a->by, NULL },
+        { "age-column", &a->age_column, NULL },
+        { "sex-column", &a->sex_column, NULL },
+        { "deprivation-column", &a->imd_column, NULL },
+        { "tiers", &a->tiers, NULL },
+        { "bins", &a->bins, NULL },
+        { "flag-scope", &a->scope, NULL },
+        { "level", &a->level, NULL },
+        { "plot", &a->plot, NULL },
+        { "output-csv", &a->csv, NULL },
+        { "threads", &a->threads, NULL },
+        { "id-column", &a->id_column, NULL },
+        { "practice-column", &a->practice_column, NULL },
+        { NULL, NULL, NULL },
+    };
+    int rc = cli_parse("evaluate", USAGE, argc, argv, opts, pos, 0, &npos);
+    if (rc)
+        return rc;
+    if (!a->model || !a->input || !a->outcome)
+        return cli_usage_error("evaluate", USAGE, "--model, --input and --outcome are required");
+    static const char *const by_names[] = { "", "practice", "age_band", "sex", "deprivation" };
+    a->group_by = BY_NONE;
+    for (int g = 1; a->by && g < 5; g++)
+        if (!strcmp(a->by, by_names[g]))
+            a->group_by = g;
+    if (a->by && a->group_by == BY_NONE)
+        return cli_usage_error("evaluate", USAGE,
+                               "--by must be practice, age_band, sex or deprivation, got \"%s\"",
+                               a->by);
+    a->age_column = a->age_column ? a->age_column : "age";
+    a->sex_column = a->sex_column ? a->sex_column : "female";
+    a->imd_column = a->imd_column ? a->imd_column : "imd_decile";
+    if (a->tiers && (rc = parse_tiers(o, a->tiers)))
+        return rc;
+    int64_t v;
+    if (a->bins) {
+        if ((rc = cli_parse_int64("evaluate", "--bins", a->bins, &v)))
+            return rc;
+        if (v < 1 || v > RISTRA_EVALUATE_MAX_BINS)
+            return cli_usage_error("evaluate", USAGE, "--bins must be 1..%d, got %s",
+                                   RISTRA_EVALUATE_MAX_BINS, a->bins);
+        o->n_bins = (int)v;
+    }
+    if (a->scope) {
+        if (!strcmp(a->scope, "within"))
+            o->flag_scope = RISTRA_FLAG_WITHIN_GROUP;
+        else if (!strcmp(a->scope, "overall"))
+            o->flag_scope = RISTRA_FLAG_OVERALL;
+        else
+            return cli_usage_error("evaluate", USAGE,
+                                   "--flag-scope must be within or overall, got \"%s\"", a->scope);
+    }
+    if (a->level) {
+        if ((rc = cli_parse_double("evaluate", "--level", a->level, &o->confidence_level)))
+            return rc;
+        if (!(o->confidence_level > 0 && o->confidence_level < 1))
+            return cli_usage_error("evaluate", USAGE, "--level must lie in (0, 1), got %s",
+                                   a->level);
+    }
+    a->n_threads = 0;
+    if (a->threads) {
+        if ((rc = cli_parse_int64("evaluate", "--threads", a->threads, &v)))
+            return rc;
+        if (v < 0 || v > 4096)
+            return cli_usage_error("evaluate", USAGE, "--threads must be 0..4096, got %s",
+                                   a->threads);
+        a->n_threads = (int)v;
+    }
+    o->n_threads = a->n_threads;
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------ groups */
+
+typedef struct groups {
+    int32_t *label;        /* one per patient; NULL without groups */
+    const cli_rows *rows;
+    int group_by;
+    int32_t *practice_rank; /* practice index -> rank of its code */
+    int32_t *practice_of_rank;
+} groups;
+
+static const char *const *sort_codes;
+
+static int by_code(const void *a, const void *b)
+{
+    return strcmp(sort_codes[*(const int32_t *)a], sort_codes[*(const int32_t *)b]);
+}
+
+static int label_patients(groups *g, const cli_rows *r, int group_by)
+{
+    memset(g, 0, sizeof *g);
+    g->rows = r;
+    g->group_by = group_by;
+    if (group_by == BY_NONE)
+        return 0;
+    g->label = malloc((size_t)(r->n > 0 ? r->n : 1) * sizeof *g->label);
+    if (!g->label)
+        return -1;
+    if (group_by == BY_PRACTICE) {
+        /* labels are ranks of the practice codes, so groups come in code order */
+        size_t np = (size_t)(r->n_practices > 0 ? r->n_practices : 1);
+        g->practice_rank = malloc(np * sizeof(int32_t));
+        g->practice_of_rank = malloc(np * sizeof(int32_t));
+        if (!g->practice_rank || !g->practice_of_rank)
+            return -1;
+        for (int32_t i = 0; i < r->n_practices; i++)
+            g->practice_of_rank[i] = i;
+        sort_codes = (const char *const *)r->practice_codes;
+        qsort(g->practice_of_rank, (size_t)r->n_practices, sizeof(int32_t), by_code);
+        for (int32_t k = 0; k < r->n_practices; k++)
+            g->practice_rank[g->practice_of_rank[k]] = k;
+        for (int64_t i = 0; i < r->n; i++)
+            g->label[i] = r->practice[i] >= 0 ? g->practice_rank[r->practice[i]] : -1;
+        return 0;
+    }
+    for (int64_t i = 0; i < r->n; i++) {
+        double v = r->extra[i];
+        int32_t label = -1;
+        if (group_by == BY_AGE_BAND) {
+            for (int b = 0; b < 6; b++)
+                if (v >= AGE_BAND_START[b])
+                    label = b;
+        } else if (group_by == BY_SEX) {
+            label = v == 1.0 ? 1 : v == 0.0 ? 0 : -1;
+        } else if (v >= 1 && v <= 10 && v == floor(v)) {
+            label = (int32_t)v;
+        }
+        g->label[i] = label;
+    }
+    return 0;
+}
+
+static void groups_free(groups *g)
+{
+    free(g->label);
+    free(g->practice_rank);
+    free(g->practice_of_rank);
+}
+
+/* The name of a group label, in buf. */
+static const char *group_name(char *buf, size_t size, const groups *g, int32_t label)
+{
+    if (label < 0)
+        return "unknown";
+    switch (g->group_by) {
+    case BY_PRACTICE:
+        return g->rows->practice_codes[g->practice_of_rank[label]];
+    case BY_AGE_BAND:
+        return AGE_BANDS[label];
+    case BY_SEX:
+        return label ? "female" : "male";
+    default:
+        snprintf(buf, size, "decile %d", label);
+        return buf;
+    }
+}
+
+/* ------------------------------------------------------------ printing */
+
+static ristra_group_summary summary_of(const ristra_evaluation *e, int64_t g)
+{
+    ristra_group_summary s = RISTRA_GROUP_SUMMARY_INIT;
+    ristra_evaluation_summary(&s, e, g);
+    return s;
+}
+
+static void print_overall(const ristra_evaluation *e, const ristra_evaluate_options *o)
+{
+    ristra_group_summary s = summary_of(e, RISTRA_EVALUATION_OVERALL);
+    printf("\nAll patients: %lld, events %lld (%.2f%%), expected %.1f (mean risk %.2f%%)\n",
+           (long long)s.n, (long long)s.events, 100 * s.observed_rate, s.expected,
+           100 * s.mean_risk);
+    printf("  AUROC                     %.4f (%g%% CI %.4f to %.4f, DeLong)\n", s.auroc,
+           100 * o->confidence_level, s.auroc_ci_lower, s.auroc_ci_upper);
+    printf("  average precision         %.4f\n", s.average_precision);
+    printf("  Brier score               %.5f\n", s.brier);
+    printf("  observed / expected       %.4f\n", s.oe_ratio);
+    printf("  calibration-in-the-large  %+.5f (observed rate - mean risk)\n",
+           s.calibration_in_the_large);
+    printf("  calibration intercept     %+.4f (slope fixed at 1)\n", s.calibration_intercept);
+    printf("  calibration slope         %.4f (intercept %+.4f)\n", s.calibration_slope,
+           s.calibration_slope_intercept);
+
+    printf("\nCalibration by risk %s (lowest risks first):\n",
+           o->n_bins == 10 ? "decile" : "bin");
+    printf("  %4s  %9s  %8s  %10s  %10s  %8s  %21s\n", "bin", "patients", "events", "mean risk",
+           "observed", "O/E", "observed 95% CI");
+    for (int64_t b = 0; b < o->n_bins; b++) {
+        ristra_calibration_bin c = RISTRA_CALIBRATION_BIN_INIT;
+        ristra_evaluation_bin(&c, e, RISTRA_EVALUATION_OVERALL, b);
+        printf("  %4lld  %9lld  %8lld  %10.5f  %10.5f  %8.3f  %10.5f-%-10.5f\n",
+               (long long)b + 1, (long long)c.n, (long long)c.events, c.mean_risk,
+               c.observed_rate, c.oe_ratio, c.observed_lower, c.observed_upper);
+    }
+    printf("\nTier cut-points:\n  %8s  %9s  %8s  %10s  %11s  %8s\n", "top", "flagged", "events",
+           "threshold", "sensitivity", "PPV");
+    for (int64_t k = 0; k < o->n_cut_points; k++) {
+        ristra_cut_point_summary c = RISTRA_CUT_POINT_SUMMARY_INIT;
+        ristra_evaluation_cut_point(&c, e, RISTRA_EVALUATION_OVERALL, k);
+        printf("  %7g%%  %9lld  %8lld  %10.5f  %11.4f  %8.4f\n", 100 * c.fraction,
+               (long long)c.n_flagged, (long long)c.events_flagged, c.threshold, c.sensitivity,
+               c.ppv);
+    }
+}
+
+static void print_groups(const ristra_evaluation *e, const ristra_evaluate_options *o,
+                         const groups *g, const char *by)
+{
+    int64_t ng = ristra_evaluation_n_groups(e);
+    char buf[32];
+    printf("\nBy %s:\n", by);
+    printf("  %-10s  %8s  %7s  %24s  %7s  %8s  %9s  %7s  %7s\n", "group", "patients", "events",
+           "AUROC (95% CI)", "AP", "Brier", "CITL", "slope", "O/E");
+    for (int64_t k = 0; k < ng; k++) {
+        ristra_group_summary s = summary_of(e, k);
+        printf("  %-10s  %8lld  %7lld  %.4f (%.4f-%.4f)  %7.4f  %8.5f  %+9.5f  %7.4f  %7.4f\n",
+               group_name(buf, sizeof buf, g, s.label), (long long)s.n, (long long)s.events,
+               s.auroc, s.auroc_ci_lower, s.auroc_ci_upper, s.average_precision, s.brier,
+               s.calibration_in_the_large, s.calibration_slope, s.oe_ratio);
+    }
+    printf("\nObserved / expected by risk %s, by %s:\n  %-10s",
+           o->n_bins == 10 ? "decile" : "bin", by, "group");
+    for (int64_t b = 0; b < o->n_bins; b++)
+        printf("  %6lld", (long long)b + 1);
+    printf("\n");
+    for (int64_t k = 0; k < ng; k++) {
+        printf("  %-10s", group_name(buf, sizeof buf, g, summary_of(e, k).label));
+        for (int64_t b = 0; b < o->n_bins; b++) {
+            ristra_calibration_bin c = RISTRA_CALIBRATION_BIN_INIT;
+            ristra_evaluation_bin(&c, e, k, b);
+            printf("  %6.3f", c.oe_ratio);
+        }
+        printf("\n");
+    }
+    printf("\nTier cut-points by %s (%s):\n  %-10s  %8s  %9s  %8s  %11s  %8s\n", by,
+           o->flag_scope == RISTRA_FLAG_OVERALL ? "flagged from everyone's list"
+                                                : "each group's own top",
+           "group", "top", "flagged", "events", "sensitivity", "PPV");
+    for (int64_t k = 0; k < ng; k++)
+        for (int64_t c = 0; c < o->n_cut_points; c++) {
+            ristra_cut_point_summary p = RISTRA_CUT_POINT_SUMMARY_INIT;
+            ristra_evaluation_cut_point(&p, e, k, c);
+            printf("  %-10s  %7g%%  %9lld  %8lld  %11.4f  %8.4f\n",
+                   group_name(buf, sizeof buf, g, summary_of(e, k).label), 100 * p.fraction,
+                   (long long)p.n_flagged, (long long)p.events_flagged, p.sensitivity, p.ppv);
+        }
+}
+
+/* ------------------------------------------------------------ CSV */
+
+static void csv_number(FILE *f, double v)
+{
+    if (isnan(v))
+        fputs(",NA", f);
+    else
+        fprintf(f, ",%.17g", v);
+}
+
+static void csv_row(FILE *f, const ristra_evaluation *e, int64_t k, const char *by,
+                    const char *name, const ristra_evaluate_options *o)
+{
+    ristra_group_summary s = summary_of(e, k);
+    fprintf(f, "%s,\"%s\",%lld,%lld", by, name, (long long)s.n, (long long)s.events);
+    const double v[] = { s.observed_rate, s.mean_risk, s.expected, s.oe_ratio, s.auroc,
+                         s.auroc_variance, s.auroc_ci_lower, s.auroc_ci_upper,
+                         s.average_precision, s.brier, s.calibration_in_the_large,
+                         s.calibration_intercept, s.calibration_slope,
+                         s.calibration_slope_intercept };
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+        csv_number(f, v[i]);
+    for (int64_t b = 0; b < o->n_bins; b++) {
+        ristra_calibration_bin c = RISTRA_CALIBRATION_BIN_INIT;
+        ristra_evaluation_bin(&c, e, k, b);
+        csv_number(f, c.oe_ratio);
+    }
+    for (int64_t c = 0; c < o->n_cut_points; c++) {
+        ristra_cut_point_summary p = RISTRA_CUT_POINT_SUMMARY_INIT;
+        ristra_evaluation_cut_point(&p, e, k, c);
+        fprintf(f, ",%lld,%lld", (long long)p.n_flagged, (long long)p.events_flagged);
+        csv_number(f, p.sensitivity);
+        csv_number(f, p.ppv);
+    }
+    fputc('\n', f);
+}
+
+/* Writes the CSV to a temporary file beside path and renames it into place. */
+static int write_csv(const char *path, const ristra_evaluation *e,
+                     const ristra_evaluate_options *o, const groups *g, const char *by)
+{
+    size_t len = strlen(path);
+    char *tmp = malloc(len + 16);
+    if (!tmp)
+        return cli_fail("evaluate", 0, "out of memory");
+    snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd), remove(tmp);
+        free(tmp);
+        return cli_fail("evaluate", 0, "cannot write %s", path);
+    }
+    fputs("by,group,n,events,observed_rate,mean_risk,expected,oe_ratio,auroc,auroc_variance,"
+          "auroc_ci_lower,auroc_ci_upper,average_precision,brier,calibration_in_the_large,"
+          "calibration_intercept,calibration_slope,calibration_slope_intercept", f);
+    for (int64_t b = 0; b < o->n_bins; b++)
+        fprintf(f, ",oe_bin_%lld", (long long)b + 1);
+    for (int64_t c = 0; c < o->n_cut_points; c++) {
+        double pct = 100 * o->cut_points[c];
+        fprintf(f, ",flagged_%g%%,events_flagged_%g%%,sensitivity_%g%%,ppv_%g%%", pct, pct, pct,
+                pct);
+    }
+    fputc('\n', f);
+    csv_row(f, e, RISTRA_EVALUATION_OVERALL, "all", "all", o);
+    char buf[32];
+    for (int64_t k = 0; k < ristra_evaluation_n_groups(e); k++)
+        csv_row(f, e, k, by, group_name(buf, sizeof buf, g, summary_of(e, k).label), o);
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        remove(tmp);
+        free(tmp);
+        return cli_fail("evaluate", 0, "cannot write %s", path);
+    }
+    free(tmp);
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------ run */
+
+static int evaluate(const eval_args *a, const ristra_model *model, ristra_evaluate_options *o)
+{
+    const char *column = a->group_by == BY_AGE_BAND ? a->age_column
+                         : a->group_by == BY_SEX    ? a->sex_column
+                         : a->group_by == BY_DEPRIVATION ? a->imd_column
+                                                         : NULL;
+    ristra_population_options po = RISTRA_POPULATION_OPTIONS_INIT;
+    if (a->id_column)
+        po.id_column = a->id_column;
+    if (a->practice_column)
+        po.practice_column = a->practice_column;
+    po.outcome_column = a->outcome;
+    po.outcome_required = 1;
+    po.extra_columns = column ? &column : NULL; /* it may be a feature as well */
+    po.n_extra = column ? 1 : 0;
+    po.n_threads = a->n_threads;
+    cli_rows rows;
+    int rc = cli_read_population(&rows, "evaluate", a->input, model, &po, 0, 0,
+                                 a->n_threads);
+    if (rc)
+        return rc;
+    cli_report_rows(stdout, &rows, a->input, &po);
+    groups g;
+    ristra_evaluation *e = NULL;
+    if (!rows.n) {
+        rc = cli_fail("evaluate", 0, "%s: no patient could be scored with a known outcome",
+                      a->input);
+    } else if (label_patients(&g, &rows, a->group_by)) {
+        rc = cli_fail("evaluate", 0, "out of memory");
+    } else {
+        int ret = ristra_evaluate(&e, rows.risk, rows.outcome, rows.n,
+                                  a->group_by ? g.label : NULL, o);
+        if (ret)
+            rc = cli_fail("evaluate", ret, "cannot evaluate");
+    }
+    if (e) {
+        print_overall(e, o);
+        if (a->group_by)
+            print_groups(e, o, &g, a->by);
+        if (a->plot) {
+            char title[512];
+            snprintf(title, sizeof title, "Calibration of %s on %s", a->model, a->input);
+            int ret = ristra_evaluation_write_calibration_svg(e, RISTRA_EVALUATION_OVERALL,
+                                                              a->plot, title);
+            rc = ret ? cli_fail("evaluate", ret, "cannot write the plot") : rc;
+            if (!ret)
+                printf("\nwrote %s\n", a->plot);
+        }
+        if (a->csv && rc == CLI_OK) {
+            rc = write_csv(a->csv, e, o, &g, a->group_by ? a->by : "all");
+            if (rc == CLI_OK)
+                printf("wrote %s\n", a->csv);
+        }
+    }
+    if (rows.n)
+        groups_free(&g);
+    ristra_evaluation_free(e);
+    cli_rows_free(&rows);
+    return rc;
+}
+
+static int run(int argc, char **argv)
+{
+    eval_args a;
+    memset(&a, 0, sizeof a);
+    ristra_evaluate_options o = RISTRA_EVALUATE_OPTIONS_INIT;
+    int rc = parse_args(&a, &o, argc, argv);
+    if (rc)
+        return rc < 0 ? CLI_OK : rc;
+    ristra_model *model = NULL;
+    rc = ristra_model_load(&model, a.model);
+    if (rc)
+        return cli_fail("evaluate", rc, "cannot load the model");
+    rc = evaluate(&a, model, &o);
+    ristra_model_free(model);
+    return rc;
+}
+
+const cli_command cli_cmd_evaluate = { "evaluate",
+                                       "validate a model's risks against observed outcomes",
+                                       run };

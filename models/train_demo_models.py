@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+"""Trains the two demonstration models that `make demo` scores with.
+
+    /usr/bin/python3 models/train_demo_models.py [--ristra build/bindings/cli/ristra]
+
+Both are trained on a SYNTHETIC population (`ristra synth`, seed 20261, not
+the demo's seed 1, so the demo scores patients the models never saw) and
+say so in their metadata: they are NOT FOR CLINICAL USE.
+
+  models/demo_logistic.json   `ristra fit`: IRLS logistic regression on the
+                              synthetic features, as a commissioner would fit
+                              one on local data.
+  models/demo_gbdt.json.gz    XGBoost 1.7 (Debian's python3-xgboost), 300 trees
+                              of depth 6, imported with `ristra convert`.
+
+The outputs are deterministic for a given XGBoost version and machine
+architecture (XGBoost is run single-threaded with a fixed seed).
+"""
+import argparse
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+import gzip
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+OUTCOME = "emergency_admission_next_12m"
+FEATURES = ["age", "female", "imd_decile", "care_home", "hypertension", "diabetes", "copd",
+            "asthma", "heart_failure", "ckd", "af", "dementia", "cancer", "depression",
+            "frailty_index", "n_ltc", "n_medications", "ae_attendances_12m",
+            "emergency_admissions_12m"]
+TRAIN = dict(patients=200000, practices=20, seed=20261)
+INTENDED_USE = ("DEMONSTRATION ONLY - NOT FOR CLINICAL USE. Trained on a synthetic "
+                "population made by `ristra synth`; it has never seen a real patient.")
+TRAINING_POPULATION = {
+    "description": "synthetic registered population from `ristra synth --patients {patients} "
+                   "--practices {practices} --seed {seed}` (see examples/data/README.md)".format(**TRAIN),
+    "n": TRAIN["patients"],
+    "synthetic": True,
+}
+
+
+def run(*cmd):
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True)
+
+
+def set_metadata(path, name, extra=None):
+    """Rewrites the model's metadata block; the rest is left as written."""
+    raw = path.read_bytes()
+    zipped = raw[:2] == b"\x1f\x8b"
+    doc = json.loads(gzip.decompress(raw) if zipped else raw)
+    meta = doc["metadata"]
+    meta.update({
+        "name": name,
+        "version": "1.0.0",
+        "outcome": "emergency hospital admission",
+        "horizon_days": 365,
+        "intended_use": INTENDED_USE,
+        "training_population": TRAINING_POPULATION,
+    })
+    meta.pop("defaulted", None)
+    meta.update(extra or {})
+    text = (json.dumps(doc, indent=1) + "\n").encode()
+    path.write_bytes(gzip.compress(text, mtime=0) if zipped else text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ristra", default=str(ROOT / "build/bindings/cli/ristra"))
+    ap.add_argument("--out", default=str(HERE))
+    args = ap.parse_args()
+    out = pathlib.Path(args.out)
+    ristra = args.ristra
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        train = tmp / "train.csv.gz"
+        run(ristra, "synth", "--patients", TRAIN["patients"], "--practices", TRAIN["practices"],
+            "--seed", TRAIN["seed"], "--output", train)
+
+        logistic = out / "demo_logistic.json"
+        run(ristra, "fit", "--input", train, "--outcome", OUTCOME, "--features", ",".join(FEATURES),
+            "--output", logistic)
+        set_metadata(logistic, "ristra demo admission risk (logistic, synthetic)")
+
+        import numpy as np
+        import pandas as pd
+        import xgboost as xgb
+        df = pd.read_csv(train)
+        dtrain = xgb.DMatrix(df[FEATURES].to_numpy(np.float32), label=df[OUTCOME].to_numpy(),
+                             feature_names=FEATURES)
+        params = dict(objective="binary:logistic", max_depth=6, eta=0.1, subsample=1.0,
+                      min_child_weight=5, nthread=1, seed=1, tree_method="hist")
+        booster = xgb.train(params, dtrain, num_boost_round=300)
+        xgb_json = tmp / "demo_gbdt.xgb.json"
+        booster.save_model(str(xgb_json))
+        gbdt = out / "demo_gbdt.json.gz"
+        run(ristra, "convert", "--from", "xgboost", xgb_json, gbdt)
+        set_metadata(gbdt, "ristra demo admission risk (gradient-boosted trees, synthetic)",
+                     {"trainer": "XGBoost %s, %s" % (xgb.__version__, json.dumps(params))})
+
+        for m in (logistic, gbdt):
+            run(ristra, "inspect", m)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
