@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import ristra
+from conftest import cli_path
 
 NAMES = ["age", "female", "n_ltc", "imd_decile", "ae_attendances"]
 
@@ -180,3 +181,29 @@ def test_refusals_name_the_row_and_column():
         ristra.fit_logistic(df.to_numpy(float), y, feature_names=["a", "b"])
     with pytest.raises(ristra.InvalidArgumentError, match="solver"):
         ristra.fit_logistic(df, y, solver="lbfgs")
+
+
+@pytest.mark.parametrize("cli_options,kwargs,model_kwargs", [
+    ((), {}, {}),
+    (("--l2", "3.5", "--impute", "--no-training-range"), {"l2": 3.5},
+     {"missing_policy": "impute", "training_range": False}),
+])
+def test_the_model_is_byte_for_byte_what_ristra_fit_writes(tmp_path, cli_options, kwargs,
+                                                           model_kwargs):
+    population = tmp_path / "population.csv"
+    ristra.synth(population, patients=6000, practices=3, seed=4)
+    features = ["age", "female", "n_ltc", "frailty_index", "ae_attendances_12m"]
+    outcome = "emergency_admission_next_12m"
+    proc = subprocess.run(
+        [cli_path(), "fit", "--input", population, "--outcome", outcome,
+         "--features", ",".join(features), "--output", tmp_path / "cli.json", "--name", "m",
+         "--outcome-name", "emergency admission", "--intended-use", "tests",
+         "--population", "synthetic", "--fitted-date", "2024-01-02", *cli_options],
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    rows = ristra.read_population(population, columns=features, outcome_column=outcome)
+    fit = ristra.fit_logistic(rows[features], rows[outcome], **kwargs)
+    model = fit.to_model(name="m", outcome="emergency admission", horizon_days=365,
+                         intended_use="tests", population_description="synthetic",
+                         fitted_date="2024-01-02", **model_kwargs)
+    assert model.to_bytes() == ristra.Model.load(tmp_path / "cli.json").to_bytes()
