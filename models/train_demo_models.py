@@ -32,6 +32,26 @@ FEATURES = ["age", "female", "imd_decile", "care_home", "hypertension", "diabete
             "asthma", "heart_failure", "ckd", "af", "dementia", "cancer", "depression",
             "frailty_index", "n_ltc", "n_medications", "ae_attendances_12m",
             "emergency_admissions_12m"]
+# n_ltc is the sum of the ten condition flags: the logistic model leaves it
+# out (`ristra fit` refuses the aliased design, as R would give it an NA).
+LOGISTIC_FEATURES = [f for f in FEATURES if f != "n_ltc"]
+# Units and valid ranges written into both models (a fitted model would
+# otherwise take its ranges from the training rows, and a demo patient with
+# one more A&E attendance than anyone in training would be rejected).
+FEATURE_INFO = {
+    "age": ("Age in whole years", "years", [0, 120]),
+    "female": ("1 if the patient is female", "indicator", [0, 1]),
+    "imd_decile": ("IMD 2019 decile of the home area (1 = most deprived)", "decile", [1, 10]),
+    "care_home": ("1 if the patient lives in a care home", "indicator", [0, 1]),
+    "frailty_index": ("Electronic frailty index (deficits / 36)", "index", [0, 1]),
+    "n_ltc": ("Number of the ten long-term conditions", "count", [0, 10]),
+    "n_medications": ("Repeat medicines", "count", [0, 100]),
+    "ae_attendances_12m": ("A&E attendances in the previous 12 months", "count", [0, 200]),
+    "emergency_admissions_12m": ("Emergency admissions in the previous 12 months", "count", [0, 100]),
+}
+for _c in ["hypertension", "diabetes", "copd", "asthma", "heart_failure", "ckd", "af", "dementia",
+           "cancer", "depression"]:
+    FEATURE_INFO[_c] = ("1 if on the %s register" % _c.replace("_", " "), "indicator", [0, 1])
 TRAIN = dict(patients=200000, practices=20, seed=20261)
 INTENDED_USE = ("DEMONSTRATION ONLY - NOT FOR CLINICAL USE. Trained on a synthetic "
                 "population made by `ristra synth`; it has never seen a real patient.")
@@ -64,6 +84,9 @@ def set_metadata(path, name, extra=None):
     })
     meta.pop("defaulted", None)
     meta.update(extra or {})
+    for f in doc["features"]:
+        description, unit, valid_range = FEATURE_INFO[f["name"]]
+        f.update(description=description, unit=unit, valid_range=valid_range)
     text = (json.dumps(doc, indent=1) + "\n").encode()
     path.write_bytes(gzip.compress(text, mtime=0) if zipped else text)
 
@@ -83,7 +106,7 @@ def main():
             "--seed", TRAIN["seed"], "--output", train)
 
         logistic = out / "demo_logistic.json"
-        run(ristra, "fit", "--input", train, "--outcome", OUTCOME, "--features", ",".join(FEATURES),
+        run(ristra, "fit", "--input", train, "--outcome", OUTCOME, "--features", ",".join(LOGISTIC_FEATURES),
             "--output", logistic)
         set_metadata(logistic, "ristra demo admission risk (logistic, synthetic)")
 
