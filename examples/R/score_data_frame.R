@@ -7,29 +7,25 @@
 #                                                        # nhs_number, practice and the
 #                                                        # model's feature columns
 #
-# Needs the ristra R package (see README.md, "R"). RISTRA_MODEL picks another model.
+# Needs the ristra R package (see README.md, "R"). The model is
+# models/demo_logistic.json (trained on synthetic data; not for clinical
+# use); RISTRA_MODEL picks another.
 library(ristra)
 
 script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
 repo <- normalizePath(file.path(dirname(script), "..", ".."))
-model_file <- Sys.getenv("RISTRA_MODEL", file.path(repo, "models", "example_logistic.json"))
+model_file <- Sys.getenv("RISTRA_MODEL", file.path(repo, "models", "demo_logistic.json"))
 csv <- commandArgs(trailingOnly = TRUE)[1]
 work <- tempfile("ristra-example-")
 dir.create(work)
 
 # A population: your CSV, or a synthetic one (made-up patients; NHS numbers
-# from the never-issued test range). The example model calls two of the
-# synthetic columns by other names, so they are copied across.
+# from the never-issued test range).
 if (is.na(csv)) {
   csv <- file.path(work, "population.csv")
   ristra_synth(csv, patients = 12000, practices = 4, seed = 2024)
-  patients <- read.csv(csv, colClasses = c(nhs_number = "character", practice = "character"))
-  patients$prior_emergency_admissions <- patients$emergency_admissions_12m
-  patients$ae_attendances <- patients$ae_attendances_12m
-  write.csv(patients, csv, row.names = FALSE, quote = FALSE)
-} else {
-  patients <- read.csv(csv, colClasses = c(nhs_number = "character", practice = "character"))
 }
+patients <- read.csv(csv, colClasses = c(nhs_number = "character", practice = "character"))
 
 # Load the model and score the data.frame: columns are matched by name.
 model <- ristra_load(model_file)

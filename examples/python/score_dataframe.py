@@ -6,11 +6,12 @@ counts per practice into a PNG.
 
     python3 examples/python/score_dataframe.py                       # synthetic data
     python3 examples/python/score_dataframe.py patients.csv --model model.json
-    options: --model MODEL.json  --out risk_report.png
+    options: --model MODEL.json | --fit,  --out risk_report.png
 
 patients.csv: one row per patient with nhs_number, practice and the model's
 feature columns (examples/data/README.md describes the synthetic ones).
-Without --model, a logistic model is fitted here on a separate synthetic
+The default model is models/demo_logistic.json (trained on synthetic data;
+not for clinical use); --fit fits one here instead, on a separate synthetic
 training population, as a commissioner would fit one on local data.
 
 Written as notebook cells (# %%): run it top to bottom, or paste the cells
@@ -32,7 +33,9 @@ import ristra  # noqa: E402
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("csv", nargs="?", help="patients, one per row (default: synthetic)")
-parser.add_argument("--model", help="a ristra model (default: one fitted here)")
+REPO = pathlib.Path(__file__).resolve().parents[2]
+parser.add_argument("--model", default=REPO / "models" / "demo_logistic.json")
+parser.add_argument("--fit", action="store_true", help="fit a logistic model here instead")
 parser.add_argument("--out", default="risk_report.png", help="the PNG to write")
 args = parser.parse_args()
 out = pathlib.Path(args.out).resolve()
@@ -55,8 +58,8 @@ df = pd.read_csv(population, dtype={"nhs_number": str, "practice": str},
                  float_precision="round_trip")
 print(f"{len(df)} patients in {df['practice'].nunique()} practices")
 
-# %% A model: yours, or a logistic regression fitted here (R's glm, in C)
-if args.model:
+# %% A model: load one, or fit a logistic regression here (R's glm, in C)
+if not args.fit:
     model = ristra.Model.load(args.model)
 else:
     training = work / "training.csv"
