@@ -23,5 +23,6 @@
 #include "ristra/fit.h"
 #include "ristra/calibrate.h"
 #include "ristra/population.h"
+#include "ristra/batch.h"
 
 #endif /* RISTRA_H */

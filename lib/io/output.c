@@ -23,6 +23,7 @@ struct ristra__output {
     z_stream z;
     unsigned char *buf;    /* bytes waiting to be written to fd */
     size_t buf_len;
+    int finished;          /* ristra__output_finish() succeeded: only the rename is left */
 };
 
 int ristra__path_is_gz(const char *path)
@@ -142,8 +143,10 @@ int ristra__output_write(ristra__output *o, const void *data, size_t size)
     return RISTRA_OK;
 }
 
-int ristra__output_commit(ristra__output *o)
+int ristra__output_finish(ristra__output *o)
 {
+    if (o->finished)
+        return RISTRA_OK;
     int rc = RISTRA_OK;
     if (o->gzip)
         rc = deflate_some(o, "", 0, Z_FINISH);
@@ -157,6 +160,13 @@ int ristra__output_commit(ristra__output *o)
         if (close(fd) != 0)
             rc = ristra__error(RISTRA_EIO, "%s: close failed: %s", o->path, strerror(errno));
     }
+    o->finished = !rc;
+    return rc;
+}
+
+int ristra__output_commit(ristra__output *o)
+{
+    int rc = ristra__output_finish(o);
     if (!rc && rename(o->tmp_path, o->path) != 0)
         rc = ristra__error(RISTRA_EIO, "%s: cannot rename %s into place: %s", o->path,
                            o->tmp_path, strerror(errno));

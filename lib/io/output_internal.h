@@ -13,6 +13,11 @@ int ristra__output_write(ristra__output *o, const void *data, size_t size);
 /* Flushes, syncs, closes and renames into place, then frees o. On failure
  * the temporary file is removed and the target is left untouched. */
 int ristra__output_commit(ristra__output *o);
+/* Everything ristra__output_commit() does but the rename: for several
+ * files that should appear together, finish them all, then commit them
+ * all, so that only a failed rename can leave some of them behind. On
+ * failure o stays the caller's, to ristra__output_abort(). */
+int ristra__output_finish(ristra__output *o);
 /* Removes the temporary file and frees o. NULL is a no-op. */
 void ristra__output_abort(ristra__output *o);
 

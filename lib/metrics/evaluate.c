@@ -81,13 +81,6 @@ static int check_rows(const double *risk, const uint8_t *outcome, int64_t n)
     return RISTRA_OK;
 }
 
-/* ceil(fraction * n), forgiving the rounding of a decimal fraction. */
-static int64_t cut_count(double fraction, int64_t n)
-{
-    double k = ceil(fraction * (double)n * (1.0 - 1e-12));
-    return k > (double)n ? n : (int64_t)k;
-}
-
 /* One group's rows in descending order of risk (ties in input order). */
 typedef struct run {
     const double *risk;
@@ -192,8 +185,8 @@ static void summarize_bins(ristra_calibration_bin *bins, const run *r, const con
 static int64_t flagged_prefix(const run *r, double fraction, const context *ctx)
 {
     if (!r->rank)
-        return cut_count(fraction, r->n);
-    int64_t k = cut_count(fraction, ctx->n_total), lo = 0, hi = r->n;
+        return ristra__cut_count(fraction, r->n);
+    int64_t k = ristra__cut_count(fraction, ctx->n_total), lo = 0, hi = r->n;
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;
         if (r->rank[mid] < k)

@@ -18,6 +18,12 @@ double ristra__auroc(const double *score, const uint8_t *outcome, int64_t n);
 int ristra__sort_descending(double *score_out, uint64_t *payload, const double *score,
                             int64_t n);
 
+/* How many patients of n a tier cut-point c in (0, 1] takes: ceil(c * n),
+ * where anything within a relative 1e-12 above a whole number counts as
+ * that number, so that 0.07 of 100 patients is 7, not the 8 that the
+ * double 0.07 * 100 = 7.000000000000001 would give; at most n. */
+int64_t ristra__cut_count(double fraction, int64_t n);
+
 /* Numbers the distinct values of label[0..n) 0, 1, ... in ascending order:
  * *labels_out (free()) receives the *n_labels_out distinct labels and
  * number_out[i] the number of label[i]. Returns 0 or RISTRA_ENOMEM. */

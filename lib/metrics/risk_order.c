@@ -2,6 +2,7 @@
  * doubles that carries a payload along, so that a million risks order in a
  * few milliseconds, ties keep their input order without a tie-break, and
  * nothing has to be gathered from the input in sorted order afterwards. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,4 +77,10 @@ int ristra__sort_descending(double *score_out, uint64_t *payload, const double *
         memcpy(payload, p_src, (size_t)n * sizeof *payload);
     free(key), free(key_tmp), free(pay_tmp), free(histogram);
     return RISTRA_OK;
+}
+
+int64_t ristra__cut_count(double fraction, int64_t n)
+{
+    double k = ceil(fraction * (double)n * (1.0 - 1e-12));
+    return k > (double)n ? n : (int64_t)k;
 }

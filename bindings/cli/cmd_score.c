@@ -1,0 +1,282 @@
+/* ristra score: the nightly batch from the command line, over
+ * ristra_score_file(). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ristra/ristra.h>
+
+#include "cli.h"
+
+static const char USAGE[] =
+    "usage: ristra score --model M --input F --output O [--rejects R] [--summary S]\n"
+    "                    [--tiers C1,C2,...] [--tier-names N1,N2,...] [--threads N]\n"
+    "                    [--id-column C] [--practice-column C] [--outcome-column C]\n"
+    "                    [--quiet]\n"
+    "\n"
+    "Scores every patient of the population file F (CSV, plain or gzip) with the\n"
+    "model M and writes the ranked list O: one row per patient scored, by practice\n"
+    "and rank, with columns nhs_number, practice, risk, rank_in_practice,\n"
+    "percentile_in_practice, percentile_overall, tier. A file whose name ends in\n"
+    ".gz is written gzip-compressed. Rows that cannot be scored go to R with their\n"
+    "line and reason; S gets one line per practice and a last line ALL. Nothing\n"
+    "is written unless the whole run succeeds. Columns: README.md, \"Scoring a\n"
+    "population\".\n"
+    "\n"
+    "  --model M              the model (ristra's native format)\n"
+    "  --input F              the population file\n"
+    "  --output O             the ranked list to write\n"
+    "  --rejects R            the rejected rows (CSV)\n"
+    "  --summary S            the per-practice summary (CSV)\n"
+    "  --tiers C1,C2,...      tier cut-points, fractions of each practice's list,\n"
+    "                         increasing (default 0.005,0.02,0.05,0.2)\n"
+    "  --tier-names N1,...    a name per tier (default \"top 0.5%\", ...)\n"
+    "  --threads N            threads (default 0: one per CPU)\n"
+    "  --id-column C          NHS number column (default nhs_number)\n"
+    "  --practice-column C    practice column (default practice)\n"
+    "  --outcome-column C     outcome column, read when present (default\n"
+    "                         emergency_admission_next_12m; \"\" for none)\n"
+    "  --quiet                no progress bar and no summary paragraph\n";
+
+/* ------------------------------------------------------------ progress */
+
+typedef struct progress {
+    double start, last;
+    int shown;
+} progress;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* 1234567 -> "1,234,567" */
+static const char *grouped(char *buf, size_t size, int64_t v)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%lld", (long long)(v < 0 ? -v : v));
+    size_t o = 0;
+    if (v < 0 && o + 1 < size)
+        buf[o++] = '-';
+    for (int i = 0; i < n && o + 2 < size; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+static int show_progress(void *ctx, int64_t patients, uint64_t bytes_done, uint64_t bytes_total)
+{
+    progress *p = ctx;
+    double t = now_seconds();
+    if (p->shown && t - p->last < 0.1)
+        return 0;
+    p->last = t;
+    p->shown = 1;
+    double elapsed = t - p->start;
+    char count[32], rate[32];
+    grouped(count, sizeof count, patients);
+    grouped(rate, sizeof rate, elapsed > 0 ? (int64_t)((double)patients / elapsed) : 0);
+    if (bytes_total > 0) {
+        double frac = (double)bytes_done / (double)bytes_total;
+        if (frac > 1)
+            frac = 1;
+        char bar[31];
+        int filled = (int)(frac * 30);
+        for (int i = 0; i < 30; i++)
+            bar[i] = i < filled ? '#' : ' ';
+        bar[30] = '\0';
+        fprintf(stderr, "\r%3.0f%% [%s] %s patients, %s/s ", 100 * frac, bar, count, rate);
+    } else {
+        fprintf(stderr, "\r%s patients, %s/s ", count, rate);
+    }
+    fflush(stderr);
+    return 0;
+}
+
+static void clear_progress(const progress *p)
+{
+    if (p->shown)
+        fprintf(stderr, "\r%*s\r", 79, "");
+}
+
+/* ------------------------------------------------------------ options */
+
+typedef struct score_args {
+    const char *model, *input, *output;
+    const char *tiers, *tier_names, *threads;
+    int quiet;
+    char *names_copy;    /* the split --tier-names */
+} score_args;
+
+/* Splits text at commas into at most max pieces (in place); -1 if more. */
+static int split_commas(char *text, char **pieces, int max)
+{
+    int n = 0;
+    for (char *p = text;;) {
+        if (n == max)
+            return -1;
+        pieces[n++] = p;
+        char *comma = strchr(p, ',');
+        if (!comma)
+            return n;
+        *comma = '\0';
+        p = comma + 1;
+    }
+}
+
+static int parse_tiers(ristra_score_file_options *o, score_args *a)
+{
+    char *pieces[RISTRA_MAX_TIERS];
+    if (a->tiers) {
+        char *copy = strdup(a->tiers);
+        if (!copy)
+            return cli_fail("score", RISTRA_ENOMEM, "out of memory");
+        int n = split_commas(copy, pieces, RISTRA_MAX_TIERS);
+        int rc = n < 0 ? cli_usage_error("score", USAGE, "--tiers: at most %d cut-points",
+                                         RISTRA_MAX_TIERS)
+                       : CLI_OK;
+        for (int k = 0; !rc && k < n; k++)
+            rc = cli_parse_double("score", "--tiers", pieces[k], &o->tier_cut_points[k]);
+        free(copy);
+        if (rc)
+            return rc;
+        o->n_tiers = n;
+    }
+    if (a->tier_names) {
+        int want = o->n_tiers ? o->n_tiers : 4;
+        a->names_copy = strdup(a->tier_names);
+        if (!a->names_copy)
+            return cli_fail("score", RISTRA_ENOMEM, "out of memory");
+        int n = split_commas(a->names_copy, pieces, RISTRA_MAX_TIERS);
+        if (n != want)
+            return cli_usage_error("score", USAGE, "--tier-names gives %s names for %d tiers",
+                                   n < 0 ? "too many" : n == 1 ? "1" : "another number of",
+                                   want);
+        if (!o->n_tiers) { /* names for the default cut-points */
+            static const double defaults[] = { 0.005, 0.02, 0.05, 0.20 };
+            o->n_tiers = 4;
+            memcpy(o->tier_cut_points, defaults, sizeof defaults);
+        }
+        for (int k = 0; k < n; k++)
+            o->tier_names[k] = pieces[k];
+    }
+    return CLI_OK;
+}
+
+static int parse_options(ristra_score_file_options *o, score_args *a, int argc, char **argv)
+{
+    const char *id = NULL, *practice = NULL, *outcome = NULL, *pos[1];
+    int npos;
+    cli_option opts[] = {
+        { "model", &a->model, NULL },
+        { "input", &a->input, NULL },
+        { "output", &a->output, NULL },
+        { "rejects", &o->rejects_path, NULL },
+        { "summary", &o->summary_path, NULL },
+        { "tiers", &a->tiers, NULL },
+        { "tier-names", &a->tier_names, NULL },
+        { "threads", &a->threads, NULL },
+        { "id-column", &id, NULL },
+        { "practice-column", &practice, NULL },
+        { "outcome-column", &outcome, NULL },
+        { "quiet", NULL, &a->quiet },
+        { NULL, NULL, NULL },
+    };
+    int rc = cli_parse("score", USAGE, argc, argv, opts, pos, 0, &npos);
+    if (rc)
+        return rc;
+    if (!a->model || !a->input || !a->output)
+        return cli_usage_error("score", USAGE, "--model, --input and --output are required");
+    if (id)
+        o->population.id_column = id;
+    if (practice)
+        o->population.practice_column = practice;
+    if (outcome)
+        o->population.outcome_column = *outcome ? outcome : NULL;
+    if (a->threads) {
+        int64_t v;
+        if ((rc = cli_parse_int64("score", "--threads", a->threads, &v)))
+            return rc;
+        if (v < 0 || v > 1024)
+            return cli_usage_error("score", USAGE, "--threads must be 0..1024");
+        o->n_threads = (int)v;
+    }
+    return parse_tiers(o, a);
+}
+
+/* ------------------------------------------------------------ report */
+
+static void report(const ristra_score_result *r, const score_args *a,
+                   const ristra_score_file_options *o, double seconds)
+{
+    ristra_score_totals t = RISTRA_SCORE_TOTALS_INIT;
+    if (ristra_score_result_totals(&t, r))
+        return;
+    char b1[32], b2[32], b3[32], b4[32];
+    printf("Read %s rows of %s in %.2f s (%s patients/s): %s scored, %s rejected, "
+           "%d practices.",
+           grouped(b1, sizeof b1, t.n_rows), a->input, seconds,
+           grouped(b4, sizeof b4, seconds > 0 ? (int64_t)((double)t.n_rows / seconds) : 0),
+           grouped(b2, sizeof b2, t.n_scored), grouped(b3, sizeof b3, t.n_rejected),
+           (int)t.n_practices);
+    printf(" Tiers:");
+    for (int k = 0; k < t.n_tiers; k++)
+        printf("%s %s %s", k ? ";" : "", ristra_score_result_tier_name(r, k),
+               grouped(b1, sizeof b1, t.tier_count[k]));
+    printf(".");
+    if (t.has_outcome && t.n_scored > 0)
+        printf(" Observed %s admissions against %.1f expected.",
+               grouped(b1, sizeof b1, t.observed), t.expected);
+    printf(" Ranked list: %s", a->output);
+    if (o->rejects_path)
+        printf("; rejects: %s", o->rejects_path);
+    if (o->summary_path)
+        printf("; summary: %s", o->summary_path);
+    printf(".\n");
+}
+
+static int run(int argc, char **argv)
+{
+    ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
+    score_args a;
+    memset(&a, 0, sizeof a);
+    int rc = parse_options(&o, &a, argc, argv);
+    if (rc) {
+        free(a.names_copy);
+        return rc < 0 ? CLI_OK : rc;
+    }
+    ristra_model *model = NULL;
+    if ((rc = ristra_model_load(&model, a.model))) {
+        free(a.names_copy);
+        return cli_fail("score", rc, "cannot load the model");
+    }
+    progress p = { now_seconds(), 0.0, 0 };
+    if (!a.quiet && isatty(STDERR_FILENO)) {
+        o.progress = show_progress;
+        o.progress_ctx = &p;
+    }
+    ristra_score_result *result = NULL;
+    rc = ristra_score_file(&result, model, a.input, a.output, &o);
+    clear_progress(&p);
+    int status = CLI_OK;
+    if (rc == RISTRA_EINVAL) /* the library is the one place that knows the limits */
+        status = cli_usage_error("score", USAGE, "%s", ristra_last_error());
+    else if (rc)
+        status = cli_fail("score", rc, "nothing written");
+    else if (!a.quiet)
+        report(result, &a, &o, now_seconds() - p.start);
+    ristra_score_result_free(result);
+    ristra_model_free(model);
+    free(a.names_copy);
+    return status;
+}
+
+const cli_command cli_cmd_score = { "score", "score a population file into ranked, tiered lists",
+                                    run };

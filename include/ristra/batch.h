@@ -1,0 +1,209 @@
+/*
+ * ristra: the nightly batch. ristra_score_file() reads a population file
+ * (see ristra/population.h), scores every patient, ranks them within each
+ * practice and overall, assigns risk tiers and writes the ranked list, the
+ * rejected rows and a per-practice summary.
+ */
+#ifndef RISTRA_BATCH_H
+#define RISTRA_BATCH_H
+
+#include "ristra/population.h"
+
+RISTRA_BEGIN_DECL
+
+/** The most tiers ristra_score_file() assigns. */
+#define RISTRA_MAX_TIERS 8
+
+/**
+ * Progress callback: patients read so far and bytes of input consumed of
+ * bytes_total (0 when unknown). Called from the thread that called
+ * ristra_score_file(), after each block. A non-zero return stops the run
+ * (RISTRA_ECANCELLED) and nothing is written.
+ */
+typedef int (*ristra_progress_fn)(void *ctx, int64_t patients, uint64_t bytes_done,
+                                  uint64_t bytes_total);
+
+/** Options for ristra_score_file(). */
+typedef struct ristra_score_file_options {
+    int version;                   /**< RISTRA_SCORE_FILE_OPTIONS_VERSION */
+    /**
+     * How to read the input. columns and extra_columns must be NULL, and
+     * n_threads is not used (n_threads below is). The default outcome
+     * column is "emergency_admission_next_12m", read when present
+     * (observed admissions and AUROC in the summary).
+     */
+    ristra_population_options population;
+    /**
+     * Rejected rows, CSV, in file order, with the header
+     * line,nhs_number,practice,status,reason: the line the row starts on,
+     * the NHS number and practice fields as written, the status as
+     * ristra_row_status_string() words it and the reason (which names the
+     * field and value). NULL: none.
+     */
+    const char *rejects_path;
+    /**
+     * Per-practice summary, CSV, one line per practice in practice-code
+     * order and a last line "ALL" for everyone: practice, list_size,
+     * rejected, one column per tier (headed by its name), mean_risk,
+     * expected_admissions and, when the input has the outcome column,
+     * observed_admissions, observed_expected and auroc (see
+     * ristra_practice_summary; an undefined figure is an empty field).
+     * NULL: none.
+     */
+    const char *summary_path;
+    /**
+     * Tier cut-points as fractions of each practice's list, strictly
+     * increasing, in (0, 1]: a patient is in the first tier whose cut c
+     * satisfies rank_in_practice <= ceil(c * list_size), where c *
+     * list_size is computed in double precision and anything within a
+     * relative 1e-12 above a whole number counts as that number (0.07 of
+     * 100 patients is 7, not 8), as in ristra_evaluate(). Every practice's
+     * highest-risk patient is therefore in the first tier. Default
+     * (n_tiers 0): 0.005, 0.02, 0.05, 0.20.
+     */
+    int n_tiers;
+    double tier_cut_points[RISTRA_MAX_TIERS];
+    /** Tier names; NULL entries (the default) give "top 0.5%" and so on. */
+    const char *tier_names[RISTRA_MAX_TIERS];
+    /** Name of the tier of patients in no tier; NULL: "-". */
+    const char *untiered_name;
+    /**
+     * Threads for parsing, scoring and writing; 0 (default) = one per
+     * CPU. With more than one, the next block of rows is read and parsed
+     * on a thread of its own while the current one is scored (holding a
+     * copy of up to two blocks). The output does not depend on it.
+     */
+    int n_threads;
+    /**
+     * -1 (default): gzip each output file (list, rejects, summary) whose
+     * name ends in ".gz"; 0 never; 1 always. (zlib level 1: fast.)
+     */
+    int gzip_output;
+    ristra_progress_fn progress;   /**< NULL: none */
+    void *progress_ctx;
+} ristra_score_file_options;
+
+#define RISTRA_SCORE_FILE_OPTIONS_VERSION 1
+#define RISTRA_SCORE_FILE_OPTIONS_INIT                                                       \
+    { RISTRA_SCORE_FILE_OPTIONS_VERSION,                                                     \
+      { RISTRA_POPULATION_OPTIONS_VERSION, "nhs_number", "practice",                         \
+        "emergency_admission_next_12m", 0, NULL, 0, NULL, 0, 0, 1, 1 },                     \
+      NULL, NULL, 0, { 0 }, { NULL }, NULL, 0, -1, NULL, NULL }
+
+/** @return RISTRA_OK, or RISTRA_EINVAL. @since 1.0.0 */
+RISTRA_API int ristra_score_file_options_init(ristra_score_file_options *opts, int version);
+
+/** What a ristra_score_file() run did. Opaque; immutable. */
+typedef struct ristra_score_result ristra_score_result;
+
+/**
+ * Scores every patient of a population file and writes the ranked list:
+ * one row per scored patient, sorted by practice code and then by rank,
+ * with columns nhs_number, practice, risk, rank_in_practice,
+ * percentile_in_practice, percentile_overall, tier. Ranks order patients
+ * by risk, highest first; equal risks are ordered by NHS number (then by
+ * practice code), so the output does not depend on the order of the
+ * input rows. rank_in_practice counts from 1 within the practice;
+ * percentile_in_practice = 100 * rank_in_practice / list_size and
+ * percentile_overall = 100 * overall rank / patients scored (the
+ * highest-risk patient of 1,000 is at 0.1), computed in that order in
+ * double precision. Numbers are written as the shortest text that reads
+ * back as the same double (risk is the probability ristra_model_score()
+ * gives, to the bit). tier is the tier's name, or untiered_name.
+ *
+ * Rows that cannot be scored (see ristra_population_read(), and rows the
+ * model itself rejects) are left out of the list and go to the rejects.
+ *
+ * Every output file is written to a temporary file and renamed into place
+ * only when the whole run has succeeded: a failed or cancelled run leaves
+ * no output, no rejects and no summary, and any older files untouched.
+ *
+ * @param[out] out  what the run did (counts, per-practice summary); free
+ *                  with ristra_score_result_free(). May be NULL if not wanted.
+ * @param output    the ranked list; NULL to write none (only the result).
+ * @return RISTRA_OK (even when rows were rejected); the reader's errors;
+ *         RISTRA_EIO (cannot write); RISTRA_ECANCELLED; RISTRA_EINVAL.
+ * @thread_safety Safe; the model may be shared.
+ * @since 1.0.0
+ */
+RISTRA_API int ristra_score_file(ristra_score_result **out, const ristra_model *model,
+                                 const char *input, const char *output,
+                                 const ristra_score_file_options *opts);
+
+/** Frees a result. NULL is a no-op. @since 1.0.0 */
+RISTRA_API void ristra_score_result_free(ristra_score_result *result);
+
+/** Totals of a run. */
+typedef struct ristra_score_totals {
+    int version;               /**< RISTRA_SCORE_TOTALS_VERSION */
+    int64_t n_rows;            /**< data rows read */
+    int64_t n_scored;          /**< rows scored */
+    int64_t n_rejected;        /**< rows rejected */
+    /**
+     * Practices in the summary: every valid practice code in the file,
+     * including one whose rows were all rejected (its list_size is 0).
+     */
+    int32_t n_practices;
+    int n_tiers;
+    int64_t tier_count[RISTRA_MAX_TIERS];  /**< patients in each tier (the tightest tier only) */
+    int has_outcome;           /**< 1 when the input had the outcome column */
+    double expected;           /**< sum of risks */
+    int64_t observed;          /**< patients with outcome 1 (-1 without outcomes) */
+    /** AUROC over everyone scored with a known outcome; NaN as for a practice. */
+    double auroc;
+} ristra_score_totals;
+
+#define RISTRA_SCORE_TOTALS_VERSION 1
+#define RISTRA_SCORE_TOTALS_INIT                                                             \
+    { RISTRA_SCORE_TOTALS_VERSION, 0, 0, 0, 0, 0, { 0 }, 0, 0.0, -1, 0.0 }
+
+/** @return RISTRA_OK or RISTRA_EINVAL. @since 1.0.0 */
+RISTRA_API int ristra_score_result_totals(ristra_score_totals *out,
+                                          const ristra_score_result *result);
+
+/** One practice's line of the summary. */
+typedef struct ristra_practice_summary {
+    int version;               /**< RISTRA_PRACTICE_SUMMARY_VERSION */
+    const char *practice;      /**< ODS code; valid while the result lives */
+    int64_t list_size;         /**< patients scored */
+    int64_t n_rejected;        /**< rows rejected that named this practice (a valid code) */
+    /** patients in each tier (the tightest tier only) */
+    int64_t tier_count[RISTRA_MAX_TIERS];
+    double mean_risk;          /**< expected / list_size; NaN when list_size is 0 */
+    double expected;           /**< sum of risks: expected admissions */
+    /**
+     * Patients with outcome 1 among the scored; -1 without outcomes. A
+     * patient whose outcome field is empty counts as no event here and
+     * is left out of the AUROC.
+     */
+    int64_t observed;
+    /** observed / expected; NaN without outcomes or when expected is 0 */
+    double observed_expected;
+    /**
+     * AUROC of risk against outcome among the scored with a known
+     * outcome (the Mann-Whitney statistic, ties counting one half, as
+     * sklearn.metrics.roc_auc_score); NaN without outcomes or without
+     * both outcomes.
+     */
+    double auroc;
+} ristra_practice_summary;
+
+#define RISTRA_PRACTICE_SUMMARY_VERSION 1
+#define RISTRA_PRACTICE_SUMMARY_INIT                                                         \
+    { RISTRA_PRACTICE_SUMMARY_VERSION, NULL, 0, 0, { 0 }, 0.0, 0.0, -1, 0.0, 0.0 }
+
+/**
+ * The summary of practice `index`, 0 <= index < totals.n_practices, in
+ * practice-code order (the order of the summary file).
+ * @return RISTRA_OK or RISTRA_EINVAL.
+ * @since 1.0.0
+ */
+RISTRA_API int ristra_score_result_practice(ristra_practice_summary *out,
+                                            const ristra_score_result *result, int32_t index);
+
+/** The name of tier k (0 <= k < n_tiers), or NULL. @since 1.0.0 */
+RISTRA_API const char *ristra_score_result_tier_name(const ristra_score_result *result, int k);
+
+RISTRA_END_DECL
+
+#endif /* RISTRA_BATCH_H */

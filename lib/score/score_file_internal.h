@@ -1,0 +1,72 @@
+/* The batch's result object and its CSV writers (score_file.c, score_file_write.c). */
+#ifndef RISTRA_SCORE_FILE_INTERNAL_H
+#define RISTRA_SCORE_FILE_INTERNAL_H
+
+#include "ristra/batch.h"
+#include "../io/output_internal.h"
+#include "../stratify/stratify_internal.h"
+
+struct ristra_score_result {
+    ristra_score_totals totals;
+    ristra_practice_summary *practice;   /* totals.n_practices, in practice-code order */
+    char *code_storage;                  /* the practices' codes, NUL-separated */
+    char *tier_name[RISTRA_MAX_TIERS];
+    char *untiered_name;
+};
+
+/* The ranked list: one row per scored patient, by practice code and rank. */
+typedef struct ristra__ranked_list {
+    const ristra__stratification *st;
+    const uint64_t *nhs_number;          /* per patient */
+    const char *const *practice_code;    /* per practice index */
+    const char *const *tier_name;        /* n_tiers + 1: the last for "in no tier" */
+    int n_threads;
+} ristra__ranked_list;
+
+int ristra__write_ranked_list(ristra__output *o, const ristra__ranked_list *list);
+
+int ristra__write_summary(ristra__output *o, const ristra_score_result *result);
+
+/* Growing text. */
+typedef struct ristra__text {
+    char *data;
+    size_t len, cap;
+} ristra__text;
+
+/* The header of the rejects file, and one line of it appended to t. */
+int ristra__write_rejects_header(ristra__output *o);
+int ristra__text_reject(ristra__text *t, int64_t line, const char *nhs_number,
+                        const char *practice, int32_t status, const char *reason);
+
+/* ------------------------------------------------------------ the feed
+ * Blocks from the reader (score_feed.c), read ahead on a thread when
+ * pipelined. */
+
+typedef struct ristra__feed_block {
+    int64_t n_rows, n_cols;
+    const double *values;
+    const int32_t *status;       /* the reader's */
+    const uint64_t *nhs_number;
+    const int32_t *practice;
+    const double *outcome;       /* NULL without the outcome column */
+    const int64_t *line;
+    /* the rows the reader rejected, in order, as lines of the rejects file:
+     * the j-th ends at reject_end[j] (only when rejects were asked for) */
+    const char *reject_text;
+    const size_t *reject_end;
+    uint64_t bytes_done, bytes_total;
+} ristra__feed_block;
+
+typedef struct ristra__feed ristra__feed;
+
+int ristra__feed_open(ristra__feed **out, ristra_population *pop, int pipelined,
+                      int want_rejects);
+/* The next block (n_rows 0 at the end), valid until ristra__feed_release(). */
+int ristra__feed_next(ristra__feed *f, const ristra__feed_block **out);
+void ristra__feed_release(ristra__feed *f);
+/* The code of practice index (known once a block naming it was handed out). */
+const char *ristra__feed_practice(const ristra__feed *f, int32_t index);
+/* Stops the reader thread; the population may be used again after this. */
+void ristra__feed_close(ristra__feed *f);
+
+#endif
