@@ -1,52 +1,60 @@
-# Score a practice population held in a data.frame with ristra.
+# Score a practice population with ristra from R: a data.frame with
+# predict(), then the whole file with the library's batch (ranks and tiers
+# per practice, exactly as `ristra score` writes them).
 #
 #   Rscript examples/R/score_data_frame.R                # a synthetic population
 #   Rscript examples/R/score_data_frame.R patients.csv   # your own: one row per patient,
-#                                                        # a "practice" column and the
+#                                                        # nhs_number, practice and the
 #                                                        # model's feature columns
 #
-# Needs the ristra R package (see README.md, "R").
+# Needs the ristra R package (see README.md, "R"). The model is
+# models/demo_logistic.json (trained on synthetic data; not for clinical
+# use); RISTRA_MODEL picks another.
 library(ristra)
 
 script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
 repo <- normalizePath(file.path(dirname(script), "..", ".."))
-model_file <- Sys.getenv("RISTRA_MODEL", file.path(repo, "models", "example_logistic.json"))
+model_file <- Sys.getenv("RISTRA_MODEL", file.path(repo, "models", "demo_logistic.json"))
 csv <- commandArgs(trailingOnly = TRUE)[1]
+work <- tempfile("ristra-example-")
+dir.create(work)
 
-# A population: your CSV, or made-up patients of a few practices.
-synthetic_population <- function(practices = c("C81010", "C81020", "C81030"), per_practice = 2000) {
-  set.seed(2024)
-  n <- length(practices) * per_practice
-  age <- sample(0:99, n, replace = TRUE)
-  data.frame(practice = rep(practices, each = per_practice),
-             age = age,
-             female = rbinom(n, 1, 0.5),
-             imd_decile = ifelse(runif(n) < 0.02, NA, sample(1:10, n, replace = TRUE)),  # imputed
-             n_ltc = rpois(n, age / 30),
-             prior_emergency_admissions = rpois(n, 0.05 + age / 400),
-             ae_attendances = rpois(n, 0.3 + age / 300),
-             care_home = as.integer(runif(n) < ifelse(age >= 80, 0.08, 0.002)))
+# A population: your CSV, or a synthetic one (made-up patients; NHS numbers
+# from the never-issued test range).
+if (is.na(csv)) {
+  csv <- file.path(work, "population.csv")
+  ristra_synth(csv, patients = 12000, practices = 4, seed = 2024)
 }
-patients <- if (is.na(csv)) synthetic_population() else read.csv(csv)
+patients <- read.csv(csv, colClasses = c(nhs_number = "character", practice = "character"))
 
-# Load the model and score: data.frame columns are matched by name.
+# Load the model and score the data.frame: columns are matched by name.
 model <- ristra_load(model_file)
 print(model)
 patients$risk <- predict(model, patients)
 status <- attr(patients$risk, "status")
 cat(sum(status == 0), "scored;", sum(status != 0), "not scored\n")
 
-# Tiers within each practice, computed here in R for now (the population
-# scorer ristra_score_file, with the library's own tiers, will replace this):
-# the top 0.5% "very high", the next 4.5% "high", the next 15% "moderate".
-share <- ave(-patients$risk, patients$practice,
-             FUN = function(r) rank(r, na.last = "keep") / sum(!is.na(r)))
-patients$tier <- cut(share, c(0, 0.005, 0.05, 0.20, 1),
-                     labels = c("very high", "high", "moderate", "low"))
-print(table(patients$practice, patients$tier))
+# The batch: the library reads the file, ranks every practice and assigns
+# tiers (top 0.5%, 2%, 5% and 20% of each list).
+result <- ristra_score_file(model, csv, file.path(work, "ranked.csv"),
+                            rejects = file.path(work, "rejects.csv"),
+                            summary = file.path(work, "summary.csv"))
+print(result)
+print(result$practices[c("practice", "list_size", names(result$totals$tiers))], row.names = FALSE)
+
+ranked <- read.csv(file.path(work, "ranked.csv"),
+                   colClasses = c(nhs_number = "character", practice = "character"))
+same <- merge(ranked, patients[c("nhs_number", "risk")], by = "nhs_number")
+stopifnot(isTRUE(all.equal(same$risk.x, as.vector(same$risk.y), tolerance = 1e-15)))
 
 cat("\nHighest risk in each practice:\n")
-top <- do.call(rbind, lapply(split(patients, patients$practice),
-                             function(p) head(p[order(-p$risk), ], 3)))
-print(top[c("practice", "age", "n_ltc", "prior_emergency_admissions", "risk", "tier")],
-      row.names = FALSE)
+print(ranked[ranked$rank_in_practice <= 3, c("practice", "nhs_number", "risk",
+                                             "rank_in_practice", "tier")], row.names = FALSE)
+
+# How well does the model rank these patients? (when the file has outcomes)
+if ("emergency_admission_next_12m" %in% names(patients)) {
+  known <- merge(ranked, patients[c("nhs_number", "emergency_admission_next_12m")])
+  ev <- ristra_evaluate(known$risk, known$emergency_admission_next_12m, groups = known$practice)
+  print(ev)
+  print(ev$groups[c("group", "n", "events", "auroc", "oe_ratio")], row.names = FALSE)
+}

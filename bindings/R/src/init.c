@@ -13,6 +13,11 @@ static const R_CallMethodDef call_entries[] = {
     { "C_ristra_features", (DL_FUNC)&ristra_r_features, 1 },
     { "C_ristra_score", (DL_FUNC)&ristra_r_score, 5 },
     { "C_ristra_row_status_string", (DL_FUNC)&ristra_r_row_status_string, 1 },
+    { "C_ristra_convert_xgboost", (DL_FUNC)&ristra_r_convert_xgboost, 4 },
+    { "C_ristra_evaluate", (DL_FUNC)&ristra_r_evaluate, 8 },
+    { "C_ristra_evaluation_svg", (DL_FUNC)&ristra_r_evaluation_svg, 4 },
+    { "C_ristra_score_file", (DL_FUNC)&ristra_r_score_file, 8 },
+    { "C_ristra_synth", (DL_FUNC)&ristra_r_synth, 3 },
     { NULL, NULL, 0 }
 };
 

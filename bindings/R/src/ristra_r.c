@@ -4,6 +4,7 @@
  * R_alloc (reclaimed by R) and a model is attached to its external pointer
  * before anything else can fail. */
 #include <stdint.h>
+#include <string.h>
 
 #include <R.h>
 #include <Rinternals.h>
@@ -19,7 +20,7 @@
  * enough for the library to split a block over threads. */
 enum { BLOCK_VALUES = 1 << 20 };
 
-static SEXP model_tag(void)
+SEXP rr_model_tag(void)
 {
     static SEXP tag = NULL;
     if (!tag)
@@ -28,7 +29,7 @@ static SEXP model_tag(void)
 }
 
 /* Raises the library's message (what failed and where) as an R error. */
-static void NORET fail(int rc)
+void NORET rr_fail(int rc)
 {
     const char *message = ristra_last_error();
     Rf_error("%s", message[0] ? message : ristra_strerror(rc));
@@ -40,9 +41,9 @@ static void model_finalize(SEXP ptr)
     R_ClearExternalPtr(ptr);
 }
 
-static const ristra_model *model_of(SEXP ptr)
+const ristra_model *rr_model_of(SEXP ptr)
 {
-    if (TYPEOF(ptr) != EXTPTRSXP || R_ExternalPtrTag(ptr) != model_tag())
+    if (TYPEOF(ptr) != EXTPTRSXP || R_ExternalPtrTag(ptr) != rr_model_tag())
         Rf_error("not a ristra model");
     const ristra_model *model = R_ExternalPtrAddr(ptr);
     if (!model)
@@ -51,14 +52,31 @@ static const ristra_model *model_of(SEXP ptr)
     return model;
 }
 
-static const char *string_arg(SEXP x, const char *what)
+/* A copy (R_alloc) of a path with ~ expanded: R_ExpandFileName's buffer
+ * is static, and some calls take several paths. */
+const char *rr_string_arg(SEXP x, const char *what)
 {
     if (!Rf_isString(x) || XLENGTH(x) != 1 || STRING_ELT(x, 0) == NA_STRING)
         Rf_error("%s must be a single string", what);
-    return R_ExpandFileName(Rf_translateChar(STRING_ELT(x, 0)));
+    const char *expanded = R_ExpandFileName(Rf_translateChar(STRING_ELT(x, 0)));
+    size_t len = strlen(expanded);
+    char *copy = R_alloc(len + 1, 1);
+    memcpy(copy, expanded, len + 1);
+    return copy;
 }
 
-static SEXP utf8(const char *s)
+const char *rr_optional_string(SEXP x, const char *what)
+{
+    if (Rf_isNull(x))
+        return NULL;
+    if (!Rf_isString(x) || XLENGTH(x) != 1)
+        Rf_error("%s must be a single string or NULL", what);
+    if (STRING_ELT(x, 0) == NA_STRING)
+        return NULL;
+    return Rf_translateCharUTF8(STRING_ELT(x, 0));
+}
+
+SEXP rr_utf8(const char *s)
 {
     return Rf_mkCharCE(s, CE_UTF8);
 }
@@ -76,15 +94,22 @@ SEXP ristra_r_version(void)
     return out;
 }
 
+SEXP rr_new_model_ptr(void)
+{
+    SEXP ptr = PROTECT(R_MakeExternalPtr(NULL, rr_model_tag(), R_NilValue));
+    R_RegisterCFinalizerEx(ptr, model_finalize, TRUE);
+    UNPROTECT(1);
+    return ptr;
+}
+
 SEXP ristra_r_load(SEXP path)
 {
-    const char *file = string_arg(path, "path");
-    SEXP ptr = PROTECT(R_MakeExternalPtr(NULL, model_tag(), R_NilValue));
-    R_RegisterCFinalizerEx(ptr, model_finalize, TRUE);
+    const char *file = rr_string_arg(path, "path");
+    SEXP ptr = PROTECT(rr_new_model_ptr());
     ristra_model *model = NULL;
     int rc = ristra_model_load(&model, file);
     if (rc)
-        fail(rc);
+        rr_fail(rc);
     R_SetExternalPtrAddr(ptr, model);
     UNPROTECT(1);
     return ptr;
@@ -92,17 +117,17 @@ SEXP ristra_r_load(SEXP path)
 
 SEXP ristra_r_save(SEXP ptr, SEXP path, SEXP gzip, SEXP indent)
 {
-    const ristra_model *model = model_of(ptr);
+    const ristra_model *model = rr_model_of(ptr);
     ristra_save_options opts = RISTRA_SAVE_OPTIONS_INIT;
     opts.gzip = Rf_asLogical(gzip) == TRUE;
     opts.indent = Rf_asInteger(indent);
-    int rc = ristra_model_save(model, string_arg(path, "path"), &opts);
+    int rc = ristra_model_save(model, rr_string_arg(path, "path"), &opts);
     if (rc)
-        fail(rc);
+        rr_fail(rc);
     return R_NilValue;
 }
 
-static SEXP named_list(int n, const char **names)
+SEXP rr_named_list(int n, const char **names)
 {
     SEXP list = PROTECT(Rf_allocVector(VECSXP, n));
     SEXP s = PROTECT(Rf_allocVector(STRSXP, n));
@@ -115,21 +140,21 @@ static SEXP named_list(int n, const char **names)
 
 SEXP ristra_r_info(SEXP ptr)
 {
-    const ristra_model *model = model_of(ptr);
+    const ristra_model *model = rr_model_of(ptr);
     ristra_tree_summary trees = RISTRA_TREE_SUMMARY_INIT;
     int rc = ristra_model_trees(&trees, model);
     if (rc)
-        fail(rc);
+        rr_fail(rc);
     static const char *names[] = { "kind", "n_features", "metadata", "n_trees", "max_depth",
                                    "n_nodes", "n_categorical" };
-    SEXP out = PROTECT(named_list(7, names));
+    SEXP out = PROTECT(rr_named_list(7, names));
     int kind = ristra_model_kind(model);
     const char *kind_name = kind == RISTRA_MODEL_LOGISTIC ? "logistic"
                             : kind == RISTRA_MODEL_GBDT   ? "gbdt"
                                                           : "unknown";
     SET_VECTOR_ELT(out, 0, Rf_mkString(kind_name));
     SET_VECTOR_ELT(out, 1, Rf_ScalarReal((double)ristra_model_n_features(model)));
-    SET_VECTOR_ELT(out, 2, Rf_ScalarString(utf8(ristra_model_metadata(model))));
+    SET_VECTOR_ELT(out, 2, Rf_ScalarString(rr_utf8(ristra_model_metadata(model))));
     SET_VECTOR_ELT(out, 3, Rf_ScalarReal((double)trees.n_trees));
     SET_VECTOR_ELT(out, 4, Rf_ScalarReal((double)trees.max_depth));
     SET_VECTOR_ELT(out, 5, Rf_ScalarReal((double)trees.n_nodes));
@@ -150,22 +175,22 @@ static const char *policy_name(int policy)
 
 SEXP ristra_r_features(SEXP ptr)
 {
-    const ristra_model *model = model_of(ptr);
+    const ristra_model *model = rr_model_of(ptr);
     R_xlen_t n = (R_xlen_t)ristra_model_n_features(model);
     static const char *names[] = { "name", "description", "unit", "valid_min", "valid_max",
                                    "missing_policy", "impute_value" };
     static const SEXPTYPE types[] = { STRSXP, STRSXP, STRSXP, REALSXP, REALSXP, STRSXP, REALSXP };
-    SEXP out = PROTECT(named_list(7, names));
+    SEXP out = PROTECT(rr_named_list(7, names));
     for (int c = 0; c < 7; c++)
         SET_VECTOR_ELT(out, c, Rf_allocVector(types[c], n));
     for (R_xlen_t i = 0; i < n; i++) {
         ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
         int rc = ristra_model_feature(&f, model, (int64_t)i);
         if (rc)
-            fail(rc);
-        SET_STRING_ELT(VECTOR_ELT(out, 0), i, utf8(f.name));
-        SET_STRING_ELT(VECTOR_ELT(out, 1), i, utf8(f.description));
-        SET_STRING_ELT(VECTOR_ELT(out, 2), i, utf8(f.unit));
+            rr_fail(rc);
+        SET_STRING_ELT(VECTOR_ELT(out, 0), i, rr_utf8(f.name));
+        SET_STRING_ELT(VECTOR_ELT(out, 1), i, rr_utf8(f.description));
+        SET_STRING_ELT(VECTOR_ELT(out, 2), i, rr_utf8(f.unit));
         REAL(VECTOR_ELT(out, 3))[i] = f.valid_min;
         REAL(VECTOR_ELT(out, 4))[i] = f.valid_max;
         SET_STRING_ELT(VECTOR_ELT(out, 5), i, Rf_mkChar(policy_name(f.missing_policy)));
@@ -214,7 +239,7 @@ static R_xlen_t column_pointers(const double **cols, SEXP x, SEXP columns, R_xle
  * margin is TRUE), NA for rows not scored, and every row's status. */
 SEXP ristra_r_score(SEXP ptr, SEXP x, SEXP columns, SEXP margin, SEXP n_threads)
 {
-    const ristra_model *model = model_of(ptr);
+    const ristra_model *model = rr_model_of(ptr);
     R_xlen_t k = (R_xlen_t)ristra_model_n_features(model);
     if (TYPEOF(columns) != INTSXP || XLENGTH(columns) != k)
         Rf_error("columns must be %lld integer indices", (long long)k);
@@ -240,7 +265,7 @@ SEXP ristra_r_score(SEXP ptr, SEXP x, SEXP columns, SEXP margin, SEXP n_threads)
                                     RISTRA_FLOAT64, (int64_t)rows, (int64_t)k, (int64_t)k,
                                     &opts);
         if (rc)
-            fail(rc);
+            rr_fail(rc);
         R_CheckUserInterrupt();
     }
     for (R_xlen_t i = 0; i < n; i++)
@@ -248,7 +273,7 @@ SEXP ristra_r_score(SEXP ptr, SEXP x, SEXP columns, SEXP margin, SEXP n_threads)
             REAL(value)[i] = NA_REAL;   /* R's missing value rather than NaN */
 
     static const char *names[] = { "value", "status" };
-    SEXP out = PROTECT(named_list(2, names));
+    SEXP out = PROTECT(rr_named_list(2, names));
     SET_VECTOR_ELT(out, 0, value);
     SET_VECTOR_ELT(out, 1, status);
     UNPROTECT(3);

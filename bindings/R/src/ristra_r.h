@@ -2,7 +2,10 @@
 #ifndef RISTRA_R_H
 #define RISTRA_R_H
 
+#include <R.h>
 #include <Rinternals.h>
+
+#include <ristra/ristra.h>
 
 SEXP ristra_r_version(void);
 SEXP ristra_r_load(SEXP path);
@@ -11,5 +14,22 @@ SEXP ristra_r_info(SEXP model);
 SEXP ristra_r_features(SEXP model);
 SEXP ristra_r_score(SEXP model, SEXP x, SEXP columns, SEXP margin, SEXP n_threads);
 SEXP ristra_r_row_status_string(SEXP status);
+SEXP ristra_r_convert_xgboost(SEXP src, SEXP feature_names, SEXP meta, SEXP horizon_days);
+SEXP ristra_r_evaluate(SEXP risk, SEXP outcome, SEXP groups, SEXP cut_points, SEXP n_bins,
+                       SEXP confidence_level, SEXP flag_scope, SEXP n_threads);
+SEXP ristra_r_evaluation_svg(SEXP evaluation, SEXP group, SEXP path, SEXP title);
+SEXP ristra_r_synth(SEXP path, SEXP numbers, SEXP flags);
+SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP tier_names,
+                         SEXP untiered_name, SEXP flags, SEXP progress);
+
+/* Helpers shared by the glue files (ristra_r.c). */
+SEXP rr_model_tag(void);
+SEXP rr_new_model_ptr(void);   /* an empty model pointer with its finalizer; PROTECT it */
+void NORET rr_fail(int rc);    /* raises the library's last message as an R error */
+const ristra_model *rr_model_of(SEXP ptr);
+const char *rr_string_arg(SEXP x, const char *what);      /* a file name, ~ expanded */
+const char *rr_optional_string(SEXP x, const char *what); /* NULL for R's NULL or NA */
+SEXP rr_utf8(const char *s);
+SEXP rr_named_list(int n, const char **names);
 
 #endif

@@ -5,25 +5,59 @@ populations, scored by libristra (a thin ctypes layer over its C ABI).
     model = ristra.Model.load("models/example_logistic.json")
     risk = model.predict(df)          # a DataFrame, matched by column names
 
+    ristra.synth("population.csv", patients=50000, practices=5)   # made-up patients
+    ristra.convert_xgboost("booster.json", "model.json")   # XGBoost -> native model
+    totals, practices = ristra.score_file(model, "practice_list.csv.gz", "ranked.csv")
+    fit = ristra.fit_logistic(X, y)   # R's glm(y ~ ., binomial); fit.to_model(...)
+    ev = ristra.evaluate(risk, outcome, groups=practice)   # AUROC, calibration, tiers
+
 The library is found through RISTRA_LIBRARY, then the source tree's build/,
 then the system loader; ristra.library_path() says which was used.
 """
 from __future__ import annotations
 
+import ctypes
+import os
+
 from . import _lib
 from ._errors import (CancelledError, Error, FileError, FormatError, InternalError,
                       InvalidArgumentError, NotFoundError, NumericError, OutOfMemoryError,
                       UnsupportedError, VersionError)
+from ._evaluate import Evaluation, evaluate
+from ._fit import LogisticFit, fit_logistic
 from ._model import Feature, Model, RowStatus, Trees, row_status_string
+from ._population import ScoreResult, read_population, score_file
 from ._version import __version__
+from ._xgboost import convert_xgboost
 
 __all__ = [
-    "CancelledError", "Error", "Feature", "FileError", "FormatError", "InternalError",
-    "InvalidArgumentError", "Model", "NotFoundError", "NumericError", "OutOfMemoryError",
-    "RowStatus", "Trees", "UnsupportedError", "VersionError", "__version__", "library_path",
-    "library_version", "nhs_number_is_test", "nhs_number_valid", "ods_practice_code_valid",
-    "row_status_string",
+    "CancelledError", "Error", "Evaluation", "Feature", "FileError", "FormatError",
+    "InternalError", "InvalidArgumentError", "LogisticFit", "Model", "NotFoundError",
+    "NumericError", "OutOfMemoryError", "RowStatus", "ScoreResult", "Trees", "UnsupportedError",
+    "VersionError", "__version__", "convert_xgboost", "evaluate", "fit_logistic",
+    "library_path", "library_version", "nhs_number_is_test", "nhs_number_valid",
+    "ods_practice_code_valid", "read_population", "row_status_string", "score_file", "synth",
 ]
+
+
+def synth(path: str | os.PathLike[str], patients: int = 10000, practices: int | None = None,
+          seed: int = 1, outcome: bool = True, true_risk: bool = False,
+          gzip_level: int | None = None) -> None:
+    """Writes a synthetic registered population (NOT patient data: NHS numbers
+    from the never-issued test range) as `ristra synth` does: CSV, gzip when
+    path ends in ".gz" (or at gzip_level 1-9; 0 never). practices defaults
+    to patients / 10,000 (at least 1). The same arguments give the same
+    bytes. Columns: examples/data/README.md."""
+    lib = _lib.lib()
+    opts = _lib.SynthOptions()
+    _lib.check(lib.ristra_synth_options_init(ctypes.byref(opts), _lib.SYNTH_OPTIONS_VERSION))
+    opts.n_patients = int(patients)
+    opts.n_practices = int(practices) if practices is not None else max(1, int(patients) // 10000)
+    opts.seed = int(seed)
+    opts.write_outcome = int(bool(outcome))
+    opts.write_true_risk = int(bool(true_risk))
+    opts.gzip_level = -1 if gzip_level is None else int(gzip_level)
+    _lib.check(lib.ristra_synth_write(os.fsencode(path), ctypes.byref(opts)))
 
 
 def library_version() -> str:

@@ -18,9 +18,11 @@ import ctypes.util
 import os
 import pathlib
 import threading
-from ctypes import POINTER, Structure, c_char_p, c_double, c_int, c_int64, c_size_t, c_void_p
+from typing import Any
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int, c_int32, c_int64,
+                    c_size_t, c_uint64, c_void_p)
 
-from ._errors import RISTRA_EIO, RISTRA_EVERSION, Error, error_for
+from ._errors import RISTRA_EINVAL, RISTRA_EIO, RISTRA_EVERSION, Error, error_for
 from ._version import MAJOR, __version__
 
 
@@ -50,11 +52,184 @@ class TreeSummary(Structure):
                 ("n_nodes", c_int64), ("n_categorical", c_int64)]
 
 
+class SynthOptions(Structure):
+    """struct ristra_synth_options (include/ristra/synth.h)."""
+    _fields_ = [("version", c_int), ("n_patients", c_int64), ("n_practices", c_int64),
+                ("seed", c_uint64), ("write_outcome", c_int), ("write_true_risk", c_int),
+                ("gzip_level", c_int)]
+
+
+class XgboostOptions(Structure):
+    """struct ristra_xgboost_options (include/ristra/xgboost.h)."""
+    _fields_ = [("version", c_int), ("feature_names", POINTER(c_char_p)),
+                ("n_feature_names", c_int64), ("name", c_char_p), ("model_version", c_char_p),
+                ("outcome", c_char_p), ("horizon_days", c_int64), ("intended_use", c_char_p),
+                ("training_population", c_char_p)]
+
+
+class FitStruct(Structure):
+    """struct ristra_fit (opaque)."""
+
+
+FitPointer = POINTER(FitStruct)
+
+
+class FitOptions(Structure):
+    """struct ristra_fit_options (include/ristra/fit.h)."""
+    _fields_ = [("version", c_int), ("intercept", c_int), ("l2", c_double), ("max_iter", c_int),
+                ("tol", c_double), ("n_threads", c_int), ("solver", c_int),
+                ("feature_names", POINTER(c_char_p))]
+
+
+class FitSummary(Structure):
+    """struct ristra_fit_summary."""
+    _fields_ = [("version", c_int), ("n_cols", c_int64), ("has_intercept", c_int),
+                ("intercept", c_double), ("intercept_se", c_double), ("n_rows", c_int64),
+                ("n_used", c_int64), ("sum_weights", c_double), ("events", c_double),
+                ("deviance", c_double), ("null_deviance", c_double), ("aic", c_double),
+                ("df_residual", c_int64), ("df_null", c_int64), ("iterations", c_int),
+                ("last_change", c_double), ("l2", c_double), ("solver", c_int)]
+
+
+class FitModelOptions(Structure):
+    """struct ristra_fit_model_options."""
+    _fields_ = [("version", c_int), ("name", c_char_p), ("model_version", c_char_p),
+                ("outcome", c_char_p), ("horizon_days", c_int64), ("intended_use", c_char_p),
+                ("population_description", c_char_p), ("descriptions", POINTER(c_char_p)),
+                ("units", POINTER(c_char_p)), ("missing_policy", c_int),
+                ("training_range", c_int), ("fitted_date", c_char_p)]
+
+
+class EvaluationStruct(Structure):
+    """struct ristra_evaluation (opaque)."""
+
+
+EvaluationPointer = POINTER(EvaluationStruct)
+EVALUATE_MAX_CUT_POINTS = 16   # RISTRA_EVALUATE_MAX_CUT_POINTS
+EVALUATION_OVERALL = -1        # RISTRA_EVALUATION_OVERALL
+
+
+class EvaluateOptions(Structure):
+    """struct ristra_evaluate_options (include/ristra/evaluate.h)."""
+    _fields_ = [("version", c_int), ("n_cut_points", c_int),
+                ("cut_points", c_double * EVALUATE_MAX_CUT_POINTS), ("n_bins", c_int),
+                ("confidence_level", c_double), ("flag_scope", c_int), ("n_threads", c_int)]
+
+
+class GroupSummary(Structure):
+    """struct ristra_group_summary."""
+    _fields_ = [("version", c_int), ("label", c_int32), ("n", c_int64), ("events", c_int64)] + [
+        (name, c_double) for name in (
+            "observed_rate", "mean_risk", "expected", "oe_ratio", "auroc", "auroc_variance",
+            "auroc_ci_lower", "auroc_ci_upper", "average_precision", "brier",
+            "calibration_in_the_large", "calibration_intercept", "calibration_slope",
+            "calibration_slope_intercept")]
+
+
+class CalibrationBin(Structure):
+    """struct ristra_calibration_bin."""
+    _fields_ = [("version", c_int), ("n", c_int64), ("events", c_int64)] + [
+        (name, c_double) for name in (
+            "min_risk", "max_risk", "mean_risk", "observed_rate", "expected", "oe_ratio",
+            "observed_lower", "observed_upper")]
+
+
+class CutPointSummary(Structure):
+    """struct ristra_cut_point_summary."""
+    _fields_ = [("version", c_int), ("fraction", c_double), ("n_flagged", c_int64),
+                ("events_flagged", c_int64), ("threshold", c_double), ("sensitivity", c_double),
+                ("ppv", c_double)]
+
+
+MAX_TIERS = 8   # RISTRA_MAX_TIERS (include/ristra/batch.h)
+
+
+class PopulationOptions(Structure):
+    """struct ristra_population_options (include/ristra/population.h)."""
+    _fields_ = [("version", c_int), ("id_column", c_char_p), ("practice_column", c_char_p),
+                ("outcome_column", c_char_p), ("outcome_required", c_int),
+                ("columns", POINTER(c_char_p)), ("n_columns", c_int64),
+                ("extra_columns", POINTER(c_char_p)), ("n_extra", c_int64),
+                ("block_rows", c_int64), ("check_duplicates", c_int), ("n_threads", c_int)]
+
+
+class PopulationStruct(Structure):
+    """struct ristra_population (opaque)."""
+
+
+PopulationPointer = POINTER(PopulationStruct)
+
+
+class PopulationBlock(Structure):
+    """struct ristra_population_block."""
+    _fields_ = [("version", c_int), ("n_rows", c_int64), ("n_cols", c_int64),
+                ("values", c_void_p), ("status", c_void_p), ("nhs_number", c_void_p),
+                ("practice", c_void_p), ("outcome", c_void_p), ("extra", c_void_p),
+                ("line", c_void_p), ("first_row", c_int64)]
+
+
+class PopulationReject(Structure):
+    """struct ristra_population_reject."""
+    _fields_ = [("version", c_int), ("line", c_int64), ("status", c_int32),
+                ("nhs_number", c_char_p), ("practice", c_char_p), ("reason", c_char_p)]
+
+
+# int (*ristra_progress_fn)(void *ctx, int64_t patients, uint64_t bytes_done, uint64_t bytes_total)
+ProgressFn = CFUNCTYPE(c_int, c_void_p, c_int64, c_uint64, c_uint64)
+
+
+class ScoreFileOptions(Structure):
+    """struct ristra_score_file_options (include/ristra/batch.h)."""
+    _fields_ = [("version", c_int), ("population", PopulationOptions),
+                ("rejects_path", c_char_p), ("summary_path", c_char_p), ("n_tiers", c_int),
+                ("tier_cut_points", c_double * MAX_TIERS), ("tier_names", c_char_p * MAX_TIERS),
+                ("untiered_name", c_char_p), ("n_threads", c_int), ("gzip_output", c_int),
+                ("progress", ProgressFn), ("progress_ctx", c_void_p)]
+
+
+class ScoreResultStruct(Structure):
+    """struct ristra_score_result (opaque)."""
+
+
+ScoreResultPointer = POINTER(ScoreResultStruct)
+
+
+class ScoreTotals(Structure):
+    """struct ristra_score_totals."""
+    _fields_ = [("version", c_int), ("n_rows", c_int64), ("n_scored", c_int64),
+                ("n_rejected", c_int64), ("n_practices", c_int32), ("n_tiers", c_int),
+                ("tier_count", c_int64 * MAX_TIERS), ("has_outcome", c_int),
+                ("expected", c_double), ("observed", c_int64), ("auroc", c_double)]
+
+
+class PracticeSummary(Structure):
+    """struct ristra_practice_summary."""
+    _fields_ = [("version", c_int), ("practice", c_char_p), ("list_size", c_int64),
+                ("n_rejected", c_int64), ("tier_count", c_int64 * MAX_TIERS),
+                ("mean_risk", c_double), ("expected", c_double), ("observed", c_int64),
+                ("observed_expected", c_double), ("auroc", c_double)]
+
+
 # Struct versions this binding was written against (the _VERSION macros).
 FEATURE_INFO_VERSION = 1
 SAVE_OPTIONS_VERSION = 1
 SCORE_OPTIONS_VERSION = 1
 TREE_SUMMARY_VERSION = 1
+XGBOOST_OPTIONS_VERSION = 1
+SYNTH_OPTIONS_VERSION = 1
+FIT_OPTIONS_VERSION = 1
+FIT_SUMMARY_VERSION = 1
+FIT_MODEL_OPTIONS_VERSION = 1
+EVALUATE_OPTIONS_VERSION = 1
+GROUP_SUMMARY_VERSION = 1
+CALIBRATION_BIN_VERSION = 1
+CUT_POINT_SUMMARY_VERSION = 1
+SCORE_FILE_OPTIONS_VERSION = 1
+SCORE_TOTALS_VERSION = 1
+PRACTICE_SUMMARY_VERSION = 1
+POPULATION_OPTIONS_VERSION = 1
+POPULATION_BLOCK_VERSION = 1
+POPULATION_REJECT_VERSION = 1
 
 # name: (restype, argtypes), exactly as declared in include/ristra/*.h.
 _SIGNATURES = {
@@ -84,6 +259,63 @@ _SIGNATURES = {
     "ristra_nhs_number_valid": (c_int, [c_char_p, c_size_t]),
     "ristra_nhs_number_is_test": (c_int, [c_char_p, c_size_t]),
     "ristra_ods_practice_code_valid": (c_int, [c_char_p, c_size_t]),
+    # include/ristra/synth.h
+    "ristra_synth_options_init": (c_int, [POINTER(SynthOptions), c_int]),
+    "ristra_synth_write": (c_int, [c_char_p, POINTER(SynthOptions)]),
+    # include/ristra/xgboost.h
+    "ristra_xgboost_options_init": (c_int, [POINTER(XgboostOptions), c_int]),
+    "ristra_model_import_xgboost": (c_int, [POINTER(ModelPointer), c_char_p,
+                                            POINTER(XgboostOptions)]),
+    "ristra_model_import_xgboost_buffer": (c_int, [POINTER(ModelPointer), c_void_p, c_size_t,
+                                                   c_char_p, POINTER(XgboostOptions)]),
+    # include/ristra/fit.h
+    "ristra_fit_options_init": (c_int, [POINTER(FitOptions), c_int]),
+    "ristra_fit_logistic": (c_int, [POINTER(FitPointer), c_void_p, c_int64, c_int64, c_int64,
+                                    c_void_p, c_void_p, POINTER(FitOptions)]),
+    "ristra_fit_free": (None, [FitPointer]),
+    "ristra_fit_describe": (c_int, [POINTER(FitSummary), FitPointer]),
+    "ristra_fit_coefficients": (c_int, [c_void_p, c_void_p, FitPointer]),
+    "ristra_fit_model_options_init": (c_int, [POINTER(FitModelOptions), c_int]),
+    "ristra_fit_to_model": (c_int, [POINTER(ModelPointer), FitPointer, POINTER(FitModelOptions)]),
+    # include/ristra/evaluate.h
+    "ristra_evaluate_options_init": (c_int, [POINTER(EvaluateOptions), c_int]),
+    "ristra_evaluate": (c_int, [POINTER(EvaluationPointer), c_void_p, c_void_p, c_int64, c_void_p,
+                                POINTER(EvaluateOptions)]),
+    "ristra_evaluation_free": (None, [EvaluationPointer]),
+    "ristra_evaluation_n_groups": (c_int64, [EvaluationPointer]),
+    "ristra_evaluation_n_bins": (c_int64, [EvaluationPointer]),
+    "ristra_evaluation_n_cut_points": (c_int64, [EvaluationPointer]),
+    "ristra_evaluation_summary": (c_int, [POINTER(GroupSummary), EvaluationPointer, c_int64]),
+    "ristra_evaluation_bin": (c_int, [POINTER(CalibrationBin), EvaluationPointer, c_int64,
+                                      c_int64]),
+    "ristra_evaluation_cut_point": (c_int, [POINTER(CutPointSummary), EvaluationPointer, c_int64,
+                                            c_int64]),
+    "ristra_evaluation_write_calibration_svg": (c_int, [EvaluationPointer, c_int64, c_char_p,
+                                                        c_char_p]),
+    # include/ristra/population.h: the reader
+    "ristra_population_options_init": (c_int, [POINTER(PopulationOptions), c_int]),
+    "ristra_population_open": (c_int, [POINTER(PopulationPointer), c_char_p, ModelPointer,
+                                       POINTER(PopulationOptions)]),
+    "ristra_population_open_buffer": (c_int, [POINTER(PopulationPointer), c_void_p, c_size_t,
+                                              c_char_p, ModelPointer,
+                                              POINTER(PopulationOptions)]),
+    "ristra_population_close": (None, [PopulationPointer]),
+    "ristra_population_read": (c_int, [POINTER(PopulationBlock), PopulationPointer]),
+    "ristra_population_reject_info": (c_int, [POINTER(PopulationReject), PopulationPointer,
+                                              c_int64]),
+    "ristra_population_n_practices": (c_int32, [PopulationPointer]),
+    "ristra_population_practice": (c_char_p, [PopulationPointer, c_int32]),
+    "ristra_population_progress": (c_int, [POINTER(c_uint64), POINTER(c_uint64),
+                                           PopulationPointer]),
+    # include/ristra/batch.h
+    "ristra_score_file_options_init": (c_int, [POINTER(ScoreFileOptions), c_int]),
+    "ristra_score_file": (c_int, [POINTER(ScoreResultPointer), ModelPointer, c_char_p, c_char_p,
+                                  POINTER(ScoreFileOptions)]),
+    "ristra_score_result_free": (None, [ScoreResultPointer]),
+    "ristra_score_result_totals": (c_int, [POINTER(ScoreTotals), ScoreResultPointer]),
+    "ristra_score_result_practice": (c_int, [POINTER(PracticeSummary), ScoreResultPointer,
+                                             c_int32]),
+    "ristra_score_result_tier_name": (c_char_p, [ScoreResultPointer, c_int]),
 }
 
 SONAME = f"libristra.so.{MAJOR}"
@@ -188,3 +420,21 @@ def check(rc: int) -> int:
         message = last_error() or lib().ristra_strerror(rc).decode("utf-8", "replace")
         raise error_for(int(rc), message)
     return rc
+
+
+def text(value: str | None, what: str) -> bytes | None:
+    """A str option as UTF-8 bytes for a const char * (None stays NULL)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise error_for(RISTRA_EINVAL, f"{what} must be a str, not {type(value).__name__}")
+    return value.encode()
+
+
+def string_array(values: Any, what: str) -> Any:
+    """A sequence of str as a C array of const char * (None entries stay
+    NULL). Keep the returned array alive for as long as C may read it."""
+    if isinstance(values, (str, bytes)):
+        raise error_for(RISTRA_EINVAL, f"{what} must be a sequence of str, not one string")
+    items = [text(v, what) if v is not None else None for v in values]
+    return (c_char_p * max(len(items), 1))(*items)

@@ -119,6 +119,13 @@ class Model:
                                                        source_name.encode()))
         return cls._adopt(out)
 
+    @classmethod
+    def from_xgboost(cls, src: Any, feature_names: Any = None, **metadata: Any) -> Model:
+        """Imports an XGBoost model (a file, its bytes, or a Booster); the
+        same as :func:`ristra.convert_xgboost` without saving."""
+        from ._xgboost import convert_xgboost
+        return convert_xgboost(src, None, feature_names, **metadata)
+
     def close(self) -> None:
         """Frees the C model now (idempotent)."""
         handle, self._handle = getattr(self, "_handle", None), None

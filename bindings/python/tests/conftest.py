@@ -62,3 +62,12 @@ def golden(request):
 def example_model():
     with ristra.Model.load(EXAMPLE_MODEL) as model:
         yield model
+
+
+def cli_path():
+    """The `ristra` command-line tool of this build (RISTRA_CLI, set by
+    ctest), for checking that the binding and the tool agree."""
+    path = os.environ.get("RISTRA_CLI") or SOURCE / "build" / "bindings" / "cli" / "ristra"
+    if not pathlib.Path(path).is_file():
+        pytest.skip("the ristra command-line tool is not built (set RISTRA_CLI)")
+    return str(path)

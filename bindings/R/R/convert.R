@@ -1,0 +1,46 @@
+# Importing XGBoost models: libristra reads the file and builds the model.
+
+ristra_convert_xgboost <- function(src, dst = NULL, feature_names = NULL, name = NULL,
+                                   model_version = NULL, outcome = NULL, horizon_days = NULL,
+                                   intended_use = NULL, training_population = NULL,
+                                   gzip = NULL) {
+  text <- function(x, what) {
+    if (is.null(x)) return(NA_character_)
+    if (!is.character(x) || length(x) != 1 || is.na(x)) {
+      stop(sprintf("%s must be a single string", what), call. = FALSE)
+    }
+    enc2utf8(x)
+  }
+  meta <- c(text(name, "name"), text(model_version, "model_version"), text(outcome, "outcome"),
+            text(intended_use, "intended_use"), text(training_population, "training_population"))
+  if (!is.null(feature_names)) feature_names <- enc2utf8(as.character(feature_names))
+  horizon <- if (is.null(horizon_days)) NA_real_ else as.double(horizon_days)
+  if (is.raw(src)) {
+    path <- NA_character_
+  } else {
+    if (!is.character(src) || length(src) != 1 || is.na(src)) {
+      stop("src must be a file name or a raw vector of a model file's bytes", call. = FALSE)
+    }
+    src <- path.expand(src)
+    path <- src
+  }
+  model <- structure(list(ptr = .Call(C_ristra_convert_xgboost, src, feature_names, meta, horizon),
+                          path = path),
+                     class = "ristra_model")
+  if (!is.null(dst)) {
+    if (is.null(gzip)) gzip <- grepl("\\.gz$", dst)
+    ristra_save(model, dst, gzip = gzip)
+    model$path <- path.expand(dst)
+  }
+  model
+}
+
+# A synthetic registered population, as `ristra synth` writes it.
+ristra_synth <- function(path, patients = 10000, practices = max(1, patients %/% 10000),
+                         seed = 1, outcome = TRUE, true_risk = FALSE, gzip_level = NA) {
+  .Call(C_ristra_synth, path.expand(as.character(path)),
+        as.double(c(patients, practices, seed)),
+        c(as.integer(isTRUE(outcome)), as.integer(isTRUE(true_risk)),
+          if (is.na(gzip_level)) -1L else as.integer(gzip_level)))
+  invisible(path)
+}

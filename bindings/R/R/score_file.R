@@ -1,0 +1,87 @@
+# The nightly batch: libristra reads, scores, ranks, tiers and writes; this
+# file only checks the arguments and labels what comes back.
+
+ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summary = NULL,
+                              tiers = c(0.005, 0.02, 0.05, 0.20), tier_names = NULL,
+                              untiered_name = NULL, threads = 0L, id_column = "nhs_number",
+                              practice_column = "practice",
+                              outcome_column = "emergency_admission_next_12m",
+                              outcome_required = FALSE, check_duplicates = TRUE, gzip = NA,
+                              block_rows = 0L, progress = NULL) {
+  if (!inherits(model, "ristra_model")) model <- ristra_load(model)
+  one_path <- function(x, what) {
+    if (is.null(x)) return(NA_character_)
+    if (!is.character(x) || length(x) != 1 || is.na(x)) {
+      stop(sprintf("%s must be a single file name", what), call. = FALSE)
+    }
+    x
+  }
+  paths <- c(one_path(input, "input"), one_path(output, "output"),
+             one_path(rejects, "rejects"), one_path(summary, "summary"))
+  columns <- c(id_column, practice_column,
+               if (is.null(outcome_column)) NA_character_ else outcome_column)
+  if (!is.character(columns) || length(columns) != 3) {
+    stop("id_column, practice_column and outcome_column must be single strings", call. = FALSE)
+  }
+  if (!is.null(tiers)) tiers <- as.double(tiers)
+  if (!is.null(tier_names)) {
+    n_tiers <- if (is.null(tiers)) 4L else length(tiers)
+    if (length(tier_names) != n_tiers) {
+      stop(sprintf("tier_names has %d names for %d tiers", length(tier_names), n_tiers),
+           call. = FALSE)
+    }
+    tier_names <- enc2utf8(as.character(tier_names))
+  }
+  gzip_flag <- if (is.na(gzip)) -1L else as.integer(isTRUE(gzip))
+  flags <- c(as.integer(threads), as.integer(isTRUE(outcome_required)),
+             as.integer(isTRUE(check_duplicates)), gzip_flag, as.integer(block_rows))
+  failure <- NULL
+  callback <- NULL
+  if (!is.null(progress)) {
+    progress <- match.fun(progress)
+    callback <- function(patients, bytes_done, bytes_total) {
+      tryCatch(isTRUE(progress(patients, bytes_done, bytes_total)),
+               error = function(e) {
+                 failure <<- e
+                 TRUE
+               })
+    }
+  }
+  res <- .Call(C_ristra_score_file, model$ptr, paths, enc2utf8(columns), tiers, tier_names,
+               untiered_name, flags, callback)
+  if (is.null(res)) {
+    if (!is.null(failure)) stop(failure)
+    stop("stopped by the progress function: nothing was written", call. = FALSE)
+  }
+
+  # The practices as in the summary file (less its last line, ALL, which is
+  # in the totals): read.csv(summary, check.names = FALSE) gives the same.
+  p <- res$practices
+  counts <- matrix(p$tier_count, ncol = length(res$tier_names))
+  practices <- data.frame(practice = p$practice, list_size = as.integer(p$list_size),
+                          rejected = as.integer(p$n_rejected), stringsAsFactors = FALSE)
+  for (k in seq_along(res$tier_names)) practices[[res$tier_names[k]]] <- as.integer(counts[, k])
+  practices$mean_risk <- p$mean_risk
+  practices$expected_admissions <- p$expected
+  totals <- res$totals
+  if (totals$has_outcome) {
+    practices$observed_admissions <- as.integer(p$observed)
+    practices$observed_expected <- p$observed_expected
+    practices$auroc <- p$auroc
+  }
+  totals$tiers <- stats::setNames(totals$tiers, res$tier_names)
+  structure(list(totals = totals, practices = practices), class = "ristra_score_result")
+}
+
+print.ristra_score_result <- function(x, ...) {
+  t <- x$totals
+  cat(sprintf("<ristra score: %s rows, %s scored, %s rejected, %d practices>\n",
+              format(t$n_rows, big.mark = ","), format(t$n_scored, big.mark = ","),
+              format(t$n_rejected, big.mark = ","), t$n_practices))
+  cat(sprintf("  %s: %s\n", names(t$tiers), format(t$tiers, big.mark = ",")), sep = "")
+  if (t$has_outcome) {
+    cat(sprintf("  observed %s admissions, expected %.1f, AUROC %.4f\n",
+                format(t$observed, big.mark = ","), t$expected, t$auroc))
+  }
+  invisible(x)
+}

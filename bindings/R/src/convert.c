@@ -1,0 +1,86 @@
+/* .Call glue for ristra_model_import_xgboost() (XGBoost models as native
+ * ones) and ristra_synth_write() (synthetic populations). */
+#include <stdint.h>
+
+#include <R.h>
+#include <Rinternals.h>
+
+#include <ristra/ristra.h>
+#include <ristra/xgboost.h>
+
+#include "ristra_r.h"
+
+/* src: a file name or a raw vector of a model file's bytes; feature_names:
+ * NULL or a character vector; meta: character(5) name, model_version,
+ * outcome, intended_use, training_population (NA for the default);
+ * horizon_days: a number, or NA for the default. Returns the model's
+ * external pointer. */
+SEXP ristra_r_convert_xgboost(SEXP src, SEXP feature_names, SEXP meta, SEXP horizon_days)
+{
+    ristra_xgboost_options opts = RISTRA_XGBOOST_OPTIONS_INIT;
+    if (!Rf_isNull(feature_names)) {
+        if (!Rf_isString(feature_names))
+            Rf_error("feature_names must be a character vector");
+        R_xlen_t n = XLENGTH(feature_names);
+        const char **names = (const char **)R_alloc((size_t)n + 1, sizeof *names);
+        for (R_xlen_t i = 0; i < n; i++) {
+            if (STRING_ELT(feature_names, i) == NA_STRING)
+                Rf_error("feature_names[%lld] is NA", (long long)i + 1);
+            names[i] = Rf_translateCharUTF8(STRING_ELT(feature_names, i));
+        }
+        opts.feature_names = names;
+        opts.n_feature_names = (int64_t)n;
+    }
+    if (!Rf_isString(meta) || XLENGTH(meta) != 5)
+        Rf_error("meta must be character(5)");
+    const char **fields[] = { &opts.name, &opts.model_version, &opts.outcome,
+                              &opts.intended_use, &opts.training_population };
+    for (int i = 0; i < 5; i++)
+        *fields[i] = STRING_ELT(meta, i) == NA_STRING
+                         ? NULL
+                         : Rf_translateCharUTF8(STRING_ELT(meta, i));
+    double horizon = Rf_asReal(horizon_days);
+    if (!ISNAN(horizon)) {
+        if (horizon != (double)(int64_t)horizon)
+            Rf_error("horizon_days must be a whole number of days");
+        opts.horizon_days = (int64_t)horizon;
+    }
+
+    SEXP ptr = PROTECT(rr_new_model_ptr());
+    ristra_model *model = NULL;
+    int rc;
+    if (TYPEOF(src) == RAWSXP)
+        rc = ristra_model_import_xgboost_buffer(&model, RAW(src), (size_t)XLENGTH(src),
+                                                opts.name ? opts.name : "<raw vector>", &opts);
+    else
+        rc = ristra_model_import_xgboost(&model, rr_string_arg(src, "src"), &opts);
+    if (rc)
+        rr_fail(rc);
+    R_SetExternalPtrAddr(ptr, model);
+    UNPROTECT(1);
+    return ptr;
+}
+
+/* ristra_synth_write(): a synthetic population file. numbers: double(3)
+ * patients, practices, seed; flags: integer(3) outcome, true_risk, gzip_level. */
+SEXP ristra_r_synth(SEXP path, SEXP numbers, SEXP flags)
+{
+    if (TYPEOF(numbers) != REALSXP || XLENGTH(numbers) != 3 || TYPEOF(flags) != INTSXP ||
+        XLENGTH(flags) != 3)
+        Rf_error("numbers must be double(3) and flags integer(3)");
+    ristra_synth_options opts = RISTRA_SYNTH_OPTIONS_INIT;
+    const double *v = REAL(numbers);
+    for (int i = 0; i < 3; i++)
+        if (ISNAN(v[i]) || v[i] < 0 || v[i] != (double)(int64_t)v[i])
+            Rf_error("patients, practices and seed must be whole numbers >= 0");
+    opts.n_patients = (int64_t)v[0];
+    opts.n_practices = (int64_t)v[1];
+    opts.seed = (uint64_t)v[2];
+    opts.write_outcome = INTEGER(flags)[0];
+    opts.write_true_risk = INTEGER(flags)[1];
+    opts.gzip_level = INTEGER(flags)[2];
+    int rc = ristra_synth_write(rr_string_arg(path, "path"), &opts);
+    if (rc)
+        rr_fail(rc);
+    return R_NilValue;
+}

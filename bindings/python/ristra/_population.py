@@ -1,0 +1,319 @@
+"""ristra.read_population (the library's population reader, into a
+DataFrame) and ristra.score_file (the nightly batch: read a population file,
+score, rank, tier, write the ranked list, rejects and summary), over
+include/ristra/population.h and include/ristra/batch.h (private)."""
+from __future__ import annotations
+
+import ctypes
+import math
+import os
+from typing import Any, Callable, NamedTuple, Sequence
+
+import numpy as np
+
+from . import _lib
+from ._errors import RISTRA_ECANCELLED, RISTRA_EINVAL, error_for
+from ._model import Model, PathLike
+
+DEFAULT_TIERS = (0.005, 0.02, 0.05, 0.20)
+
+Progress = Callable[[int, int, int], Any]
+
+
+class ScoreResult(NamedTuple):
+    """What :func:`score_file` did: ``totals`` (a dict) and ``practices``
+    (a pandas DataFrame, one row per practice in practice-code order)."""
+
+    totals: dict[str, Any]
+    practices: Any
+
+
+def _invalid(message: str) -> Exception:
+    return error_for(RISTRA_EINVAL, message)
+
+
+def _path(p: PathLike | None) -> bytes | None:
+    return None if p is None else os.fsencode(p)
+
+
+def _copy(address: int | None, ctype: Any, count: int, dtype: Any) -> np.ndarray:
+    """A copy of count C values at address (the reader reuses its arrays)."""
+    if count == 0 or not address:
+        return np.empty(count, dtype=dtype)
+    raw = ctypes.cast(address, ctypes.POINTER(ctype))
+    return np.ctypeslib.as_array(raw, shape=(count,)).astype(dtype, copy=True)
+
+
+def read_population(input: PathLike | bytes, model: Model | None = None, *,
+                    columns: Sequence[str] | None = None,
+                    extra_columns: Sequence[str] | None = None, id_column: str = "nhs_number",
+                    practice_column: str = "practice", outcome_column: str | None = None,
+                    outcome_required: bool = False, check_duplicates: bool = True,
+                    threads: int = 1, block_rows: int = 0) -> Any:
+    """Reads a population file (CSV, plain or gzip; a path or the file's
+    bytes) with libristra's reader, the one ``ristra score`` uses: every
+    row checked, nothing re-implemented here.
+
+    The value columns are the model's features (found by name, each value
+    checked against its valid range and missing policy), or, without a
+    model, the named columns. extra_columns are read alongside (numbers);
+    outcome_column (None: not read) gives 0, 1 or NaN for unknown.
+
+    Returns a pandas DataFrame with one row per data row, in file order:
+    line (the file line the row starts on), nhs_number (int64; 0 when
+    invalid), practice (str; None when invalid), status (a RowStatus; 0 for
+    a usable row), reason (why the row cannot be used; "" when it can),
+    then the value columns (NaN = missing, and for rejected rows), the
+    outcome column and the extra columns. Rejected rows are kept, with
+    their status: ``df[df.status == 0]`` are the usable ones.
+
+    Raises NotFoundError naming every missing required column,
+    FormatError for a file that cannot be read as a whole (naming the
+    file and line), FileError.
+    """
+    import pandas as pd
+    if (model is None) == (columns is None):
+        raise _invalid("give either a model (read its features) or columns, not both")
+    lib = _lib.lib()
+    opts = _lib.PopulationOptions()
+    _lib.check(lib.ristra_population_options_init(ctypes.byref(opts),
+                                                   _lib.POPULATION_OPTIONS_VERSION))
+    opts.id_column = _lib.text(id_column, "id_column")
+    opts.practice_column = _lib.text(practice_column, "practice_column")
+    opts.outcome_column = _lib.text(outcome_column, "outcome_column")
+    opts.outcome_required = int(bool(outcome_required))
+    opts.check_duplicates = int(bool(check_duplicates))
+    opts.n_threads = int(threads)
+    opts.block_rows = int(block_rows)
+    keep = []
+    if columns is not None:
+        names = list(columns)
+        keep.append(_lib.string_array(names, "columns"))
+        opts.columns = ctypes.cast(keep[-1], ctypes.POINTER(ctypes.c_char_p))
+        opts.n_columns = len(names)
+    else:
+        names = model.feature_names
+    extra = list(extra_columns) if extra_columns is not None else []
+    if extra:
+        keep.append(_lib.string_array(extra, "extra_columns"))
+        opts.extra_columns = ctypes.cast(keep[-1], ctypes.POINTER(ctypes.c_char_p))
+        opts.n_extra = len(extra)
+    model_ptr = model._ptr if model is not None else None
+    pop = _lib.PopulationPointer()
+    if isinstance(input, (bytes, bytearray, memoryview)):
+        data = bytes(input)   # must outlive the reader: held by this frame
+        _lib.check(lib.ristra_population_open_buffer(ctypes.byref(pop), data, len(data),
+                                                     b"<bytes>", model_ptr, ctypes.byref(opts)))
+    else:
+        _lib.check(lib.ristra_population_open(ctypes.byref(pop), os.fsencode(input), model_ptr,
+                                              ctypes.byref(opts)))
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in
+                                          ("line", "nhs", "practice", "status", "values",
+                                           "outcome", "extra", "reason")}
+    has_outcome = False
+    try:
+        while True:
+            block = _lib.PopulationBlock(version=_lib.POPULATION_BLOCK_VERSION)
+            _lib.check(lib.ristra_population_read(ctypes.byref(block), pop))
+            n = block.n_rows
+            if n == 0:
+                break
+            parts["line"].append(_copy(block.line, ctypes.c_int64, n, np.int64))
+            parts["nhs"].append(_copy(block.nhs_number, ctypes.c_uint64, n, np.int64))
+            parts["practice"].append(_copy(block.practice, ctypes.c_int32, n, np.int32))
+            status = _copy(block.status, ctypes.c_int32, n, np.int32)
+            parts["status"].append(status)
+            parts["values"].append(
+                _copy(block.values, ctypes.c_double, n * block.n_cols, np.float64)
+                .reshape(n, block.n_cols))
+            if block.outcome:
+                has_outcome = True
+                parts["outcome"].append(_copy(block.outcome, ctypes.c_double, n, np.float64))
+            if extra:
+                parts["extra"].append(_copy(block.extra, ctypes.c_double, n * len(extra),
+                                            np.float64).reshape(n, len(extra)))
+            reason = np.full(n, "", dtype=object)
+            for row in np.flatnonzero(status):
+                info = _lib.PopulationReject(version=_lib.POPULATION_REJECT_VERSION)
+                _lib.check(lib.ristra_population_reject_info(ctypes.byref(info), pop, int(row)))
+                reason[row] = info.reason.decode("utf-8", "replace")
+            parts["reason"].append(reason)
+        codes = np.array([lib.ristra_population_practice(pop, i).decode()
+                          for i in range(lib.ristra_population_n_practices(pop))] + [None],
+                         dtype=object)
+    finally:
+        lib.ristra_population_close(pop)
+    del keep
+
+    def joined(key: str, dtype: Any, width: int | None = None) -> np.ndarray:
+        if parts[key]:
+            return np.concatenate(parts[key])
+        return np.empty((0, width) if width is not None else 0, dtype=dtype)
+
+    practice = joined("practice", np.int32)
+    frame = {"line": joined("line", np.int64), "nhs_number": joined("nhs", np.int64),
+             "practice": codes[np.where(practice < 0, len(codes) - 1, practice)],
+             "status": joined("status", np.int32), "reason": joined("reason", object)}
+    values = joined("values", np.float64, len(names))
+    frame.update({name: values[:, j] for j, name in enumerate(names)})
+    if has_outcome:
+        frame[outcome_column] = joined("outcome", np.float64)
+    if extra:
+        extras = joined("extra", np.float64, len(extra))
+        frame.update({name: extras[:, j] for j, name in enumerate(extra)})
+    return pd.DataFrame(frame)
+
+
+def _options(rejects: PathLike | None, summary: PathLike | None, tiers: Sequence[float] | None,
+             tier_names: Sequence[str | None] | None, untiered_name: str | None, threads: int,
+             id_column: str, practice_column: str, outcome_column: str | None,
+             outcome_required: bool, check_duplicates: bool, block_rows: int,
+             gzip: bool | None) -> _lib.ScoreFileOptions:
+    opts = _lib.ScoreFileOptions()
+    _lib.check(_lib.lib().ristra_score_file_options_init(ctypes.byref(opts),
+                                                          _lib.SCORE_FILE_OPTIONS_VERSION))
+    pop = opts.population
+    pop.id_column = _lib.text(id_column, "id_column")
+    pop.practice_column = _lib.text(practice_column, "practice_column")
+    pop.outcome_column = _lib.text(outcome_column, "outcome_column")
+    pop.outcome_required = int(bool(outcome_required))
+    pop.check_duplicates = int(bool(check_duplicates))
+    pop.block_rows = int(block_rows)
+    pop.n_threads = int(threads)
+    opts.rejects_path = _path(rejects)
+    opts.summary_path = _path(summary)
+    if tiers is not None:
+        cuts = [float(c) for c in tiers]
+        if not 1 <= len(cuts) <= _lib.MAX_TIERS:
+            raise _invalid(f"tiers must have 1 to {_lib.MAX_TIERS} cut-points, not {len(cuts)}")
+        opts.n_tiers = len(cuts)
+        for i, c in enumerate(cuts):
+            opts.tier_cut_points[i] = c
+    if tier_names is not None:
+        if isinstance(tier_names, str):
+            raise _invalid("tier_names must be a sequence of str, not one string")
+        names = list(tier_names)
+        n_tiers = opts.n_tiers or len(DEFAULT_TIERS)
+        if len(names) != n_tiers:
+            raise _invalid(f"tier_names has {len(names)} names for {n_tiers} tiers")
+        for i, name in enumerate(names):
+            opts.tier_names[i] = _lib.text(name, "tier_names")
+    opts.untiered_name = _lib.text(untiered_name, "untiered_name")
+    opts.n_threads = int(threads)
+    opts.gzip_output = -1 if gzip is None else int(bool(gzip))
+    return opts
+
+
+def _result(lib: Any, result: Any) -> ScoreResult:
+    t = _lib.ScoreTotals(version=_lib.SCORE_TOTALS_VERSION)
+    _lib.check(lib.ristra_score_result_totals(ctypes.byref(t), result))
+    names = [lib.ristra_score_result_tier_name(result, k).decode() for k in range(t.n_tiers)]
+    totals = {
+        "n_rows": t.n_rows, "n_scored": t.n_scored, "n_rejected": t.n_rejected,
+        "n_practices": t.n_practices,
+        "tiers": {name: t.tier_count[k] for k, name in enumerate(names)},
+        "has_outcome": bool(t.has_outcome), "expected": t.expected,
+        "observed": t.observed if t.has_outcome else None,
+        "auroc": t.auroc if t.has_outcome else math.nan,
+    }
+    # The columns of the summary file (without its last line, ALL: that is
+    # in the totals), so that the frame equals pandas.read_csv(summary).
+    rows = []
+    for i in range(t.n_practices):
+        p = _lib.PracticeSummary(version=_lib.PRACTICE_SUMMARY_VERSION)
+        _lib.check(lib.ristra_score_result_practice(ctypes.byref(p), result, i))
+        row = {"practice": p.practice.decode(), "list_size": p.list_size,
+               "rejected": p.n_rejected}
+        row.update({name: p.tier_count[k] for k, name in enumerate(names)})
+        row.update(mean_risk=p.mean_risk, expected_admissions=p.expected)
+        if t.has_outcome:
+            row.update(observed_admissions=p.observed, observed_expected=p.observed_expected,
+                       auroc=p.auroc)
+        rows.append(row)
+    import pandas as pd
+    columns = ["practice", "list_size", "rejected", *names, "mean_risk", "expected_admissions"]
+    if t.has_outcome:
+        columns += ["observed_admissions", "observed_expected", "auroc"]
+    practices = pd.DataFrame(rows, columns=columns)
+    return ScoreResult(totals, practices)
+
+
+def score_file(model: Model | PathLike, input: PathLike, output: PathLike | None = None, *,
+               rejects: PathLike | None = None, summary: PathLike | None = None,
+               tiers: Sequence[float] | None = DEFAULT_TIERS,
+               tier_names: Sequence[str | None] | None = None, untiered_name: str | None = None,
+               threads: int = 0, id_column: str = "nhs_number", practice_column: str = "practice",
+               outcome_column: str | None = "emergency_admission_next_12m",
+               outcome_required: bool = False, check_duplicates: bool = True,
+               block_rows: int = 0, gzip: bool | None = None,
+               progress: Progress | None = None) -> ScoreResult:
+    """Scores every patient of a population file (CSV, plain or gzip) and
+    writes the ranked list, exactly as the ``ristra score`` command does
+    (the same library function, ristra_score_file).
+
+    output: the ranked list (nhs_number, practice, risk, rank_in_practice,
+    percentile_in_practice, percentile_overall, tier), sorted by practice
+    and rank; None writes none (only the result comes back). rejects: CSV of
+    rejected rows (line, nhs_number, practice, status, reason). summary: the
+    per-practice summary CSV. Every file is written whole or not at all;
+    gzip None compresses a file whose name ends in ".gz".
+
+    tiers: cut-points as fractions of each practice's list, strictly
+    increasing, in (0, 1]: a patient is in the first tier c with
+    rank_in_practice <= ceil(c * list_size). tier_names: one name per tier
+    (None entries keep "top 0.5%" and so on); untiered_name: the tier of
+    the rest (default "-").
+
+    threads: 0 (default) one per CPU. id_column, practice_column,
+    outcome_column (None: do not read outcomes; read when present
+    otherwise, unless outcome_required) name the input's columns.
+
+    progress(patients, bytes_done, bytes_total) is called after each block
+    on this thread; a true return value stops the run (CancelledError) and
+    an exception raised in it stops the run and is re-raised here; nothing
+    is written then.
+
+    The GIL is released while the library works. Returns
+    ScoreResult(totals, practices): totals is a dict (n_rows, n_scored,
+    n_rejected, n_practices, tiers {name: count}, has_outcome, expected,
+    observed, auroc); practices is a DataFrame with the summary file's
+    columns (practice, list_size, rejected, one count per tier, mean_risk,
+    expected_admissions and, with outcomes, observed_admissions,
+    observed_expected, auroc), one row per practice in code order.
+    """
+    if not isinstance(model, Model):
+        with Model.load(model) as loaded:
+            return score_file(loaded, input, output, rejects=rejects, summary=summary,
+                              tiers=tiers, tier_names=tier_names, untiered_name=untiered_name,
+                              threads=threads, id_column=id_column,
+                              practice_column=practice_column, outcome_column=outcome_column,
+                              outcome_required=outcome_required,
+                              check_duplicates=check_duplicates, block_rows=block_rows,
+                              gzip=gzip, progress=progress)
+    lib = _lib.lib()
+    opts = _options(rejects, summary, tiers, tier_names, untiered_name, threads, id_column,
+                    practice_column, outcome_column, outcome_required, check_duplicates,
+                    block_rows, gzip)
+    raised: list[BaseException] = []
+    callback = None
+    if progress is not None:
+        def call(_ctx: Any, patients: int, done: int, total: int) -> int:
+            try:
+                return 1 if progress(patients, done, total) else 0
+            except BaseException as e:  # noqa: B036 -- KeyboardInterrupt too: stop the run
+                raised.append(e)
+                return 1
+        callback = _lib.ProgressFn(call)   # kept alive by this frame until the call returns
+        opts.progress = callback
+    out = _lib.ScoreResultPointer()
+    rc = lib.ristra_score_file(ctypes.byref(out), model._ptr, os.fsencode(input),
+                               _path(output), ctypes.byref(opts))
+    try:
+        if raised and rc == RISTRA_ECANCELLED:
+            raise raised[0]
+        _lib.check(rc)
+        return _result(lib, out)
+    finally:
+        lib.ristra_score_result_free(out)
+        del callback
+
