@@ -21,6 +21,8 @@ SEXP ristra_r_evaluation_svg(SEXP evaluation, SEXP group, SEXP path, SEXP title)
 SEXP ristra_r_synth(SEXP path, SEXP numbers, SEXP flags);
 SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP tier_names,
                          SEXP untiered_name, SEXP flags, SEXP progress);
+SEXP ristra_r_recalibrate(SEXP model, SEXP margin, SEXP outcome, SEXP method, SEXP texts);
+SEXP ristra_r_calibration(SEXP model);
 
 /* Helpers shared by the glue files (ristra_r.c). */
 SEXP rr_model_tag(void);

@@ -10,6 +10,7 @@ populations, scored by libristra (a thin ctypes layer over its C ABI).
     totals, practices = ristra.score_file(model, "practice_list.csv.gz", "ranked.csv")
     fit = ristra.fit_logistic(X, y)   # R's glm(y ~ ., binomial); fit.to_model(...)
     ev = ristra.evaluate(risk, outcome, groups=practice)   # AUROC, calibration, tiers
+    local = model.recalibrate(X, y, "logistic", population="...")   # local outcomes
 
 The library is found through RISTRA_LIBRARY, then the source tree's build/,
 then the system loader; ristra.library_path() says which was used.
@@ -25,13 +26,13 @@ from ._errors import (CancelledError, Error, FileError, FormatError, InternalErr
                       UnsupportedError, VersionError)
 from ._evaluate import Evaluation, evaluate
 from ._fit import LogisticFit, fit_logistic
-from ._model import Feature, Model, RowStatus, Trees, row_status_string
+from ._model import Calibration, Feature, Model, RowStatus, Trees, row_status_string
 from ._population import ScoreResult, read_population, score_file
 from ._version import __version__
 from ._xgboost import convert_xgboost
 
 __all__ = [
-    "CancelledError", "Error", "Evaluation", "Feature", "FileError", "FormatError",
+    "CancelledError", "Calibration", "Error", "Evaluation", "Feature", "FileError", "FormatError",
     "InternalError", "InvalidArgumentError", "LogisticFit", "Model", "NotFoundError",
     "NumericError", "OutOfMemoryError", "RowStatus", "ScoreResult", "Trees", "UnsupportedError",
     "VersionError", "__version__", "convert_xgboost", "evaluate", "fit_logistic",

@@ -24,13 +24,14 @@ def _fields(struct: Any, skip: tuple[str, ...] = ("version",)) -> dict[str, Any]
     return {name: getattr(struct, name) for name, _ in struct._fields_ if name not in skip}
 
 
-def _outcome_bytes(outcome: Any, n: int) -> np.ndarray:
+def _outcome_bytes(outcome: Any, n: int, per: str = "risk") -> np.ndarray:
     """Outcomes as uint8 for the C call. Anything but 0 and 1 (NaN, 2, 0.5,
-    -1) becomes 2, which ristra_evaluate() refuses naming the row, rather
-    than being silently truncated by a cast."""
+    -1) becomes 2, which the library (ristra_evaluate(),
+    ristra_model_recalibrate()) refuses naming the row, rather than being
+    silently truncated by a cast."""
     o = np.asarray(outcome)
     if o.ndim != 1 or o.shape[0] != n:
-        raise _invalid(f"outcome must be 1-D with one value per risk ({n}), not shape {o.shape}")
+        raise _invalid(f"outcome must be 1-D with one value per {per} ({n}), not shape {o.shape}")
     if o.dtype == np.bool_:
         return o.astype(np.uint8)
     if o.dtype.kind not in "fiu":

@@ -210,6 +210,18 @@ class PracticeSummary(Structure):
                 ("observed_expected", c_double), ("auroc", c_double)]
 
 
+class CalibrationBlock(Structure):
+    """struct ristra_calibration (include/ristra/calibrate.h)."""
+    _fields_ = [("version", c_int), ("present", c_int), ("intercept", c_double),
+                ("slope", c_double)]
+
+
+class RecalibrateOptions(Structure):
+    """struct ristra_recalibrate_options (include/ristra/calibrate.h)."""
+    _fields_ = [("version", c_int), ("population_description", c_char_p), ("date", c_char_p),
+                ("model_version", c_char_p)]
+
+
 # Struct versions this binding was written against (the _VERSION macros).
 FEATURE_INFO_VERSION = 1
 SAVE_OPTIONS_VERSION = 1
@@ -230,6 +242,8 @@ PRACTICE_SUMMARY_VERSION = 1
 POPULATION_OPTIONS_VERSION = 1
 POPULATION_BLOCK_VERSION = 1
 POPULATION_REJECT_VERSION = 1
+CALIBRATION_VERSION = 1
+RECALIBRATE_OPTIONS_VERSION = 1
 
 # name: (restype, argtypes), exactly as declared in include/ristra/*.h.
 _SIGNATURES = {
@@ -316,6 +330,11 @@ _SIGNATURES = {
     "ristra_score_result_practice": (c_int, [POINTER(PracticeSummary), ScoreResultPointer,
                                              c_int32]),
     "ristra_score_result_tier_name": (c_char_p, [ScoreResultPointer, c_int]),
+    # include/ristra/calibrate.h
+    "ristra_model_calibration": (c_int, [POINTER(CalibrationBlock), ModelPointer]),
+    "ristra_recalibrate_options_init": (c_int, [POINTER(RecalibrateOptions), c_int]),
+    "ristra_model_recalibrate": (c_int, [POINTER(ModelPointer), ModelPointer, c_void_p, c_void_p,
+                                         c_int64, c_int, POINTER(RecalibrateOptions)]),
 }
 
 SONAME = f"libristra.so.{MAJOR}"

@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any, Literal, Union, overload
+from typing import Any, Literal, NamedTuple, Union, overload
 
 import numpy as np
 
@@ -19,6 +19,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 _KINDS = {1: "logistic", 2: "gbdt"}                  # enum ristra_kind
 _POLICIES = {1: "impute", 2: "reject", 3: "native"}  # enum ristra_missing_policy
 _FLOAT32, _FLOAT64 = 1, 2                            # enum ristra_dtype
+_RECALIBRATE_METHODS = {"intercept": 1, "logistic": 2}  # enum ristra_recalibrate_method
 
 
 class RowStatus(enum.IntEnum):
@@ -66,6 +67,14 @@ class Trees:
     max_depth: int
     n_nodes: int
     n_categorical: int
+
+
+class Calibration(NamedTuple):
+    """A model's calibration block (:attr:`Model.calibration`):
+    probability = 1 / (1 + exp(-(intercept + slope * margin)))."""
+
+    intercept: float
+    slope: float
 
 
 def _invalid(message: str) -> Exception:
@@ -227,6 +236,69 @@ class Model:
     @property
     def max_depth(self) -> int:
         return self.trees.max_depth
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """The model's calibration block, Calibration(intercept, slope), or
+        None when it has none (its probability is the link of the margin)."""
+        c = _lib.CalibrationBlock(version=_lib.CALIBRATION_VERSION)
+        _lib.check(_lib.lib().ristra_model_calibration(ctypes.byref(c), self._ptr))
+        return Calibration(c.intercept, c.slope) if c.present else None
+
+    def recalibrate(self, X: Any, outcome: Any, method: str = "intercept", *, population: str,
+                    date: str | None = None, model_version: str | None = None,
+                    n_threads: int = 0) -> Model:
+        """Refits the model's calibration block on local outcomes and returns
+        the recalibrated model (a new Model; this one is unchanged), as
+        ``ristra calibrate`` does (the same library function,
+        ristra_model_recalibrate).
+
+        X: the local patients, as for :meth:`predict`; every row must score
+        (keep the rows with status 0, e.g. of :func:`ristra.read_population`,
+        and a known outcome). outcome: one 0/1 (or bool) per row.
+
+        method: "intercept" shifts the log-odds so that the model expects as
+        many events as were observed (R: glm(y ~ 1 + offset(logit(p)),
+        binomial)); "logistic" fits a new intercept and slope on the log-odds
+        (R: glm(y ~ logit(p), binomial)). The fit is composed with the
+        model's current calibration block.
+
+        population: the population whose outcomes were used, in words
+        (required; recorded in metadata["recalibration"]). date: "YYYY-MM-DD"
+        or "YYYY-MM-DDThh:mm:ssZ" recorded as the date (None: now, UTC).
+        model_version: the new model's metadata version (None: unchanged).
+
+        Raises InvalidArgumentError (an unknown method, a row that did not
+        score, an outcome other than 0 or 1, a bad date, no population) and
+        NumericError when no finite fit exists (no events or no non-events;
+        for "logistic" also outcomes separated by the risk, or a slope that
+        is not positive), with the library's message.
+        """
+        code = _RECALIBRATE_METHODS.get(method) if isinstance(method, str) else None
+        if code is None:
+            raise _invalid(f'method must be "intercept" or "logistic", not {method!r}')
+        margin, status = self.predict(X, output="margin", return_status=True,
+                                      n_threads=n_threads)
+        from ._evaluate import _outcome_bytes
+        y = _outcome_bytes(outcome, margin.shape[0], per="row of X")
+        unscored = np.flatnonzero(status)
+        if unscored.size:
+            row = int(unscored[0])
+            raise _invalid(f"rows of X not scored: {unscored.size} of {status.shape[0]}, the "
+                           f"first row {row} (counting from 0): {row_status_string(status[row])}; "
+                           "recalibrate on the rows that score only")
+        lib = _lib.lib()
+        opts = _lib.RecalibrateOptions()
+        _lib.check(lib.ristra_recalibrate_options_init(ctypes.byref(opts),
+                                                       _lib.RECALIBRATE_OPTIONS_VERSION))
+        opts.population_description = _lib.text(population, "population")
+        opts.date = _lib.text(date, "date")
+        opts.model_version = _lib.text(model_version, "model_version")
+        out = _lib.ModelPointer()
+        _lib.check(lib.ristra_model_recalibrate(ctypes.byref(out), self._ptr, margin.ctypes.data,
+                                                y.ctypes.data, margin.shape[0], code,
+                                                ctypes.byref(opts)))
+        return Model._adopt(out)
 
     def __repr__(self) -> str:
         if not self._handle:

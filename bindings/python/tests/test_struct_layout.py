@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from ristra import _lib
+from ristra import _lib, _model
 from conftest import SOURCE
 
 STRUCTS = {
@@ -30,6 +30,8 @@ STRUCTS = {
     "ristra_score_file_options": _lib.ScoreFileOptions,
     "ristra_score_totals": _lib.ScoreTotals,
     "ristra_practice_summary": _lib.PracticeSummary,
+    "ristra_calibration": _lib.CalibrationBlock,
+    "ristra_recalibrate_options": _lib.RecalibrateOptions,
 }
 
 CONSTANTS = {
@@ -52,9 +54,13 @@ CONSTANTS = {
     "RISTRA_POPULATION_OPTIONS_VERSION": _lib.POPULATION_OPTIONS_VERSION,
     "RISTRA_POPULATION_BLOCK_VERSION": _lib.POPULATION_BLOCK_VERSION,
     "RISTRA_POPULATION_REJECT_VERSION": _lib.POPULATION_REJECT_VERSION,
+    "RISTRA_CALIBRATION_VERSION": _lib.CALIBRATION_VERSION,
+    "RISTRA_RECALIBRATE_OPTIONS_VERSION": _lib.RECALIBRATE_OPTIONS_VERSION,
     "RISTRA_EVALUATE_MAX_CUT_POINTS": _lib.EVALUATE_MAX_CUT_POINTS,
     "RISTRA_EVALUATION_OVERALL": _lib.EVALUATION_OVERALL,
     "RISTRA_MAX_TIERS": _lib.MAX_TIERS,
+    "RISTRA_RECALIBRATE_INTERCEPT": _model._RECALIBRATE_METHODS["intercept"],
+    "RISTRA_RECALIBRATE_LOGISTIC": _model._RECALIBRATE_METHODS["logistic"],
 }
 
 
@@ -72,7 +78,7 @@ def c_layout(tmp_path_factory):
     src.write_text("#include <stddef.h>\n#include <stdio.h>\n#include <ristra/ristra.h>\n"
                    "#include <ristra/evaluate.h>\n#include <ristra/fit.h>\n"
                    "#include <ristra/population.h>\n#include <ristra/batch.h>\n"
-                   "#include <ristra/xgboost.h>\n"
+                   "#include <ristra/xgboost.h>\n#include <ristra/calibrate.h>\n"
                    "int main(void) {\n" + "\n".join(lines) + "\nreturn 0;\n}\n")
     exe = tmp / "layout"
     cc = os.environ.get("CC", "cc")

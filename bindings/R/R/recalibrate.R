@@ -1,0 +1,43 @@
+# Recalibrating a model on local outcomes: the patients are scored and the
+# calibration block refitted by libristra; this file only checks and passes
+# the arguments.
+
+ristra_recalibrate <- function(model, newdata, outcome, method = c("intercept", "logistic"),
+                               population, date = NULL, model_version = NULL, n_threads = 0L) {
+  method <- match.arg(method)
+  text <- function(x, what) {
+    if (is.null(x)) return(NA_character_)
+    if (!is.character(x) || length(x) != 1 || is.na(x)) {
+      stop(sprintf("%s must be a single string", what), call. = FALSE)
+    }
+    enc2utf8(x)
+  }
+  texts <- c(text(population, "population"), text(date, "date"),
+             text(model_version, "model_version"))
+  margin <- predict(model, newdata, type = "link", n_threads = n_threads)
+  status <- attr(margin, "status")
+  if (length(outcome) != length(margin)) {
+    stop(sprintf("outcome has %d values for %d rows of newdata", length(outcome),
+                 length(margin)), call. = FALSE)
+  }
+  if (is.factor(outcome)) stop("outcome must be 0/1 or logical, not a factor", call. = FALSE)
+  unscored <- which(status != 0L)
+  if (length(unscored)) {
+    stop(sprintf("rows of newdata not scored: %d of %d, the first row %d: %s; %s",
+                 length(unscored), length(margin), unscored[1],
+                 ristra_row_status_string(status[unscored[1]]),
+                 "recalibrate on the rows that score only"), call. = FALSE)
+  }
+  # 0 and 1 pass; anything else (NA, 2, 0.5) is passed as 2 for the library
+  # to refuse with the row named (counting from 0), rather than rounded here.
+  y <- ifelse(!is.na(outcome) & outcome == 1, 1L, ifelse(!is.na(outcome) & outcome == 0, 0L, 2L))
+  code <- c(intercept = 1L, logistic = 2L)[[method]]   # enum ristra_recalibrate_method
+  structure(list(ptr = .Call(C_ristra_recalibrate, ristra_ptr(model), as.double(margin),
+                             as.integer(y), code, texts),
+                 path = NA_character_),
+            class = "ristra_model")
+}
+
+ristra_calibration <- function(model) {
+  .Call(C_ristra_calibration, ristra_ptr(model))
+}
