@@ -36,18 +36,12 @@ def make_data(rows, seed=7):
 
 
 def convert(xgb_path, out_path, build):
+    """The product's own importer: `ristra convert --from xgboost`."""
     cli = pathlib.Path(build) / "bindings" / "cli" / "ristra"
-    proc = subprocess.run([str(cli), "convert", "--from", "xgboost", str(xgb_path), str(out_path)],
-                          capture_output=True, text=True)
-    if proc.returncode == 0:
-        return "ristra convert"
-    # Before the C importer existed: the independent translation used by the golden tests.
-    sys.path.insert(0, str(ROOT / "tests" / "golden"))
-    from make_gbdt_golden import native_model
-    booster = xgb.Booster(model_file=str(xgb_path))
-    names = [f"f{j:02d}" for j in range(N_FEATURES)]
-    out_path.write_text(json.dumps(native_model(booster, names, xgb_path.stem)))
-    return "python translation"
+    names = ",".join(f"f{j:02d}" for j in range(N_FEATURES))
+    subprocess.run([str(cli), "convert", "--from", "xgboost", "--feature-names", names,
+                    str(xgb_path), str(out_path)], check=True, capture_output=True, text=True)
+    return "ristra convert"
 
 
 def main():
