@@ -115,30 +115,35 @@ typedef struct score_args {
     char *names_copy;    /* the split --tier-names */
 } score_args;
 
-/* Splits text at commas into at most max pieces (in place); -1 if more. */
-static int split_commas(char *text, char **pieces, int max)
+/* Splits a copy of text at commas (cli_split_list) into at most
+ * RISTRA_MAX_TIERS pieces; returns the count, or -1 when there are more
+ * (or no memory: *copy is then NULL). The pieces point into *copy. */
+static int split_tier_list(char **copy, const char *pieces[RISTRA_MAX_TIERS], const char *text)
 {
-    int n = 0;
-    for (char *p = text;;) {
-        if (n == max)
-            return -1;
-        pieces[n++] = p;
-        char *comma = strchr(p, ',');
-        if (!comma)
-            return n;
-        *comma = '\0';
-        p = comma + 1;
+    int64_t n = 0;
+    *copy = strdup(text);
+    const char **items = *copy ? cli_split_list(*copy, &n) : NULL;
+    if (!items) {
+        free(*copy);
+        *copy = NULL;
+        return -1;
     }
+    if (n > RISTRA_MAX_TIERS)
+        n = -1;
+    for (int64_t k = 0; k < n; k++)
+        pieces[k] = items[k];
+    free(items);
+    return (int)n;
 }
 
 static int parse_tiers(ristra_score_file_options *o, score_args *a)
 {
-    char *pieces[RISTRA_MAX_TIERS];
+    const char *pieces[RISTRA_MAX_TIERS];
     if (a->tiers) {
-        char *copy = strdup(a->tiers);
+        char *copy = NULL;
+        int n = split_tier_list(&copy, pieces, a->tiers);
         if (!copy)
             return cli_fail("score", RISTRA_ENOMEM, "out of memory");
-        int n = split_commas(copy, pieces, RISTRA_MAX_TIERS);
         int rc = n < 0 ? cli_usage_error("score", USAGE, "--tiers: at most %d cut-points",
                                          RISTRA_MAX_TIERS)
                        : CLI_OK;
@@ -151,10 +156,9 @@ static int parse_tiers(ristra_score_file_options *o, score_args *a)
     }
     if (a->tier_names) {
         int want = o->n_tiers ? o->n_tiers : 4;
-        a->names_copy = strdup(a->tier_names);
+        int n = split_tier_list(&a->names_copy, pieces, a->tier_names);
         if (!a->names_copy)
             return cli_fail("score", RISTRA_ENOMEM, "out of memory");
-        int n = split_commas(a->names_copy, pieces, RISTRA_MAX_TIERS);
         if (n != want)
             return cli_usage_error("score", USAGE, "--tier-names gives %s names for %d tiers",
                                    n < 0 ? "too many" : n == 1 ? "1" : "another number of",

@@ -90,7 +90,12 @@ typedef struct ristra_score_file_options {
         "emergency_admission_next_12m", 0, NULL, 0, NULL, 0, 0, 1, 1 },                     \
       NULL, NULL, 0, { 0 }, { NULL }, NULL, 0, -1, NULL, NULL }
 
-/** @return RISTRA_OK, or RISTRA_EINVAL. @since 1.0.0 */
+/**
+ * Fills opts with the defaults of the given struct version.
+ * @return RISTRA_OK, or RISTRA_EINVAL for NULL or an unknown version.
+ * @thread_safety Safe.
+ * @since 1.0.0
+ */
 RISTRA_API int ristra_score_file_options_init(ristra_score_file_options *opts, int version);
 
 /** What a ristra_score_file() run did. Opaque; immutable. */
@@ -130,7 +135,11 @@ RISTRA_API int ristra_score_file(ristra_score_result **out, const ristra_model *
                                  const char *input, const char *output,
                                  const ristra_score_file_options *opts);
 
-/** Frees a result. NULL is a no-op. @since 1.0.0 */
+/**
+ * Frees a result. NULL is a no-op.
+ * @thread_safety No other thread may be using the result.
+ * @since 1.0.0
+ */
 RISTRA_API void ristra_score_result_free(ristra_score_result *result);
 
 /** Totals of a run. */
@@ -157,7 +166,12 @@ typedef struct ristra_score_totals {
 #define RISTRA_SCORE_TOTALS_INIT                                                             \
     { RISTRA_SCORE_TOTALS_VERSION, 0, 0, 0, 0, 0, { 0 }, 0, 0.0, -1, 0.0 }
 
-/** @return RISTRA_OK or RISTRA_EINVAL. @since 1.0.0 */
+/**
+ * Fills out with the run's totals; out->version must be set.
+ * @return RISTRA_OK or RISTRA_EINVAL (NULL, unknown version).
+ * @thread_safety Safe: a result is immutable.
+ * @since 1.0.0
+ */
 RISTRA_API int ristra_score_result_totals(ristra_score_totals *out,
                                           const ristra_score_result *result);
 
@@ -196,12 +210,18 @@ typedef struct ristra_practice_summary {
  * The summary of practice `index`, 0 <= index < totals.n_practices, in
  * practice-code order (the order of the summary file).
  * @return RISTRA_OK or RISTRA_EINVAL.
+ * @thread_safety Safe: a result is immutable.
  * @since 1.0.0
  */
 RISTRA_API int ristra_score_result_practice(ristra_practice_summary *out,
                                             const ristra_score_result *result, int32_t index);
 
-/** The name of tier k (0 <= k < n_tiers), or NULL. @since 1.0.0 */
+/**
+ * @return the name of tier k (0 <= k < n_tiers), valid while the result
+ *         lives; NULL when k is out of range or result is NULL.
+ * @thread_safety Safe: a result is immutable.
+ * @since 1.0.0
+ */
 RISTRA_API const char *ristra_score_result_tier_name(const ristra_score_result *result, int k);
 
 RISTRA_END_DECL

@@ -105,6 +105,9 @@ RISTRA_API int ristra_population_open(ristra_population **out, const char *path,
  * As ristra_population_open(), over a buffer holding a file's bytes (plain
  * or gzip). The buffer must outlive the reader. source_name (NULL:
  * "<buffer>") names it in messages.
+ * @return as ristra_population_open() (RISTRA_EIO only from a gzip buffer
+ *         that cannot be inflated).
+ * @thread_safety Safe; the buffer and the model must outlive the reader.
  * @since 1.0.0
  */
 RISTRA_API int ristra_population_open_buffer(ristra_population **out, const void *data,
@@ -112,7 +115,12 @@ RISTRA_API int ristra_population_open_buffer(ristra_population **out, const void
                                              const ristra_model *model,
                                              const ristra_population_options *opts);
 
-/** Closes a reader. NULL is a no-op. @since 1.0.0 */
+/**
+ * Closes a reader and frees everything it holds (blocks, reject strings).
+ * NULL is a no-op.
+ * @thread_safety No other thread may be using the reader.
+ * @since 1.0.0
+ */
 RISTRA_API void ristra_population_close(ristra_population *pop);
 
 /**
@@ -179,21 +187,35 @@ typedef struct ristra_population_reject {
  * Describes row `row` (0-based, within the current block). For a row with
  * status RISTRA_ROW_OK the reason is "". The strings stay valid until the
  * next ristra_population_read().
- * @return RISTRA_OK; RISTRA_EINVAL (NULL, bad version, row out of range).
+ * @return RISTRA_OK; RISTRA_EINVAL (NULL, bad version, row out of range);
+ *         RISTRA_ENOMEM.
+ * @thread_safety One thread at a time per reader (it writes the strings
+ *         into the reader's own scratch).
  * @since 1.0.0
  */
 RISTRA_API int ristra_population_reject_info(ristra_population_reject *out,
                                              const ristra_population *pop, int64_t row);
 
-/** Number of distinct valid practice codes seen so far. @since 1.0.0 */
+/**
+ * @return the number of distinct valid practice codes seen so far; 0 for NULL.
+ * @thread_safety One thread at a time per reader.
+ * @since 1.0.0
+ */
 RISTRA_API int32_t ristra_population_n_practices(const ristra_population *pop);
 
-/** The practice code with this index, or NULL when out of range. @since 1.0.0 */
+/**
+ * @return the practice code with this index (valid until the reader is
+ *         closed), or NULL when out of range or pop is NULL.
+ * @thread_safety One thread at a time per reader.
+ * @since 1.0.0
+ */
 RISTRA_API const char *ristra_population_practice(const ristra_population *pop, int32_t index);
 
 /**
  * Progress: bytes of the file consumed so far (compressed bytes for a
  * gzip file) and its size (0 when unknown, as for a pipe).
+ * @return RISTRA_OK, or RISTRA_EINVAL for a NULL argument.
+ * @thread_safety One thread at a time per reader.
  * @since 1.0.0
  */
 RISTRA_API int ristra_population_progress(uint64_t *bytes_done, uint64_t *bytes_total,

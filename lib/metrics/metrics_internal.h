@@ -3,6 +3,37 @@
 #define RISTRA_METRICS_INTERNAL_H
 
 #include <stdint.h>
+#include <string.h>
+
+/* Radix keys for ranking by risk (risk_order.c, stratify.c): an unsigned
+ * key that orders like the double, highest first. Adding 0.0 turns -0.0
+ * into 0.0 so that the two tie. ristra__key_value() inverts it. */
+static inline uint64_t ristra__descending_key(double x)
+{
+    const uint64_t sign = UINT64_C(0x8000000000000000);
+    uint64_t u;
+    x += 0.0;
+    memcpy(&u, &x, sizeof u);
+    return ~((u & sign) ? ~u : (u | sign));
+}
+
+static inline double ristra__key_value(uint64_t key)
+{
+    const uint64_t sign = UINT64_C(0x8000000000000000);
+    uint64_t a = ~key, u = (a & sign) ? (a & ~sign) : ~a;
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+/* Byte digits: eight passes over 64-bit keys with 256 counters each, which
+ * stay in L1 (measured faster than 11- or 16-bit digits on 1M risks). */
+enum { RISTRA__DIGIT_BITS = 8, RISTRA__N_DIGITS = 64 / 8, RISTRA__RADIX = 1 << 8 };
+
+static inline unsigned ristra__radix_digit(uint64_t key, int d)
+{
+    return (unsigned)(key >> (d * RISTRA__DIGIT_BITS)) & (RISTRA__RADIX - 1);
+}
 
 /* The area under the ROC curve of scores against 0/1 outcomes: the
  * probability that a random positive scores above a random negative, ties

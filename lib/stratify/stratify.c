@@ -18,34 +18,6 @@
 
 /* ------------------------------------------------------------ sorting */
 
-static const uint64_t SIGN = UINT64_C(0x8000000000000000);
-
-/* An unsigned key that orders like the double, highest first (as in
- * metrics/risk_order.c); -0.0 ties with 0.0. */
-static uint64_t descending_key(double x)
-{
-    uint64_t u;
-    x += 0.0;
-    memcpy(&u, &x, sizeof u);
-    return ~((u & SIGN) ? ~u : (u | SIGN));
-}
-
-/* The double whose descending_key() this is. */
-static double key_value(uint64_t key)
-{
-    uint64_t a = ~key, u = (a & SIGN) ? (a & ~SIGN) : ~a;
-    double x;
-    memcpy(&x, &u, sizeof x);
-    return x;
-}
-
-enum { DIGIT_BITS = 8, N_DIGITS = 64 / DIGIT_BITS, RADIX = 1 << DIGIT_BITS };
-
-static unsigned digit(uint64_t key, int d)
-{
-    return (unsigned)(key >> (d * DIGIT_BITS)) & (RADIX - 1);
-}
-
 /* Sorts key[0..n) ascending, carrying idx along (stable). key and idx
  * are ristra__big_alloc() blocks of cap >= n entries; the sorted arrays
  * come back through *key and *idx, which may be swapped with scratch blocks
@@ -54,7 +26,7 @@ static int radix_sort(uint64_t **key_io, uint32_t **idx_io, int64_t n, size_t ca
 {
     uint64_t *key_tmp = ristra__big_alloc(cap * sizeof *key_tmp);
     uint32_t *idx_tmp = ristra__big_alloc(cap * sizeof *idx_tmp);
-    int64_t(*histogram)[RADIX] = calloc(N_DIGITS, sizeof *histogram);
+    int64_t(*histogram)[RISTRA__RADIX] = calloc(RISTRA__N_DIGITS, sizeof *histogram);
     if (!key_tmp || !idx_tmp || !histogram) {
         ristra__big_free(key_tmp, cap * sizeof *key_tmp);
         ristra__big_free(idx_tmp, cap * sizeof *idx_tmp);
@@ -64,19 +36,19 @@ static int radix_sort(uint64_t **key_io, uint32_t **idx_io, int64_t n, size_t ca
     uint64_t *k_src = *key_io, *k_dst = key_tmp;
     uint32_t *i_src = *idx_io, *i_dst = idx_tmp;
     for (int64_t i = 0; i < n; i++)
-        for (int d = 0; d < N_DIGITS; d++)
-            histogram[d][digit(k_src[i], d)]++;
-    for (int d = 0; d < N_DIGITS; d++) {
-        if (n == 0 || histogram[d][digit(k_src[0], d)] == n)
+        for (int d = 0; d < RISTRA__N_DIGITS; d++)
+            histogram[d][ristra__radix_digit(k_src[i], d)]++;
+    for (int d = 0; d < RISTRA__N_DIGITS; d++) {
+        if (n == 0 || histogram[d][ristra__radix_digit(k_src[0], d)] == n)
             continue; /* one digit value for everyone: nothing would move */
         int64_t start = 0;
-        for (int b = 0; b < RADIX; b++) {
+        for (int b = 0; b < RISTRA__RADIX; b++) {
             int64_t c = histogram[d][b];
             histogram[d][b] = start;
             start += c;
         }
         for (int64_t i = 0; i < n; i++) {
-            int64_t at = histogram[d][digit(k_src[i], d)]++;
+            int64_t at = histogram[d][ristra__radix_digit(k_src[i], d)]++;
             k_dst[at] = k_src[i];
             i_dst[at] = i_src[i];
         }
@@ -308,7 +280,7 @@ static int rank_everyone(uint32_t **idx_out, double **risk_out, const ristra__sc
         return ristra__oom();
     }
     for (int64_t i = 0; i < s->n; i++) {
-        key[i] = descending_key(s->risk[i]);
+        key[i] = ristra__descending_key(s->risk[i]);
         idx[i] = (uint32_t)i;
     }
     int rc = radix_sort(&key, &idx, s->n, count);
@@ -318,7 +290,7 @@ static int rank_everyone(uint32_t **idx_out, double **risk_out, const ristra__sc
     if (!rc && !risk)
         rc = ristra__oom();
     for (int64_t i = 0; !rc && i < s->n; i++) /* read in order, not gathered */
-        risk[i] = key_value(key[i]);
+        risk[i] = ristra__key_value(key[i]);
     ristra__big_free(key, count * sizeof *key);
     if (rc) {
         ristra__big_free(idx, count * sizeof *idx);
