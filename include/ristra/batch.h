@@ -81,6 +81,30 @@ typedef struct ristra_score_file_options {
     int gzip_output;
     ristra_progress_fn progress;   /**< NULL: none */
     void *progress_ctx;
+    /**
+     * Permission bits of every file written (list, rejects, summary,
+     * manifest); the process's umask can only narrow them. 0 (default):
+     * 0600, since these files hold NHS numbers. @since 2.0.0
+     */
+    int file_mode;
+    /**
+     * The run's manifest (JSON: see docs/score-output.md, "The run
+     * record"), committed with the other outputs. NULL (default):
+     * "<output>.manifest.json" when output is a file, none when output is
+     * NULL or "-"; "": none. @since 2.0.0
+     */
+    const char *manifest_path;
+    /**
+     * The run fails (RISTRA_ETHRESHOLD, nothing written) when more than
+     * this fraction of the rows read is rejected. Default 0.05; 1 never
+     * fails. @since 2.0.0
+     */
+    double max_reject_rate;
+    /**
+     * The run fails (RISTRA_ETHRESHOLD, nothing written) when fewer rows
+     * than this are scored. Default 1 (an empty extract fails). @since 2.0.0
+     */
+    int64_t min_scored;
 } ristra_score_file_options;
 
 #define RISTRA_SCORE_FILE_OPTIONS_VERSION 1
@@ -88,7 +112,7 @@ typedef struct ristra_score_file_options {
     { RISTRA_SCORE_FILE_OPTIONS_VERSION,                                                     \
       { RISTRA_POPULATION_OPTIONS_VERSION, "nhs_number", "practice",                         \
         "emergency_admission_next_12m", 0, NULL, 0, NULL, 0, 0, 1, 1 },                     \
-      NULL, NULL, 0, { 0 }, { NULL }, NULL, 0, -1, NULL, NULL }
+      NULL, NULL, 0, { 0 }, { NULL }, NULL, 0, -1, NULL, NULL, 0, NULL, 0.05, 1 }
 
 /**
  * Fills opts with the defaults of the given struct version.

@@ -63,7 +63,10 @@ typedef enum ristra_error {
     RISTRA_EUNSUPPORTED = -7,    /**< well-formed input that ristra does not support (e.g. multi-class) */
     RISTRA_ENOTFOUND = -8,       /**< a named item (feature, column) does not exist */
     RISTRA_ENUMERIC = -9,        /**< numerical failure: no convergence, separation, singular system */
-    RISTRA_ECANCELLED = -10      /**< stopped by the caller's progress callback */
+    RISTRA_ECANCELLED = -10,     /**< stopped by the caller's progress callback */
+    /** too many rows rejected, or too few scored (ristra_score_file()'s
+     *  max_reject_rate and min_scored); nothing was written. @since 2.0.0 */
+    RISTRA_ETHRESHOLD = -11
 } ristra_error;
 
 /**

@@ -64,6 +64,7 @@ const char *ristra_strerror(int code)
     case RISTRA_ENOTFOUND: return "not found";
     case RISTRA_ENUMERIC: return "numerical failure";
     case RISTRA_ECANCELLED: return "cancelled";
+    case RISTRA_ETHRESHOLD: return "failure threshold exceeded";
     default: return "unknown error";
     }
 }

@@ -1,29 +1,38 @@
-/* Atomic output files, optionally gzip-compressed. */
+/* Output files, optionally gzip-compressed, written to a temporary beside
+ * the destination (commit.c renames them into place). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "ristra/common.h"
+#include "../common/digest_internal.h"
 #include "../common/error_internal.h"
 #include "output_internal.h"
+#include "output_private.h"
 
 enum { BUFFER_CAPACITY = 256 * 1024 };
 
 struct ristra__output {
     char *path;
-    char *tmp_path;
+    char *tmp_path;        /* "" for standard output, or once renamed */
     int fd;
+    int is_stdout;
     int gzip;
     z_stream z;
     unsigned char *buf;    /* bytes waiting to be written to fd */
     size_t buf_len;
     int finished;          /* ristra__output_finish() succeeded: only the rename is left */
+    ristra__sha256 *hash;  /* of the bytes written to fd */
+    int64_t written;
+    char digest[RISTRA__SHA256_HEX];
 };
 
 int ristra__path_is_gz(const char *path)
@@ -34,6 +43,10 @@ int ristra__path_is_gz(const char *path)
 
 static int write_all(ristra__output *o, const unsigned char *p, size_t n)
 {
+    int rc = ristra__sha256_update(o->hash, p, n);
+    if (rc)
+        return rc;
+    o->written += (int64_t)n;
     while (n > 0) {
         ssize_t w = write(o->fd, p, n);
         if (w < 0) {
@@ -54,44 +67,105 @@ static int flush_buffer(ristra__output *o)
     return rc;
 }
 
-int ristra__output_open(ristra__output **out, const char *path, int gzip_level)
+/* A random suffix for a temporary or kept-aside name: getrandom(), or the
+ * clock and a counter where it is unavailable (O_EXCL still guards). */
+void ristra__random_suffix(char out[7])
+{
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    unsigned char r[6];
+    if (getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        static _Atomic unsigned counter;
+        uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20) ^ (uint64_t)++counter * 0x9e3779b97f4a7c15u;
+        for (int i = 0; i < 6; i++, x >>= 8)
+            r[i] = (unsigned char)x;
+    }
+    for (int i = 0; i < 6; i++)
+        out[i] = alphabet[r[i] % (sizeof alphabet - 1)];
+    out[6] = '\0';
+}
+
+/* Creates "<path>.tmp.XXXXXX" with O_EXCL and the mode (the kernel applies
+ * the umask: it is never read, since reading it means setting it, for the
+ * whole process). */
+static int create_temporary(ristra__output *o, int mode)
+{
+    size_t n = strlen(o->path);
+    for (int attempt = 0; attempt < 100; attempt++) {
+        char suffix[7];
+        ristra__random_suffix(suffix);
+        snprintf(o->tmp_path, n + sizeof ".tmp.XXXXXX", "%s.tmp.%s", o->path, suffix);
+        o->fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                     (mode_t)mode);
+        if (o->fd >= 0 || errno != EEXIST)
+            break;
+    }
+    if (o->fd >= 0)
+        return RISTRA_OK;
+    int rc = ristra__error(RISTRA_EIO, "%s: cannot create temporary file %s: %s", o->path,
+                           o->tmp_path, strerror(errno));
+    o->tmp_path[0] = '\0';
+    return rc;
+}
+
+int ristra__output_open_mode(ristra__output **out, const char *path, int gzip_level, int mode)
 {
     *out = NULL;
+    if (mode < 0 || mode > 07777)
+        return ristra__error(RISTRA_EINVAL, "%s: file mode %o is not a permission mode", path,
+                             (unsigned)mode);
     ristra__output *o = calloc(1, sizeof *o);
     if (!o)
         return ristra__oom();
     o->fd = -1;
     size_t n = strlen(path);
     o->path = strdup(path);
-    o->tmp_path = malloc(n + sizeof ".tmp.XXXXXX");
+    o->tmp_path = calloc(1, n + sizeof ".tmp.XXXXXX");
     o->buf = malloc(BUFFER_CAPACITY);
-    if (!o->path || !o->tmp_path || !o->buf) {
+    o->hash = ristra__sha256_new();
+    if (!o->path || !o->tmp_path || !o->buf || !o->hash) {
         ristra__output_abort(o);
         return ristra__oom();
     }
-    memcpy(o->tmp_path, path, n);
-    memcpy(o->tmp_path + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    o->fd = mkostemp(o->tmp_path, O_CLOEXEC);
-    if (o->fd < 0) {
-        int rc = ristra__error(RISTRA_EIO, "%s: cannot create temporary file %s: %s", path,
-                               o->tmp_path, strerror(errno));
-        o->tmp_path[0] = '\0';
+    int rc = RISTRA_OK;
+    if (strcmp(path, "-") == 0) {
+        o->is_stdout = 1;
+        o->fd = STDOUT_FILENO;
+    } else {
+        rc = create_temporary(o, mode ? mode : RISTRA__PRIVATE_MODE);
+    }
+    if (!rc && gzip_level > 0) {
+        if (deflateInit2(&o->z, gzip_level > 9 ? 9 : gzip_level, Z_DEFLATED, 15 + 16, 8,
+                         Z_DEFAULT_STRATEGY) != Z_OK)
+            rc = ristra__oom();
+        else
+            o->gzip = 1;
+    }
+    if (rc) {
         ristra__output_abort(o);
         return rc;
     }
-    /* mkostemp creates 0600; give the file the usual umask-based mode. */
-    mode_t mask = umask(0);
-    umask(mask);
-    (void)fchmod(o->fd, 0666 & ~mask);
-    if (gzip_level > 0) {
-        if (deflateInit2(&o->z, gzip_level > 9 ? 9 : gzip_level, Z_DEFLATED, 15 + 16, 8,
-                         Z_DEFAULT_STRATEGY) != Z_OK) {
-            ristra__output_abort(o);
-            return ristra__oom();
-        }
-        o->gzip = 1;
-    }
     *out = o;
+    return RISTRA_OK;
+}
+
+int ristra__output_open(ristra__output **out, const char *path, int gzip_level)
+{
+    return ristra__output_open_mode(out, path, gzip_level, RISTRA__PRIVATE_MODE);
+}
+
+const char *ristra__output_path(const ristra__output *o) { return o->path; }
+int ristra__output_is_stdout(const ristra__output *o) { return o->is_stdout; }
+
+int ristra__output_digest(const ristra__output *o, char hex[65], int64_t *size_out)
+{
+    if (!o->finished)
+        return ristra__error(RISTRA_ERROR, "%s: digest asked for before the file was finished",
+                             o->path);
+    memcpy(hex, o->digest, RISTRA__SHA256_HEX);
+    if (size_out)
+        *size_out = o->written;
     return RISTRA_OK;
 }
 
@@ -152,28 +226,46 @@ int ristra__output_finish(ristra__output *o)
         rc = deflate_some(o, "", 0, Z_FINISH);
     if (!rc)
         rc = flush_buffer(o);
-    if (!rc && fsync(o->fd) != 0 && errno != EINVAL && errno != EROFS)
+    /* A pipe or terminal cannot be synced (EINVAL); nor can some file systems. */
+    if (!rc && !o->is_stdout && fsync(o->fd) != 0 && errno != EINVAL && errno != EROFS)
         rc = ristra__error(RISTRA_EIO, "%s: fsync failed: %s", o->path, strerror(errno));
-    if (!rc) {
+    if (!rc && !o->is_stdout) {
         int fd = o->fd;
         o->fd = -1;
         if (close(fd) != 0)
             rc = ristra__error(RISTRA_EIO, "%s: close failed: %s", o->path, strerror(errno));
     }
+    uint8_t bin[RISTRA__SHA256_BYTES];
+    if (!rc)
+        rc = ristra__sha256_final(o->hash, bin, o->digest);
     o->finished = !rc;
     return rc;
 }
 
 int ristra__output_commit(ristra__output *o)
 {
-    int rc = ristra__output_finish(o);
-    if (!rc && rename(o->tmp_path, o->path) != 0)
-        rc = ristra__error(RISTRA_EIO, "%s: cannot rename %s into place: %s", o->path,
-                           o->tmp_path, strerror(errno));
+    ristra__commit *c = NULL;
+    int rc = ristra__commit_new(&c);
+    if (rc) {
+        ristra__output_abort(o);
+        return rc;
+    }
+    rc = ristra__commit_add(c, o);
     if (!rc)
-        o->tmp_path[0] = '\0'; /* nothing left to remove */
-    ristra__output_abort(o);
+        rc = ristra__commit_run(c);
+    ristra__commit_free(c);
     return rc;
+}
+
+/* The commit set renamed the temporary: nothing is left to remove. */
+void ristra__output_forget_temporary(ristra__output *o)
+{
+    o->tmp_path[0] = '\0';
+}
+
+const char *ristra__output_temporary(const ristra__output *o)
+{
+    return o->tmp_path;
 }
 
 void ristra__output_abort(ristra__output *o)
@@ -182,10 +274,11 @@ void ristra__output_abort(ristra__output *o)
         return;
     if (o->gzip)
         deflateEnd(&o->z);
-    if (o->fd >= 0)
+    if (o->fd >= 0 && !o->is_stdout)
         close(o->fd);
     if (o->tmp_path && o->tmp_path[0])
         unlink(o->tmp_path);
+    ristra__sha256_free(o->hash);
     free(o->tmp_path);
     free(o->path);
     free(o->buf);

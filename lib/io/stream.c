@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "ristra/common.h"
+#include "../common/digest_internal.h"
 #include "../common/error_internal.h"
 #include "stream_internal.h"
 
@@ -50,7 +51,15 @@ struct ristra__stream {
     size_t peek_len, peek_pos;
     readahead *ahead;            /* NULL: the caller reads directly */
     uint64_t taken_consumed;     /* with read-ahead: raw_consumed as the caller sees it */
+    ristra__sha256 *hash;        /* file streams: SHA-256 of the raw bytes, as they are read */
+    int hash_failed;
 };
+
+static void hash_raw(ristra__stream *s, const void *p, size_t n)
+{
+    if (s->hash && !s->hash_failed && ristra__sha256_update(s->hash, p, n) != RISTRA_OK)
+        s->hash_failed = 1;
+}
 
 /* Reads raw (possibly compressed) bytes; 0 at end of input. */
 static int64_t raw_read(ristra__stream *s, void *buf, size_t cap)
@@ -72,6 +81,7 @@ static int64_t raw_read(ristra__stream *s, void *buf, size_t cap)
     for (;;) {
         ssize_t r = read(s->fd, dst + n, cap - n);
         if (r >= 0) {
+            hash_raw(s, dst + n, (size_t)r);
             s->raw_consumed += (uint64_t)r;
             return (int64_t)(n + (size_t)r);
         }
@@ -125,7 +135,14 @@ int ristra__stream_open_file(ristra__stream **out, const char *path)
     int rc = stream_new(&s, path);
     if (rc)
         return rc;
-    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* "-" is standard input (a copy of the descriptor, so close() is harmless). */
+    s->fd = strcmp(path, "-") == 0 ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
+                                   : open(path, O_RDONLY | O_CLOEXEC);
+    s->hash = s->fd >= 0 ? ristra__sha256_new() : NULL;
+    if (s->fd >= 0 && !s->hash) {
+        ristra__stream_close(s);
+        return ristra__oom();
+    }
     if (s->fd < 0) {
         rc = ristra__error(RISTRA_EIO, "%s: cannot open: %s", path, strerror(errno));
         ristra__stream_close(s);
@@ -179,6 +196,7 @@ void ristra__stream_close(ristra__stream *s)
         inflateEnd(&s->z);
     if (s->fd >= 0)
         close(s->fd);
+    ristra__sha256_free(s->hash);
     free(s->raw);
     free(s->name);
     free(s);
@@ -413,3 +431,23 @@ uint64_t ristra__stream_raw_consumed(const ristra__stream *s)
     return s->ahead ? s->taken_consumed : s->raw_consumed;
 }
 uint64_t ristra__stream_raw_size(const ristra__stream *s) { return s->raw_size; }
+
+int ristra__stream_digest(ristra__stream *s, char hex[65], uint64_t *size_out)
+{
+    if (!s->hash)
+        return ristra__error(RISTRA_ERROR, "%s: not a file stream: no digest", s->name);
+    stop_readahead(s); /* joins the thread that read (and hashed) last */
+    unsigned char buf[16384];
+    int64_t r;
+    while ((r = raw_read(s, buf, sizeof buf)) > 0) /* bytes after the data, if any */
+        ;
+    if (r < 0)
+        return (int)r;
+    if (s->hash_failed)
+        return ristra__error(RISTRA_ERROR, "%s: hashing the input failed", s->name);
+    uint8_t bin[RISTRA__SHA256_BYTES];
+    int rc = ristra__sha256_final(s->hash, bin, hex);
+    if (!rc && size_out)
+        *size_out = s->raw_consumed;
+    return rc;
+}

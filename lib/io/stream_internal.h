@@ -8,7 +8,8 @@
 
 typedef struct ristra__stream ristra__stream;
 
-/* Both set a ristra_last_error() message naming the file on failure. */
+/* Both set a ristra_last_error() message naming the file on failure. The
+ * path "-" is standard input. */
 int ristra__stream_open_file(ristra__stream **out, const char *path);
 int ristra__stream_open_memory(ristra__stream **out, const void *data, size_t size,
                                const char *name);
@@ -35,5 +36,11 @@ int ristra__stream_is_gzip(const ristra__stream *s);
  * (0 when unknown), for progress reports. */
 uint64_t ristra__stream_raw_consumed(const ristra__stream *s);
 uint64_t ristra__stream_raw_size(const ristra__stream *s);
+
+/* A file stream's SHA-256 (lower-case hex) and size in bytes, of the raw
+ * (possibly compressed) bytes: hashed while they were read, so the file is
+ * never read twice. Call once, at the end: it stops the read-ahead and
+ * hashes whatever the reader left unread. Memory streams have none. */
+int ristra__stream_digest(ristra__stream *s, char hex[65], uint64_t *size_out);
 
 #endif

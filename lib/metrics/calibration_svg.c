@@ -197,7 +197,7 @@ int ristra_evaluation_write_calibration_svg(const ristra_evaluation *e, int64_t 
     int rc = draw(&t, e, group, title);
     ristra__output *o = NULL;
     if (!rc)
-        rc = ristra__output_open(&o, path, 0);
+        rc = ristra__output_open_mode(&o, path, 0, RISTRA__SHARED_MODE); /* aggregates only */
     if (!rc)
         rc = ristra__output_write(o, t.p, t.len);
     if (!rc) {

@@ -298,6 +298,7 @@ int ristra__model_from_json(ristra_model **out, json_t *doc, const char *source)
     if (!m)
         return ristra__oom();
     m->kind = kind;
+    m->format_version = (int)json_integer_value(json_object_get(doc, "format_version"));
     size_t mark = ristra__jpath_key(&p, "features");
     rc = read_features(m, &p, features);
     ristra__jpath_pop(&p, mark);
@@ -366,15 +367,25 @@ int ristra_model_load(ristra_model **out, const char *path)
         return rc;
     char *text = NULL;
     size_t len = 0;
+    char sha256[65] = "";
+    uint64_t file_size = 0;
     rc = ristra__stream_read_all(s, &text, &len);
+    if (!rc) /* the bytes just read, hashed as they came: for run manifests */
+        rc = ristra__stream_digest(s, sha256, &file_size);
     ristra__stream_close(s);
-    if (rc)
+    if (rc) {
+        free(text);
         return rc;
+    }
     json_t *doc = NULL;
     rc = ristra__json_parse(&doc, text, len, path);
     free(text);
     if (!rc)
         rc = ristra__model_from_json(out, doc, path);
+    if (!rc) {
+        memcpy((*out)->file_sha256, sha256, sizeof sha256);
+        (*out)->file_size = (int64_t)file_size;
+    }
     json_decref(doc);
     return rc;
 }
@@ -543,7 +554,7 @@ int ristra_model_save(const ristra_model *model, const char *path,
     if (rc)
         return rc;
     ristra__output *f = NULL;
-    rc = ristra__output_open(&f, path, o.gzip ? 6 : 0);
+    rc = ristra__output_open_mode(&f, path, o.gzip ? 6 : 0, RISTRA__SHARED_MODE); /* no patient data */
     if (!rc) {
         rc = ristra__output_write(f, text, len);
         if (rc)

@@ -36,6 +36,12 @@ struct ristra_model {
 
     /* RISTRA_MODEL_GBDT */
     ristra__gbdt *gbdt;
+
+    /* SHA-256 (hex) of the file ristra_model_load() read, for run
+     * manifests; "" for a model built in memory. */
+    char file_sha256[65];
+    int64_t file_size;
+    int format_version;         /* as read; 0 for a model built in memory */
 };
 
 /* A zeroed model with n_features zeroed features; NULL when out of memory. */

@@ -5,8 +5,9 @@
  * growing arrays (21 bytes each: NHS number, practice, risk, outcome; no
  * text is kept) and rejected rows streamed to the rejects file -> at the
  * end of the file, stratify (ranks, tiers, figures) -> the list and the
- * summary. All three files go to temporaries that are renamed into place
- * together once everything has been written. */
+ * summary. All the files (and the run's manifest, last) go to temporaries
+ * that one commit set (io/commit.c) renames into place all or nothing once
+ * everything has been written. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@
 #include "../common/big_alloc_internal.h"
 #include "../common/error_internal.h"
 #include "../common/parallel_internal.h"
+#include "../manifest/manifest_internal.h"
+#include "../model/model_internal.h"
+#include "../reader/reader_internal.h"
 #include "score_file_internal.h"
 
 /* ------------------------------------------------------------ options */
@@ -35,13 +39,14 @@ static const double DEFAULT_CUTS[] = { 0.005, 0.02, 0.05, 0.20 };
 
 static int same_path(const char *a, const char *b)
 {
-    return a && b && strcmp(a, b) == 0;
+    return a && b && strcmp(a, b) == 0 && strcmp(a, "-") != 0;
 }
 
 static int check_arguments(const ristra_model *model, const char *input, const char *output,
                            const ristra_score_file_options *o)
 {
     static const char fn[] = "ristra_score_file";
+    (void)output; /* NULL is allowed: no list; check_paths() looks at it */
     if (!model)
         return ristra__error(RISTRA_EINVAL, "%s: model is NULL", fn);
     if (!input)
@@ -70,13 +75,46 @@ static int check_arguments(const ristra_model *model, const char *input, const c
     if (o->gzip_output < -1 || o->gzip_output > 1)
         return ristra__error(RISTRA_EINVAL, "%s: opts->gzip_output is %d (expected -1, 0 or 1)",
                              fn, o->gzip_output);
-    const char *paths[] = { input, output, o->rejects_path, o->summary_path };
-    static const char *const names[] = { "input", "output", "rejects_path", "summary_path" };
-    for (int i = 0; i < 4; i++)
-        for (int j = i + 1; j < 4; j++)
-            if (same_path(paths[i], paths[j]))
-                return ristra__error(RISTRA_EINVAL, "%s: %s and %s are the same file %s", fn,
-                                     names[i], names[j], paths[i]);
+    if (o->file_mode < 0 || o->file_mode > 0777)
+        return ristra__error(RISTRA_EINVAL, "%s: opts->file_mode is %o (expected permission "
+                             "bits, 0 to 0777)", fn, (unsigned)o->file_mode);
+    if (!(o->max_reject_rate >= 0.0 && o->max_reject_rate <= 1.0))
+        return ristra__error(RISTRA_EINVAL, "%s: opts->max_reject_rate is %g (expected a "
+                             "fraction in [0, 1])", fn, o->max_reject_rate);
+    if (o->min_scored < 0)
+        return ristra__error(RISTRA_EINVAL, "%s: opts->min_scored is %lld (expected 0 or more)",
+                             fn, (long long)o->min_scored);
+    return RISTRA_OK;
+}
+
+enum { N_PATHS = 5 };
+static const char *const PATH_NAMES[N_PATHS] = { "input", "output", "rejects_path",
+                                                 "summary_path", "manifest_path" };
+
+/* Every output may be written (io/output_path.c), at most one is standard
+ * output, and no two of the paths are the same file, spelled alike or not,
+ * through symbolic links (the input's are followed) or hard links. */
+static int check_paths(const char *const paths[N_PATHS])
+{
+    static const char fn[] = "ristra_score_file";
+    ristra__file_id id[N_PATHS];
+    int n_stdout = 0;
+    for (int i = 0; i < N_PATHS; i++) {
+        if (i > 0 && paths[i]) {
+            int rc = ristra__output_check_path(paths[i], PATH_NAMES[i]);
+            if (rc)
+                return ristra__error_prefix(rc, "%s: ", fn);
+            n_stdout += strcmp(paths[i], "-") == 0;
+        }
+        ristra__file_id_of(&id[i], paths[i], i == 0);
+    }
+    if (n_stdout > 1)
+        return ristra__error(RISTRA_EINVAL, "%s: only one output may be - (standard output)", fn);
+    for (int i = 0; i < N_PATHS; i++)
+        for (int j = i + 1; j < N_PATHS; j++)
+            if (same_path(paths[i], paths[j]) || ristra__file_id_same(&id[i], &id[j]))
+                return ristra__error(RISTRA_EINVAL, "%s: %s %s and %s %s are the same file", fn,
+                                     PATH_NAMES[i], paths[i], PATH_NAMES[j], paths[j]);
     return RISTRA_OK;
 }
 
@@ -91,6 +129,8 @@ void ristra_score_result_free(ristra_score_result *r)
     for (int k = 0; k < RISTRA_MAX_TIERS; k++)
         free(r->tier_name[k]);
     free(r->untiered_name);
+    free(r->model_name);
+    free(r->model_version);
     free(r);
 }
 
@@ -136,11 +176,28 @@ static char *default_tier_name(double cut)
     return strdup(buf);
 }
 
-static ristra_score_result *new_result(const ristra_score_file_options *o)
+/* A string from the model's metadata ("" when absent). */
+static char *metadata_text(const ristra_model *model, const char *key)
+{
+    json_t *meta = json_loads(model->metadata_json ? model->metadata_json : "{}", 0, NULL);
+    const char *v = json_string_value(json_object_get(meta, key));
+    char *copy = strdup(v ? v : "");
+    json_decref(meta);
+    return copy;
+}
+
+static ristra_score_result *new_result(const ristra_score_file_options *o,
+                                       const ristra_model *model)
 {
     ristra_score_result *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
+    r->model_name = metadata_text(model, "name");
+    r->model_version = metadata_text(model, "version");
+    if (!r->model_name || !r->model_version) {
+        ristra_score_result_free(r);
+        return NULL;
+    }
     ristra_score_totals t = RISTRA_SCORE_TOTALS_INIT;
     r->totals = t;
     r->totals.n_tiers = o->n_tiers ? o->n_tiers : 4;
@@ -209,6 +266,9 @@ static int reserve_rows(scored_rows *s, int64_t more)
     return RISTRA_OK;
 }
 
+/* Row statuses counted one by one; any later ones share the last slot. */
+enum { STATUS_SLOTS = 16 };
+
 typedef struct batch {
     const ristra_model *model;
     const ristra_score_file_options *opts;
@@ -225,6 +285,7 @@ typedef struct batch {
     int32_t *status;
     int64_t block_cap;
     ristra__text reject_text;          /* one block's rejects file lines */
+    int64_t by_status[STATUS_SLOTS];   /* rows rejected, by ristra_row_status */
 } batch;
 
 static int count_practice_reject(batch *b, int32_t practice)
@@ -286,6 +347,8 @@ static int score_block(batch *b, const ristra__feed_block *v)
     int64_t j = 0;
     for (int64_t i = 0; i < n && !rc; i++) {
         if (v->status[i] != RISTRA_ROW_OK || b->status[i] != RISTRA_ROW_OK) {
+            int32_t st = v->status[i] != RISTRA_ROW_OK ? v->status[i] : b->status[i];
+            b->by_status[st > 0 && st < STATUS_SLOTS ? st : STATUS_SLOTS - 1]++;
             b->n_rejected++;
             rc = count_practice_reject(b, v->practice[i]);
             if (rc || !b->out_rejects)
@@ -319,12 +382,24 @@ static int score_block(batch *b, const ristra__feed_block *v)
  * the rest of the run. */
 enum { GZIP_LEVEL = 1 };
 
-static int open_output(ristra__output **out, const char *path, int gzip_option)
+static int open_output(ristra__output **out, const char *path, const ristra_score_file_options *o)
 {
     if (!path)
         return RISTRA_OK;
-    int gz = gzip_option < 0 ? ristra__path_is_gz(path) : gzip_option;
-    return ristra__output_open(out, path, gz ? GZIP_LEVEL : 0);
+    int gz = o->gzip_output < 0 ? ristra__path_is_gz(path) : o->gzip_output;
+    return ristra__output_open_mode(out, path, gz ? GZIP_LEVEL : 0, o->file_mode);
+}
+
+/* The progress callback asked to stop: also asked between the steps after
+ * the last block (ranking, writing, committing), so that a cancellation
+ * (the CLI's signals) that comes late still writes nothing. */
+static int cancelled(const batch *b, const char *when)
+{
+    const ristra_score_file_options *o = b->opts;
+    if (!o->progress || !o->progress(o->progress_ctx, b->n_rows, 0, 0))
+        return RISTRA_OK;
+    return ristra__error(RISTRA_ECANCELLED, "%s: cancelled by the progress callback %s",
+                         b->input, when);
 }
 
 static int read_everything(batch *b)
@@ -427,6 +502,8 @@ static int finish(ristra_score_result *r, batch *b)
     rc = ristra__stratify(&st, &scored);
     if (!rc)
         rc = summarize(r, &st, codes, b);
+    if (!rc)
+        rc = cancelled(b, "after ranking");
     if (!rc && b->out_list) {
         const char *names[RISTRA_MAX_TIERS + 1];
         for (int k = 0; k < r->totals.n_tiers; k++)
@@ -443,20 +520,155 @@ static int finish(ristra_score_result *r, batch *b)
     return rc;
 }
 
-/* Finishes every file, then renames them all: only a failed rename can
- * leave some in place without the others. */
-static int commit_outputs(batch *b)
+/* "invalid NHS number 990; missing value 10": the rejected rows by status. */
+static void describe_rejects(char *buf, size_t size, const batch *b)
 {
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int st = 1; st < STATUS_SLOTS && at < size; st++)
+        if (b->by_status[st])
+            at += (size_t)snprintf(buf + at, size - at, "%s%s %lld", at ? "; " : "",
+                                   ristra_row_status_string(st), (long long)b->by_status[st]);
+}
+
+/* The run's failure threshold (opts->max_reject_rate, opts->min_scored). */
+static int check_threshold(const batch *b)
+{
+    const ristra_score_file_options *o = b->opts;
+    double rate = b->n_rows ? (double)b->n_rejected / (double)b->n_rows : 0.0;
+    int too_many = rate > o->max_reject_rate, too_few = b->rows.n < o->min_scored;
+    if (!too_many && !too_few)
+        return RISTRA_OK;
+    char reasons[512];
+    describe_rejects(reasons, sizeof reasons, b);
+    char limit[128];
+    if (too_many)
+        snprintf(limit, sizeof limit, "more than the limit of %g%% (max_reject_rate %g)",
+                 100.0 * o->max_reject_rate, o->max_reject_rate);
+    else
+        snprintf(limit, sizeof limit, "leaving %lld scored, fewer than min_scored %lld",
+                 (long long)b->rows.n, (long long)o->min_scored);
+    return ristra__error(RISTRA_ETHRESHOLD,
+                         "%s: %lld of %lld rows rejected (%.2f%%), %s; nothing written%s%s",
+                         b->input, (long long)b->n_rejected, (long long)b->n_rows, 100.0 * rate,
+                         limit, reasons[0] ? "; rejected by reason: " : "", reasons);
+}
+
+/* The options, as the manifest records them. */
+static json_t *options_json(const ristra_score_file_options *o, const ristra_score_result *r,
+                            const char *output)
+{
+    json_t *tiers = json_array();
+    for (int k = 0; tiers && k < r->totals.n_tiers; k++)
+        json_array_append_new(tiers, json_pack("{s:f, s:s}", "cut_point",
+                                               o->n_tiers ? o->tier_cut_points[k]
+                                                          : DEFAULT_CUTS[k],
+                                               "name", r->tier_name[k]));
+    const ristra_population_options *p = &o->population;
+    return json_pack("{s:s?, s:s?, s:s?, s:o?, s:s, s:s?, s:s?, s:s?, s:i, s:b, s:i, s:i, "
+                     "s:s, s:f, s:I}",
+                     "output", output, "rejects_path", o->rejects_path, "summary_path",
+                     o->summary_path, "tiers", tiers, "untiered_name", r->untiered_name,
+                     "id_column", p->id_column, "practice_column", p->practice_column,
+                     "outcome_column", p->outcome_column, "outcome_required",
+                     p->outcome_required, "check_duplicates", p->check_duplicates,
+                     "n_threads", o->n_threads, "gzip_output", o->gzip_output, "file_mode",
+                     "", "max_reject_rate", o->max_reject_rate, "min_scored",
+                     (json_int_t)o->min_scored);
+}
+
+/* Row counts by status and tier counts. */
+static json_t *counts_json(const batch *b, const ristra_score_result *r)
+{
+    json_t *by = json_object();
+    for (int st = 1; by && st < STATUS_SLOTS; st++)
+        if (b->by_status[st])
+            json_object_set_new(by, ristra_row_status_string(st),
+                                json_integer(b->by_status[st]));
+    json_t *tiers = json_array();
+    for (int k = 0; tiers && k < r->totals.n_tiers; k++)
+        json_array_append_new(tiers, json_pack("{s:s, s:I}", "name", r->tier_name[k], "count",
+                                               (json_int_t)r->totals.tier_count[k]));
+    return json_pack("{s:I, s:I, s:I, s:o?, s:i, s:o?}", "read", (json_int_t)b->n_rows,
+                     "scored", (json_int_t)b->rows.n, "rejected", (json_int_t)b->n_rejected,
+                     "rejected_by_status", by, "practices", (int)r->totals.n_practices,
+                     "tiers", tiers);
+}
+
+/* The manifest's record of what was read, how and with what. */
+static int record_run(ristra__manifest *m, batch *b, const ristra_score_result *r,
+                      const char *output)
+{
+    int rc = ristra__manifest_set_model(m, b->model);
+    if (!rc)
+        rc = ristra__manifest_set_input(m, b->input, b->pop->stream);
+    json_t *opts = rc ? NULL : options_json(b->opts, r, output);
+    if (opts) {
+        char mode[16];
+        snprintf(mode, sizeof mode, "%04o",
+                 (unsigned)(b->opts->file_mode ? b->opts->file_mode : RISTRA__PRIVATE_MODE));
+        json_object_set_new(opts, "file_mode", json_string(mode));
+    }
+    if (!rc)
+        rc = ristra__manifest_set(m, "options", opts);
+    if (!rc)
+        rc = ristra__manifest_set(m, "rows", counts_json(b, r));
+    return rc;
+}
+
+/* Commits the list, the rejects, the summary and then the manifest, all or
+ * nothing (io/commit.c). */
+static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_path)
+{
+    ristra__commit *set = NULL;
+    int rc = ristra__commit_new(&set);
+    const char *roles[4];
+    int n = 0;
     ristra__output **outs[] = { &b->out_list, &b->out_rejects, &b->out_summary };
-    int rc = RISTRA_OK;
-    for (int i = 0; i < 3 && !rc; i++)
-        if (*outs[i])
-            rc = ristra__output_finish(*outs[i]);
-    for (int i = 0; i < 3 && !rc; i++)
-        if (*outs[i]) {
-            rc = ristra__output_commit(*outs[i]);
-            *outs[i] = NULL;
+    static const char *const names[] = { "output", "rejects", "summary" };
+    for (int i = 0; i < 3; i++) {
+        if (!rc && *outs[i]) {
+            roles[n++] = names[i];
+            rc = ristra__commit_add(set, *outs[i]);
+            *outs[i] = NULL; /* the set's now, even on failure */
         }
+    }
+    if (!rc)
+        rc = cancelled(b, "before committing");
+    if (!rc)
+        rc = ristra__manifest_commit(m, set, roles, manifest_path,
+                                     b->opts->file_mode ? b->opts->file_mode
+                                                        : RISTRA__PRIVATE_MODE);
+    ristra__commit_free(set);
+    return rc;
+}
+
+static void free_batch(batch *b)
+{
+    ristra_population_close(b->pop);
+    free(b->prob), free(b->status), free(b->reject_text.data);
+    free_rows(&b->rows);
+    free(b->rejected_by_practice);
+    ristra__output_abort(b->out_list);
+    ristra__output_abort(b->out_rejects);
+    ristra__output_abort(b->out_summary);
+}
+
+/* Opens the input and every output: after this, only reading is left. */
+static int open_everything(batch *b, const char *output)
+{
+    const ristra_score_file_options *o = b->opts;
+    ristra_population_options po = o->population;
+    po.n_threads = o->n_threads;
+    int rc = ristra_population_open(&b->pop, b->input, b->model, &po);
+    if (!rc)
+        rc = open_output(&b->out_list, output, o);
+    if (!rc)
+        rc = open_output(&b->out_rejects, o->rejects_path, o);
+    if (!rc)
+        rc = open_output(&b->out_summary, o->summary_path, o);
+    if (!rc && b->out_rejects)
+        rc = ristra__write_rejects_header(b->out_rejects);
     return rc;
 }
 
@@ -470,38 +682,40 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     int rc = check_arguments(model, input, output, o);
     if (rc)
         return rc;
+    char *manifest_path = o->manifest_path
+                              ? (o->manifest_path[0] ? strdup(o->manifest_path) : NULL)
+                              : ristra__manifest_default_path(output);
+    if (!manifest_path && o->manifest_path && o->manifest_path[0])
+        return ristra__oom();
+    const char *paths[N_PATHS] = { input, output, o->rejects_path, o->summary_path,
+                                   manifest_path };
+    if ((rc = check_paths(paths))) {
+        free(manifest_path);
+        return rc;
+    }
     batch b;
     memset(&b, 0, sizeof b);
     b.model = model;
     b.opts = o;
     b.input = input;
-    ristra_score_result *r = new_result(o);
-    if (!r)
-        return ristra__oom();
-    ristra_population_options po = o->population;
-    po.n_threads = o->n_threads;
-    rc = ristra_population_open(&b.pop, input, model, &po);
+    ristra__manifest *m = NULL;
+    ristra_score_result *r = new_result(o, model);
+    rc = r ? ristra__manifest_new(&m, "score") : ristra__oom();
     if (!rc)
-        rc = open_output(&b.out_list, output, o->gzip_output);
-    if (!rc)
-        rc = open_output(&b.out_rejects, o->rejects_path, o->gzip_output);
-    if (!rc)
-        rc = open_output(&b.out_summary, o->summary_path, o->gzip_output);
-    if (!rc && b.out_rejects)
-        rc = ristra__write_rejects_header(b.out_rejects);
+        rc = open_everything(&b, output);
     if (!rc)
         rc = read_everything(&b);
     if (!rc)
-        rc = finish(r, &b);
-    ristra_population_close(b.pop);
-    free(b.prob), free(b.status), free(b.reject_text.data);
-    free_rows(&b.rows);
-    free(b.rejected_by_practice);
+        rc = check_threshold(&b);
     if (!rc)
-        rc = commit_outputs(&b);
-    ristra__output_abort(b.out_list);
-    ristra__output_abort(b.out_rejects);
-    ristra__output_abort(b.out_summary);
+        rc = finish(r, &b);
+    if (!rc)
+        rc = record_run(m, &b, r, output);
+    if (!rc)
+        rc = commit_outputs(&b, m, manifest_path);
+    free_batch(&b);
+    ristra__manifest_free(m);
+    free(manifest_path);
     if (rc || !out)
         ristra_score_result_free(r);
     else

@@ -12,6 +12,7 @@ struct ristra_score_result {
     char *code_storage;                  /* the practices' codes, NUL-separated */
     char *tier_name[RISTRA_MAX_TIERS];
     char *untiered_name;
+    char *model_name, *model_version;    /* from the model's metadata, for the summary */
 };
 
 /* The ranked list: one row per scored patient, by practice code and rank. */

@@ -1,7 +1,8 @@
 /* The batch's three CSV files: the ranked list, the rejects and the
  * per-practice summary. Numbers are written as the shortest text that
  * reads back as the same double (io/number_format.c); text fields are
- * quoted only when they hold a comma, a quote or a line break. */
+ * quoted only when they hold a comma, a quote or a line break, or begin
+ * like a spreadsheet formula (io/csv_text.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,44 +10,20 @@
 #include "ristra/score.h"
 #include "../common/error_internal.h"
 #include "../common/parallel_internal.h"
+#include "../io/csv_text_internal.h"
 #include "../io/number_format_internal.h"
 #include "score_file_internal.h"
 
 /* ------------------------------------------------------------ CSV text */
 
-static int needs_quotes(const char *s)
-{
-    return s[strcspn(s, ",\"\r\n")] != '\0';
-}
-
-/* The field as CSV (quoted when needed), in a new string. */
+/* The field as CSV (quoted when needed, formula-guarded: io/csv_text.c). */
 static char *csv_field(const char *s)
 {
-    size_t n = strlen(s), extra = 0;
-    int quote = needs_quotes(s);
-    for (size_t i = 0; i < n; i++)
-        extra += s[i] == '"';
-    char *f = malloc(n + extra + 3);
-    if (!f)
-        return NULL;
-    char *o = f;
-    if (quote)
-        *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            *o++ = '"';
-        *o++ = s[i];
-    }
-    if (quote)
-        *o++ = '"';
-    *o = '\0';
-    return f;
+    return ristra__csv_text(s, 0);
 }
 
 static int write_field(ristra__output *o, const char *s)
 {
-    if (!needs_quotes(s))
-        return ristra__output_write(o, s, strlen(s));
     char *f = csv_field(s);
     if (!f)
         return ristra__oom();
@@ -82,24 +59,15 @@ static int text_reserve(ristra__text *t, size_t more)
     return RISTRA_OK;
 }
 
-/* Appends s as a CSV field (quoted when needed), then the character end. */
+/* Appends s as a CSV field, then the character end. Rejects copy text from
+ * the input: control characters are escaped as well as formulas guarded. */
 static int text_field(ristra__text *t, const char *s, char end)
 {
     size_t n = strlen(s);
-    int rc = text_reserve(t, 2 * n + 3);
+    int rc = text_reserve(t, RISTRA__CSV_TEXT_BOUND(n) + 1);
     if (rc)
         return rc;
-    char *o = t->data + t->len;
-    int quote = needs_quotes(s);
-    if (quote)
-        *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            *o++ = '"';
-        *o++ = s[i];
-    }
-    if (quote)
-        *o++ = '"';
+    char *o = ristra__csv_put_text(t->data + t->len, s, n, RISTRA__CSV_ESCAPE_CONTROLS);
     *o++ = end;
     t->len = (size_t)(o - t->data);
     return RISTRA_OK;
@@ -317,9 +285,10 @@ typedef struct summary_line {
     double observed_expected, auroc;
 } summary_line;
 
-static int write_summary_line(ristra__output *o, const summary_line *l, int n_tiers,
-                              int has_outcome)
+static int write_summary_line(ristra__output *o, const summary_line *l,
+                              const ristra_score_result *r)
 {
+    const int n_tiers = r->totals.n_tiers, has_outcome = r->totals.has_outcome;
     int rc = write_field(o, l->practice);
     if (!rc)
         rc = write_count(o, l->list_size);
@@ -339,6 +308,14 @@ static int write_summary_line(ristra__output *o, const summary_line *l, int n_ti
             rc = write_number(o, l->auroc);
     }
     if (!rc)
+        rc = write_text(o, ",");
+    if (!rc)
+        rc = write_field(o, r->model_name);
+    if (!rc)
+        rc = write_text(o, ",");
+    if (!rc)
+        rc = write_field(o, r->model_version);
+    if (!rc)
         rc = write_text(o, "\n");
     return rc;
 }
@@ -357,13 +334,13 @@ int ristra__write_summary(ristra__output *o, const ristra_score_result *r)
     if (!rc && t->has_outcome)
         rc = write_text(o, ",observed_admissions,observed_expected,auroc");
     if (!rc)
-        rc = write_text(o, "\n");
+        rc = write_text(o, ",model_name,model_version\n");
     for (int32_t i = 0; !rc && i < t->n_practices; i++) {
         const ristra_practice_summary *p = &r->practice[i];
         summary_line l = { p->practice, p->list_size, p->n_rejected, p->tier_count,
                            p->mean_risk, p->expected, p->observed, p->observed_expected,
                            p->auroc };
-        rc = write_summary_line(o, &l, t->n_tiers, t->has_outcome);
+        rc = write_summary_line(o, &l, r);
     }
     if (!rc) {
         summary_line all = { "ALL", t->n_scored, t->n_rejected, t->tier_count,
@@ -373,7 +350,7 @@ int ristra__write_summary(ristra__output *o, const ristra_score_result *r)
                                  ? (double)t->observed / t->expected
                                  : NAN,
                              t->auroc };
-        rc = write_summary_line(o, &all, t->n_tiers, t->has_outcome);
+        rc = write_summary_line(o, &all, r);
     }
     return rc;
 }

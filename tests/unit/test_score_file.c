@@ -401,7 +401,7 @@ Test(score_file, gives_each_practice_the_figures_ristra_evaluate_gives_its_patie
     csv c = read_csv(sum);
     cr_assert_str_eq(c.line[0], "practice,list_size,rejected,top 0.5%,top 2%,top 5%,top 20%,"
                                 "mean_risk,expected_admissions,observed_admissions,"
-                                "observed_expected,auroc");
+                                "observed_expected,auroc,model_name,model_version");
     cr_assert_eq(c.n_lines, 1 + 5 + 1);
     for (int g = -1; g < 5; g++) {
         ristra_group_summary want = RISTRA_GROUP_SUMMARY_INIT;
@@ -426,7 +426,7 @@ Test(score_file, gives_each_practice_the_figures_ristra_evaluate_gives_its_patie
             cr_assert_float_eq(got.auroc, want.auroc, 1e-12, "group %d", g);
         /* the summary file holds the same figures, to the bit */
         char *f[16];
-        cr_assert_eq(split_csv(c.line[g < 0 ? 6 : 1 + g], f, 16), 12);
+        cr_assert_eq(split_csv(c.line[g < 0 ? 6 : 1 + g], f, 16), 14);
         static const int by_code[] = { 1, 3, 4, 2, 0 };
         const char *code = g < 0 ? "ALL" : PRACTICES[by_code[g]];
         cr_assert_str_eq(f[0], code);
@@ -465,6 +465,7 @@ Test(score_file, writes_each_rejected_row_with_its_line_and_reason_and_counts_it
     cr_assert_eq(rt_write_file(in, BAD_ROWS, sizeof BAD_ROWS - 1), 0);
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
     o.rejects_path = rej;
+    o.max_reject_rate = 1;
     o.population.block_rows = 3;
     o.n_threads = 1;
     ristra_score_result_free(score_ok(in, out, &o));
@@ -535,6 +536,8 @@ Test(score_file, succeeds_with_an_empty_list_when_every_row_is_rejected)
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
     o.rejects_path = rej;
     o.summary_path = sum;
+    o.max_reject_rate = 1; /* no failure threshold */
+    o.min_scored = 0;
     ristra_score_result *r = score_ok(in, out, &o);
     ristra_score_totals t = RISTRA_SCORE_TOTALS_INIT;
     cr_assert_eq(ristra_score_result_totals(&t, r), RISTRA_OK);
@@ -551,9 +554,10 @@ Test(score_file, succeeds_with_an_empty_list_when_every_row_is_rejected)
     c = read_csv(sum);
     /* no outcome column: no observed columns; the practice is listed with 0 patients */
     cr_assert_str_eq(c.line[0], "practice,list_size,rejected,top 0.5%,top 2%,top 5%,top 20%,"
-                                "mean_risk,expected_admissions");
-    cr_assert_str_eq(c.line[1], "A81001,0,2,0,0,0,0,,0");
-    cr_assert_str_eq(c.line[2], "ALL,0,2,0,0,0,0,,0");
+                                "mean_risk,expected_admissions,model_name,model_version");
+    /* the last two columns: the model's name and version (the fixture's "t", "1") */
+    cr_assert_str_eq(c.line[1], "A81001,0,2,0,0,0,0,,0,t,1");
+    cr_assert_str_eq(c.line[2], "ALL,0,2,0,0,0,0,,0,t,1");
     free_csv(&c);
     ristra_score_result_free(r);
     free(in), free(out), free(rej), free(sum);
@@ -652,7 +656,8 @@ Test(score_file, fails_with_an_io_error_and_leaves_nothing_when_the_output_canno
          *rej = rt_join(dir, "rejects.csv");
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
     o.rejects_path = rej;
-    cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EIO);
+    /* refused before any work: the directory does not exist */
+    cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EINVAL);
     cr_assert_not_null(strstr(ristra_last_error(), "no/such/out.csv"), "%s", ristra_last_error());
     char *names = listing();
     cr_assert_str_eq(names, "pop.csv");
@@ -724,7 +729,8 @@ Test(score_file, names_the_tiers_as_asked_and_quotes_names_with_commas)
     cr_assert_null(ristra_score_result_tier_name(r, -1));
     csv c = read_csv(sum);
     cr_assert_str_eq(c.line[0], "practice,list_size,rejected,\"case management, intensive\","
-                                "\"watch \"\"list\"\"\",mean_risk,expected_admissions");
+                                "\"watch \"\"list\"\"\",mean_risk,expected_admissions,"
+                                "model_name,model_version");
     free_csv(&c);
     c = read_csv(out);
     int64_t seen[3] = { 0 };
