@@ -8,26 +8,43 @@
 
 #include "cli.h"
 
+void cli_put_escaped(FILE *f, const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c < 0x20 || *c == 0x7f)
+            fprintf(f, "\\x%02x", *c);
+        else
+            fputc(*c, f);
+    }
+}
+
+/* The message is formatted first, then escaped: it may quote file names. */
 int cli_fail(const char *command, int rc, const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
-    fprintf(stderr, "ristra %s: ", command);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (rc < 0)
-        fprintf(stderr, ": %s", ristra_last_error()[0] ? ristra_last_error() : ristra_strerror(rc));
+    fprintf(stderr, "ristra %s: ", command);
+    cli_put_escaped(stderr, msg);
+    if (rc < 0) {
+        fputs(": ", stderr);
+        cli_put_escaped(stderr, ristra_last_error()[0] ? ristra_last_error() : ristra_strerror(rc));
+    }
     fputc('\n', stderr);
     return CLI_FAILED;
 }
 
 int cli_usage_error(const char *command, const char *usage, const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
-    fprintf(stderr, "ristra %s: ", command);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "ristra %s: ", command);
+    cli_put_escaped(stderr, msg);
     fprintf(stderr, "\n%s", usage);
     return CLI_USAGE;
 }

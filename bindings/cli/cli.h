@@ -5,6 +5,7 @@
 #define RISTRA_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct cli_command {
     const char *name;
@@ -12,8 +13,19 @@ typedef struct cli_command {
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 } cli_command;
 
-/* Exit codes of every command. */
-enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+/* Exit codes of every command (README.md, "Exit status"): a command
+ * stopped by SIGINT, SIGTERM or SIGHUP exits 128 + the signal's number. */
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2, CLI_THRESHOLD = 3, CLI_CHANGED = 4 };
+
+/* Signals (cli_signals.c): SIGINT, SIGTERM and SIGHUP are noted, for the
+ * progress callback to cancel the run; a second one exits at once. */
+void cli_catch_signals(void);
+int cli_signal_received(void);     /* the first signal's number, or 0 */
+const char *cli_signal_name(int sig);
+
+/* Writes s to f with control characters as \xNN (paths and messages may
+ * hold terminal escapes). */
+void cli_put_escaped(FILE *f, const char *s);
 
 /* Prints "ristra NAME: <message>" to stderr, with ristra_last_error() when
  * rc is a library error, and returns CLI_FAILED. */

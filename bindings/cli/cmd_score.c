@@ -14,7 +14,8 @@ static const char USAGE[] =
     "usage: ristra score --model M --input F --output O [--rejects R] [--summary S]\n"
     "                    [--tiers C1,C2,...] [--tier-names N1,N2,...] [--threads N]\n"
     "                    [--id-column C] [--practice-column C] [--outcome-column C]\n"
-    "                    [--quiet]\n"
+    "                    [--manifest PATH] [--mode OCTAL] [--max-reject-rate R]\n"
+    "                    [--min-scored N] [--quiet]\n"
     "\n"
     "Scores every patient of the population file F (CSV, plain or gzip) with the\n"
     "model M and writes the ranked list O: one row per patient scored, by practice\n"
@@ -22,8 +23,11 @@ static const char USAGE[] =
     "percentile_in_practice, percentile_overall, tier. A file whose name ends in\n"
     ".gz is written gzip-compressed. Rows that cannot be scored go to R with their\n"
     "line and reason; S gets one line per practice and a last line ALL. Nothing\n"
-    "is written unless the whole run succeeds. Columns: README.md, \"Scoring a\n"
-    "population\".\n"
+    "is written unless the whole run succeeds: every file is replaced, or none\n"
+    "is. F may be - (standard input) and O, R or S may be - (standard output, to\n"
+    "which the all-or-nothing promise cannot apply). Columns: README.md,\n"
+    "\"Scoring a population\"; the commit protocol and the manifest:\n"
+    "docs/score-output.md.\n"
     "\n"
     "  --model M              the model (ristra's native format)\n"
     "  --input F              the population file\n"
@@ -38,13 +42,27 @@ static const char USAGE[] =
     "  --practice-column C    practice column (default practice)\n"
     "  --outcome-column C     outcome column, read when present (default\n"
     "                         emergency_admission_next_12m; \"\" for none)\n"
-    "  --quiet                no progress bar and no summary paragraph\n";
+    "  --manifest PATH        the run's manifest (JSON: model, input and output\n"
+    "                         hashes, options, counts; default O.manifest.json;\n"
+    "                         \"\" for none)\n"
+    "  --mode OCTAL           permissions of the files written (default 0600;\n"
+    "                         the umask can only narrow them)\n"
+    "  --max-reject-rate R    fail (exit 3, nothing written) when more than this\n"
+    "                         fraction of rows is rejected (default 0.05)\n"
+    "  --min-scored N         fail (exit 3, nothing written) when fewer rows are\n"
+    "                         scored (default 1)\n"
+    "  --quiet                no progress bar and no summary paragraph\n"
+    "\n"
+    "Exit status: 0 done; 1 failed (nothing written); 2 usage; 3 failure threshold\n"
+    "(nothing written); 129, 130, 143 stopped by SIGHUP, SIGINT, SIGTERM\n"
+    "(temporary files removed, nothing written).\n";
 
 /* ------------------------------------------------------------ progress */
 
 typedef struct progress {
     double start, last;
     int shown;
+    int visible;         /* draw the bar (standard error is a terminal) */
 } progress;
 
 static double now_seconds(void)
@@ -74,6 +92,10 @@ static const char *grouped(char *buf, size_t size, int64_t v)
 static int show_progress(void *ctx, int64_t patients, uint64_t bytes_done, uint64_t bytes_total)
 {
     progress *p = ctx;
+    if (cli_signal_received())
+        return 1; /* the library stops, removes its temporaries, writes nothing */
+    if (!p->visible)
+        return 0;
     double t = now_seconds();
     if (p->shown && t - p->last < 0.1)
         return 0;
@@ -111,6 +133,7 @@ static void clear_progress(const progress *p)
 typedef struct score_args {
     const char *model, *input, *output;
     const char *tiers, *tier_names, *threads;
+    const char *mode, *max_reject_rate, *min_scored;
     int quiet;
     char *names_copy;    /* the split --tier-names */
 } score_args;
@@ -174,6 +197,26 @@ static int parse_tiers(ristra_score_file_options *o, score_args *a)
     return CLI_OK;
 }
 
+/* --mode, --max-reject-rate, --min-scored: the library checks the ranges. */
+static int parse_run_options(ristra_score_file_options *o, const score_args *a)
+{
+    int rc = CLI_OK;
+    if (a->mode) {
+        char *end;
+        long v = strtol(a->mode, &end, 8);
+        if (end == a->mode || *end || v < 0 || v > 0777)
+            return cli_usage_error("score", USAGE, "--mode: \"%s\" is not an octal mode such "
+                                   "as 0600 or 0640", a->mode);
+        o->file_mode = (int)v;
+    }
+    if (a->max_reject_rate)
+        rc = cli_parse_double("score", "--max-reject-rate", a->max_reject_rate,
+                              &o->max_reject_rate);
+    if (!rc && a->min_scored)
+        rc = cli_parse_int64("score", "--min-scored", a->min_scored, &o->min_scored);
+    return rc;
+}
+
 static int parse_options(ristra_score_file_options *o, score_args *a, int argc, char **argv)
 {
     const char *id = NULL, *practice = NULL, *outcome = NULL, *pos[1];
@@ -190,6 +233,10 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         { "id-column", &id, NULL },
         { "practice-column", &practice, NULL },
         { "outcome-column", &outcome, NULL },
+        { "manifest", &o->manifest_path, NULL },
+        { "mode", &a->mode, NULL },
+        { "max-reject-rate", &a->max_reject_rate, NULL },
+        { "min-scored", &a->min_scored, NULL },
         { "quiet", NULL, &a->quiet },
         { NULL, NULL, NULL },
     };
@@ -212,6 +259,8 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
             return cli_usage_error("score", USAGE, "--threads must be 0..1024");
         o->n_threads = (int)v;
     }
+    if ((rc = parse_run_options(o, a)))
+        return rc;
     return parse_tiers(o, a);
 }
 
@@ -224,9 +273,9 @@ static void report(const ristra_score_result *r, const score_args *a,
     if (ristra_score_result_totals(&t, r))
         return;
     char b1[32], b2[32], b3[32], b4[32];
-    printf("Read %s rows of %s in %.2f s (%s patients/s): %s scored, %s rejected, "
-           "%d practices.",
-           grouped(b1, sizeof b1, t.n_rows), a->input, seconds,
+    printf("Read %s rows of ", grouped(b1, sizeof b1, t.n_rows));
+    cli_put_escaped(stdout, a->input);
+    printf(" in %.2f s (%s patients/s): %s scored, %s rejected, %d practices.", seconds,
            grouped(b4, sizeof b4, seconds > 0 ? (int64_t)((double)t.n_rows / seconds) : 0),
            grouped(b2, sizeof b2, t.n_scored), grouped(b3, sizeof b3, t.n_rejected),
            (int)t.n_practices);
@@ -238,12 +287,32 @@ static void report(const ristra_score_result *r, const score_args *a,
     if (t.has_outcome && t.n_scored > 0)
         printf(" Observed %s admissions against %.1f expected.",
                grouped(b1, sizeof b1, t.observed), t.expected);
-    printf(" Ranked list: %s", a->output);
-    if (o->rejects_path)
-        printf("; rejects: %s", o->rejects_path);
-    if (o->summary_path)
-        printf("; summary: %s", o->summary_path);
+    const char *paths[] = { a->output, o->rejects_path, o->summary_path };
+    static const char *const labels[] = { " Ranked list: ", "; rejects: ", "; summary: " };
+    for (int i = 0; i < 3; i++)
+        if (paths[i]) {
+            fputs(labels[i], stdout);
+            cli_put_escaped(stdout, paths[i]);
+        }
     printf(".\n");
+}
+
+/* The exit status for what ristra_score_file() returned. */
+static int outcome(int rc)
+{
+    int sig = cli_signal_received();
+    if (sig && rc == RISTRA_ECANCELLED) {
+        fprintf(stderr, "ristra score: stopped by %s; nothing written, temporary files "
+                        "removed\n", cli_signal_name(sig));
+        return 128 + sig;
+    }
+    if (rc == RISTRA_EINVAL) /* the library is the one place that knows the limits */
+        return cli_usage_error("score", USAGE, "%s", ristra_last_error());
+    if (rc == RISTRA_ETHRESHOLD) {
+        cli_fail("score", rc, "failure threshold");
+        return CLI_THRESHOLD;
+    }
+    return cli_fail("score", rc, "nothing written");
 }
 
 static int run(int argc, char **argv)
@@ -256,25 +325,23 @@ static int run(int argc, char **argv)
         free(a.names_copy);
         return rc < 0 ? CLI_OK : rc;
     }
+    cli_catch_signals();
     ristra_model *model = NULL;
     if ((rc = ristra_model_load(&model, a.model))) {
         free(a.names_copy);
         return cli_fail("score", rc, "cannot load the model");
     }
-    progress p = { now_seconds(), 0.0, 0 };
-    if (!a.quiet && isatty(STDERR_FILENO)) {
-        o.progress = show_progress;
-        o.progress_ctx = &p;
-    }
+    /* Always installed: it is how a signal cancels the run. */
+    progress p = { now_seconds(), 0.0, 0, !a.quiet && isatty(STDERR_FILENO) };
+    o.progress = show_progress;
+    o.progress_ctx = &p;
     ristra_score_result *result = NULL;
     rc = ristra_score_file(&result, model, a.input, a.output, &o);
     clear_progress(&p);
     int status = CLI_OK;
-    if (rc == RISTRA_EINVAL) /* the library is the one place that knows the limits */
-        status = cli_usage_error("score", USAGE, "%s", ristra_last_error());
-    else if (rc)
-        status = cli_fail("score", rc, "nothing written");
-    else if (!a.quiet)
+    if (rc) /* a signal after the commit finds the run complete: it succeeded */
+        status = outcome(rc);
+    else if (!a.quiet && strcmp(a.output, "-") != 0)
         report(result, &a, &o, now_seconds() - p.start);
     ristra_score_result_free(result);
     ristra_model_free(model);
