@@ -28,15 +28,16 @@ for kind in logistic gbdt; do
         --summary "$OUT/summary_$kind.csv"
 done
 
-# Prints a summary CSV as an aligned table (fields are never quoted: codes,
-# numbers and the tier names).
+# Prints a summary CSV as an aligned table, up to the model columns (the
+# fields before them are never quoted: codes, numbers and the tier names).
 table() {
     awk -F, '
         function fmt(v) {
             if (v ~ /^-?[0-9]*\.[0-9]+(e-?[0-9]+)?$/) return sprintf("%.4f", v)
             return v
         }
-        { n = NF; for (i = 1; i <= NF; i++) { v = NR > 1 ? fmt($i) : $i; c[NR, i] = v
+        NR == 1 { for (i = 1; i <= NF; i++) if ($i == "model_name") stop = i - 1 }
+        { n = stop ? stop : NF; for (i = 1; i <= n; i++) { v = NR > 1 ? fmt($i) : $i; c[NR, i] = v
                                              if (length(v) > w[i]) w[i] = length(v) } }
         END {
             for (r = 1; r <= NR; r++) {
@@ -62,3 +63,10 @@ done
 echo
 echo "The ranked lists are $OUT/ranked_logistic.csv.gz and $OUT/ranked_gbdt.csv.gz."
 echo "Demonstration models, synthetic patients: NOT FOR CLINICAL USE."
+
+echo
+echo "== 4. the run record of the gradient-boosted run ($OUT/ranked_gbdt.csv.gz.manifest.json)"
+cat "$OUT/ranked_gbdt.csv.gz.manifest.json"
+echo
+echo "== 5. ristra verify: every file as the manifest records it"
+"$RISTRA" verify "$OUT/ranked_gbdt.csv.gz.manifest.json"

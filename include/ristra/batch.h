@@ -143,15 +143,26 @@ typedef struct ristra_score_result ristra_score_result;
  * Rows that cannot be scored (see ristra_population_read(), and rows the
  * model itself rejects) are left out of the list and go to the rejects.
  *
- * Every output file is written to a temporary file and renamed into place
- * only when the whole run has succeeded: a failed or cancelled run leaves
- * no output, no rejects and no summary, and any older files untouched.
+ * Every output file (list, rejects, summary, manifest) is written and
+ * fsynced in a temporary file "<path>.tmp.XXXXXX" beside it (mode
+ * file_mode, default 0600) and all are renamed into place together only
+ * when the whole run has succeeded, previous files kept aside (hard links)
+ * until the last rename: a failed or cancelled run, at any step including
+ * part-way through the renames, leaves every destination exactly as it
+ * was and no temporary file (docs/score-output.md, "All or nothing").
+ * A path "-" is standard output (outside that promise); input "-" is
+ * standard input. An output path that is a directory, device, FIFO,
+ * socket or symbolic link, or the same file as another path, is refused
+ * before any work (RISTRA_EINVAL, naming it).
  *
  * @param[out] out  what the run did (counts, per-practice summary); free
  *                  with ristra_score_result_free(). May be NULL if not wanted.
  * @param output    the ranked list; NULL to write none (only the result).
- * @return RISTRA_OK (even when rows were rejected); the reader's errors;
- *         RISTRA_EIO (cannot write); RISTRA_ECANCELLED; RISTRA_EINVAL.
+ * @return RISTRA_OK (rejected rows within the threshold); the reader's
+ *         errors; RISTRA_EIO (cannot write); RISTRA_ECANCELLED;
+ *         RISTRA_ETHRESHOLD (more than max_reject_rate rejected, or fewer
+ *         than min_scored scored: nothing written; the message counts the
+ *         rejects by reason); RISTRA_EINVAL (also: an output path refused).
  * @thread_safety Safe; the model may be shared.
  * @since 1.0.0
  */

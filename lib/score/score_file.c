@@ -286,6 +286,7 @@ typedef struct batch {
     int64_t block_cap;
     ristra__text reject_text;          /* one block's rejects file lines */
     int64_t by_status[STATUS_SLOTS];   /* rows rejected, by ristra_row_status */
+    uint64_t bytes_done, bytes_total;  /* as last told to the progress callback */
 } batch;
 
 static int count_practice_reject(batch *b, int32_t practice)
@@ -396,7 +397,7 @@ static int open_output(ristra__output **out, const char *path, const ristra_scor
 static int cancelled(const batch *b, const char *when)
 {
     const ristra_score_file_options *o = b->opts;
-    if (!o->progress || !o->progress(o->progress_ctx, b->n_rows, 0, 0))
+    if (!o->progress || !o->progress(o->progress_ctx, b->n_rows, b->bytes_done, b->bytes_total))
         return RISTRA_OK;
     return ristra__error(RISTRA_ECANCELLED, "%s: cancelled by the progress callback %s",
                          b->input, when);
@@ -414,6 +415,7 @@ static int read_everything(batch *b)
             break;
         rc = score_block(b, v);
         uint64_t done = v->bytes_done, total = v->bytes_total;
+        b->bytes_done = done, b->bytes_total = total;
         ristra__feed_release(b->feed);
         if (!rc && o->progress && o->progress(o->progress_ctx, b->n_rows, done, total))
             rc = ristra__error(RISTRA_ECANCELLED, "%s: cancelled by the progress callback "

@@ -196,7 +196,10 @@ def test_summary_figures_match_pandas_and_sklearn(gbdt, population, tmp_path):
     s = read_csv(summary)
     assert list(s.columns) == ["practice", "list_size", "rejected", *DEFAULT_NAMES,
                                "mean_risk", "expected_admissions", "observed_admissions",
-                               "observed_expected", "auroc"]
+                               "observed_expected", "auroc", "model_name", "model_version"]
+    meta = ristra.Model.load(gbdt).metadata
+    assert set(s["model_name"]) == {meta["name"]}
+    assert set(s["model_version"].astype(str)) == {meta["version"]}
     d = df.assign(risk=ristra.Model.load(gbdt).predict(df))
     listed = read_csv(out)
     groups = [(code, g) for code, g in d.groupby("practice")] + [("ALL", d)]
@@ -224,7 +227,7 @@ def test_a_file_without_the_outcome_has_no_observed_columns(logistic, work, tmp_
     assert score(logistic, path, out, "--summary", summary, "--quiet").returncode == 0
     s = read_csv(summary)
     assert list(s.columns) == ["practice", "list_size", "rejected", *DEFAULT_NAMES,
-                               "mean_risk", "expected_admissions"]
+                               "mean_risk", "expected_admissions", "model_name", "model_version"]
     assert list(s["practice"])[-1] == "ALL"
 
 

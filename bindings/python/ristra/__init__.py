@@ -23,7 +23,7 @@ import os
 from . import _lib
 from ._errors import (CancelledError, Error, FileError, FormatError, InternalError,
                       InvalidArgumentError, NotFoundError, NumericError, OutOfMemoryError,
-                      UnsupportedError, VersionError)
+                      ThresholdError, UnsupportedError, VersionError)
 from ._evaluate import Evaluation, evaluate
 from ._fit import LogisticFit, fit_logistic
 from ._model import Calibration, Feature, Model, RowStatus, Trees, row_status_string
@@ -34,7 +34,8 @@ from ._xgboost import convert_xgboost
 __all__ = [
     "CancelledError", "Calibration", "Error", "Evaluation", "Feature", "FileError", "FormatError",
     "InternalError", "InvalidArgumentError", "LogisticFit", "Model", "NotFoundError",
-    "NumericError", "OutOfMemoryError", "RowStatus", "ScoreResult", "Trees", "UnsupportedError",
+    "NumericError", "OutOfMemoryError", "RowStatus", "ScoreResult", "ThresholdError", "Trees",
+    "UnsupportedError",
     "VersionError", "__version__", "convert_xgboost", "evaluate", "fit_logistic",
     "library_path", "library_version", "nhs_number_is_test", "nhs_number_valid",
     "ods_practice_code_valid", "read_population", "row_status_string", "score_file", "synth",

@@ -12,6 +12,7 @@ RISTRA_EUNSUPPORTED = -7
 RISTRA_ENOTFOUND = -8
 RISTRA_ENUMERIC = -9
 RISTRA_ECANCELLED = -10
+RISTRA_ETHRESHOLD = -11
 
 
 class Error(Exception):
@@ -74,6 +75,11 @@ class CancelledError(Error):
     """RISTRA_ECANCELLED: stopped by the caller's progress callback."""
 
 
+class ThresholdError(Error):
+    """RISTRA_ETHRESHOLD: too many rows rejected or too few scored
+    (score_file's max_reject_rate, min_scored); nothing was written."""
+
+
 _BY_CODE = {
     RISTRA_ERROR: InternalError,
     RISTRA_EINVAL: InvalidArgumentError,
@@ -85,6 +91,7 @@ _BY_CODE = {
     RISTRA_ENOTFOUND: NotFoundError,
     RISTRA_ENUMERIC: NumericError,
     RISTRA_ECANCELLED: CancelledError,
+    RISTRA_ETHRESHOLD: ThresholdError,
 }
 
 

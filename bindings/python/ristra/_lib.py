@@ -184,7 +184,9 @@ class ScoreFileOptions(Structure):
                 ("rejects_path", c_char_p), ("summary_path", c_char_p), ("n_tiers", c_int),
                 ("tier_cut_points", c_double * MAX_TIERS), ("tier_names", c_char_p * MAX_TIERS),
                 ("untiered_name", c_char_p), ("n_threads", c_int), ("gzip_output", c_int),
-                ("progress", ProgressFn), ("progress_ctx", c_void_p)]
+                ("progress", ProgressFn), ("progress_ctx", c_void_p),
+                ("file_mode", c_int), ("manifest_path", c_char_p), ("max_reject_rate", c_double),
+                ("min_scored", c_int64)]
 
 
 class ScoreResultStruct(Structure):

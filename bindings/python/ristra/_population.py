@@ -168,7 +168,9 @@ def _options(rejects: PathLike | None, summary: PathLike | None, tiers: Sequence
              tier_names: Sequence[str | None] | None, untiered_name: str | None, threads: int,
              id_column: str, practice_column: str, outcome_column: str | None,
              outcome_required: bool, check_duplicates: bool, block_rows: int,
-             gzip: bool | None) -> _lib.ScoreFileOptions:
+             gzip: bool | None, manifest: PathLike | None = None,
+             max_reject_rate: float = 0.05, min_scored: int = 1,
+             mode: int = 0o600) -> _lib.ScoreFileOptions:
     opts = _lib.ScoreFileOptions()
     _lib.check(_lib.lib().ristra_score_file_options_init(ctypes.byref(opts),
                                                           _lib.SCORE_FILE_OPTIONS_VERSION))
@@ -201,6 +203,10 @@ def _options(rejects: PathLike | None, summary: PathLike | None, tiers: Sequence
     opts.untiered_name = _lib.text(untiered_name, "untiered_name")
     opts.n_threads = int(threads)
     opts.gzip_output = -1 if gzip is None else int(bool(gzip))
+    opts.manifest_path = _path(manifest)
+    opts.max_reject_rate = float(max_reject_rate)
+    opts.min_scored = int(min_scored)
+    opts.file_mode = int(mode)
     return opts
 
 
@@ -246,6 +252,8 @@ def score_file(model: Model | PathLike, input: PathLike, output: PathLike | None
                outcome_column: str | None = "emergency_admission_next_12m",
                outcome_required: bool = False, check_duplicates: bool = True,
                block_rows: int = 0, gzip: bool | None = None,
+               manifest: PathLike | None = None, max_reject_rate: float = 0.05,
+               min_scored: int = 1, mode: int = 0o600,
                progress: Progress | None = None) -> ScoreResult:
     """Scores every patient of a population file (CSV, plain or gzip) and
     writes the ranked list, exactly as the ``ristra score`` command does
@@ -255,8 +263,16 @@ def score_file(model: Model | PathLike, input: PathLike, output: PathLike | None
     percentile_in_practice, percentile_overall, tier), sorted by practice
     and rank; None writes none (only the result comes back). rejects: CSV of
     rejected rows (line, nhs_number, practice, status, reason). summary: the
-    per-practice summary CSV. Every file is written whole or not at all;
-    gzip None compresses a file whose name ends in ".gz".
+    per-practice summary CSV. The files are committed together, all or
+    none (docs/score-output.md); "-" writes to standard output. gzip None
+    compresses a file whose name ends in ".gz".
+
+    manifest: the run's record (JSON: model and input identity and
+    SHA-256, options, counts, each output's SHA-256); None (default)
+    writes "<output>.manifest.json", "" none. max_reject_rate (default
+    0.05) and min_scored (default 1): past either the run fails with
+    ThresholdError and writes nothing. mode: permissions of the files
+    written (default 0o600; the umask can only narrow them).
 
     tiers: cut-points as fractions of each practice's list, strictly
     increasing, in (0, 1]: a patient is in the first tier c with
@@ -289,11 +305,12 @@ def score_file(model: Model | PathLike, input: PathLike, output: PathLike | None
                               practice_column=practice_column, outcome_column=outcome_column,
                               outcome_required=outcome_required,
                               check_duplicates=check_duplicates, block_rows=block_rows,
-                              gzip=gzip, progress=progress)
+                              gzip=gzip, manifest=manifest, max_reject_rate=max_reject_rate,
+                              min_scored=min_scored, mode=mode, progress=progress)
     lib = _lib.lib()
     opts = _options(rejects, summary, tiers, tier_names, untiered_name, threads, id_column,
                     practice_column, outcome_column, outcome_required, check_duplicates,
-                    block_rows, gzip)
+                    block_rows, gzip, manifest, max_reject_rate, min_scored, mode)
     raised: list[BaseException] = []
     callback = None
     if progress is not None:

@@ -68,7 +68,11 @@ def test_the_files_are_byte_for_byte_the_command_line_tools(setup, options, kwar
     result = ristra.score_file(model, population, got["ranked"], rejects=got["rejects"],
                                summary=got["summary"], **kwargs)
     assert_same_files(got, want)
-    summary = pd.read_csv(want["summary"], dtype={"practice": str}, float_precision="round_trip")
+    summary = pd.read_csv(want["summary"], dtype={"practice": str, "model_version": str},
+                          float_precision="round_trip")
+    assert set(summary["model_name"]) == {model.metadata["name"]}
+    assert set(summary["model_version"]) == {model.metadata["version"]}
+    summary = summary.drop(columns=["model_name", "model_version"])
     pd.testing.assert_frame_equal(result.practices, summary[summary.practice != "ALL"]
                                   .reset_index(drop=True), check_exact=True)
     everyone = summary[summary.practice == "ALL"].iloc[0]
@@ -129,7 +133,7 @@ def test_errors_carry_the_librarys_message(setup, tmp_path):
         ristra.score_file(model, population, tier_names=["a", "b"])
     with pytest.raises(ristra.FileError, match="nowhere"):
         ristra.score_file(model, tmp_path / "nowhere.csv")
-    with pytest.raises(ristra.FileError):
+    with pytest.raises(ristra.InvalidArgumentError, match="its directory"):
         ristra.score_file(model, population, tmp_path / "no" / "dir" / "out.csv")
     with pytest.raises(ristra.NotFoundError, match="1 required column: \"outcome\""):
         ristra.score_file(model, tmp / "clean.csv", outcome_column="outcome",
@@ -151,3 +155,53 @@ def test_the_gil_is_released_while_the_batch_runs(setup, tmp_path, no_forced_swi
     tmp, model, population = setup
     seen = watcher_runs_during(lambda: ristra.score_file(model, population, threads=1), 20)
     assert seen > 0
+
+
+def test_the_run_options_match_the_command_line_tools(setup):
+    """manifest, max_reject_rate, min_scored and mode: the CLI's defaults
+    and effects, the files byte for byte (the manifests differ only in
+    their times and paths)."""
+    import json
+    import stat
+    tmp, model, population = setup
+    want = cli_score(tmp, population, "cli_run", "--mode", "0640", "--max-reject-rate", "0.5",
+                     "--manifest", tmp / "cli_run.manifest.json")
+    got = {k: tmp / f"py_run_{k}.csv" for k in want}
+    ristra.score_file(tmp / "model.json", population, got["ranked"], rejects=got["rejects"],
+                      summary=got["summary"], mode=0o640, max_reject_rate=0.5,
+                      manifest=tmp / "py_run.manifest.json")
+    assert_same_files(got, want)
+    for path in [*got.values(), tmp / "py_run.manifest.json"]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640 & ~current_umask()
+    a = json.loads((tmp / "cli_run.manifest.json").read_text())
+    b = json.loads((tmp / "py_run.manifest.json").read_text())
+    for m in (a, b):
+        for key in ("started_utc", "finished_utc"):
+            del m[key]
+        for o in m["outputs"]:
+            del o["path"]
+        for key in ("output", "rejects_path", "summary_path"):
+            del m["options"][key]
+    assert a == b
+    # the defaults: a manifest beside the list, files 0600, the 5% threshold
+    default = tmp / "py_default.csv"
+    ristra.score_file(model, population, default)
+    assert stat.S_IMODE(default.stat().st_mode) == 0o600 & ~current_umask()
+    manifest = json.loads((tmp / "py_default.csv.manifest.json").read_text())
+    assert manifest["options"]["max_reject_rate"] == 0.05
+    assert manifest["options"]["min_scored"] == 1
+    with pytest.raises(ristra.ThresholdError, match="fewer than min_scored 20000"):
+        ristra.score_file(model, population, tmp / "none.csv", min_scored=20000)
+    assert not (tmp / "none.csv").exists()
+    p = subprocess.run([cli_path(), "score", "--model", tmp / "model.json", "--input", population,
+                        "--output", tmp / "none.csv", "--min-scored", "20000"],
+                       capture_output=True, text=True)
+    assert p.returncode == 3 and "fewer than min_scored 20000" in p.stderr
+    assert not (tmp / "none.csv").exists()
+
+
+def current_umask():
+    import os
+    mask = os.umask(0o22)   # a test may read its own process's umask
+    os.umask(mask)
+    return mask
