@@ -7,7 +7,8 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
                               practice_column = "practice",
                               outcome_column = "emergency_admission_next_12m",
                               outcome_required = FALSE, check_duplicates = TRUE, gzip = NA,
-                              block_rows = 0L, progress = NULL) {
+                              block_rows = 0L, manifest = NULL, max_reject_rate = 0.05,
+                              min_scored = 1L, mode = "0600", progress = NULL) {
   if (!inherits(model, "ristra_model")) model <- ristra_load(model)
   one_path <- function(x, what) {
     if (is.null(x)) return(NA_character_)
@@ -17,7 +18,13 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
     x
   }
   paths <- c(one_path(input, "input"), one_path(output, "output"),
-             one_path(rejects, "rejects"), one_path(summary, "summary"))
+             one_path(rejects, "rejects"), one_path(summary, "summary"),
+             one_path(manifest, "manifest"))
+  file_mode <- if (is.character(mode)) strtoi(mode, 8L) else as.integer(mode)
+  if (length(file_mode) != 1 || is.na(file_mode)) {
+    stop("mode must be an octal string such as \"0640\" or an integer", call. = FALSE)
+  }
+  limits <- c(as.double(max_reject_rate), as.double(min_scored), as.double(file_mode))
   columns <- c(id_column, practice_column,
                if (is.null(outcome_column)) NA_character_ else outcome_column)
   if (!is.character(columns) || length(columns) != 3) {
@@ -48,7 +55,7 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
     }
   }
   res <- .Call(C_ristra_score_file, model$ptr, paths, enc2utf8(columns), tiers, tier_names,
-               untiered_name, flags, callback)
+               untiered_name, flags, limits, callback)
   if (is.null(res)) {
     if (!is.null(failure)) stop(failure)
     stop("stopped by the progress function: nothing was written", call. = FALSE)

@@ -68,20 +68,24 @@ static const char *optional_elt(SEXP x, R_xlen_t i)
     return STRING_ELT(x, i) == NA_STRING ? NULL : Rf_translateCharUTF8(STRING_ELT(x, i));
 }
 
-/* paths: character(4) input, output, rejects, summary (NA: none);
+/* paths: character(5) input, output, rejects, summary (NA: none), manifest
+ * (NA: the default "<output>.manifest.json"; "": none);
  * columns: character(3) id, practice, outcome (NA outcome: not read);
  * tiers: NULL (the default) or cut-points; tier_names: NULL or one per
  * tier (NA: default); untiered_name: NULL or a string; flags: integer(5)
  * threads, outcome_required, check_duplicates, gzip (-1, 0, 1),
- * block_rows; progress_fn: NULL or a function returning TRUE to stop.
+ * block_rows; limits: double(3) max_reject_rate, min_scored, file mode;
+ * progress_fn: NULL or a function returning TRUE to stop.
  * Returns list(totals, tier_names, practices), or NULL when the progress
  * function stopped the run. */
 SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP tier_names,
-                         SEXP untiered_name, SEXP flags, SEXP progress_fn)
+                         SEXP untiered_name, SEXP flags, SEXP limits, SEXP progress_fn)
 {
     const ristra_model *m = rr_model_of(model);
-    if (!Rf_isString(paths) || XLENGTH(paths) != 4 || STRING_ELT(paths, 0) == NA_STRING)
-        Rf_error("paths must be character(4) with an input file");
+    if (!Rf_isString(paths) || XLENGTH(paths) != 5 || STRING_ELT(paths, 0) == NA_STRING)
+        Rf_error("paths must be character(5) with an input file");
+    if (TYPEOF(limits) != REALSXP || XLENGTH(limits) != 3)
+        Rf_error("limits must be double(3)");
     if (!Rf_isString(columns) || XLENGTH(columns) != 3)
         Rf_error("columns must be character(3)");
     if (TYPEOF(flags) != INTSXP || XLENGTH(flags) != 5)
@@ -93,6 +97,10 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
         files[i] = path_elt(paths, i);
     opts.rejects_path = files[2];
     opts.summary_path = files[3];
+    opts.manifest_path = optional_elt(paths, 4);
+    opts.max_reject_rate = REAL(limits)[0];
+    opts.min_scored = (int64_t)REAL(limits)[1];
+    opts.file_mode = (int)REAL(limits)[2];
     if (STRING_ELT(columns, 0) == NA_STRING || STRING_ELT(columns, 1) == NA_STRING)
         Rf_error("id_column and practice_column must be strings");
     opts.population.id_column = optional_elt(columns, 0);

@@ -55,7 +55,11 @@ test_that("the ranked list, rejects and summary are the command-line tool's", {
     for (k in names(want)) same_bytes(got[[k]], want[[k]])
     summary <- utils::read.csv(want$summary, check.names = FALSE, stringsAsFactors = FALSE)
     everyone <- summary[summary$practice == "ALL", ]
-    practices <- summary[summary$practice != "ALL", ]
+    meta <- ristra_metadata(ristra_load(example_model_path()))
+    expect_identical(unique(summary$model_name), meta$name)
+    expect_identical(unique(as.character(summary$model_version)), meta$version)
+    practices <- summary[summary$practice != "ALL",
+                         setdiff(names(summary), c("model_name", "model_version"))]
     rownames(practices) <- NULL
     expect_identical(res$practices, practices)
     expect_identical(res$totals$n_scored, as.double(everyone$list_size))
@@ -117,4 +121,35 @@ test_that("ristra_synth writes what `ristra synth` writes", {
   same_bytes(ours, theirs)
   expect_error(ristra_synth(ours, patients = 10, practices = 11), "practices")
   expect_error(ristra_synth(ours, patients = 1.5), "whole numbers")
+})
+
+test_that("manifest, max_reject_rate, min_scored and mode are the command-line tool's", {
+  skip_if(!nzchar(cli), "RISTRA_CLI is not set")
+  input <- population_file()
+  dir <- tempfile()
+  dir.create(dir)
+  want <- list(ranked = file.path(dir, "cli.csv"), rejects = file.path(dir, "cli_rej.csv"))
+  stopifnot(system2(cli, c("score", "--model", shQuote(example_model_path()), "--input",
+                           shQuote(input), "--output", want$ranked, "--rejects", want$rejects,
+                           "--mode", "0640", "--max-reject-rate", "0.5", "--manifest",
+                           file.path(dir, "cli.json"), "--quiet"), stdout = FALSE) == 0)
+  got <- list(ranked = file.path(dir, "r.csv"), rejects = file.path(dir, "r_rej.csv"))
+  ristra_score_file(example_model_path(), input, got$ranked, rejects = got$rejects,
+                    mode = "0640", max_reject_rate = 0.5, manifest = file.path(dir, "r.json"))
+  for (k in names(want)) same_bytes(got[[k]], want[[k]])
+  mask <- Sys.umask()
+  expect_identical(file.mode(got$ranked), file.mode(want$ranked))
+  expect_identical(file.mode(file.path(dir, "r.json")), as.octmode("640") & !mask)
+  expect_true(file.exists(file.path(dir, "r.json")))
+  # the defaults: a manifest beside the list, files 0600, the thresholds
+  ristra_score_file(example_model_path(), input, file.path(dir, "d.csv"))
+  expect_true(file.exists(file.path(dir, "d.csv.manifest.json")))
+  expect_identical(file.mode(file.path(dir, "d.csv")), as.octmode("600") & !mask)
+  expect_error(ristra_score_file(example_model_path(), input, file.path(dir, "n.csv"),
+                                 min_scored = 100000), "fewer than min_scored 100000")
+  expect_false(file.exists(file.path(dir, "n.csv")))
+  status <- system2(cli, c("score", "--model", shQuote(example_model_path()), "--input",
+                           shQuote(input), "--output", file.path(dir, "n.csv"),
+                           "--min-scored", "100000"), stdout = FALSE, stderr = FALSE)
+  expect_identical(status, 3L)
 })
