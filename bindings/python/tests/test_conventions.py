@@ -164,8 +164,8 @@ def test_score_file_accepts_a_dataframe_and_gives_the_files_result(model, popula
     from_frame = ristra.score_file(model, frame, tmp_path / "b.csv")
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert from_file.totals == from_frame.totals
-    assert os.listdir(tmp_path) == ["a.csv", "b.csv"] or sorted(os.listdir(tmp_path)) == \
-        ["a.csv", "b.csv"]
+    assert sorted(os.listdir(tmp_path)) == ["a.csv", "a.csv.manifest.json", "b.csv",
+                                            "b.csv.manifest.json"]
 
 
 def test_score_returns_the_ranked_list_in_memory(model, population, frame, tmp_path):
