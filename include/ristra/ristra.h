@@ -24,5 +24,6 @@
 #include "ristra/calibrate.h"
 #include "ristra/population.h"
 #include "ristra/batch.h"
+#include "ristra/audit.h"
 
 #endif /* RISTRA_H */
