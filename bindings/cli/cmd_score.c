@@ -14,7 +14,10 @@ static const char USAGE[] =
     "usage: ristra score --model M --input F --output O [--rejects R] [--summary S]\n"
     "                    [--tiers C1,C2,...] [--tier-names N1,N2,...] [--threads N]\n"
     "                    [--id-column C] [--practice-column C] [--outcome-column C]\n"
-    "                    [--audit A [--audit-by C1,C2,...]] [--quiet]\n"
+    "                    [--audit A [--audit-by C1,C2,...]]\n"
+    "                    [--fhir F [--fhir-bundle] [--fhir-system URI] [--fhir-time T]\n"
+    "                     [--fhir-status S]]\n"
+    "                    [--quiet]\n"
     "\n"
     "Scores every patient of the population file F (CSV, plain or gzip) with the\n"
     "model M and writes the ranked list O: one row per patient scored, by practice\n"
@@ -43,6 +46,13 @@ static const char USAGE[] =
     "                         deprivation quintile (imd_decile); docs/audit.md\n"
     "  --audit-by C1,...      also group by these numeric columns (e.g. an\n"
     "                         ethnicity code)\n"
+    "  --fhir F               every scored patient as a FHIR R4 RiskAssessment,\n"
+    "                         NDJSON (one a line; docs/fhir.md). Identifies patients.\n"
+    "  --fhir-bundle          one Bundle (type collection) instead of NDJSON\n"
+    "  --fhir-system URI      the subject identifier's system (default the NHS\n"
+    "                         number's, https://fhir.nhs.uk/Id/nhs-number)\n"
+    "  --fhir-time T          occurrenceDateTime, seconds since 1970 UTC (default now)\n"
+    "  --fhir-status S        the resources' status (default final)\n"
     "  --quiet                no progress bar and no summary paragraph\n";
 
 /* ------------------------------------------------------------ progress */
@@ -116,12 +126,13 @@ static void clear_progress(const progress *p)
 typedef struct score_args {
     const char *model, *input, *output;
     const char *tiers, *tier_names, *threads;
-    const char *audit_by;
-    int quiet;
+    const char *audit_by, *fhir_time;
+    int quiet, fhir_bundle;
     char *names_copy;    /* the split --tier-names */
     char *audit_copy;    /* the split --audit-by */
     const char **audit_columns;
     ristra_audit_options audit;
+    ristra_fhir_options fhir;
 } score_args;
 
 /* Splits a copy of text at commas (cli_split_list) into at most
@@ -201,6 +212,11 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         { "outcome-column", &outcome, NULL },
         { "audit", &o->audit_path, NULL },
         { "audit-by", &a->audit_by, NULL },
+        { "fhir", &o->fhir_path, NULL },
+        { "fhir-bundle", NULL, &a->fhir_bundle },
+        { "fhir-system", &a->fhir.identifier_system, NULL },
+        { "fhir-time", &a->fhir_time, NULL },
+        { "fhir-status", &a->fhir.status, NULL },
         { "quiet", NULL, &a->quiet },
         { NULL, NULL, NULL },
     };
@@ -234,6 +250,11 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         a->audit.group_columns = a->audit_columns;
     }
     o->audit = &a->audit;
+    if (a->fhir_time && (rc = cli_parse_int64("score", "--fhir-time", a->fhir_time,
+                                              &a->fhir.occurrence_time)))
+        return rc;
+    a->fhir.format = a->fhir_bundle ? RISTRA_FHIR_BUNDLE : RISTRA_FHIR_NDJSON;
+    o->fhir = &a->fhir;
     return parse_tiers(o, a);
 }
 
@@ -267,6 +288,8 @@ static void report(const ristra_score_result *r, const score_args *a,
         printf("; summary: %s", o->summary_path);
     if (o->audit_path)
         printf("; audit: %s", o->audit_path);
+    if (o->fhir_path)
+        printf("; FHIR: %s", o->fhir_path);
     printf(".\n");
 }
 
@@ -277,6 +300,8 @@ static int run(int argc, char **argv)
     memset(&a, 0, sizeof a);
     ristra_audit_options audit_defaults = RISTRA_AUDIT_OPTIONS_INIT;
     a.audit = audit_defaults;
+    ristra_fhir_options fhir_defaults = RISTRA_FHIR_OPTIONS_INIT;
+    a.fhir = fhir_defaults;
     int rc = parse_options(&o, &a, argc, argv);
     if (rc) {
         free(a.names_copy), free(a.audit_copy), free(a.audit_columns);

@@ -25,5 +25,6 @@
 #include "ristra/population.h"
 #include "ristra/batch.h"
 #include "ristra/audit.h"
+#include "ristra/fhir.h"
 
 #endif /* RISTRA_H */

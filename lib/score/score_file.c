@@ -17,6 +17,7 @@
 #include "../common/error_internal.h"
 #include "../common/parallel_internal.h"
 #include "../audit/audit_internal.h"
+#include "../fhir/fhir_internal.h"
 #include "score_file_internal.h"
 
 /* ------------------------------------------------------------ options */
@@ -71,16 +72,17 @@ static int check_arguments(const ristra_model *model, const char *input, const c
     if (o->gzip_output < -1 || o->gzip_output > 1)
         return ristra__error(RISTRA_EINVAL, "%s: opts->gzip_output is %d (expected -1, 0 or 1)",
                              fn, o->gzip_output);
-    const char *paths[] = { input, output, o->rejects_path, o->summary_path, o->audit_path };
+    const char *paths[] = { input, output, o->rejects_path, o->summary_path, o->audit_path,
+                            o->fhir_path };
     static const char *const names[] = { "input", "output", "rejects_path", "summary_path",
-                                         "audit_path" };
+                                         "audit_path", "fhir_path" };
     enum { N_PATHS = sizeof paths / sizeof paths[0] };
     for (int i = 0; i < N_PATHS; i++)
         for (int j = i + 1; j < N_PATHS; j++)
             if (same_path(paths[i], paths[j]))
                 return ristra__error(RISTRA_EINVAL, "%s: %s and %s are the same file %s", fn,
                                      names[i], names[j], paths[i]);
-    return RISTRA_OK;
+    return o->fhir_path ? ristra__fhir_check(o->fhir) : RISTRA_OK;
 }
 
 /* ------------------------------------------------------------ result */
@@ -218,7 +220,7 @@ typedef struct batch {
     const char *input;
     ristra_population *pop;
     ristra__feed *feed;
-    ristra__output *out_list, *out_rejects, *out_summary;
+    ristra__output *out_list, *out_rejects, *out_summary, *out_fhir;
     scored_rows rows;
     int64_t n_rows, n_rejected;
     int has_outcome;
@@ -440,14 +442,18 @@ static int finish(ristra_score_result *r, batch *b)
     rc = ristra__stratify(&st, &scored);
     if (!rc)
         rc = summarize(r, &st, codes, b);
+    const char *names[RISTRA_MAX_TIERS + 1];
+    for (int k = 0; k < r->totals.n_tiers; k++)
+        names[k] = r->tier_name[k];
+    names[r->totals.n_tiers] = r->untiered_name;
     if (!rc && b->out_list) {
-        const char *names[RISTRA_MAX_TIERS + 1];
-        for (int k = 0; k < r->totals.n_tiers; k++)
-            names[k] = r->tier_name[k];
-        names[r->totals.n_tiers] = r->untiered_name;
         ristra__ranked_list list = { &st, b->rows.nhs_number, codes, names,
                                      b->opts->n_threads };
         rc = ristra__write_ranked_list(b->out_list, &list);
+    }
+    if (!rc && b->out_fhir) {
+        ristra__fhir_list list = { &st, b->rows.nhs_number, codes, names, b->model };
+        rc = ristra__fhir_write(b->out_fhir, b->opts->fhir, &list);
     }
     if (!rc && b->out_summary)
         rc = ristra__write_summary(b->out_summary, r);
@@ -463,7 +469,8 @@ static int finish(ristra_score_result *r, batch *b)
 static int commit_outputs(batch *b)
 {
     ristra__output *audit = ristra__audit_take_output(b->audit);
-    ristra__output **outs[] = { &b->out_list, &b->out_rejects, &b->out_summary, &audit };
+    ristra__output **outs[] = { &b->out_list, &b->out_rejects, &b->out_summary, &audit,
+                                &b->out_fhir };
     enum { N_OUTS = sizeof outs / sizeof outs[0] };
     int rc = RISTRA_OK;
     for (int i = 0; i < N_OUTS && !rc; i++)
@@ -512,6 +519,8 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
         rc = open_output(&b.out_rejects, o->rejects_path, o->gzip_output);
     if (!rc)
         rc = open_output(&b.out_summary, o->summary_path, o->gzip_output);
+    if (!rc)
+        rc = open_output(&b.out_fhir, o->fhir_path, o->gzip_output);
     if (!rc && b.out_rejects)
         rc = ristra__write_rejects_header(b.out_rejects);
     if (!rc)
@@ -527,6 +536,7 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     ristra__output_abort(b.out_list);
     ristra__output_abort(b.out_rejects);
     ristra__output_abort(b.out_summary);
+    ristra__output_abort(b.out_fhir);
     ristra__audit_free(b.audit);
     if (rc || !out)
         ristra_score_result_free(r);
