@@ -26,5 +26,6 @@
 #include "ristra/batch.h"
 #include "ristra/audit.h"
 #include "ristra/fhir.h"
+#include "ristra/drift.h"
 
 #endif /* RISTRA_H */

@@ -19,14 +19,14 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
+
+from peer_metrics import Z, delong, slope, wilson
 
 SOURCE = pathlib.Path(os.environ.get("RISTRA_SOURCE_DIR", pathlib.Path(__file__).parents[2]))
 CLI = os.environ.get("RISTRA_CLI", str(SOURCE / "build" / "bindings" / "cli" / "ristra"))
 MODEL = SOURCE / "models" / "demo_logistic.json"
 CUTS = (0.005, 0.02, 0.05, 0.20)
-Z = 1.959963984540054  # qnorm(0.975)
 OUTCOME = "emergency_admission_next_12m"
 
 
@@ -61,16 +61,6 @@ def cut_count(c, n):
     return f if k - f <= 1e-12 * k else math.ceil(k)
 
 
-def wilson(x, n):
-    if n == 0:
-        return (math.nan, math.nan, math.nan)
-    p = x / n
-    z2 = Z * Z
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return (p, 0.0 if x == 0 else centre - half, 1.0 if x == n else centre + half)
-
-
 def ratio_to_whole(x1, n1, x, n):
     """p1 / pa with the delta-method interval of log(p1 / pa), the group
     being part of the whole: Var = Var log p1 - 2 Cov + Var log pa."""
@@ -88,27 +78,6 @@ def ratio_to_whole(x1, n1, x, n):
     v = var_p1 / p1 ** 2 - 2 * cov / (p1 * pa) + var_pa / pa ** 2
     h = Z * math.sqrt(max(v, 0.0))
     return (r, r * math.exp(-h), r * math.exp(h))
-
-
-def delong(y, p):
-    pos, neg = p[y == 1], p[y == 0]
-    m, n = len(pos), len(neg)
-    if m < 2 or n < 2:
-        return (math.nan, math.nan)
-    allr = pd.Series(np.concatenate([pos, neg])).rank().to_numpy()
-    v10 = (allr[:m] - pd.Series(pos).rank().to_numpy()) / n
-    v01 = 1 - (allr[m:] - pd.Series(neg).rank().to_numpy()) / m
-    auc = v10.mean()
-    s = math.sqrt(v10.var(ddof=1) / m + v01.var(ddof=1) / n)
-    return (max(auc - Z * s, 0.0), min(auc + Z * s, 1.0))
-
-
-def slope(y, p):
-    if y.min() == y.max():
-        return math.nan
-    x = np.log(np.clip(p, 1e-15, 1 - 1e-15) / (1 - np.clip(p, 1e-15, 1 - 1e-15)))
-    fit = LogisticRegression(penalty=None, solver="newton-cg", tol=1e-10, max_iter=100).fit(x[:, None], y)
-    return fit.coef_[0][0]
 
 
 def groupings(df):
