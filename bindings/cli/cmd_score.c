@@ -14,6 +14,9 @@ static const char USAGE[] =
     "usage: ristra score --model M --input F --output O [--rejects R] [--summary S]\n"
     "                    [--tiers C1,C2,...] [--tier-names N1,N2,...] [--threads N]\n"
     "                    [--id-column C] [--practice-column C] [--outcome-column C]\n"
+    "                    [--audit A [--audit-by C1,C2,...]]\n"
+    "                    [--fhir F [--fhir-bundle] [--fhir-system URI] [--fhir-time T]\n"
+    "                     [--fhir-status S]]\n"
     "                    [--manifest PATH] [--mode OCTAL] [--max-reject-rate R]\n"
     "                    [--min-scored N] [--quiet]\n"
     "\n"
@@ -42,6 +45,18 @@ static const char USAGE[] =
     "  --practice-column C    practice column (default practice)\n"
     "  --outcome-column C     outcome column, read when present (default\n"
     "                         emergency_admission_next_12m; \"\" for none)\n"
+    "  --audit A              the subgroup audit at the tiers applied (tidy CSV):\n"
+    "                         area, practices, age band (column age), sex (female),\n"
+    "                         deprivation quintile (imd_decile); docs/audit.md\n"
+    "  --audit-by C1,...      also group by these numeric columns (e.g. an\n"
+    "                         ethnicity code)\n"
+    "  --fhir F               every scored patient as a FHIR R4 RiskAssessment,\n"
+    "                         NDJSON (one a line; docs/fhir.md). Identifies patients.\n"
+    "  --fhir-bundle          one Bundle (type collection) instead of NDJSON\n"
+    "  --fhir-system URI      the subject identifier's system (default the NHS\n"
+    "                         number's, https://fhir.nhs.uk/Id/nhs-number)\n"
+    "  --fhir-time T          occurrenceDateTime, seconds since 1970 UTC (default now)\n"
+    "  --fhir-status S        the resources' status (default final)\n"
     "  --manifest PATH        the run's manifest (JSON: model, input and output\n"
     "                         hashes, options, counts; default O.manifest.json;\n"
     "                         \"\" for none)\n"
@@ -134,8 +149,13 @@ typedef struct score_args {
     const char *model, *input, *output;
     const char *tiers, *tier_names, *threads;
     const char *mode, *max_reject_rate, *min_scored;
-    int quiet;
+    const char *audit_by, *fhir_time;
+    int quiet, fhir_bundle;
     char *names_copy;    /* the split --tier-names */
+    char *audit_copy;    /* the split --audit-by */
+    const char **audit_columns;
+    ristra_audit_options audit;
+    ristra_fhir_options fhir;
 } score_args;
 
 /* Splits a copy of text at commas (cli_split_list) into at most
@@ -233,6 +253,13 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         { "id-column", &id, NULL },
         { "practice-column", &practice, NULL },
         { "outcome-column", &outcome, NULL },
+        { "audit", &o->audit_path, NULL },
+        { "audit-by", &a->audit_by, NULL },
+        { "fhir", &o->fhir_path, NULL },
+        { "fhir-bundle", NULL, &a->fhir_bundle },
+        { "fhir-system", &a->fhir.identifier_system, NULL },
+        { "fhir-time", &a->fhir_time, NULL },
+        { "fhir-status", &a->fhir.status, NULL },
         { "manifest", &o->manifest_path, NULL },
         { "mode", &a->mode, NULL },
         { "max-reject-rate", &a->max_reject_rate, NULL },
@@ -259,6 +286,22 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
             return cli_usage_error("score", USAGE, "--threads must be 0..1024");
         o->n_threads = (int)v;
     }
+    if (a->audit_by) {
+        if (!o->audit_path)
+            return cli_usage_error("score", USAGE, "--audit-by needs --audit");
+        a->audit_copy = strdup(a->audit_by);
+        a->audit_columns = a->audit_copy ? cli_split_list(a->audit_copy, &a->audit.n_group_columns)
+                                         : NULL;
+        if (!a->audit_columns)
+            return cli_fail("score", RISTRA_ENOMEM, "out of memory");
+        a->audit.group_columns = a->audit_columns;
+    }
+    o->audit = &a->audit;
+    if (a->fhir_time && (rc = cli_parse_int64("score", "--fhir-time", a->fhir_time,
+                                              &a->fhir.occurrence_time)))
+        return rc;
+    a->fhir.format = a->fhir_bundle ? RISTRA_FHIR_BUNDLE : RISTRA_FHIR_NDJSON;
+    o->fhir = &a->fhir;
     if ((rc = parse_run_options(o, a)))
         return rc;
     return parse_tiers(o, a);
@@ -287,9 +330,11 @@ static void report(const ristra_score_result *r, const score_args *a,
     if (t.has_outcome && t.n_scored > 0)
         printf(" Observed %s admissions against %.1f expected.",
                grouped(b1, sizeof b1, t.observed), t.expected);
-    const char *paths[] = { a->output, o->rejects_path, o->summary_path };
-    static const char *const labels[] = { " Ranked list: ", "; rejects: ", "; summary: " };
-    for (int i = 0; i < 3; i++)
+    const char *paths[] = { a->output, o->rejects_path, o->summary_path, o->audit_path,
+                            o->fhir_path };
+    static const char *const labels[] = { " Ranked list: ", "; rejects: ", "; summary: ",
+                                          "; audit: ", "; FHIR: " };
+    for (int i = 0; i < 5; i++)
         if (paths[i]) {
             fputs(labels[i], stdout);
             cli_put_escaped(stdout, paths[i]);
@@ -320,15 +365,19 @@ static int run(int argc, char **argv)
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
     score_args a;
     memset(&a, 0, sizeof a);
+    ristra_audit_options audit_defaults = RISTRA_AUDIT_OPTIONS_INIT;
+    a.audit = audit_defaults;
+    ristra_fhir_options fhir_defaults = RISTRA_FHIR_OPTIONS_INIT;
+    a.fhir = fhir_defaults;
     int rc = parse_options(&o, &a, argc, argv);
     if (rc) {
-        free(a.names_copy);
+        free(a.names_copy), free(a.audit_copy), free(a.audit_columns);
         return rc < 0 ? CLI_OK : rc;
     }
     cli_catch_signals();
     ristra_model *model = NULL;
     if ((rc = ristra_model_load(&model, a.model))) {
-        free(a.names_copy);
+        free(a.names_copy), free(a.audit_copy), free(a.audit_columns);
         return cli_fail("score", rc, "cannot load the model");
     }
     /* Always installed: it is how a signal cancels the run. */
@@ -345,7 +394,7 @@ static int run(int argc, char **argv)
         report(result, &a, &o, now_seconds() - p.start);
     ristra_score_result_free(result);
     ristra_model_free(model);
-    free(a.names_copy);
+    free(a.names_copy), free(a.audit_copy), free(a.audit_columns);
     return status;
 }
 

@@ -24,6 +24,9 @@
 #include "ristra/calibrate.h"
 #include "ristra/population.h"
 #include "ristra/batch.h"
+#include "ristra/audit.h"
+#include "ristra/fhir.h"
+#include "ristra/drift.h"
 #include "ristra/manifest.h"
 
 #endif /* RISTRA_H */

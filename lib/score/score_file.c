@@ -17,6 +17,8 @@
 #include "../common/big_alloc_internal.h"
 #include "../common/error_internal.h"
 #include "../common/parallel_internal.h"
+#include "../audit/audit_internal.h"
+#include "../fhir/fhir_internal.h"
 #include "../manifest/manifest_internal.h"
 #include "../model/model_internal.h"
 #include "../reader/reader_internal.h"
@@ -84,12 +86,13 @@ static int check_arguments(const ristra_model *model, const char *input, const c
     if (o->min_scored < 0)
         return ristra__error(RISTRA_EINVAL, "%s: opts->min_scored is %lld (expected 0 or more)",
                              fn, (long long)o->min_scored);
-    return RISTRA_OK;
+    return o->fhir_path ? ristra__fhir_check(o->fhir) : RISTRA_OK;
 }
 
-enum { N_PATHS = 5 };
+enum { N_PATHS = 7 };
 static const char *const PATH_NAMES[N_PATHS] = { "input", "output", "rejects_path",
-                                                 "summary_path", "manifest_path" };
+                                                 "summary_path", "audit_path", "fhir_path",
+                                                 "manifest_path" };
 
 /* Every output may be written (io/output_path.c), at most one is standard
  * output, and no two of the paths are the same file, spelled alike or not,
@@ -275,7 +278,7 @@ typedef struct batch {
     const char *input;
     ristra_population *pop;
     ristra__feed *feed;
-    ristra__output *out_list, *out_rejects, *out_summary;
+    ristra__output *out_list, *out_rejects, *out_summary, *out_fhir;
     scored_rows rows;
     int64_t n_rows, n_rejected;
     int has_outcome;
@@ -287,6 +290,8 @@ typedef struct batch {
     ristra__text reject_text;          /* one block's rejects file lines */
     int64_t by_status[STATUS_SLOTS];   /* rows rejected, by ristra_row_status */
     uint64_t bytes_done, bytes_total;  /* as last told to the progress callback */
+    ristra__audit *audit;              /* NULL without opts->audit_path */
+    int64_t n_extra;                   /* the audit's columns, read as extras */
 } batch;
 
 static int count_practice_reject(batch *b, int32_t practice)
@@ -367,6 +372,8 @@ static int score_block(batch *b, const ristra__feed_block *v)
             }
             continue;
         }
+        if (b->audit && (rc = ristra__audit_keep(b->audit, v->extra + i * b->n_extra)))
+            break;
         int64_t k = s->n++;
         s->nhs_number[k] = v->nhs_number[i];
         s->practice[k] = v->practice[i];
@@ -383,12 +390,17 @@ static int score_block(batch *b, const ristra__feed_block *v)
  * the rest of the run. */
 enum { GZIP_LEVEL = 1 };
 
+static int output_gzip(const char *path, int gzip_option)
+{
+    int gz = gzip_option < 0 ? ristra__path_is_gz(path) : gzip_option;
+    return gz ? GZIP_LEVEL : 0;
+}
+
 static int open_output(ristra__output **out, const char *path, const ristra_score_file_options *o)
 {
     if (!path)
         return RISTRA_OK;
-    int gz = o->gzip_output < 0 ? ristra__path_is_gz(path) : o->gzip_output;
-    return ristra__output_open_mode(out, path, gz ? GZIP_LEVEL : 0, o->file_mode);
+    return ristra__output_open_mode(out, path, output_gzip(path, o->gzip_output), o->file_mode);
 }
 
 /* The progress callback asked to stop: also asked between the steps after
@@ -408,7 +420,8 @@ static int read_everything(batch *b)
     const ristra_score_file_options *o = b->opts;
     /* Read ahead on a thread when a second CPU can do it. */
     int pipelined = ristra__resolve_threads(o->n_threads, 2, 1) > 1;
-    int rc = ristra__feed_open(&b->feed, b->pop, pipelined, b->out_rejects != NULL);
+    int rc = ristra__feed_open(&b->feed, b->pop, pipelined, b->out_rejects != NULL,
+                               b->n_extra);
     while (!rc) {
         const ristra__feed_block *v = NULL;
         if ((rc = ristra__feed_next(b->feed, &v)) || v->n_rows == 0)
@@ -506,17 +519,23 @@ static int finish(ristra_score_result *r, batch *b)
         rc = summarize(r, &st, codes, b);
     if (!rc)
         rc = cancelled(b, "after ranking");
+    const char *names[RISTRA_MAX_TIERS + 1];
+    for (int k = 0; k < r->totals.n_tiers; k++)
+        names[k] = r->tier_name[k];
+    names[r->totals.n_tiers] = r->untiered_name;
     if (!rc && b->out_list) {
-        const char *names[RISTRA_MAX_TIERS + 1];
-        for (int k = 0; k < r->totals.n_tiers; k++)
-            names[k] = r->tier_name[k];
-        names[r->totals.n_tiers] = r->untiered_name;
         ristra__ranked_list list = { &st, b->rows.nhs_number, codes, names,
                                      b->opts->n_threads };
         rc = ristra__write_ranked_list(b->out_list, &list);
     }
+    if (!rc && b->out_fhir) {
+        ristra__fhir_list list = { &st, b->rows.nhs_number, codes, names, b->model };
+        rc = ristra__fhir_write(b->out_fhir, b->opts->fhir, &list);
+    }
     if (!rc && b->out_summary)
         rc = ristra__write_summary(b->out_summary, r);
+    if (!rc && b->audit)
+        rc = ristra__audit_finish(b->audit, &st, &scored, (const char *const *)r->tier_name);
     ristra__stratification_free(&st);
     free(codes);
     return rc;
@@ -610,6 +629,10 @@ static int record_run(ristra__manifest *m, batch *b, const ristra_score_result *
         snprintf(mode, sizeof mode, "%04o",
                  (unsigned)(b->opts->file_mode ? b->opts->file_mode : RISTRA__PRIVATE_MODE));
         json_object_set_new(opts, "file_mode", json_string(mode));
+        const char *more[] = { b->opts->audit_path, b->opts->fhir_path };
+        static const char *const keys[] = { "audit_path", "fhir_path" };
+        for (int i = 0; i < 2; i++)
+            json_object_set_new(opts, keys[i], more[i] ? json_string(more[i]) : json_null());
     }
     if (!rc)
         rc = ristra__manifest_set(m, "options", opts);
@@ -624,11 +647,13 @@ static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_pa
 {
     ristra__commit *set = NULL;
     int rc = ristra__commit_new(&set);
-    const char *roles[4];
+    const char *roles[6];
     int n = 0;
-    ristra__output **outs[] = { &b->out_list, &b->out_rejects, &b->out_summary };
-    static const char *const names[] = { "output", "rejects", "summary" };
-    for (int i = 0; i < 3; i++) {
+    ristra__output *audit = ristra__audit_take_output(b->audit);
+    ristra__output **outs[] = { &b->out_list, &b->out_rejects, &b->out_summary, &audit,
+                                &b->out_fhir };
+    static const char *const names[] = { "output", "rejects", "summary", "audit", "fhir" };
+    for (int i = 0; i < 5; i++) {
         if (!rc && *outs[i]) {
             roles[n++] = names[i];
             rc = ristra__commit_add(set, *outs[i]);
@@ -642,6 +667,7 @@ static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_pa
                                      b->opts->file_mode ? b->opts->file_mode
                                                         : RISTRA__PRIVATE_MODE);
     ristra__commit_free(set);
+    ristra__output_abort(audit); /* only when the set could not take it */
     return rc;
 }
 
@@ -654,6 +680,8 @@ static void free_batch(batch *b)
     ristra__output_abort(b->out_list);
     ristra__output_abort(b->out_rejects);
     ristra__output_abort(b->out_summary);
+    ristra__output_abort(b->out_fhir);
+    ristra__audit_free(b->audit);
 }
 
 /* Opens the input and every output: after this, only reading is left. */
@@ -662,13 +690,23 @@ static int open_everything(batch *b, const char *output)
     const ristra_score_file_options *o = b->opts;
     ristra_population_options po = o->population;
     po.n_threads = o->n_threads;
-    int rc = ristra_population_open(&b->pop, b->input, b->model, &po);
+    int rc = RISTRA_OK;
+    if (o->audit_path) {
+        rc = ristra__audit_open(&b->audit, o->audit, o->audit_path,
+                                output_gzip(o->audit_path, o->gzip_output));
+        po.extra_columns = rc ? NULL : ristra__audit_columns(b->audit, &po.n_extra);
+        b->n_extra = po.n_extra;
+    }
+    if (!rc)
+        rc = ristra_population_open(&b->pop, b->input, b->model, &po);
     if (!rc)
         rc = open_output(&b->out_list, output, o);
     if (!rc)
         rc = open_output(&b->out_rejects, o->rejects_path, o);
     if (!rc)
         rc = open_output(&b->out_summary, o->summary_path, o);
+    if (!rc)
+        rc = open_output(&b->out_fhir, o->fhir_path, o);
     if (!rc && b->out_rejects)
         rc = ristra__write_rejects_header(b->out_rejects);
     return rc;
@@ -690,7 +728,7 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     if (!manifest_path && o->manifest_path && o->manifest_path[0])
         return ristra__oom();
     const char *paths[N_PATHS] = { input, output, o->rejects_path, o->summary_path,
-                                   manifest_path };
+                                   o->audit_path, o->fhir_path, manifest_path };
     if ((rc = check_paths(paths))) {
         free(manifest_path);
         return rc;
