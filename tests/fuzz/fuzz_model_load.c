@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             x[nf + j] = NAN;
         double p[2];
         int32_t st[2];
-        if (ristra_model_score(p, NULL, st, m, x, RISTRA_FLOAT64, 2, nf, nf, NULL) != RISTRA_OK)
+        if (ristra_model_score(p, NULL, st, m, x, RISTRA_FLOAT64, 2, nf, nf, 1, NULL) != RISTRA_OK)
             abort();
     }
     free(x);

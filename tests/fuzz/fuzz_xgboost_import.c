@@ -65,7 +65,7 @@ static void check_model(const ristra_model *m)
             x[nf + j] = NAN;
         double p[2];
         int32_t st[2];
-        if (ristra_model_score(p, NULL, st, m, x, RISTRA_FLOAT64, 2, nf, nf, NULL) != RISTRA_OK ||
+        if (ristra_model_score(p, NULL, st, m, x, RISTRA_FLOAT64, 2, nf, nf, 1, NULL) != RISTRA_OK ||
             st[0] != RISTRA_ROW_OK || st[1] != RISTRA_ROW_OK)
             abort();
     }
