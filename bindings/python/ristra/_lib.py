@@ -432,7 +432,8 @@ def path() -> str:
 def last_error() -> str:
     """This thread's last libristra message (ctypes runs the call on the
     calling thread, so it is the message of this thread's last call)."""
-    return lib().ristra_last_error().decode("utf-8", "replace")
+    message: bytes = lib().ristra_last_error()
+    return message.decode("utf-8", "replace")
 
 
 def check(rc: int, filename: str | None = None) -> int:
