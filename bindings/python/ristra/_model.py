@@ -460,7 +460,7 @@ def _row_stride(arr: npt.NDArray[Any]) -> int | None:
     return arr.strides[0] // item
 
 
-def _frame_block(df: Any, names: list[str], order: str = "C") -> tuple[npt.NDArray[Any], int]:
+def _frame_block(df: Any, names: list[str], order: Literal["C", "F"] = "C") -> tuple[npt.NDArray[Any], int]:
     """The model's columns of a DataFrame, by name, as one float64 block (in
     C or Fortran order), and its row stride."""
     missing = [n for n in names if n not in df.columns]
