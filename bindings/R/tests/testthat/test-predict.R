@@ -83,8 +83,8 @@ test_that("a matrix is scored in place, column-major, exactly as copied columns 
   reordered <- as.matrix(df[rev(features)])      # columns gathered by name, chunk by chunk
   from_frame <- df[features]
   p <- predict(model, in_place)
-  expect_identical(p, predict(model, reordered))
-  expect_identical(p, predict(model, from_frame))
-  expect_identical(predict(model, in_place, type = "link"),
-                   predict(model, from_frame, type = "link"))
+  expect_identical(unname(p), unname(predict(model, reordered)))
+  expect_identical(unname(p), unname(predict(model, from_frame)))
+  expect_identical(unname(predict(model, in_place, type = "link")),
+                   unname(predict(model, from_frame, type = "link")))
 })
