@@ -74,7 +74,14 @@ typedef struct ristra__struct_info {
     X(synth_options, ristra_synth_options, RISTRA_SYNTH_OPTIONS_VERSION,                   \
       sizeof(ristra_synth_options))                                                        \
     X(xgboost_options, ristra_xgboost_options, RISTRA_XGBOOST_OPTIONS_VERSION,             \
-      sizeof(ristra_xgboost_options))
+      sizeof(ristra_xgboost_options))                                                      \
+    X(audit_options, ristra_audit_options, RISTRA_AUDIT_OPTIONS_VERSION,                   \
+      sizeof(ristra_audit_options))                                                        \
+    X(fhir_options, ristra_fhir_options, RISTRA_FHIR_OPTIONS_VERSION,                      \
+      sizeof(ristra_fhir_options))                                                         \
+    X(drift_options, ristra_drift_options, RISTRA_DRIFT_OPTIONS_VERSION,                   \
+      sizeof(ristra_drift_options))                                                        \
+    X(drift_row, ristra_drift_row, RISTRA_DRIFT_ROW_VERSION, sizeof(ristra_drift_row))
 
 #define RISTRA__DECLARE_STRUCT_INFO(name, type, latest, ...) \
     extern const ristra__struct_info ristra__info_##name;

