@@ -1,4 +1,4 @@
-/* The calibration plot: a self-contained SVG drawn from the evaluation's
+/* The calibration plot (lib/report: the library's SVG drawing): a self-contained SVG drawn from the evaluation's
  * public figures, written atomically through lib/io/output. */
 #include <math.h>
 #include <stdarg.h>
