@@ -211,7 +211,9 @@ Test(batch_commit, a_cancelled_run_leaves_no_temporary_file)
         ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
         o.rejects_path = p.rej;
         o.summary_path = p.sum;
-        o.population.block_rows = 1000;
+        ristra_population_options po = RISTRA_POPULATION_OPTIONS_INIT;
+        po.block_rows = 1000;
+        o.population = &po;
         int calls = 2 - when; /* cancels at the when-th call */
         o.progress = cancel_now;
         o.progress_ctx = &calls;
@@ -461,9 +463,11 @@ Test(batch_commit, tier_names_that_look_like_formulas_are_guarded_in_the_list_an
     run_paths p = paths();
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
     o.summary_path = p.sum;
+    static const double cut[] = { 0.5 };
+    static const char *const name[] = { "=cmd|'/C calc'!A0" };
     o.n_tiers = 1;
-    o.tier_cut_points[0] = 0.5;
-    o.tier_names[0] = "=cmd|'/C calc'!A0";
+    o.tier_cut_points = cut;
+    o.tier_names = name;
     o.untiered_name = "@rest";
     cr_assert_eq(ristra_score_file(NULL, model, in, p.out, &o), RISTRA_OK, "%s",
                  ristra_last_error());
