@@ -9,10 +9,8 @@
 #define RISTRA_GBDT_INTERNAL_H
 
 #include <stdint.h>
-#include <jansson.h>
 
 #include "ristra/model.h"
-#include "../io/json_read_internal.h"
 
 /* The rules a model was trained with, so that it scores exactly as its
  * trainer scored it. Only XGBoost's exist so far:
@@ -65,10 +63,6 @@ int ristra__tree_alloc(ristra__tree *t, int32_t n_nodes, int32_t n_categories, i
 int ristra__gbdt_finish(ristra__gbdt *g, int64_t n_features, const char *source);
 
 void ristra__gbdt_summary(ristra_tree_summary *out, const ristra__gbdt *g);
-
-/* The native format's "gbdt" object. */
-int ristra__gbdt_from_json(ristra__gbdt **out, ristra__jpath *p, json_t *obj, int64_t n_features);
-json_t *ristra__gbdt_to_json(const ristra__gbdt *g);
 
 /* ---- the kernel (gbdt_kernel.c) ---- */
 

@@ -14,6 +14,7 @@
 #include "../common/error_internal.h"
 #include "../metrics/metrics_internal.h"
 #include "model_internal.h"
+#include "model_json_internal.h"
 
 static const char FN[] = "ristra_model_recalibrate";
 
