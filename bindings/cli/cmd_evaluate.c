@@ -45,9 +45,10 @@ static const char USAGE[] =
 
 enum group_by { BY_NONE, BY_PRACTICE, BY_AGE_BAND, BY_SEX, BY_DEPRIVATION };
 
-/* The library's grouping for each --by. */
-static const int GROUPING[] = { 0, RISTRA_GROUP_PRACTICE, RISTRA_GROUP_AGE_BAND, RISTRA_GROUP_SEX,
-                                RISTRA_GROUP_DEPRIVATION_DECILE };
+/* The library's grouping (ristra/audit.h) of each --by; practices are ranked
+ * by ristra_population_collect() itself. */
+static const int GROUPING[] = { 0, 0, RISTRA_GROUPING_AGE_BAND, RISTRA_GROUPING_SEX,
+                                RISTRA_GROUPING_DEPRIVATION_DECILE };
 
 typedef struct eval_args {
     const char *model, *input, *outcome, *by, *age_column, *sex_column, *imd_column;
@@ -175,17 +176,35 @@ static int parse_args(eval_args *a, ristra_evaluate_options *o, int argc, char *
 /* ------------------------------------------------------------ groups */
 
 typedef struct groups {
-    int32_t *label;        /* one per patient (the library's grouping); NULL without groups */
+    int32_t *label;        /* one per patient, -1 for unknown; NULL without groups */
     const ristra_collected *rows;
-    int grouping;          /* a ristra_grouping, or 0 */
+    int group_by;
 } groups;
+
+/* Labels every patient: the rank of the practice's code, or the library's
+ * grouping of the --by column. */
+static int label_patients(groups *g, const char *column)
+{
+    int64_t n = ristra_collected_n_rows(g->rows);
+    if (g->group_by == BY_PRACTICE) {
+        memcpy(g->label, ristra_collected_practice(g->rows), (size_t)n * sizeof *g->label);
+        return RISTRA_OK;
+    }
+    int rc = ristra_collected_group(g->label, g->rows, GROUPING[g->group_by], column);
+    for (int64_t i = 0; !rc && i < n; i++)
+        if (g->label[i] == RISTRA_GROUP_UNKNOWN)
+            g->label[i] = -1;
+    return rc;
+}
 
 /* The name of a group label, in buf. */
 static const char *group_name(char *buf, size_t size, const groups *g, int32_t label)
 {
-    if (g->grouping == RISTRA_GROUP_PRACTICE && label >= 0)
+    if (label < 0)
+        return "unknown";
+    if (g->group_by == BY_PRACTICE)
         return ristra_collected_practice_code(g->rows, label);
-    return ristra_group_label_name(buf, size, g->grouping, label) ? "unknown" : buf;
+    return ristra_group_name(buf, size, GROUPING[g->group_by], label) < 0 ? "unknown" : buf;
 }
 
 /* ------------------------------------------------------------ printing */
@@ -321,15 +340,15 @@ static int evaluate(const eval_args *a, const ristra_model *model, ristra_evalua
     if (rc)
         return rc;
     int64_t n = ristra_collected_n_rows(rows);
-    groups g = { NULL, rows, GROUPING[a->group_by] };
+    groups g = { NULL, rows, a->group_by };
     ristra_evaluation *e = NULL;
     if (!n) {
         rc = cli_fail("evaluate", 0, "%s: no patient could be scored with a known outcome",
                       a->input);
-    } else if (g.grouping && !(g.label = malloc((size_t)n * sizeof *g.label))) {
+    } else if (g.group_by && !(g.label = malloc((size_t)n * sizeof *g.label))) {
         rc = cli_fail("evaluate", 0, "out of memory");
     } else {
-        int ret = g.grouping ? ristra_collected_group(g.label, rows, g.grouping, column) : 0;
+        int ret = g.group_by ? label_patients(&g, column) : 0;
         if (!ret)
             ret = ristra_evaluate(&e, ristra_collected_risk(rows), ristra_collected_outcome(rows),
                                   n, g.label, o);

@@ -6,13 +6,15 @@
  * their margins, risks and outcomes, and counts every row left out by its
  * reason. It is what fitting, evaluating and recalibrating need (every
  * row at once); the command-line tool and the Python and R packages use
- * it for `fit`, `evaluate` and `calibrate`. The standard groupings
- * (practice, age band, sex, deprivation decile and quintile, any named
- * column) are computed here too, so that every front end groups alike.
+ * it for `fit`, `evaluate` and `calibrate`. Rows are labelled by the
+ * standard groupings of ristra/audit.h (age band, sex, deprivation decile
+ * and quintile, any named column) with ristra_collected_group(), and by
+ * practice in code order, so that every front end groups alike.
  */
 #ifndef RISTRA_COLLECT_H
 #define RISTRA_COLLECT_H
 
+#include "ristra/audit.h"
 #include "ristra/population.h"
 
 RISTRA_BEGIN_DECL
@@ -206,47 +208,15 @@ RISTRA_API int ristra_collected_n_examples(const ristra_collected *c);
  */
 RISTRA_API const char *ristra_collected_example(const ristra_collected *c, int i);
 
-/** The standard groupings of patients. Values are pinned. */
-typedef enum ristra_grouping {
-    RISTRA_GROUP_PRACTICE = 1,             /**< the practice: label = rank of its code */
-    RISTRA_GROUP_AGE_BAND = 2,             /**< 0-17, 18-44, 45-64, 65-74, 75-84, 85+: labels 0..5 */
-    RISTRA_GROUP_SEX = 3,                  /**< 1 = female (label 1), 0 = male (label 0) */
-    RISTRA_GROUP_DEPRIVATION_DECILE = 4,   /**< IMD decile 1..10 (label = decile) */
-    RISTRA_GROUP_DEPRIVATION_QUINTILE = 5, /**< from the IMD decile: quintile 1..5 */
-    RISTRA_GROUP_COLUMN = 6                /**< any column of integers: label = the value */
-} ristra_grouping;
-
 /**
- * Labels values by a grouping: out[i] from values[i * stride]; -1 for a
- * value the grouping does not know (empty, out of range, not an integer
- * where one is needed). For RISTRA_GROUP_PRACTICE use
- * ristra_collected_group().
- * @return RISTRA_OK; RISTRA_EINVAL (NULL, n < 0, stride < 1, an unknown or
- *         the practice grouping).
- * @thread_safety Safe.
- * @since 2.0.0
- */
-RISTRA_API int ristra_group_labels(int32_t *out, int grouping, const double *values, int64_t n,
-                                   int64_t stride);
-
-/**
- * The name of a group label in buf (at most cap bytes, NUL-terminated):
- * "unknown" for -1; "0-17" ... "85+"; "male" or "female"; "decile D";
- * "quintile Q"; the value for a column. Practice labels other than -1
- * need ristra_collected_practice_code().
- * @return RISTRA_OK; RISTRA_EINVAL (NULL buf, cap 0, an unknown grouping
- *         or label, the practice grouping).
- * @thread_safety Safe.
- * @since 2.0.0
- */
-RISTRA_API int ristra_group_label_name(char *buf, size_t cap, int grouping, int32_t label);
-
-/**
- * Labels every collected row by a grouping: out (n_rows labels, -1 for
- * unknown). column names the extra column that holds the age, the sex
- * (1 = female), the IMD decile or the column's values; it is ignored for
- * RISTRA_GROUP_PRACTICE.
- * @return RISTRA_OK; RISTRA_EINVAL (NULL, an unknown grouping);
+ * Labels every collected row by one of the standard groupings of
+ * ristra/audit.h (a ristra_grouping: age band, sex, IMD decile or
+ * quintile, any whole-number column): out[i] = ristra_group_label(grouping,
+ * the row's value of column), RISTRA_GROUP_UNKNOWN when it fits no group.
+ * column names the extra column that holds the age, the sex (1 = female),
+ * the IMD decile or the values. Practices need no grouping: see
+ * ristra_collected_practice().
+ * @return RISTRA_OK; RISTRA_EINVAL (NULL out or c);
  *         RISTRA_ENOTFOUND (column is not an extra column of the collection).
  * @thread_safety Safe.
  * @since 2.0.0

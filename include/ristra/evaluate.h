@@ -369,7 +369,7 @@ RISTRA_API int ristra_evaluation_write_calibration_svg(const ristra_evaluation *
  * @param by           the first column's value for the group rows (e.g.
  *                     "practice"); NULL: "group".
  * @param group_names  ristra_evaluation_n_groups() names, in group order
- *                     (e.g. from ristra_group_label_name()); may be NULL
+ *                     (e.g. from ristra_group_name()); may be NULL
  *                     without groups.
  * @return RISTRA_OK; RISTRA_EINVAL (NULL evaluation or path, groups
  *         without names); RISTRA_EIO (cannot write or rename: the message

@@ -332,15 +332,13 @@ int ristra_collected_group(int32_t *out, const ristra_collected *c, int grouping
     const char *fn = "ristra_collected_group";
     if (!out || !c)
         return ristra__error(RISTRA_EINVAL, "%s: %s is NULL", fn, out ? "c" : "out");
-    if (grouping == RISTRA_GROUP_PRACTICE) {
-        if (c->n)
-            memcpy(out, c->practice, (size_t)c->n * sizeof *out);
+    for (int64_t j = 0; column && j < c->n_extra; j++) {
+        if (strcmp(c->extra_names[j], column) != 0)
+            continue;
+        for (int64_t i = 0; i < c->n; i++)
+            out[i] = ristra_group_label(grouping, c->extra[i * c->n_extra + j]);
         return RISTRA_OK;
     }
-    for (int64_t j = 0; column && j < c->n_extra; j++)
-        if (!strcmp(c->extra_names[j], column))
-            return ristra_group_labels(out, grouping, c->n ? c->extra + j : NULL, c->n,
-                                       c->n_extra);
     return ristra__error(RISTRA_ENOTFOUND, "%s: \"%s\" is not an extra column of the collection",
                          fn, column ? column : "(null)");
 }

@@ -20,8 +20,11 @@ ALLOWED = {
     "stratify": {"common", "metrics"},
     "fit": {"common", "io", "model"},
     "synth": {"common", "io", "schema"},
+    "audit": {"common", "io", "metrics", "stratify"},
+    "drift": {"common", "io", "metrics"},
+    "fhir": {"common", "io", "stratify"},
     "score": {"common", "io", "schema", "reader", "features", "model", "link", "metrics",
-              "stratify"},
+              "stratify", "audit", "fhir", "drift"},
 }
 
 # The only headers that may include the JSON library: the scorers and the
