@@ -163,7 +163,7 @@ static int recalibrate(const calibrate_args *a, const ristra_model *model,
     rc = risk ? RISTRA_OK : RISTRA_ENOMEM;
     if (!rc)
         rc = ristra_model_score(risk, NULL, NULL, out, ristra_collected_values(rows), RISTRA_FLOAT64,
-                                n, n_cols, n_cols, &so);
+                                n, n_cols, n_cols, 1, &so);
     if (!rc)
         rc = evaluate(&before, ristra_collected_risk(rows), outcome, n, a->n_threads);
     if (!rc)

@@ -56,10 +56,11 @@ typedef struct eval_args {
     const char *id_column, *practice_column;
     int group_by;
     int n_threads;
+    double cut_points[RISTRA_EVALUATE_MAX_CUT_POINTS];   /* --tiers, for the options */
 } eval_args;
 
 /* "0.5%,2%,0.05" -> fractions. */
-static int parse_tiers(ristra_evaluate_options *o, const char *text)
+static int parse_tiers(ristra_evaluate_options *o, double *cut_points, const char *text)
 {
     char *copy = strdup(text);
     int64_t n = 0;
@@ -81,13 +82,14 @@ static int parse_tiers(ristra_evaluate_options *o, const char *text)
         double v;
         if ((rc = cli_parse_double("evaluate", "--tiers", item, &v)))
             break;
-        o->cut_points[i] = percent ? v / 100.0 : v;
-        if (!(o->cut_points[i] > 0 && o->cut_points[i] <= 1))
+        cut_points[i] = percent ? v / 100.0 : v;
+        if (!(cut_points[i] > 0 && cut_points[i] <= 1))
             rc = cli_usage_error("evaluate", USAGE,
                                  "--tiers: %s%s is not a fraction of the list in (0, 1]", item,
                                  percent ? "%" : "");
     }
-    o->n_cut_points = (int)n;
+    o->cut_points = cut_points;
+    o->n_cut_points = n;
     free(items);
     free(copy);
     return rc;
@@ -133,7 +135,7 @@ static int parse_args(eval_args *a, ristra_evaluate_options *o, int argc, char *
     a->age_column = a->age_column ? a->age_column : "age";
     a->sex_column = a->sex_column ? a->sex_column : "female";
     a->imd_column = a->imd_column ? a->imd_column : "imd_decile";
-    if (a->tiers && (rc = parse_tiers(o, a->tiers)))
+    if (a->tiers && (rc = parse_tiers(o, a->cut_points, a->tiers)))
         return rc;
     int64_t v;
     if (a->bins) {
@@ -246,7 +248,7 @@ static void print_overall(const ristra_evaluation *e, const ristra_evaluate_opti
     }
     printf("\nTier cut-points:\n  %8s  %9s  %8s  %10s  %11s  %8s\n", "top", "flagged", "events",
            "threshold", "sensitivity", "PPV");
-    for (int64_t k = 0; k < o->n_cut_points; k++) {
+    for (int64_t k = 0; k < ristra_evaluation_n_cut_points(e); k++) {
         ristra_cut_point_summary c = RISTRA_CUT_POINT_SUMMARY_INIT;
         ristra_evaluation_cut_point(&c, e, RISTRA_EVALUATION_OVERALL, k);
         printf("  %7g%%  %9lld  %8lld  %10.5f  %11.4f  %8.4f\n", 100 * c.fraction,
@@ -289,7 +291,7 @@ static void print_groups(const ristra_evaluation *e, const ristra_evaluate_optio
                                                 : "each group's own top",
            "group", "top", "flagged", "events", "sensitivity", "PPV");
     for (int64_t k = 0; k < ng; k++)
-        for (int64_t c = 0; c < o->n_cut_points; c++) {
+        for (int64_t c = 0; c < ristra_evaluation_n_cut_points(e); c++) {
             ristra_cut_point_summary p = RISTRA_CUT_POINT_SUMMARY_INIT;
             ristra_evaluation_cut_point(&p, e, k, c);
             printf("  %-10s  %7g%%  %9lld  %8lld  %11.4f  %8.4f\n",

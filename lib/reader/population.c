@@ -8,6 +8,7 @@
 
 #include "ristra/population.h"
 #include "../common/error_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../common/parallel_internal.h"
 #include "../io/stream_internal.h"
 #include "reader_internal.h"
@@ -18,17 +19,12 @@ enum {
     MIN_ROWS_PER_THREAD = 2048
 };
 
+static const ristra_population_options DEFAULTS = RISTRA_POPULATION_OPTIONS_INIT;
+
 int ristra_population_options_init(ristra_population_options *opts, int version)
 {
-    if (!opts)
-        return ristra__error(RISTRA_EINVAL, "ristra_population_options_init: opts is NULL");
-    if (version != RISTRA_POPULATION_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL,
-                             "ristra_population_options_init: unknown options version %d",
-                             version);
-    ristra_population_options d = RISTRA_POPULATION_OPTIONS_INIT;
-    *opts = d;
-    return RISTRA_OK;
+    return ristra__struct_init(opts, version, &DEFAULTS, &ristra__info_population_options,
+                               "ristra_population_options_init");
 }
 
 /* Parses one record into row r of the block: the csv layer splits it,
@@ -235,8 +231,6 @@ void ristra_population_close(ristra_population *pop)
 static int check_options(const ristra_model *model, const ristra_population_options *o)
 {
     const char *fn = "ristra_population_open";
-    if (o->version != RISTRA_POPULATION_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "%s: unknown options version %d", fn, o->version);
     if (!o->id_column || !*o->id_column || !o->practice_column || !*o->practice_column)
         return ristra__error(RISTRA_EINVAL, "%s: id_column and practice_column must be named", fn);
     if ((model != NULL) == (o->columns != NULL))
@@ -284,9 +278,12 @@ static int setup(ristra_population *pop, const ristra_model *model,
 static int open_common(ristra_population **out, ristra__stream *stream,
                        const ristra_model *model, const ristra_population_options *opts)
 {
-    ristra_population_options defaults = RISTRA_POPULATION_OPTIONS_INIT;
-    const ristra_population_options *o = opts ? opts : &defaults;
-    int rc = check_options(model, o);
+    ristra_population_options full;
+    const ristra_population_options *o = &full;
+    int rc = ristra__struct_load(&full, opts, &DEFAULTS, &ristra__info_population_options,
+                                 "ristra_population_open");
+    if (!rc)
+        rc = check_options(model, o);
     if (rc) {
         ristra__stream_close(stream);
         return rc;
@@ -344,9 +341,10 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
     if (!out || !pop)
         return ristra__error(RISTRA_EINVAL, "ristra_population_read: %s is NULL",
                              out ? "pop" : "out");
-    if (out->version != RISTRA_POPULATION_BLOCK_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_population_read: unknown block version %d",
-                             out->version);
+    int rc = ristra__struct_check_out(out, &ristra__info_population_block,
+                                      "ristra_population_read");
+    if (rc)
+        return rc;
     if (pop->failed)
         return ristra__error(RISTRA_EINVAL,
                              "ristra_population_read: %s: an earlier read failed; close the reader",
@@ -357,7 +355,7 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
     pop->n_rows = 0;
     ristra__arena_reset(&pop->arena);
 
-    int rc = scan_block(pop);
+    rc = scan_block(pop);
     if (!rc && pop->n_rows == 0 && pop->rows_before == 0)
         rc = ristra__error(RISTRA_EFORMAT, "%s: the file has a header but no rows", pop->csv.name);
     if (!rc) {
@@ -381,8 +379,7 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
     b.extra = pop->schema.n_extra ? pop->extra : NULL;
     b.line = pop->lines;
     b.first_row = pop->rows_before;
-    *out = b;
-    return RISTRA_OK;
+    return ristra__struct_store(out, &b, &ristra__info_population_block, "ristra_population_read");
 }
 
 int32_t ristra_population_n_practices(const ristra_population *pop)

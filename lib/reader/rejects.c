@@ -5,6 +5,7 @@
 
 #include "ristra/population.h"
 #include "../common/error_internal.h"
+#include "../common/struct_version_internal.h"
 #include "reader_internal.h"
 
 /* The text of header column c in row r ("" when the row is short). */
@@ -32,8 +33,9 @@ int ristra_population_reject_info(ristra_population_reject *out, const ristra_po
     const char *fn = "ristra_population_reject_info";
     if (!out || !cpop)
         return ristra__error(RISTRA_EINVAL, "%s: %s is NULL", fn, out ? "pop" : "out");
-    if (out->version != RISTRA_POPULATION_REJECT_VERSION)
-        return ristra__error(RISTRA_EINVAL, "%s: unknown struct version %d", fn, out->version);
+    int rc = ristra__struct_check_out(out, &ristra__info_population_reject, fn);
+    if (rc)
+        return rc;
     if (row < 0 || row >= cpop->n_rows)
         return ristra__error(RISTRA_EINVAL, "%s: row %lld is not in the current block (0..%lld)",
                              fn, (long long)row, (long long)cpop->n_rows - 1);
@@ -52,6 +54,5 @@ int ristra_population_reject_info(ristra_population_reject *out, const ristra_po
     r.reason = reason_text(pop, row);
     if (!r.nhs_number || !r.practice || !r.reason)
         return ristra__oom();
-    *out = r;
-    return RISTRA_OK;
+    return ristra__struct_store(out, &r, &ristra__info_population_reject, fn);
 }

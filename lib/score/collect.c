@@ -185,7 +185,7 @@ static int score_block(job *jb, const ristra_population_block *b)
     ristra_score_options so = RISTRA_SCORE_OPTIONS_INIT;
     so.n_threads = jb->o->n_threads;
     int rc = ristra_model_score(jb->risk, jb->margin, jb->status, jb->model, b->values,
-                                RISTRA_FLOAT64, b->n_rows, b->n_cols, b->n_cols, &so);
+                                RISTRA_FLOAT64, b->n_rows, b->n_cols, b->n_cols, 1, &so);
     for (int64_t i = 0; !rc && i < b->n_rows; i++)
         if (b->status[i] != RISTRA_ROW_OK)
             jb->status[i] = b->status[i];

@@ -23,6 +23,7 @@ ALLOWED = {
     "audit": {"common", "io", "metrics", "stratify"},
     "drift": {"common", "io", "metrics"},
     "fhir": {"common", "io", "stratify"},
+    "report": {"common", "io", "metrics"},
     "score": {"common", "io", "schema", "reader", "features", "model", "link", "metrics",
               "stratify", "audit", "fhir", "drift"},
 }

@@ -89,7 +89,7 @@ Test(collect, keeps_scored_rows_with_outcomes_and_counts_the_rest_by_reason)
     /* the risks are the scorer's for the same values */
     const double *v = ristra_collected_values(c);
     double risk[3], margin[3];
-    cr_assert_eq(ristra_model_score(risk, margin, NULL, model, v, RISTRA_FLOAT64, 3, 2, 2, NULL),
+    cr_assert_eq(ristra_model_score(risk, margin, NULL, model, v, RISTRA_FLOAT64, 3, 2, 2, 1, NULL),
                  RISTRA_OK);
     for (int i = 0; i < 3; i++) {
         cr_assert_eq(ristra_collected_risk(c)[i], risk[i]);
