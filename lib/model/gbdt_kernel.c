@@ -21,9 +21,10 @@
 #include <string.h>
 
 #include "../common/error_internal.h"
-#include "gbdt_internal.h"
+#include "../common/cpu_internal.h"
+#include "gbdt_layout_internal.h"
 
-enum { PERFECT_MAX_DEPTH = 10, GENERAL = 255 };
+enum { PERFECT_MAX_DEPTH = RISTRA__PERFECT_MAX_DEPTH, GENERAL = RISTRA__GENERAL_TREE };
 
 /* A complete tree's splits as two parallel arrays: the threshold, and the
  * byte offset of the column it reads in the block (column * RISTRA__GBDT_BLOCK_ROWS * sizeof(float),
@@ -33,24 +34,7 @@ typedef struct splits {
     const uint32_t *offset;
 } splits;
 
-typedef struct gnode {
-    int32_t left, right;
-    uint32_t column;   /* as in split, but not multiplied */
-    float threshold;    /* or, at a leaf, its value */
-    int32_t cat_begin, cat_count;
-} gnode;
-
-struct ristra__gbdt_layout {
-    int64_t n_trees;
-    uint8_t *depth;     /* per tree: D for a perfect tree, GENERAL otherwise */
-    int64_t *offset;    /* per tree: first split (perfect) or first gnode (general) */
-    int64_t *leaf_offset;
-    float *thresholds;
-    uint32_t *offsets;
-    float *leaves;
-    gnode *gnodes;
-    int32_t **categories; /* per general tree: its sorted category lists (borrowed) */
-};
+typedef ristra__gnode gnode;
 
 void ristra__gbdt_layout_free(ristra__gbdt_layout *l)
 {
@@ -135,9 +119,9 @@ int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features)
             n_gnodes += t->n_nodes;
         }
     }
-    l->thresholds = malloc((size_t)(n_splits ? n_splits : 1) * sizeof *l->thresholds);
-    l->offsets = malloc((size_t)(n_splits ? n_splits : 1) * sizeof *l->offsets);
-    l->leaves = malloc((size_t)(n_leaves ? n_leaves : 1) * sizeof *l->leaves);
+    l->thresholds = calloc((size_t)(n_splits + RISTRA__LAYOUT_PAD), sizeof *l->thresholds);
+    l->offsets = calloc((size_t)(n_splits + RISTRA__LAYOUT_PAD), sizeof *l->offsets);
+    l->leaves = calloc((size_t)(n_leaves + RISTRA__LAYOUT_PAD), sizeof *l->leaves);
     l->gnodes = malloc((size_t)(n_gnodes ? n_gnodes : 1) * sizeof *l->gnodes);
     int32_t *node_at = malloc(((size_t)2 << PERFECT_MAX_DEPTH) * sizeof *node_at);
     if (!l->depth || !l->offset || !l->leaf_offset || !l->categories || !l->thresholds || !l->offsets ||
@@ -203,9 +187,11 @@ static inline int32_t general_step(const gnode *n, const int32_t *cats, const fl
     return x2[n->column * b] >= n->threshold ? n->right : n->left;
 }
 
-static void walk_general(float *acc, const gnode *nodes, const int32_t *cats, const float *x2,
-                         int64_t n)
+void ristra__gbdt_walk_general(float *acc, const ristra__gbdt_layout *l, int64_t t,
+                               const float *x2, int64_t n)
 {
+    const gnode *nodes = l->gnodes + l->offset[t];
+    const int32_t *cats = l->categories[t];
     for (int64_t r = 0; r < n; r++) {
         int32_t k = 0;
         while (nodes[k].left != -1)
@@ -255,40 +241,63 @@ walk_perfect(float *acc, splits s, const float *leaves, const float *x2, int64_t
         walk_perfect(acc, sp, leaves, x2, n, D);                                             \
         break;
 
+void ristra__gbdt_trees_scalar(float *acc, const ristra__gbdt_layout *l, const float *x2, int64_t n)
+{
+    for (int64_t t = 0; t < l->n_trees; t++)
+        ristra__gbdt_tree_scalar(acc, l, t, x2, n);
+}
+
+void ristra__gbdt_tree_scalar(float *acc, const ristra__gbdt_layout *l, int64_t t, const float *x2,
+                              int64_t n)
+{
+    const splits sp = { l->thresholds + l->offset[t], l->offsets + l->offset[t] };
+    const float *leaves = l->leaves + l->leaf_offset[t];
+    switch (l->depth[t]) {
+    case 0: {
+        const float v = l->leaves[l->leaf_offset[t]];
+        for (int64_t r = 0; r < n; r++)
+            acc[r] += v;
+        break;
+    }
+        PERFECT_CASE(1)
+        PERFECT_CASE(2)
+        PERFECT_CASE(3)
+        PERFECT_CASE(4)
+        PERFECT_CASE(5)
+        PERFECT_CASE(6)
+        PERFECT_CASE(7)
+        PERFECT_CASE(8)
+        PERFECT_CASE(9)
+        PERFECT_CASE(10)
+    default:
+        ristra__gbdt_walk_general(acc, l, t, x2, n);
+        break;
+    }
+}
+
+void ristra__gbdt_margin_isa(float *margin, const ristra__gbdt *g, const float *x2, int64_t n,
+                             int isa)
+{
+    float acc[RISTRA__GBDT_BLOCK_ROWS];
+    for (int64_t r = 0; r < RISTRA__GBDT_BLOCK_ROWS; r++)
+        acc[r] = (float)g->base_margin;
+#ifdef RISTRA__HAVE_X86_KERNELS
+    if (isa == RISTRA__ISA_AVX512)
+        ristra__gbdt_trees_avx512(acc, g->layout, x2, n);
+    else if (isa == RISTRA__ISA_AVX2)
+        ristra__gbdt_trees_avx2(acc, g->layout, x2, n);
+    else
+#endif
+        ristra__gbdt_trees_scalar(acc, g->layout, x2, n);
+    (void)isa;
+    memcpy(margin, acc, (size_t)n * sizeof *margin);
+}
+
 void ristra__gbdt_margin(float *margin, const ristra__gbdt *g, const float *x2, int64_t n,
                          int64_t n_features)
 {
     (void)n_features;
-    const ristra__gbdt_layout *l = g->layout;
-    float acc[RISTRA__GBDT_BLOCK_ROWS];
-    for (int64_t r = 0; r < n; r++)
-        acc[r] = (float)g->base_margin;
-    for (int64_t t = 0; t < l->n_trees; t++) {
-        const splits sp = { l->thresholds + l->offset[t], l->offsets + l->offset[t] };
-        const float *leaves = l->leaves + l->leaf_offset[t];
-        switch (l->depth[t]) {
-        case 0: {
-            const float v = l->leaves[l->leaf_offset[t]];
-            for (int64_t r = 0; r < n; r++)
-                acc[r] += v;
-            break;
-        }
-            PERFECT_CASE(1)
-            PERFECT_CASE(2)
-            PERFECT_CASE(3)
-            PERFECT_CASE(4)
-            PERFECT_CASE(5)
-            PERFECT_CASE(6)
-            PERFECT_CASE(7)
-            PERFECT_CASE(8)
-            PERFECT_CASE(9)
-            PERFECT_CASE(10)
-        default:
-            walk_general(acc, l->gnodes + l->offset[t], l->categories[t], x2, n);
-            break;
-        }
-    }
-    memcpy(margin, acc, (size_t)n * sizeof *margin);
+    ristra__gbdt_margin_isa(margin, g, x2, n, ristra__cpu_isa());
 }
 
 void ristra__gbdt_margin_reference(float *margin, const ristra__gbdt *g, const float *x2,

@@ -9,6 +9,7 @@
 
 #include <ristra/ristra.h>
 
+#include "common/cpu_internal.h"
 #include "model/gbdt_internal.h"
 #include "model/model_internal.h"
 #include "test_util.h"
@@ -137,8 +138,9 @@ Test(score_gbdt, save_and_load_keep_every_tree_exactly)
 }
 
 /* Random trees of every depth and shape, with values placed exactly on
- * thresholds, missing values both ways and infinities: the fast kernel
- * must agree bit for bit with the node-by-node walk. */
+ * thresholds, missing values both ways and infinities: every kernel this
+ * CPU can run (scalar, AVX2, AVX-512) must agree bit for bit with the
+ * node-by-node walk, for every row count of a block. */
 static uint64_t rng_state = 88172645463325252ull;
 static uint64_t rnd(void)
 {
@@ -195,13 +197,28 @@ Test(score_gbdt, fast_kernel_equals_node_by_node_walk_on_random_trees)
                 x2[(2 * j + 1) * rows + r] = isnan(v) ? INFINITY : v;
             }
         }
-        int64_t n = 1 + (int64_t)(rnd() % (uint64_t)rows);
-        ristra__gbdt_margin(fast, g, x2, n, nf);
+        int64_t n = rep < rows ? rep + 1 : 1 + (int64_t)(rnd() % (uint64_t)rows);
         ristra__gbdt_margin_reference(ref, g, x2, n, nf);
-        for (int64_t r = 0; r < n; r++)
-            cr_assert_eq(memcmp(&fast[r], &ref[r], sizeof(float)), 0,
-                         "rep %d row %lld: fast %.9g, reference %.9g", rep, (long long)r,
-                         fast[r], ref[r]);
+        for (int isa = RISTRA__ISA_SCALAR; isa <= RISTRA__ISA_AVX512; isa++) {
+            if (!ristra__cpu_isa_supported(isa))
+                continue;
+            ristra__gbdt_margin_isa(fast, g, x2, n, isa);
+            for (int64_t r = 0; r < n; r++)
+                cr_assert_eq(memcmp(&fast[r], &ref[r], sizeof(float)), 0,
+                             "isa %d rep %d row %lld of %lld: fast %.9g, reference %.9g", isa,
+                             rep, (long long)r, (long long)n, fast[r], ref[r]);
+        }
     }
     ristra__gbdt_free(g);
+}
+
+Test(score_gbdt, this_machine_runs_the_vector_kernels_it_is_tested_with)
+{
+    /* The forced-kernel runs of this file (ctest score_gbdt_isa_*) are only
+     * a test of the vector kernels where the CPU has them: say which. */
+    cr_log_info("kernel in use: %d (scalar 0, AVX2 1, AVX-512 2); AVX2 %s, AVX-512 %s",
+                ristra__cpu_isa(), ristra__cpu_isa_supported(RISTRA__ISA_AVX2) ? "yes" : "no",
+                ristra__cpu_isa_supported(RISTRA__ISA_AVX512) ? "yes" : "no");
+    cr_assert(ristra__cpu_isa() >= RISTRA__ISA_SCALAR && ristra__cpu_isa() <= RISTRA__ISA_AVX512);
+    cr_assert(ristra__cpu_isa_supported(ristra__cpu_isa()));
 }
