@@ -52,6 +52,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--build", default=str(ROOT / "build"))
     args = ap.parse_args()
+    load = os.getloadavg()
+    print(f"load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     work = pathlib.Path(args.build) / "bench-work"
     work.mkdir(parents=True, exist_ok=True)
     bench = pathlib.Path(args.build) / "benchmarks" / "bench_gbdt"
@@ -83,10 +85,14 @@ def main():
             r["model"] = m["name"]
             r["converted_by"] = how
             results.append(r)
-            print(f"{m['name']:>11}  threads={threads}  xgboost {r['xgboost_ns_per_row_tree']:7.2f} ns/row/tree"
+            print(f"{m['name']:>14}  threads={threads}  xgboost {r['xgboost_ns_per_row_tree']:7.2f} ns/row/tree"
                   f"  ristra {r['ristra_ns_per_row_tree']:6.2f} ns/row/tree  ratio {r['ratio']:5.2f}x"
+                  f"  (CPU time: {r['xgboost_cpu_ns_per_row_tree']:.2f} / {r['ristra_cpu_ns_per_row_tree']:.2f}"
+                  f" = {r['cpu_ratio']:.2f}x)"
                   f"  max|diff| {r['max_abs_margin_diff']:.1e}  identical {r['identical_rows']}/{r['rows']}",
                   flush=True)
+    load = os.getloadavg()
+    print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     (work / "bench_gbdt_results.json").write_text(json.dumps(results, indent=1))
 
 

@@ -85,7 +85,7 @@ int ristra__cpu_isa_supported(int isa)
     if (isa == RISTRA__ISA_AVX2)
         return __builtin_cpu_supports("avx2");
     if (isa == RISTRA__ISA_AVX512)
-        return __builtin_cpu_supports("avx512f");
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
 #endif
     return 0;
 }

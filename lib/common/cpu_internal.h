@@ -6,7 +6,8 @@
  * quota, v1 or v2), at least 1; measured once per process. */
 int ristra__cpu_count(void);
 
-/* Instruction sets the vector kernels are written for, in increasing order. */
+/* Instruction sets the vector kernels are written for, in increasing order
+ * (RISTRA__ISA_AVX512 means AVX-512 F and BW). */
 enum { RISTRA__ISA_SCALAR = 0, RISTRA__ISA_AVX2 = 1, RISTRA__ISA_AVX512 = 2 };
 
 /* Whether this CPU (and its operating system) runs code for isa. */

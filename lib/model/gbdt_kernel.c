@@ -48,6 +48,7 @@ void ristra__gbdt_layout_free(ristra__gbdt_layout *l)
     free(l->leaves);
     free(l->gnodes);
     free(l->categories);
+    ristra__gbdt_quant_free(l->quant);
     free(l);
 }
 
@@ -68,8 +69,8 @@ static int is_perfect_candidate(const ristra__tree *t)
 
 /* Fills a complete tree of the given depth from t. node_at has room for
  * 2^(depth + 1) - 1 entries. */
-static void fill_perfect(float *threshold, uint32_t *offset, float *leaves, int depth,
-                         const ristra__tree *t, int32_t *node_at)
+static void fill_perfect(float *threshold, uint32_t *offset, int32_t *feature_at, float *leaves,
+                         int depth, const ristra__tree *t, int32_t *node_at)
 {
     const int64_t n_splits = ((int64_t)1 << depth) - 1;
     /* Breadth-first over perfect positions: node_at[p] is the original node
@@ -80,10 +81,12 @@ static void fill_perfect(float *threshold, uint32_t *offset, float *leaves, int 
         if (t->left[node] == -1) {
             threshold[p] = 0.0f; /* dummy: both children hold the same leaf */
             offset[p] = 0;
+            feature_at[p] = -1;
             node_at[2 * p + 1] = node_at[2 * p + 2] = node;
         } else {
             threshold[p] = (float)t->value[node];
             offset[p] = column_of(t, node) * RISTRA__GBDT_BLOCK_ROWS * (uint32_t)sizeof(float);
+            feature_at[p] = t->feature[node];
             node_at[2 * p + 1] = t->left[node];
             node_at[2 * p + 2] = t->right[node];
         }
@@ -94,7 +97,6 @@ static void fill_perfect(float *threshold, uint32_t *offset, float *leaves, int 
 
 int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features)
 {
-    (void)n_features;
     ristra__gbdt_layout *l = calloc(1, sizeof *l);
     if (!l)
         return ristra__oom();
@@ -124,9 +126,11 @@ int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features)
     l->leaves = calloc((size_t)(n_leaves + RISTRA__LAYOUT_PAD), sizeof *l->leaves);
     l->gnodes = malloc((size_t)(n_gnodes ? n_gnodes : 1) * sizeof *l->gnodes);
     int32_t *node_at = malloc(((size_t)2 << PERFECT_MAX_DEPTH) * sizeof *node_at);
+    int32_t *feature_at = malloc((size_t)(n_splits ? n_splits : 1) * sizeof *feature_at);
     if (!l->depth || !l->offset || !l->leaf_offset || !l->categories || !l->thresholds || !l->offsets ||
-        !l->leaves || !l->gnodes || !node_at) {
+        !l->leaves || !l->gnodes || !node_at || !feature_at) {
         free(node_at);
+        free(feature_at);
         ristra__gbdt_layout_free(l);
         return ristra__oom();
     }
@@ -134,7 +138,8 @@ int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features)
         const ristra__tree *t = &g->trees[i];
         if (l->depth[i] != GENERAL) {
             fill_perfect(l->thresholds + l->offset[i], l->offsets + l->offset[i],
-                         l->leaves + l->leaf_offset[i], l->depth[i], t, node_at);
+                         feature_at + l->offset[i], l->leaves + l->leaf_offset[i], l->depth[i], t,
+                         node_at);
             continue;
         }
         gnode *gn = l->gnodes + l->offset[i];
@@ -150,6 +155,25 @@ int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features)
         }
     }
     free(node_at);
+    /* Only trees the bit-sliced kernel walks give cuts to bin. */
+    int any_quant = 0;
+    for (int64_t i = 0; i < nt; i++) {
+        if (l->depth[i] == GENERAL)
+            continue;
+        if (l->depth[i] > RISTRA__QUANT_MAX_DEPTH)
+            for (int64_t p = 0; p < ((int64_t)1 << l->depth[i]) - 1; p++)
+                feature_at[l->offset[i] + p] = -2;
+        else
+            any_quant |= l->depth[i] > 0;
+    }
+    int rc = 1;
+    if (any_quant && ristra__cpu_isa_supported(RISTRA__ISA_AVX512))
+        rc = ristra__gbdt_quant_build(&l->quant, l, feature_at, n_splits, n_features);
+    free(feature_at);
+    if (rc < 0) {
+        ristra__gbdt_layout_free(l);
+        return ristra__oom();
+    }
     ristra__gbdt_layout_free(g->layout);
     g->layout = l;
     return RISTRA_OK;

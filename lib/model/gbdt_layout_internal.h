@@ -17,6 +17,43 @@ enum {
     RISTRA__LAYOUT_PAD = 64
 };
 
+/* The quantised form of the complete trees (gbdt_quant.c), read by the
+ * bit-sliced AVX-512 kernel. */
+enum {
+    RISTRA__QUANT_MAX_FEATURES = 127,  /* the block's bins must fit in 32 KiB of stack */
+    RISTRA__QUANT_MAX_CUT_DEPTH = 16,  /* bins are at most 16-bit: 65,535 cuts a feature */
+    RISTRA__QUANT_MAX_DEPTH = 6,       /* deeper trees take the rows-in-lanes walk */
+    /* bins are 8-bit when every feature has at most 255 cuts, else 16-bit */
+    RISTRA__QUANT_MAX_COLUMN_BYTES = RISTRA__GBDT_BLOCK_ROWS * 2
+};
+
+typedef struct ristra__gbdt_quant {
+    int64_t n_features;
+    int bin_bytes;      /* 1 or 2: the width of a bin */
+    /* Feature f's cuts: a complete search tree of 2^cut_depth[f] - 1 floats
+     * at cuts + cut_offset[f], breadth-first, padded with +inf. */
+    int32_t *cut_offset;
+    uint8_t *cut_depth;
+    float *cuts;
+    /* Per split, indexed like thresholds: the byte offset of the bins of its
+     * column in the block (column * 64 rows * bin_bytes; a dummy split
+     * reads the zero column 2 * n_features) and its bin threshold b,
+     * repeated across 32 bits (b * 0x01010101 or b * 0x00010001) so that
+     * one 32-bit broadcast fills a register of bins; the split goes right
+     * iff bin >= b. */
+    uint32_t *qoff;
+    uint32_t *qthr;
+} ristra__gbdt_quant;
+
+/* Builds the quantised form from the complete trees' splits (feature_at[p]
+ * is split p's feature, -1 for a dummy, -2 for a split of a tree the
+ * bit-sliced kernel does not walk). Returns 1 with *out set, 0 when
+ * the model does not fit the limits above (*out NULL), -1 when out of
+ * memory. */
+int ristra__gbdt_quant_build(ristra__gbdt_quant **out, const ristra__gbdt_layout *l,
+                             const int32_t *feature_at, int64_t n_splits, int64_t n_features);
+void ristra__gbdt_quant_free(ristra__gbdt_quant *q);
+
 typedef struct ristra__gnode {
     int32_t left, right;
     uint32_t column;   /* 2 * feature + (missing goes right), not multiplied */
@@ -38,6 +75,7 @@ struct ristra__gbdt_layout {
     float *leaves;
     ristra__gnode *gnodes;
     int32_t **categories; /* per general tree: its sorted category lists (borrowed) */
+    ristra__gbdt_quant *quant; /* NULL without AVX-512 or beyond its limits */
 };
 
 /* Adds tree t's leaf (a tree walked node by node) to acc[r] for each of
