@@ -4,7 +4,11 @@
  * reports ns per row per tree for each and their ratio. Driven by
  * bench_gbdt.py, which makes the data and the models.
  *
- *   bench_gbdt DATA.f32 ROWS FEATURES XGBOOST.json RISTRA.json TREES THREADS REPEATS
+ *   bench_gbdt DATA.f32 ROWS FEATURES XGBOOST.json RISTRA.json TREES THREADS REPEATS [CALLS]
+ *
+ * With CALLS, also the latency of one patient: CALLS calls of each on one
+ * row (single-threaded; medians of 5 passes), and ristra's time per row for
+ * calls of 1 to 16 rows.
  *
  * DATA.f32 holds ROWS x FEATURES float32 values, row-major, NaN = missing.
  */
@@ -53,10 +57,65 @@ static double median(double *v, int n)
         }                                                                                      \
     } while (0)
 
+/* CALLS calls on one row through each library, then ristra on 1 .. 16 rows;
+ * printed as one JSON line before the main one. */
+static void single_rows(BoosterHandle booster, const ristra_model *model, const float *x,
+                        int64_t nf, long long calls, const float *xgb_margin)
+{
+    char array[256], config[256];
+    snprintf(array, sizeof array,
+             "{\"data\": [%llu, true], \"shape\": [1, %lld], \"typestr\": \"<f4\", \"version\": 3}",
+             (unsigned long long)(uintptr_t)x, (long long)nf);
+    snprintf(config, sizeof config,
+             "{\"type\": 1, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, "
+             "\"strict_shape\": false, \"missing\": NaN, \"cache_id\": 0}");
+    XGB_CHECK(XGBoosterSetParam(booster, "nthread", "1"));
+    ristra_score_options opts = RISTRA_SCORE_OPTIONS_INIT;
+    opts.n_threads = 1;
+    double tx[5], tr[5], margin[16] = { 0 };
+    float xgb_one = 0;
+    for (int pass = 0; pass < 5; pass++) {
+        double c0 = cpu_now();
+        for (long long k = 0; k < calls; k++) {
+            bst_ulong const *shape;
+            bst_ulong dim;
+            const float *out;
+            XGB_CHECK(XGBoosterPredictFromDense(booster, array, config, NULL, &shape, &dim, &out));
+            xgb_one = out[0];
+        }
+        double c1 = cpu_now();
+        for (long long k = 0; k < calls; k++)
+            ristra_model_score(NULL, margin, NULL, model, x, RISTRA_FLOAT32, 1, nf, nf, &opts);
+        double c2 = cpu_now();
+        tx[pass] = (c1 - c0) / (double)calls;
+        tr[pass] = (c2 - c1) / (double)calls;
+    }
+    double per_row[17];
+    for (int n = 1; n <= 16; n++) {
+        double t[5];
+        long long reps = calls / n > 1000 ? calls / n : 1000;
+        for (int pass = 0; pass < 5; pass++) {
+            double c0 = cpu_now();
+            for (long long k = 0; k < reps; k++)
+                ristra_model_score(NULL, margin, NULL, model, x, RISTRA_FLOAT32, n, nf, nf, &opts);
+            t[pass] = (cpu_now() - c0) / (double)reps / n;
+        }
+        per_row[n] = median(t, 5);
+    }
+    double mx = median(tx, 5), mr = median(tr, 5);
+    printf("{\"single_row_calls\": %lld, \"xgboost_us\": %.3f, \"ristra_us\": %.3f, \"ratio\": %.2f, "
+           "\"identical\": %s, \"ristra_us_per_row_by_rows\": [",
+           calls, mx * 1e6, mr * 1e6, mx / mr,
+           (float)margin[0] == xgb_one && xgb_one == xgb_margin[0] ? "true" : "false");
+    for (int n = 1; n <= 16; n++)
+        printf("%s%.3f", n > 1 ? ", " : "", per_row[n] * 1e6);
+    printf("]}\n");
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 9) {
-        fprintf(stderr, "usage: %s DATA.f32 ROWS FEATURES XGBOOST.json RISTRA.json TREES THREADS REPEATS\n",
+    if (argc != 9 && argc != 10) {
+        fprintf(stderr, "usage: %s DATA.f32 ROWS FEATURES XGBOOST.json RISTRA.json TREES THREADS REPEATS [CALLS]\n",
                 argv[0]);
         return 2;
     }
@@ -134,6 +193,9 @@ int main(int argc, char **argv)
             max_diff = d;
         identical += (float)margin[r] == xgb_margin[r];
     }
+    if (argc == 10)
+        single_rows(booster, model, x, nf, atoll(argv[9]), xgb_margin);
+
     double mx = median(t_xgb, repeats), mr = median(t_ristra, repeats);
     double cx = median(c_xgb, repeats), cr = median(c_ristra, repeats);
     double scale = 1e9 / ((double)rows * (double)trees);

@@ -51,6 +51,8 @@ def main():
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--build", default=str(ROOT / "build"))
+    ap.add_argument("--single-calls", type=int, default=100_000,
+                    help="calls on one row for the latency figure (0: skip)")
     args = ap.parse_args()
     load = os.getloadavg()
     print(f"load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
@@ -78,10 +80,23 @@ def main():
         native = work / f"{m['name']}.ristra.json"
         how = convert(xgb_path, native, args.build, nf)
         for threads in (1, 2):
-            out = subprocess.run([str(bench), str(data), str(args.rows), str(nf),
-                                  str(xgb_path), str(native), str(m["trees"]), str(threads),
-                                  str(args.repeats)], check=True, capture_output=True, text=True)
-            r = json.loads(out.stdout)
+            cmd = [str(bench), str(data), str(args.rows), str(nf), str(xgb_path), str(native),
+                   str(m["trees"]), str(threads), str(args.repeats)]
+            single = threads == 1 and m["name"] == "depth6_500" and args.single_calls > 0
+            if single:
+                cmd.append(str(args.single_calls))
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+            lines = out.stdout.strip().splitlines()
+            if single:
+                s = json.loads(lines[0])
+                s["model"] = m["name"]
+                results.append(s)
+                print(f"{m['name']:>14}  one row, {s['single_row_calls']} calls, CPU time per call:"
+                      f"  XGBoost {s['xgboost_us']:.2f} us  ristra {s['ristra_us']:.2f} us"
+                      f"  ratio {s['ratio']:.2f}x  identical {s['identical']}", flush=True)
+                print("                ristra us per row for calls of 1..16 rows: "
+                      + " ".join(f"{v:.2f}" for v in s["ristra_us_per_row_by_rows"]), flush=True)
+            r = json.loads(lines[-1])
             r["model"] = m["name"]
             r["converted_by"] = how
             results.append(r)

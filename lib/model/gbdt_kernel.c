@@ -265,10 +265,60 @@ walk_perfect(float *acc, splits s, const float *leaves, const float *x2, int64_t
         walk_perfect(acc, sp, leaves, x2, n, D);                                             \
         break;
 
+/* For a single row, the independent load chains come from trees instead:
+ * TREES_AT_ONCE consecutive complete trees of the same depth are walked
+ * together, and their leaves then added one by one in model order. */
+enum { TREES_AT_ONCE = 8 };
+
+/* Trees t .. t + TREES_AT_ONCE - 1 for row r when they are complete and of
+ * one depth; returns 0 (and does nothing) otherwise. */
+static int walk_trees_together(float *acc, const ristra__gbdt_layout *l, int64_t t,
+                               const float *x2, int64_t r)
+{
+    const int depth = l->depth[t];
+    if (t + TREES_AT_ONCE > l->n_trees || depth == 0 || depth > PERFECT_MAX_DEPTH)
+        return 0;
+    for (int k = 1; k < TREES_AT_ONCE; k++)
+        if (l->depth[t + k] != depth)
+            return 0;
+    const char *base = (const char *)(x2 + r);
+    const float *thr[TREES_AT_ONCE];
+    const uint32_t *off[TREES_AT_ONCE];
+    uint32_t i[TREES_AT_ONCE];
+    for (int k = 0; k < TREES_AT_ONCE; k++) {
+        thr[k] = l->thresholds + l->offset[t + k];
+        off[k] = l->offsets + l->offset[t + k];
+        i[k] = 0;
+    }
+    for (int d = 0; d < depth; d++)
+        for (int k = 0; k < TREES_AT_ONCE; k++) {
+            float v = *(const float *)(base + off[k][i[k]]);
+            i[k] = 2 * i[k] + 1 + (v >= thr[k][i[k]]);
+        }
+    const uint32_t first_leaf = (1u << depth) - 1;
+    float a = acc[r];
+    for (int k = 0; k < TREES_AT_ONCE; k++)
+        a += l->leaves[l->leaf_offset[t + k] + (i[k] - first_leaf)];
+    acc[r] = a;
+    return 1;
+}
+
 void ristra__gbdt_trees_scalar(float *acc, const ristra__gbdt_layout *l, const float *x2, int64_t n)
 {
-    for (int64_t t = 0; t < l->n_trees; t++)
-        ristra__gbdt_tree_scalar(acc, l, t, x2, n);
+    if (n >= ROWS_AT_ONCE) {
+        for (int64_t t = 0; t < l->n_trees; t++)
+            ristra__gbdt_tree_scalar(acc, l, t, x2, n);
+        return;
+    }
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t t = 0; t < l->n_trees;) {
+            if (walk_trees_together(acc, l, t, x2, r)) {
+                t += TREES_AT_ONCE;
+                continue;
+            }
+            ristra__gbdt_tree_scalar(acc + r, l, t, x2 + r, 1);
+            t++;
+        }
 }
 
 void ristra__gbdt_tree_scalar(float *acc, const ristra__gbdt_layout *l, int64_t t, const float *x2,

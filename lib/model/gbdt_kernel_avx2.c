@@ -101,6 +101,10 @@ INLINE void trees(float *acc, const ristra__gbdt_layout *l, const float *x2, int
 TARGET void ristra__gbdt_trees_avx2(float *acc, const ristra__gbdt_layout *l, const float *x2,
                                     int64_t n)
 {
+    if (n < LANES) { /* a few rows: the scalar walk, trees together, is faster */
+        ristra__gbdt_trees_scalar(acc, l, x2, n);
+        return;
+    }
     /* Passes of 32 rows, each over every tree in order. */
     for (int64_t r0 = 0; r0 < n; r0 += MAX_GROUPS * LANES) {
         __m256 mask[MAX_GROUPS];

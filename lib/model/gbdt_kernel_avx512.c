@@ -306,6 +306,12 @@ static TARGET void trees_quant(float *acc, const ristra__gbdt_layout *l, const f
 TARGET void ristra__gbdt_trees_avx512(float *acc, const ristra__gbdt_layout *l, const float *x2,
                                       int64_t n)
 {
+    /* The bit-sliced kernel costs the same for any rows up to 64; for a
+     * few rows the scalar walk, trees together, is faster. */
+    if (n < LANES) {
+        ristra__gbdt_trees_scalar(acc, l, x2, n);
+        return;
+    }
     if (l->quant) {
         trees_quant(acc, l, x2, n);
         return;
