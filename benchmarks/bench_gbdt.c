@@ -85,7 +85,7 @@ static void single_rows(BoosterHandle booster, const ristra_model *model, const 
         }
         double c1 = cpu_now();
         for (long long k = 0; k < calls; k++)
-            ristra_model_score(NULL, margin, NULL, model, x, RISTRA_FLOAT32, 1, nf, nf, &opts);
+            ristra_model_score(NULL, margin, NULL, model, x, RISTRA_FLOAT32, 1, nf, nf, 1, &opts);
         double c2 = cpu_now();
         tx[pass] = (c1 - c0) / (double)calls;
         tr[pass] = (c2 - c1) / (double)calls;
@@ -97,7 +97,7 @@ static void single_rows(BoosterHandle booster, const ristra_model *model, const 
         for (int pass = 0; pass < 5; pass++) {
             double c0 = cpu_now();
             for (long long k = 0; k < reps; k++)
-                ristra_model_score(NULL, margin, NULL, model, x, RISTRA_FLOAT32, n, nf, nf, &opts);
+                ristra_model_score(NULL, margin, NULL, model, x, RISTRA_FLOAT32, n, nf, nf, 1, &opts);
             t[pass] = (cpu_now() - c0) / (double)reps / n;
         }
         per_row[n] = median(t, 5);
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
     double *c_ristra = malloc((size_t)repeats * sizeof *c_ristra);
     for (int k = 0; k <= repeats; k++) {
         double c0 = cpu_now(), t0 = now();
-        int rc = ristra_model_score(NULL, margin, NULL, model, x, RISTRA_FLOAT32, rows, nf, nf, &opts);
+        int rc = ristra_model_score(NULL, margin, NULL, model, x, RISTRA_FLOAT32, rows, nf, nf, 1, &opts);
         double t1 = now(), c1 = cpu_now();
         if (rc != RISTRA_OK) {
             fprintf(stderr, "ristra: %s\n", ristra_last_error());
