@@ -649,7 +649,7 @@ static int record_run(ristra__manifest *m, batch *b, const ristra_score_result *
 {
     int rc = ristra__manifest_set_model(m, b->model);
     if (!rc)
-        rc = ristra__manifest_set_input(m, b->input, b->pop->stream);
+        rc = ristra__manifest_set_input(m, b->input, b->pop->csv.stream);
     json_t *opts = rc ? NULL : options_json(b->opts, r, output, po);
     if (opts) {
         char mode[16];
