@@ -251,8 +251,12 @@ INLINE void qwalk(float *acc, const char *bins, const uint32_t *qoff, const uint
     for (int d = 0; d < depth; d++)
         leaf_no = _mm512_mask_add_epi8(leaf_no, (__mmask64)path[d], leaf_no,
                                        _mm512_set1_epi8((char)(1u << (depth - 1 - d))));
+    /* Through memory rather than _mm512_extracti32x4_epi32(leaf_no, g): that
+     * intrinsic needs an immediate, which an unoptimised build never folds g into. */
+    uint8_t leaf_bytes[64];
+    _mm512_storeu_si512(leaf_bytes, leaf_no);
     for (int g = 0; g < MAX_GROUPS; g++) {
-        __m512i j = _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(leaf_no, g));
+        __m512i j = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(leaf_bytes + 16 * g)));
         __m512 leaf = _mm512_castsi512_ps(lookup(leaves, j, 1 << depth));
         float *a = acc + g * LANES;
         _mm512_storeu_ps(a, _mm512_add_ps(_mm512_loadu_ps(a), leaf));
