@@ -14,7 +14,7 @@ static const char USAGE[] =
     "usage: ristra score --model M --input F --output O [--rejects R] [--summary S]\n"
     "                    [--tiers C1,C2,...] [--tier-names N1,N2,...] [--threads N]\n"
     "                    [--id-column C] [--practice-column C] [--outcome-column C]\n"
-    "                    [--quiet]\n"
+    "                    [--reasons K] [--quiet]\n"
     "\n"
     "Scores every patient of the population file F (CSV, plain or gzip) with the\n"
     "model M and writes the ranked list O: one row per patient scored, by practice\n"
@@ -38,6 +38,9 @@ static const char USAGE[] =
     "  --practice-column C    practice column (default practice)\n"
     "  --outcome-column C     outcome column, read when present (default\n"
     "                         emergency_admission_next_12m; \"\" for none)\n"
+    "  --reasons K            add the K features that raise each patient's risk most\n"
+    "                         (feature, value, contribution, readable text; see\n"
+    "                         docs/score-output.md)\n"
     "  --quiet                no progress bar and no summary paragraph\n";
 
 /* ------------------------------------------------------------ progress */
@@ -110,7 +113,7 @@ static void clear_progress(const progress *p)
 
 typedef struct score_args {
     const char *model, *input, *output;
-    const char *tiers, *tier_names, *threads;
+    const char *tiers, *tier_names, *threads, *reasons;
     int quiet;
     char *names_copy;    /* the split --tier-names */
 } score_args;
@@ -190,6 +193,7 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         { "id-column", &id, NULL },
         { "practice-column", &practice, NULL },
         { "outcome-column", &outcome, NULL },
+        { "reasons", &a->reasons, NULL },
         { "quiet", NULL, &a->quiet },
         { NULL, NULL, NULL },
     };
@@ -211,6 +215,14 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         if (v < 0 || v > 1024)
             return cli_usage_error("score", USAGE, "--threads must be 0..1024");
         o->n_threads = (int)v;
+    }
+    if (a->reasons) {
+        int64_t v;
+        if ((rc = cli_parse_int64("score", "--reasons", a->reasons, &v)))
+            return rc;
+        if (v < 0 || v > RISTRA_MAX_REASONS)
+            return cli_usage_error("score", USAGE, "--reasons must be 0..%d", RISTRA_MAX_REASONS);
+        o->n_reasons = (int)v;
     }
     return parse_tiers(o, a);
 }

@@ -70,10 +70,15 @@ static int check_arguments(const ristra_model *model, const char *input, const c
     if (o->gzip_output < -1 || o->gzip_output > 1)
         return ristra__error(RISTRA_EINVAL, "%s: opts->gzip_output is %d (expected -1, 0 or 1)",
                              fn, o->gzip_output);
-    const char *paths[] = { input, output, o->rejects_path, o->summary_path };
-    static const char *const names[] = { "input", "output", "rejects_path", "summary_path" };
-    for (int i = 0; i < 4; i++)
-        for (int j = i + 1; j < 4; j++)
+    if (o->n_reasons < 0 || o->n_reasons > RISTRA_MAX_REASONS)
+        return ristra__error(RISTRA_EINVAL, "%s: opts->n_reasons is %d (expected 0 to %d)", fn,
+                             o->n_reasons, RISTRA_MAX_REASONS);
+    const char *paths[] = { input, output, o->rejects_path, o->summary_path,
+                            o->contributions_path };
+    static const char *const names[] = { "input", "output", "rejects_path", "summary_path",
+                                         "contributions_path" };
+    for (int i = 0; i < 5; i++)
+        for (int j = i + 1; j < 5; j++)
             if (same_path(paths[i], paths[j]))
                 return ristra__error(RISTRA_EINVAL, "%s: %s and %s are the same file %s", fn,
                                      names[i], names[j], paths[i]);
@@ -225,6 +230,8 @@ typedef struct batch {
     int32_t *status;
     int64_t block_cap;
     ristra__text reject_text;          /* one block's rejects file lines */
+    ristra__output *out_contrib;       /* opts->contributions_path */
+    ristra__explained explained;       /* contributions and reasons */
 } batch;
 
 static int count_practice_reject(batch *b, int32_t practice)
@@ -274,6 +281,8 @@ static int score_block(batch *b, const ristra__feed_block *v)
     so.n_threads = b->opts->n_threads;
     int rc = ristra_model_score(b->prob, NULL, b->status, b->model, v->values, RISTRA_FLOAT64,
                                 n, v->n_cols, v->n_cols, &so);
+    if (!rc)
+        rc = ristra__explained_block(&b->explained, v, so.n_threads);
     if (rc)
         return rc;
     if ((rc = reserve_rows(&b->rows, n)))
@@ -304,6 +313,8 @@ static int score_block(batch *b, const ristra__feed_block *v)
             continue;
         }
         int64_t k = s->n++;
+        rc = ristra__explained_keep(&b->explained, v, i, k,
+                                    ristra__feed_practice(b->feed, v->practice[i]));
         s->nhs_number[k] = v->nhs_number[i];
         s->practice[k] = v->practice[i];
         s->risk[k] = b->prob[i];
@@ -433,7 +444,8 @@ static int finish(ristra_score_result *r, batch *b)
             names[k] = r->tier_name[k];
         names[r->totals.n_tiers] = r->untiered_name;
         ristra__ranked_list list = { &st, b->rows.nhs_number, codes, names,
-                                     b->opts->n_threads };
+                                     b->opts->n_threads,
+                                     b->explained.k ? &b->explained : NULL };
         rc = ristra__write_ranked_list(b->out_list, &list);
     }
     if (!rc && b->out_summary)
@@ -447,12 +459,13 @@ static int finish(ristra_score_result *r, batch *b)
  * leave some in place without the others. */
 static int commit_outputs(batch *b)
 {
-    ristra__output **outs[] = { &b->out_list, &b->out_rejects, &b->out_summary };
+    ristra__output **outs[] = { &b->out_list, &b->out_rejects, &b->out_summary,
+                                &b->out_contrib };
     int rc = RISTRA_OK;
-    for (int i = 0; i < 3 && !rc; i++)
+    for (int i = 0; i < 4 && !rc; i++)
         if (*outs[i])
             rc = ristra__output_finish(*outs[i]);
-    for (int i = 0; i < 3 && !rc; i++)
+    for (int i = 0; i < 4 && !rc; i++)
         if (*outs[i]) {
             rc = ristra__output_commit(*outs[i]);
             *outs[i] = NULL;
@@ -487,6 +500,10 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
         rc = open_output(&b.out_rejects, o->rejects_path, o->gzip_output);
     if (!rc)
         rc = open_output(&b.out_summary, o->summary_path, o->gzip_output);
+    if (!rc)
+        rc = open_output(&b.out_contrib, o->contributions_path, o->gzip_output);
+    if (!rc)
+        rc = ristra__explained_open(&b.explained, model, o, b.out_contrib);
     if (!rc && b.out_rejects)
         rc = ristra__write_rejects_header(b.out_rejects);
     if (!rc)
@@ -497,8 +514,10 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     free(b.prob), free(b.status), free(b.reject_text.data);
     free_rows(&b.rows);
     free(b.rejected_by_practice);
+    ristra__explained_free(&b.explained);
     if (!rc)
         rc = commit_outputs(&b);
+    ristra__output_abort(b.out_contrib);
     ristra__output_abort(b.out_list);
     ristra__output_abort(b.out_rejects);
     ristra__output_abort(b.out_summary);

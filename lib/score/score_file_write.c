@@ -20,7 +20,7 @@ static int needs_quotes(const char *s)
 }
 
 /* The field as CSV (quoted when needed), in a new string. */
-static char *csv_field(const char *s)
+char *ristra__csv_field(const char *s)
 {
     size_t n = strlen(s), extra = 0;
     int quote = needs_quotes(s);
@@ -47,7 +47,7 @@ static int write_field(ristra__output *o, const char *s)
 {
     if (!needs_quotes(s))
         return ristra__output_write(o, s, strlen(s));
-    char *f = csv_field(s);
+    char *f = ristra__csv_field(s);
     if (!f)
         return ristra__oom();
     int rc = ristra__output_write(o, f, strlen(f));
@@ -196,7 +196,8 @@ static int format_chunk(void *ctx, int64_t begin, int64_t end, int thread_index)
             const int64_t rank = pos - ps->first + 1;
             const int tier = ristra__tier_of(ps, st->n_tiers, rank);
             size_t need = 10 + job->code_len[ps->practice] + job->tier_len[tier] +
-                          4 * RISTRA__NUMBER_TEXT_MAX + 8;
+                          4 * RISTRA__NUMBER_TEXT_MAX + 8 +
+                          (list->reasons ? list->reasons->row_text_max : 0);
             if (ch->len + need > ch->cap) {
                 size_t cap = ch->cap ? ch->cap * 2 : 1 << 20;
                 while (cap < ch->len + need)
@@ -221,6 +222,8 @@ static int format_chunk(void *ctx, int64_t begin, int64_t end, int thread_index)
             o += ristra__format_double(o, 100.0 * (double)st->overall_rank[pos] / n_all);
             *o++ = ',';
             o = put(o, job->tier_csv[tier], job->tier_len[tier]);
+            if (list->reasons)
+                o = ristra__explained_format(o, list->reasons, p);
             *o++ = '\n';
             ch->len = (size_t)(o - ch->text);
         }
@@ -250,20 +253,27 @@ int ristra__write_ranked_list(ristra__output *o, const ristra__ranked_list *list
     if (!job.code_csv || !job.code_len || !job.tier_csv || !job.tier_len || !job.chunks)
         rc = ristra__oom();
     for (int64_t i = 0; !rc && i < n_codes; i++) {
-        if (!(job.code_csv[i] = csv_field(list->practice_code[i])))
+        if (!(job.code_csv[i] = ristra__csv_field(list->practice_code[i])))
             rc = ristra__oom();
         else
             job.code_len[i] = strlen(job.code_csv[i]);
     }
     for (int64_t i = 0; !rc && i < n_tier_names; i++) {
-        if (!(job.tier_csv[i] = csv_field(list->tier_name[i])))
+        if (!(job.tier_csv[i] = ristra__csv_field(list->tier_name[i])))
             rc = ristra__oom();
         else
             job.tier_len[i] = strlen(job.tier_csv[i]);
     }
+    char reasons[1024] = "";
+    if (list->reasons)
+        ristra__explained_header(reasons, sizeof reasons, list->reasons->k);
     if (!rc)
         rc = write_text(o, "nhs_number,practice,risk,rank_in_practice,percentile_in_practice,"
-                           "percentile_overall,tier\n");
+                           "percentile_overall,tier");
+    if (!rc)
+        rc = write_text(o, reasons);
+    if (!rc)
+        rc = write_text(o, "\n");
     const int64_t n_chunks = (st->n + CHUNK_ROWS - 1) / CHUNK_ROWS;
     for (int64_t c0 = 0; !rc && c0 < n_chunks; c0 += n_threads) {
         int64_t k = n_chunks - c0 < n_threads ? n_chunks - c0 : n_threads;
