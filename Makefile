@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo sanitize bench install clean
+.PHONY: all deps build test demo sanitize bench install docs clean
 
 all: build
 
@@ -36,6 +36,10 @@ sanitize: deps
 
 install: build
 	cmake --install $(BUILD)
+
+# The C API reference (Doxygen), from the headers: $(BUILD)/docs/api/html/index.html
+docs: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) --target docs
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -21,15 +21,27 @@ int cli_fail(const char *command, int rc, const char *fmt, ...)
     return CLI_FAILED;
 }
 
+/* One line, as batch logs and grep want it: the problem, then where the
+ * accepted forms are described. The full usage text is for --help. */
 int cli_usage_error(const char *command, const char *usage, const char *fmt, ...)
 {
     va_list ap;
+    (void)usage;
     fprintf(stderr, "ristra %s: ", command);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n%s", usage);
+    fprintf(stderr, " (see ristra %s --help)\n", command);
     return CLI_USAGE;
+}
+
+void cli_print_help(const char *command, const char *usage)
+{
+    fputs(usage, stdout);
+    if (command)
+        printf("\nThe manual: man ristra-%s\n", command);
+    else
+        printf("\nThe manual: man ristra (and man ristra-COMMAND for each command)\n");
 }
 
 int cli_parse_int64(const char *command, const char *option, const char *text, int64_t *out)
@@ -66,7 +78,7 @@ int cli_parse(const char *command, const char *usage, int argc, char **argv,
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            fputs(usage, stdout);
+            cli_print_help(command, usage);
             return -1;
         }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {

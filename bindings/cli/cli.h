@@ -23,12 +23,17 @@ int cli_fail(const char *command, int rc, const char *fmt, ...)
 #endif
     ;
 
-/* Prints a usage error and the command's usage text; returns CLI_USAGE. */
+/* Prints a usage error on one line ("ristra NAME: <message> (see ristra
+ * NAME --help)"); returns CLI_USAGE. usage is kept for the callers' sake. */
 int cli_usage_error(const char *command, const char *usage, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+/* Prints usage to stdout, then the line naming the manual page to read
+ * (ristra-COMMAND(1), or ristra(1) when command is NULL). */
+void cli_print_help(const char *command, const char *usage);
 
 /* Options are "--name value", "--name=value" or, for flags, "--name".
  * Each command describes its options in a table ending with {NULL}. */

@@ -27,7 +27,13 @@ typedef enum ristra_row_status {
     RISTRA_ROW_FIELD_COUNT = 5,     /**< the row has the wrong number of fields */
     RISTRA_ROW_DUPLICATE = 6,       /**< the NHS number appeared earlier in the file */
     RISTRA_ROW_BAD_PRACTICE = 7,    /**< the practice code is empty or not an ODS code */
-    RISTRA_ROW_BAD_OUTCOME = 8      /**< the outcome field is present but not 0 or 1 */
+    RISTRA_ROW_BAD_OUTCOME = 8,     /**< the outcome field is present but not 0 or 1 */
+    /**
+     * The model's margin for the row is not finite (the trees' float32 sum
+     * overflowed, or a huge value met a coefficient): no risk can be given.
+     * @since 2.0.0
+     */
+    RISTRA_ROW_NOT_FINITE = 9
 } ristra_row_status;
 
 /**

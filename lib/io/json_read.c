@@ -187,3 +187,45 @@ int ristra__json_number_at(double *out, ristra__jpath *p, json_t *array, size_t 
     ristra__jpath_pop(p, mark);
     return rc;
 }
+
+/* A value the kernel holds as float32 must be finite as a float32: 1e39 is
+ * a finite double but an infinite float, and two such leaves of opposite
+ * sign would make a NaN margin. (p already names the value.) */
+static int check_float(ristra__jpath *p, double d)
+{
+    if (isfinite((float)d))
+        return RISTRA_OK;
+    return ristra__jpath_error(p, RISTRA_EFORMAT,
+                               "%.17g is not finite as a float32 (the precision the model "
+                               "is scored in)",
+                               d);
+}
+
+int ristra__json_float(double *out, ristra__jpath *p, json_t *obj, const char *key, int required)
+{
+    double d = 0;
+    int present = json_object_get(obj, key) != NULL;
+    int rc = ristra__json_number(&d, p, obj, key, required);
+    if (rc || !present)
+        return rc;
+    size_t mark = ristra__jpath_key(p, key);
+    rc = check_float(p, d);
+    ristra__jpath_pop(p, mark);
+    if (!rc)
+        *out = d;
+    return rc;
+}
+
+int ristra__json_float_at(double *out, ristra__jpath *p, json_t *array, size_t i)
+{
+    double d = 0;
+    int rc = ristra__json_number_at(&d, p, array, i);
+    if (rc)
+        return rc;
+    size_t mark = ristra__jpath_index(p, i);
+    rc = check_float(p, d);
+    ristra__jpath_pop(p, mark);
+    if (!rc)
+        *out = d;
+    return rc;
+}

@@ -48,5 +48,9 @@ int ristra__json_integer(int64_t *out, ristra__jpath *p, json_t *obj, const char
                          int required);
 /* The number at array index i (path p names the array). */
 int ristra__json_number_at(double *out, ristra__jpath *p, json_t *array, size_t i);
+/* The same for values stored as float32 (tree thresholds and leaves, the
+ * base margin): also refused, with the path, when not finite as a float. */
+int ristra__json_float(double *out, ristra__jpath *p, json_t *obj, const char *key, int required);
+int ristra__json_float_at(double *out, ristra__jpath *p, json_t *array, size_t i);
 
 #endif

@@ -95,9 +95,11 @@ static int check_tree(ristra__tree *t, int64_t index, int64_t n_features, const 
             return ristra__error(RISTRA_EFORMAT,
                                  "%s: tree %lld, node %d: one child is -1 and the other is not",
                                  source, (long long)index, i);
-        if (!isfinite(t->value[i]))
-            return ristra__error(RISTRA_EFORMAT, "%s: tree %lld, node %d: %s is not finite",
-                                 source, (long long)index, i, leaf ? "leaf value" : "threshold");
+        if (!isfinite((float)t->value[i]))
+            return ristra__error(RISTRA_EFORMAT,
+                                 "%s: tree %lld, node %d: %s %.17g is not finite as a float32",
+                                 source, (long long)index, i, leaf ? "leaf value" : "threshold",
+                                 t->value[i]);
         /* The trees are float32: keep exactly the float a trainer would. */
         t->value[i] = (double)(float)t->value[i];
         if (leaf) {
@@ -189,8 +191,9 @@ static int check_tree(ristra__tree *t, int64_t index, int64_t n_features, const 
 
 int ristra__gbdt_finish(ristra__gbdt *g, int64_t n_features, const char *source)
 {
-    if (!isfinite(g->base_margin))
-        return ristra__error(RISTRA_EFORMAT, "%s: the base margin is not finite", source);
+    if (!isfinite((float)g->base_margin))
+        return ristra__error(RISTRA_EFORMAT, "%s: the base margin %.17g is not finite as a float32",
+                             source, g->base_margin);
     g->base_margin = (double)(float)g->base_margin;
     for (int64_t i = 0; i < g->n_trees; i++) {
         int rc = check_tree(&g->trees[i], i, n_features, source);
@@ -264,7 +267,8 @@ static int read_int_array(int32_t *dst, ristra__jpath *p, json_t *obj, const cha
     return rc;
 }
 
-static int read_number_array(double *dst, ristra__jpath *p, json_t *obj, const char *key, size_t n)
+static int read_number_array(double *dst, ristra__jpath *p, json_t *obj, const char *key, size_t n,
+                             int as_float)
 {
     json_t *a;
     int rc = sized_array(&a, p, obj, key, n);
@@ -272,7 +276,8 @@ static int read_number_array(double *dst, ristra__jpath *p, json_t *obj, const c
         return rc;
     size_t mark = ristra__jpath_key(p, key);
     for (size_t i = 0; i < n && !rc; i++)
-        rc = ristra__json_number_at(&dst[i], p, a, i);
+        rc = as_float ? ristra__json_float_at(&dst[i], p, a, i)
+                      : ristra__json_number_at(&dst[i], p, a, i);
     ristra__jpath_pop(p, mark);
     return rc;
 }
@@ -352,7 +357,7 @@ static int read_tree(ristra__tree *t, ristra__jpath *p, json_t *obj, int64_t n_f
     if (!rc)
         rc = read_int_array(t->feature, p, obj, "feature", n, -1, n_features - 1);
     if (!rc)
-        rc = read_number_array(t->value, p, obj, "value", n);
+        rc = read_number_array(t->value, p, obj, "value", n, 1);
     if (!rc) {
         int32_t *dl = malloc(n * sizeof *dl);
         rc = dl ? read_int_array(dl, p, obj, "default_left", n, 0, 1) : ristra__oom();
@@ -361,7 +366,7 @@ static int read_tree(ristra__tree *t, ristra__jpath *p, json_t *obj, int64_t n_f
         free(dl);
     }
     if (!rc && cover)
-        rc = read_number_array(t->cover, p, obj, "cover", n);
+        rc = read_number_array(t->cover, p, obj, "cover", n, 0);
     if (!rc && cats) {
         size_t mark = ristra__jpath_key(p, "categories");
         rc = read_categories(t, p, cats);
@@ -385,7 +390,7 @@ int ristra__gbdt_from_json(ristra__gbdt **out, ristra__jpath *p, json_t *obj, in
         ristra__jpath_pop(p, mark);
     }
     if (!rc)
-        rc = ristra__json_number(&base, p, obj, "base_margin", 1);
+        rc = ristra__json_float(&base, p, obj, "base_margin", 1);
     if (!rc)
         rc = ristra__json_array(&trees, p, obj, "trees", 1);
     if (rc)

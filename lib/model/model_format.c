@@ -65,7 +65,9 @@ static int read_missing(ristra__feature *f, ristra__jpath *p, json_t *obj, int k
         goto done;
     if (strcmp(policy, "impute") == 0) {
         f->missing_policy = RISTRA_MISSING_IMPUTE;
-        rc = ristra__json_number(&f->impute, p, missing, "value", 1);
+        /* a tree model reads the imputed value as a float32 */
+        rc = kind == RISTRA_MODEL_GBDT ? ristra__json_float(&f->impute, p, missing, "value", 1)
+                                       : ristra__json_number(&f->impute, p, missing, "value", 1);
     } else if (strcmp(policy, "reject") == 0) {
         f->missing_policy = RISTRA_MISSING_REJECT;
     } else if (strcmp(policy, "native") == 0) {

@@ -27,11 +27,16 @@ typedef struct score_job {
     int32_t *status;
 } score_job;
 
-/* Writes one block's results; rejected rows get NaN. */
+/* Writes one block's results; rejected rows get NaN. A row whose margin
+ * is not finite is rejected here: the sigmoid would turn a NaN margin
+ * into a plausible tiny risk, and an infinite one into 0 or 1. */
 static void emit(const score_job *job, int64_t r0, int64_t n, const double *margin,
-                 const double *prob, const int32_t *status)
+                 const double *prob, int32_t *status)
 {
     for (int64_t i = 0; i < n; i++) {
+        if (status[i] == RISTRA_ROW_OK &&
+            (!isfinite(margin[i]) || (job->prob && !(prob[i] >= 0.0 && prob[i] <= 1.0))))
+            status[i] = RISTRA_ROW_NOT_FINITE;
         int ok = status[i] == RISTRA_ROW_OK;
         if (job->margin)
             job->margin[r0 + i] = ok ? margin[i] : NAN;
@@ -205,6 +210,7 @@ const char *ristra_row_status_string(int status)
     case RISTRA_ROW_DUPLICATE: return "duplicate NHS number";
     case RISTRA_ROW_BAD_PRACTICE: return "invalid practice code";
     case RISTRA_ROW_BAD_OUTCOME: return "invalid outcome value";
+    case RISTRA_ROW_NOT_FINITE: return "margin not finite";
     default: return "unknown row status";
     }
 }

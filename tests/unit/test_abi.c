@@ -61,7 +61,7 @@ Test(errors, every_code_has_a_distinct_description)
 
 Test(errors, every_row_status_has_a_description)
 {
-    for (int s = RISTRA_ROW_OK; s <= RISTRA_ROW_BAD_OUTCOME; s++)
+    for (int s = RISTRA_ROW_OK; s <= RISTRA_ROW_NOT_FINITE; s++)
         cr_assert_str_neq(ristra_row_status_string(s), "unknown row status");
     cr_assert_str_eq(ristra_row_status_string(99), "unknown row status");
 }

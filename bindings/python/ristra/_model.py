@@ -35,6 +35,7 @@ class RowStatus(enum.IntEnum):
     DUPLICATE = 6
     BAD_PRACTICE = 7
     BAD_OUTCOME = 8
+    NOT_FINITE = 9
 
 
 def row_status_string(status: int) -> str:
