@@ -1,7 +1,7 @@
 # Scoring a matrix or a data.frame: columns are matched to the model's
 # features here; the scoring itself is libristra's.
 
-predict.ristra_model <- function(object, newdata, type = c("response", "link"),
+predict.ristra_model <- function(object, newdata, type = c("response", "link", "contrib"),
                                  n_threads = 0L, ...) {
   type <- match.arg(type)
   features <- ristra_features(object)$name
@@ -25,6 +25,10 @@ predict.ristra_model <- function(object, newdata, type = c("response", "link"),
     if (storage.mode(x) != "double") storage.mode(x) <- "double"
   } else {
     stop("newdata must be a data.frame or a numeric matrix", call. = FALSE)
+  }
+  if (type == "contrib") {
+    return(.Call(C_ristra_explain, ristra_ptr(object), x, as.integer(columns),
+                 as.integer(n_threads)))
   }
   res <- .Call(C_ristra_score, ristra_ptr(object), x, as.integer(columns), type == "link",
                as.integer(n_threads))

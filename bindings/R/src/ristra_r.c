@@ -204,7 +204,7 @@ SEXP ristra_r_features(SEXP ptr)
 /* Points cols[j] at the j-th model feature's values: column columns[j] of a
  * double matrix, or element columns[j] of a list of double vectors (a
  * data.frame's columns). Returns the number of rows. */
-static R_xlen_t column_pointers(const double **cols, SEXP x, SEXP columns, R_xlen_t k)
+R_xlen_t rr_column_pointers(const double **cols, SEXP x, SEXP columns, R_xlen_t k)
 {
     const int *index = INTEGER(columns);
     if (TYPEOF(x) == REALSXP && Rf_isMatrix(x)) {
@@ -244,7 +244,7 @@ SEXP ristra_r_score(SEXP ptr, SEXP x, SEXP columns, SEXP margin, SEXP n_threads)
     if (TYPEOF(columns) != INTSXP || XLENGTH(columns) != k)
         Rf_error("columns must be %lld integer indices", (long long)k);
     const double **cols = (const double **)R_alloc((size_t)k, sizeof *cols);
-    R_xlen_t n = column_pointers(cols, x, columns, k);
+    R_xlen_t n = rr_column_pointers(cols, x, columns, k);
     int want_margin = Rf_asLogical(margin) == TRUE;
     ristra_score_options opts = RISTRA_SCORE_OPTIONS_INIT;
     opts.n_threads = Rf_asInteger(n_threads);

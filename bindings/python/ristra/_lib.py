@@ -47,6 +47,10 @@ class ScoreOptions(Structure):
     _fields_ = [("version", c_int), ("n_threads", c_int)]
 
 
+class ExplainOptions(Structure):
+    _fields_ = [("version", c_int), ("n_threads", c_int)]
+
+
 class TreeSummary(Structure):
     _fields_ = [("version", c_int), ("n_trees", c_int64), ("max_depth", c_int64),
                 ("n_nodes", c_int64), ("n_categorical", c_int64)]
@@ -184,7 +188,8 @@ class ScoreFileOptions(Structure):
                 ("rejects_path", c_char_p), ("summary_path", c_char_p), ("n_tiers", c_int),
                 ("tier_cut_points", c_double * MAX_TIERS), ("tier_names", c_char_p * MAX_TIERS),
                 ("untiered_name", c_char_p), ("n_threads", c_int), ("gzip_output", c_int),
-                ("progress", ProgressFn), ("progress_ctx", c_void_p)]
+                ("progress", ProgressFn), ("progress_ctx", c_void_p),
+                ("n_reasons", c_int), ("contributions_path", c_char_p)]
 
 
 class ScoreResultStruct(Structure):
@@ -226,6 +231,7 @@ class RecalibrateOptions(Structure):
 FEATURE_INFO_VERSION = 1
 SAVE_OPTIONS_VERSION = 1
 SCORE_OPTIONS_VERSION = 1
+EXPLAIN_OPTIONS_VERSION = 1
 TREE_SUMMARY_VERSION = 1
 XGBOOST_OPTIONS_VERSION = 1
 SYNTH_OPTIONS_VERSION = 1
@@ -270,6 +276,11 @@ _SIGNATURES = {
     # Arrays go as plain addresses (ndarray.ctypes.data): no per-call casts.
     "ristra_model_score": (c_int, [c_void_p, c_void_p, c_void_p, ModelPointer, c_void_p, c_int,
                                    c_int64, c_int64, c_int64, POINTER(ScoreOptions)]),
+    # include/ristra/explain.h
+    "ristra_explain_options_init": (c_int, [POINTER(ExplainOptions), c_int]),
+    "ristra_model_explainable": (c_int, [ModelPointer]),
+    "ristra_model_explain": (c_int, [c_void_p, c_void_p, ModelPointer, c_void_p, c_int, c_int64,
+                                     c_int64, c_int64, POINTER(ExplainOptions)]),
     "ristra_nhs_number_valid": (c_int, [c_char_p, c_size_t]),
     "ristra_nhs_number_is_test": (c_int, [c_char_p, c_size_t]),
     "ristra_ods_practice_code_valid": (c_int, [c_char_p, c_size_t]),

@@ -246,7 +246,8 @@ def score_file(model: Model | PathLike, input: PathLike, output: PathLike | None
                outcome_column: str | None = "emergency_admission_next_12m",
                outcome_required: bool = False, check_duplicates: bool = True,
                block_rows: int = 0, gzip: bool | None = None,
-               progress: Progress | None = None) -> ScoreResult:
+               progress: Progress | None = None, reasons: int = 0,
+               contributions: PathLike | None = None) -> ScoreResult:
     """Scores every patient of a population file (CSV, plain or gzip) and
     writes the ranked list, exactly as the ``ristra score`` command does
     (the same library function, ristra_score_file).
@@ -267,6 +268,12 @@ def score_file(model: Model | PathLike, input: PathLike, output: PathLike | None
     threads: 0 (default) one per CPU. id_column, practice_column,
     outcome_column (None: do not read outcomes; read when present
     otherwise, unless outcome_required) name the input's columns.
+
+    reasons: K > 0 adds, to each ranked-list row, the K features raising
+    the patient's risk most (feature, value, contribution, readable text;
+    docs/score-output.md). contributions: a CSV of every scored patient's
+    contributions (nhs_number, practice, one column per feature, bias), as
+    ``ristra explain --input``.
 
     progress(patients, bytes_done, bytes_total) is called after each block
     on this thread; a true return value stops the run (CancelledError) and
@@ -289,11 +296,14 @@ def score_file(model: Model | PathLike, input: PathLike, output: PathLike | None
                               practice_column=practice_column, outcome_column=outcome_column,
                               outcome_required=outcome_required,
                               check_duplicates=check_duplicates, block_rows=block_rows,
-                              gzip=gzip, progress=progress)
+                              gzip=gzip, progress=progress, reasons=reasons,
+                              contributions=contributions)
     lib = _lib.lib()
     opts = _options(rejects, summary, tiers, tier_names, untiered_name, threads, id_column,
                     practice_column, outcome_column, outcome_required, check_duplicates,
                     block_rows, gzip)
+    opts.n_reasons = int(reasons)
+    opts.contributions_path = _path(contributions)
     raised: list[BaseException] = []
     callback = None
     if progress is not None:
