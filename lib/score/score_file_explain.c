@@ -40,7 +40,8 @@ int ristra__explained_open(ristra__explained *e, const ristra_model *m,
         e->name[j] = ristra__csv_field(f.name);
         e->label[j] = strdup(*f.description ? f.description : f.name);
         /* counts and indicators read better without their unit */
-        int plain = !strcmp(f.unit, "count") || !strcmp(f.unit, "indicator");
+        int plain = !strcmp(f.unit, "count") || !strcmp(f.unit, "indicator") ||
+                    !strcmp(f.unit, "index");
         e->unit[j] = strdup(plain ? "" : f.unit);
         if (!e->name[j] || !e->label[j] || !e->unit[j])
             return ristra__oom();
