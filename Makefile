@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo sanitize bench install docs clean
+.PHONY: all deps build test demo sanitize bench install docs clean abi-baseline
 
 all: build
 
@@ -33,6 +33,11 @@ sanitize: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -L sanitize
+
+# Rewrites tests/abi/libristra.so.<major>.abi from a fresh build: only for a
+# deliberate ABI change (a new major version), see README "Changing the ABI".
+abi-baseline: build
+	cmake --build $(BUILD) --target abi-baseline
 
 install: build
 	cmake --install $(BUILD)

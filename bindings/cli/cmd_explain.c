@@ -190,7 +190,7 @@ static int print_explanation(const whatif *w, const double *x)
     if (!rc)
         rc = ristra_model_explain(c, NULL, w->model, x, RISTRA_FLOAT64, 1, nf, nf, NULL);
     if (!rc)
-        rc = ristra_model_score(&prob, NULL, NULL, w->model, x, RISTRA_FLOAT64, 1, nf, nf, NULL);
+        rc = ristra_model_score(&prob, NULL, NULL, w->model, x, RISTRA_FLOAT64, 1, nf, nf, 1, NULL);
     if (rc) {
         free(c);
         free(lines);
@@ -270,11 +270,14 @@ static int run(int argc, char **argv)
     if (!model_path || (!values == !(input && output)) || (values && (input || output)))
         return cli_usage_error("explain", USAGE,
                                "give --model and either --input and --output, or --values");
-    o.population.outcome_column = NULL;
+    ristra_population_options pop;
+    ristra_population_options_init(&pop, RISTRA_POPULATION_OPTIONS_VERSION);
+    pop.outcome_column = NULL;
     if (id)
-        o.population.id_column = id;
+        pop.id_column = id;
     if (practice)
-        o.population.practice_column = practice;
+        pop.practice_column = practice;
+    o.population = &pop;
     if (threads) {
         int64_t v;
         if ((rc = cli_parse_int64("explain", "--threads", threads, &v)))

@@ -97,7 +97,7 @@ static int explain_logistic_range(void *ctx, int64_t begin, int64_t end, int thr
     for (int64_t r0 = begin; r0 < end; r0 += ROWS) {
         int64_t n = end - r0 < ROWS ? end - r0 : ROWS;
         const char *src = (const char *)job->x + (size_t)r0 * (size_t)job->stride * elem;
-        ristra__features_f64(x, status, m, src, job->dtype, n, job->stride);
+        ristra__features_f64(x, status, m, src, job->dtype, n, job->stride, 1);
         for (int64_t i = 0; i < n; i++) {
             double *out = job->out + (r0 + i) * w;
             if (status[i])
@@ -136,7 +136,7 @@ static int explain_gbdt_range(void *ctx, int64_t begin, int64_t end, int thread_
     for (int64_t r0 = begin; r0 < end; r0 += ROWS) {
         int64_t n = end - r0 < ROWS ? end - r0 : ROWS;
         const char *src = (const char *)job->x + (size_t)r0 * (size_t)job->stride * elem;
-        ristra__features_f64(x, status, m, src, job->dtype, n, job->stride);
+        ristra__features_f64(x, status, m, src, job->dtype, n, job->stride, 1);
         for (int64_t j = 0; j < nf; j++)
             for (int64_t i = 0; i < ROWS; i++)
                 xf[j * ROWS + i] = i < n ? (float)x[i * nf + j] : 0.0f;

@@ -140,7 +140,7 @@ static void check_chain(int n_features)
     cr_assert_eq(ristra_model_explain(out, NULL, m, x, RISTRA_FLOAT32, ROWS, n_features,
                                       n_features, NULL), RISTRA_OK, "%s", ristra_last_error());
     cr_assert_eq(ristra_model_score(NULL, margin, NULL, m, x, RISTRA_FLOAT32, ROWS, n_features,
-                                    n_features, NULL), RISTRA_OK);
+                                    n_features, 1, NULL), RISTRA_OK);
     for (int r = 0; r < ROWS; r++) {
         chain_shapley(want, &c, x + r * n_features);
         double sum = 0;
@@ -179,7 +179,7 @@ Test(explain_gbdt, refuses_a_model_without_covers_and_names_them)
     cr_assert_eq(ristra_model_load_buffer(&m, text, strlen(text), "chain"), RISTRA_OK);
     float x[4] = { 0 };
     double out[5], margin;
-    cr_assert_eq(ristra_model_score(NULL, &margin, NULL, m, x, RISTRA_FLOAT32, 1, 4, 4, NULL),
+    cr_assert_eq(ristra_model_score(NULL, &margin, NULL, m, x, RISTRA_FLOAT32, 1, 4, 4, 1, NULL),
                  RISTRA_OK, "a model without covers still scores");
     cr_assert_eq(ristra_model_explainable(m), RISTRA_EUNSUPPORTED);
     cr_assert_eq(ristra_model_explain(out, NULL, m, x, RISTRA_FLOAT32, 1, 4, 4, NULL),
@@ -210,7 +210,7 @@ Test(explain_logistic, measures_from_the_reference_and_explains_imputed_values_a
     int32_t status[4];
     cr_assert_eq(ristra_model_explain(out, status, m, x, RISTRA_FLOAT64, 4, 2, 2, NULL),
                  RISTRA_OK, "%s", ristra_last_error());
-    cr_assert_eq(ristra_model_score(prob, NULL, NULL, m, x, RISTRA_FLOAT64, 4, 2, 2, NULL),
+    cr_assert_eq(ristra_model_score(prob, NULL, NULL, m, x, RISTRA_FLOAT64, 4, 2, 2, 1, NULL),
                  RISTRA_OK);
     cr_assert_float_eq(out[0], 0.8 * 0.03 * (80 - 50), 1e-12);
     cr_assert_float_eq(out[1], 0.8 * 0.25 * (2 - 1.5), 1e-12, "the imputed 2, not missing");

@@ -19,7 +19,10 @@ def contributions(model: Model, X: Any, n_threads: int = 0) -> np.ndarray:
     for patients that were not scored."""
     from ._model import _FLOAT32, _FLOAT64, _as_block
     lib = _lib.lib()
-    block, row_stride = _as_block(X, model)
+    block, row_stride, col_stride = _as_block(X, model)
+    if col_stride != 1 or row_stride < block.shape[1]:  # explain reads rows of adjacent values
+        block = np.ascontiguousarray(block)
+        row_stride = block.shape[1]
     n_rows, n_cols = block.shape
     out = np.empty((n_rows, n_cols + 1), dtype=np.float64)
     opts = _lib.ExplainOptions()

@@ -115,8 +115,8 @@ EVALUATION_OVERALL = -1        # RISTRA_EVALUATION_OVERALL
 
 class EvaluateOptions(Structure):
     """struct ristra_evaluate_options (include/ristra/evaluate.h)."""
-    _fields_ = [("version", c_int), ("n_cut_points", c_int),
-                ("cut_points", c_double * EVALUATE_MAX_CUT_POINTS), ("n_bins", c_int),
+    _fields_ = [("version", c_int), ("n_cut_points", c_int64),
+                ("cut_points", POINTER(c_double)), ("n_bins", c_int),
                 ("confidence_level", c_double), ("flag_scope", c_int), ("n_threads", c_int)]
 
 
@@ -145,7 +145,8 @@ class CutPointSummary(Structure):
                 ("ppv", c_double)]
 
 
-MAX_TIERS = 8   # RISTRA_MAX_TIERS (include/ristra/batch.h)
+MAX_TIERS = 8   # RISTRA_MAX_TIERS (include/ristra/batch.h): a limit, not a struct size
+SCORE_RESULT_ALL = -1   # RISTRA_SCORE_RESULT_ALL
 
 
 class PopulationOptions(Structure):
@@ -184,9 +185,9 @@ ProgressFn = CFUNCTYPE(c_int, c_void_p, c_int64, c_uint64, c_uint64)
 
 class ScoreFileOptions(Structure):
     """struct ristra_score_file_options (include/ristra/batch.h)."""
-    _fields_ = [("version", c_int), ("population", PopulationOptions),
-                ("rejects_path", c_char_p), ("summary_path", c_char_p), ("n_tiers", c_int),
-                ("tier_cut_points", c_double * MAX_TIERS), ("tier_names", c_char_p * MAX_TIERS),
+    _fields_ = [("version", c_int), ("population", POINTER(PopulationOptions)),
+                ("rejects_path", c_char_p), ("summary_path", c_char_p), ("n_tiers", c_int64),
+                ("tier_cut_points", POINTER(c_double)), ("tier_names", POINTER(c_char_p)),
                 ("untiered_name", c_char_p), ("n_threads", c_int), ("gzip_output", c_int),
                 ("progress", ProgressFn), ("progress_ctx", c_void_p),
                 ("audit_path", c_char_p), ("audit", c_void_p),
@@ -205,14 +206,14 @@ class ScoreTotals(Structure):
     """struct ristra_score_totals."""
     _fields_ = [("version", c_int), ("n_rows", c_int64), ("n_scored", c_int64),
                 ("n_rejected", c_int64), ("n_practices", c_int32), ("n_tiers", c_int),
-                ("tier_count", c_int64 * MAX_TIERS), ("has_outcome", c_int),
+                ("has_outcome", c_int),
                 ("expected", c_double), ("observed", c_int64), ("auroc", c_double)]
 
 
 class PracticeSummary(Structure):
     """struct ristra_practice_summary."""
     _fields_ = [("version", c_int), ("practice", c_char_p), ("list_size", c_int64),
-                ("n_rejected", c_int64), ("tier_count", c_int64 * MAX_TIERS),
+                ("n_rejected", c_int64),
                 ("mean_risk", c_double), ("expected", c_double), ("observed", c_int64),
                 ("observed_expected", c_double), ("auroc", c_double)]
 
@@ -277,7 +278,7 @@ _SIGNATURES = {
     "ristra_score_options_init": (c_int, [POINTER(ScoreOptions), c_int]),
     # Arrays go as plain addresses (ndarray.ctypes.data): no per-call casts.
     "ristra_model_score": (c_int, [c_void_p, c_void_p, c_void_p, ModelPointer, c_void_p, c_int,
-                                   c_int64, c_int64, c_int64, POINTER(ScoreOptions)]),
+                                   c_int64, c_int64, c_int64, c_int64, POINTER(ScoreOptions)]),
     # include/ristra/explain.h
     "ristra_explain_options_init": (c_int, [POINTER(ExplainOptions), c_int]),
     "ristra_model_explainable": (c_int, [ModelPointer]),
@@ -343,6 +344,7 @@ _SIGNATURES = {
     "ristra_score_result_practice": (c_int, [POINTER(PracticeSummary), ScoreResultPointer,
                                              c_int32]),
     "ristra_score_result_tier_name": (c_char_p, [ScoreResultPointer, c_int]),
+    "ristra_score_result_tier_count": (c_int64, [ScoreResultPointer, c_int32, c_int]),
     # include/ristra/calibrate.h
     "ristra_model_calibration": (c_int, [POINTER(CalibrationBlock), ModelPointer]),
     "ristra_recalibrate_options_init": (c_int, [POINTER(RecalibrateOptions), c_int]),
