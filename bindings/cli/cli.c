@@ -129,3 +129,73 @@ const char **cli_split_list(char *text, int64_t *n)
     }
     return names;
 }
+
+/* Prints the rejected rows by status, with the library's examples. */
+static void report_rejected(FILE *f, const ristra_collected *c)
+{
+    int64_t rejected = 0;
+    for (int s = 1; s < 32; s++)
+        rejected += ristra_collected_n_rejected(c, s);
+    if (!rejected)
+        return;
+    fprintf(f, "  %lld rejected:", (long long)rejected);
+    const char *sep = " ";
+    for (int s = 1; s < 32; s++)
+        if (ristra_collected_n_rejected(c, s)) {
+            fprintf(f, "%s%lld %s", sep, (long long)ristra_collected_n_rejected(c, s),
+                    ristra_row_status_string(s));
+            sep = ", ";
+        }
+    fprintf(f, "\n");
+    for (int i = 0; i < ristra_collected_n_examples(c); i++)
+        fprintf(f, "      e.g. %s\n", ristra_collected_example(c, i));
+}
+
+static void report_rows(FILE *f, const ristra_collected *c, const char *path,
+                        const ristra_population_options *po)
+{
+    int64_t n_read = ristra_collected_n_read(c), n = ristra_collected_n_rows(c);
+    fprintf(f, "%s: %lld rows read, %lld used", path, (long long)n_read, (long long)n);
+    if (n_read == n) {
+        fprintf(f, "\n");
+        return;
+    }
+    fprintf(f, ", %lld left out:\n", (long long)(n_read - n));
+    report_rejected(f, c);
+    int64_t missing = ristra_collected_n_left_out(c, RISTRA_LEFT_OUT_MISSING_VALUE);
+    if (missing) {
+        fprintf(f, "  %lld with a missing value:", (long long)missing);
+        const char *sep = " ";
+        for (int64_t j = 0; po->columns && j < ristra_collected_n_cols(c); j++)
+            if (ristra_collected_n_missing(c, j)) {
+                fprintf(f, "%s%s %lld", sep, po->columns[j],
+                        (long long)ristra_collected_n_missing(c, j));
+                sep = ", ";
+            }
+        fprintf(f, "\n");
+    }
+    int64_t no_extra = ristra_collected_n_left_out(c, RISTRA_LEFT_OUT_MISSING_EXTRA);
+    if (no_extra)
+        fprintf(f, "  %lld with no %s\n", (long long)no_extra,
+                po->n_extra ? po->extra_columns[0] : "value");
+    int64_t no_outcome = ristra_collected_n_left_out(c, RISTRA_LEFT_OUT_NO_OUTCOME);
+    if (no_outcome)
+        fprintf(f, "  %lld with no outcome (%s empty)\n", (long long)no_outcome,
+                po->outcome_column ? po->outcome_column : "outcome");
+}
+
+int cli_collect(ristra_collected **out, const char *command, const char *path,
+                const ristra_model *model, const ristra_population_options *po,
+                int keep_values, int64_t n_required_extra, int n_threads)
+{
+    ristra_collect_options co = RISTRA_COLLECT_OPTIONS_INIT;
+    co.population = po;
+    co.keep_values = keep_values;
+    co.n_required_extra = n_required_extra;
+    co.n_threads = n_threads;
+    int rc = ristra_population_collect(out, path, model, &co);
+    if (rc)
+        return cli_fail(command, rc, "cannot read %s", path);
+    report_rows(stdout, *out, path, po);
+    return CLI_OK;
+}

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include <ristra/collect.h>
+
 typedef struct cli_command {
     const char *name;
     const char *summary;     /* one line for `ristra help` */
@@ -59,5 +61,13 @@ int cli_parse_double(const char *command, const char *option, const char *text, 
  * into text (free() the list; text stays the caller's). NULL when out of
  * memory. */
 const char **cli_split_list(char *text, int64_t *n);
+
+/* Reads a whole population file with ristra_population_collect() (keep
+ * each row's values, require the first n_required_extra extra columns,
+ * score with n_threads) and prints "FILE: N rows read, U used" and what
+ * was left out and why. On error prints why and returns CLI_FAILED. */
+int cli_collect(ristra_collected **out, const char *command, const char *path,
+                const ristra_model *model, const ristra_population_options *po,
+                int keep_values, int64_t n_required_extra, int n_threads);
 
 #endif

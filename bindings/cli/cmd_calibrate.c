@@ -10,7 +10,6 @@
 #include <ristra/population.h>
 
 #include "cli.h"
-#include "cli_population.h"
 
 static const char USAGE[] =
     "usage: ristra calibrate --model MODEL --input FILE --outcome COL\n"
@@ -140,8 +139,11 @@ static int ends_with(const char *s, const char *suffix)
 }
 
 /* Recalibrates, rescores the same rows, prints, saves. */
-static int recalibrate(const calibrate_args *a, const ristra_model *model, const cli_rows *rows)
+static int recalibrate(const calibrate_args *a, const ristra_model *model,
+                       const ristra_collected *rows)
 {
+    const int64_t n = ristra_collected_n_rows(rows), n_cols = ristra_collected_n_cols(rows);
+    const uint8_t *outcome = ristra_collected_outcome(rows);
     char description[1024];
     if (!a->population)
         snprintf(description, sizeof description, "%s (outcome %s)", a->input, a->outcome);
@@ -150,22 +152,22 @@ static int recalibrate(const calibrate_args *a, const ristra_model *model, const
     ro.date = a->date;
     ro.model_version = a->version;
     ristra_model *out = NULL;
-    int rc = ristra_model_recalibrate(&out, model, rows->margin, rows->outcome, rows->n,
+    int rc = ristra_model_recalibrate(&out, model, ristra_collected_margin(rows), outcome, n,
                                       a->method_code, &ro);
     if (rc)
         return cli_fail("calibrate", rc, "cannot recalibrate %s", a->model);
-    double *risk = malloc((size_t)rows->n * sizeof *risk);
+    double *risk = malloc((size_t)n * sizeof *risk);
     ristra_score_options so = RISTRA_SCORE_OPTIONS_INIT;
     so.n_threads = a->n_threads;
     ristra_group_summary before = RISTRA_GROUP_SUMMARY_INIT, after = RISTRA_GROUP_SUMMARY_INIT;
     rc = risk ? RISTRA_OK : RISTRA_ENOMEM;
     if (!rc)
-        rc = ristra_model_score(risk, NULL, NULL, out, rows->values, RISTRA_FLOAT64, rows->n,
-                                rows->n_cols, rows->n_cols, 1, &so);
+        rc = ristra_model_score(risk, NULL, NULL, out, ristra_collected_values(rows), RISTRA_FLOAT64,
+                                n, n_cols, n_cols, 1, &so);
     if (!rc)
-        rc = evaluate(&before, rows->risk, rows->outcome, rows->n, a->n_threads);
+        rc = evaluate(&before, ristra_collected_risk(rows), outcome, n, a->n_threads);
     if (!rc)
-        rc = evaluate(&after, risk, rows->outcome, rows->n, a->n_threads);
+        rc = evaluate(&after, risk, outcome, n, a->n_threads);
     free(risk);
     if (rc) {
         ristra_model_free(out);
@@ -202,14 +204,14 @@ static int run(int argc, char **argv)
     po.outcome_column = a.outcome;
     po.outcome_required = 1;
     po.n_threads = a.n_threads;
-    cli_rows rows;
-    rc = cli_read_population(&rows, "calibrate", a.input, model, &po, 1, 0, a.n_threads);
+    ristra_collected *rows = NULL;
+    rc = cli_collect(&rows, "calibrate", a.input, model, &po, 1, 0, a.n_threads);
     if (rc == CLI_OK) {
-        cli_report_rows(stdout, &rows, a.input, &po);
-        rc = rows.n ? recalibrate(&a, model, &rows)
-                    : cli_fail("calibrate", 0, "%s: no patient could be scored with a known "
-                               "outcome", a.input);
-        cli_rows_free(&rows);
+        rc = ristra_collected_n_rows(rows)
+                 ? recalibrate(&a, model, rows)
+                 : cli_fail("calibrate", 0, "%s: no patient could be scored with a known "
+                            "outcome", a.input);
+        ristra_collected_free(rows);
     }
     ristra_model_free(model);
     return rc;

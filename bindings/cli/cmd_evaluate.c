@@ -4,14 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <ristra/ristra.h>
 #include <ristra/evaluate.h>
 #include <ristra/population.h>
 
 #include "cli.h"
-#include "cli_population.h"
 
 static const char USAGE[] =
     "usage: ristra evaluate --model MODEL --input FILE --outcome COL [options]\n"
@@ -47,13 +45,10 @@ static const char USAGE[] =
 
 enum group_by { BY_NONE, BY_PRACTICE, BY_AGE_BAND, BY_SEX, BY_DEPRIVATION };
 
-/* The library's grouping of each --by (ristra/audit.h). */
-static int grouping_of(int group_by)
-{
-    return group_by == BY_AGE_BAND ? RISTRA_GROUPING_AGE_BAND
-           : group_by == BY_SEX    ? RISTRA_GROUPING_SEX
-                                   : RISTRA_GROUPING_DEPRIVATION_DECILE;
-}
+/* The library's grouping (ristra/audit.h) of each --by; practices are ranked
+ * by ristra_population_collect() itself. */
+static const int GROUPING[] = { 0, 0, RISTRA_GROUPING_AGE_BAND, RISTRA_GROUPING_SEX,
+                                RISTRA_GROUPING_DEPRIVATION_DECILE };
 
 typedef struct eval_args {
     const char *model, *input, *outcome, *by, *age_column, *sex_column, *imd_column;
@@ -183,59 +178,25 @@ static int parse_args(eval_args *a, ristra_evaluate_options *o, int argc, char *
 /* ------------------------------------------------------------ groups */
 
 typedef struct groups {
-    int32_t *label;        /* one per patient; NULL without groups */
-    const cli_rows *rows;
+    int32_t *label;        /* one per patient, -1 for unknown; NULL without groups */
+    const ristra_collected *rows;
     int group_by;
-    int32_t *practice_rank; /* practice index -> rank of its code */
-    int32_t *practice_of_rank;
 } groups;
 
-static const char *const *sort_codes;
-
-static int by_code(const void *a, const void *b)
+/* Labels every patient: the rank of the practice's code, or the library's
+ * grouping of the --by column. */
+static int label_patients(groups *g, const char *column)
 {
-    return strcmp(sort_codes[*(const int32_t *)a], sort_codes[*(const int32_t *)b]);
-}
-
-static int label_patients(groups *g, const cli_rows *r, int group_by)
-{
-    memset(g, 0, sizeof *g);
-    g->rows = r;
-    g->group_by = group_by;
-    if (group_by == BY_NONE)
-        return 0;
-    g->label = malloc((size_t)(r->n > 0 ? r->n : 1) * sizeof *g->label);
-    if (!g->label)
-        return -1;
-    if (group_by == BY_PRACTICE) {
-        /* labels are ranks of the practice codes, so groups come in code order */
-        size_t np = (size_t)(r->n_practices > 0 ? r->n_practices : 1);
-        g->practice_rank = malloc(np * sizeof(int32_t));
-        g->practice_of_rank = malloc(np * sizeof(int32_t));
-        if (!g->practice_rank || !g->practice_of_rank)
-            return -1;
-        for (int32_t i = 0; i < r->n_practices; i++)
-            g->practice_of_rank[i] = i;
-        sort_codes = (const char *const *)r->practice_codes;
-        qsort(g->practice_of_rank, (size_t)r->n_practices, sizeof(int32_t), by_code);
-        for (int32_t k = 0; k < r->n_practices; k++)
-            g->practice_rank[g->practice_of_rank[k]] = k;
-        for (int64_t i = 0; i < r->n; i++)
-            g->label[i] = r->practice[i] >= 0 ? g->practice_rank[r->practice[i]] : -1;
-        return 0;
+    int64_t n = ristra_collected_n_rows(g->rows);
+    if (g->group_by == BY_PRACTICE) {
+        memcpy(g->label, ristra_collected_practice(g->rows), (size_t)n * sizeof *g->label);
+        return RISTRA_OK;
     }
-    for (int64_t i = 0; i < r->n; i++) {
-        int32_t label = ristra_group_label(grouping_of(group_by), r->extra[i]);
-        g->label[i] = label == RISTRA_GROUP_UNKNOWN ? -1 : label;
-    }
-    return 0;
-}
-
-static void groups_free(groups *g)
-{
-    free(g->label);
-    free(g->practice_rank);
-    free(g->practice_of_rank);
+    int rc = ristra_collected_group(g->label, g->rows, GROUPING[g->group_by], column);
+    for (int64_t i = 0; !rc && i < n; i++)
+        if (g->label[i] == RISTRA_GROUP_UNKNOWN)
+            g->label[i] = -1;
+    return rc;
 }
 
 /* The name of a group label, in buf. */
@@ -243,13 +204,9 @@ static const char *group_name(char *buf, size_t size, const groups *g, int32_t l
 {
     if (label < 0)
         return "unknown";
-    switch (g->group_by) {
-    case BY_PRACTICE:
-        return g->rows->practice_codes[g->practice_of_rank[label]];
-    default:
-        ristra_group_name(buf, size, grouping_of(g->group_by), label);
-        return buf;
-    }
+    if (g->group_by == BY_PRACTICE)
+        return ristra_collected_practice_code(g->rows, label);
+    return ristra_group_name(buf, size, GROUPING[g->group_by], label) < 0 ? "unknown" : buf;
 }
 
 /* ------------------------------------------------------------ printing */
@@ -345,84 +302,21 @@ static void print_groups(const ristra_evaluation *e, const ristra_evaluate_optio
 
 /* ------------------------------------------------------------ CSV */
 
-static void csv_number(FILE *f, double v)
+/* The library writes the CSV; the front end names the groups. */
+static int write_csv(const char *path, const ristra_evaluation *e, const groups *g,
+                     const char *by)
 {
-    if (isnan(v))
-        fputs(",NA", f);
-    else
-        fprintf(f, ",%.17g", v);
-}
-
-static void csv_row(FILE *f, const ristra_evaluation *e, int64_t k, const char *by,
-                    const char *name, const ristra_evaluate_options *o)
-{
-    ristra_group_summary s = summary_of(e, k);
-    fprintf(f, "%s,\"%s\",%lld,%lld", by, name, (long long)s.n, (long long)s.events);
-    const double v[] = { s.observed_rate, s.mean_risk, s.expected, s.oe_ratio, s.auroc,
-                         s.auroc_variance, s.auroc_ci_lower, s.auroc_ci_upper,
-                         s.average_precision, s.brier, s.calibration_in_the_large,
-                         s.calibration_intercept, s.calibration_slope,
-                         s.calibration_slope_intercept };
-    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
-        csv_number(f, v[i]);
-    for (int64_t b = 0; b < o->n_bins; b++) {
-        ristra_calibration_bin c = RISTRA_CALIBRATION_BIN_INIT;
-        ristra_evaluation_bin(&c, e, k, b);
-        csv_number(f, c.oe_ratio);
-    }
-    for (int64_t c = 0; c < ristra_evaluation_n_cut_points(e); c++) {
-        ristra_cut_point_summary p = RISTRA_CUT_POINT_SUMMARY_INIT;
-        ristra_evaluation_cut_point(&p, e, k, c);
-        fprintf(f, ",%lld,%lld", (long long)p.n_flagged, (long long)p.events_flagged);
-        csv_number(f, p.sensitivity);
-        csv_number(f, p.ppv);
-    }
-    fputc('\n', f);
-}
-
-/* Writes the CSV to a temporary file beside path and renames it into place. */
-static int write_csv(const char *path, const ristra_evaluation *e,
-                     const ristra_evaluate_options *o, const groups *g, const char *by)
-{
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    if (!tmp)
-        return cli_fail("evaluate", 0, "out of memory");
-    snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        if (fd >= 0)
-            close(fd), remove(tmp);
-        free(tmp);
-        return cli_fail("evaluate", 0, "cannot write %s", path);
-    }
-    fputs("by,group,n,events,observed_rate,mean_risk,expected,oe_ratio,auroc,auroc_variance,"
-          "auroc_ci_lower,auroc_ci_upper,average_precision,brier,calibration_in_the_large,"
-          "calibration_intercept,calibration_slope,calibration_slope_intercept", f);
-    for (int64_t b = 0; b < o->n_bins; b++)
-        fprintf(f, ",oe_bin_%lld", (long long)b + 1);
-    for (int64_t c = 0; c < ristra_evaluation_n_cut_points(e); c++) {
-        ristra_cut_point_summary p = RISTRA_CUT_POINT_SUMMARY_INIT;
-        ristra_evaluation_cut_point(&p, e, RISTRA_EVALUATION_OVERALL, c);
-        double pct = 100 * p.fraction;
-        fprintf(f, ",flagged_%g%%,events_flagged_%g%%,sensitivity_%g%%,ppv_%g%%", pct, pct, pct,
-                pct);
-    }
-    fputc('\n', f);
-    csv_row(f, e, RISTRA_EVALUATION_OVERALL, "all", "all", o);
-    char buf[32];
-    for (int64_t k = 0; k < ristra_evaluation_n_groups(e); k++)
-        csv_row(f, e, k, by, group_name(buf, sizeof buf, g, summary_of(e, k).label), o);
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        remove(tmp);
-        free(tmp);
-        return cli_fail("evaluate", 0, "cannot write %s", path);
-    }
-    free(tmp);
-    return CLI_OK;
+    int64_t ng = ristra_evaluation_n_groups(e);
+    char (*buf)[32] = malloc((size_t)(ng > 0 ? ng : 1) * sizeof *buf);
+    const char **names = malloc((size_t)(ng > 0 ? ng : 1) * sizeof *names);
+    int rc = buf && names ? RISTRA_OK : RISTRA_ENOMEM;
+    for (int64_t k = 0; !rc && k < ng; k++)
+        names[k] = group_name(buf[k], sizeof buf[k], g, summary_of(e, k).label);
+    if (!rc)
+        rc = ristra_evaluation_write_csv(e, path, by, names);
+    free(buf);
+    free(names);
+    return rc ? cli_fail("evaluate", rc, "cannot write %s", path) : CLI_OK;
 }
 
 /* ------------------------------------------------------------ run */
@@ -443,22 +337,23 @@ static int evaluate(const eval_args *a, const ristra_model *model, ristra_evalua
     po.extra_columns = column ? &column : NULL; /* it may be a feature as well */
     po.n_extra = column ? 1 : 0;
     po.n_threads = a->n_threads;
-    cli_rows rows;
-    int rc = cli_read_population(&rows, "evaluate", a->input, model, &po, 0, 0,
-                                 a->n_threads);
+    ristra_collected *rows = NULL;
+    int rc = cli_collect(&rows, "evaluate", a->input, model, &po, 0, 0, a->n_threads);
     if (rc)
         return rc;
-    cli_report_rows(stdout, &rows, a->input, &po);
-    groups g;
+    int64_t n = ristra_collected_n_rows(rows);
+    groups g = { NULL, rows, a->group_by };
     ristra_evaluation *e = NULL;
-    if (!rows.n) {
+    if (!n) {
         rc = cli_fail("evaluate", 0, "%s: no patient could be scored with a known outcome",
                       a->input);
-    } else if (label_patients(&g, &rows, a->group_by)) {
+    } else if (g.group_by && !(g.label = malloc((size_t)n * sizeof *g.label))) {
         rc = cli_fail("evaluate", 0, "out of memory");
     } else {
-        int ret = ristra_evaluate(&e, rows.risk, rows.outcome, rows.n,
-                                  a->group_by ? g.label : NULL, o);
+        int ret = g.group_by ? label_patients(&g, column) : 0;
+        if (!ret)
+            ret = ristra_evaluate(&e, ristra_collected_risk(rows), ristra_collected_outcome(rows),
+                                  n, g.label, o);
         if (ret)
             rc = cli_fail("evaluate", ret, "cannot evaluate");
     }
@@ -476,15 +371,14 @@ static int evaluate(const eval_args *a, const ristra_model *model, ristra_evalua
                 printf("\nwrote %s\n", a->plot);
         }
         if (a->csv && rc == CLI_OK) {
-            rc = write_csv(a->csv, e, o, &g, a->group_by ? a->by : "all");
+            rc = write_csv(a->csv, e, &g, a->group_by ? a->by : "all");
             if (rc == CLI_OK)
                 printf("wrote %s\n", a->csv);
         }
     }
-    if (rows.n)
-        groups_free(&g);
+    free(g.label);
     ristra_evaluation_free(e);
-    cli_rows_free(&rows);
+    ristra_collected_free(rows);
     return rc;
 }
 

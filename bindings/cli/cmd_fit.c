@@ -10,7 +10,6 @@
 #include <ristra/population.h>
 
 #include "cli.h"
-#include "cli_population.h"
 
 static const char USAGE[] =
     "usage: ristra fit --input FILE --outcome COL --features A,B,C --output MODEL [options]\n"
@@ -174,22 +173,23 @@ static int ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-static int fit_and_save(const fit_args *a, const cli_rows *rows, const char *const *names,
+static int fit_and_save(const fit_args *a, const ristra_collected *rows, const char *const *names,
                         const ristra_fit_options *fo, const ristra_fit_model_options *mo)
 {
-    double *y = malloc((size_t)rows->n * sizeof *y);
+    int64_t n = ristra_collected_n_rows(rows), n_cols = ristra_collected_n_cols(rows);
+    double *y = malloc((size_t)n * sizeof *y);
     if (!y)
         return cli_fail("fit", 0, "out of memory");
-    for (int64_t i = 0; i < rows->n; i++)
-        y[i] = rows->outcome[i];
+    for (int64_t i = 0; i < n; i++)
+        y[i] = ristra_collected_outcome(rows)[i];
     ristra_fit *fit = NULL;
     /* with --weights the one extra column is the weights, n x 1 */
-    int rc = ristra_fit_logistic(&fit, rows->values, rows->n, rows->n_cols, rows->n_cols, y,
-                                 a->weights ? rows->extra : NULL, fo);
+    int rc = ristra_fit_logistic(&fit, ristra_collected_values(rows), n, n_cols, n_cols, y,
+                                 a->weights ? ristra_collected_extra(rows) : NULL, fo);
     free(y);
     if (rc)
         return cli_fail("fit", rc, "cannot fit %s", a->input);
-    print_coefficients(fit, names, rows->n_cols);
+    print_coefficients(fit, names, n_cols);
     ristra_model *model = NULL;
     rc = ristra_fit_to_model(&model, fit, mo);
     ristra_fit_free(fit);
@@ -202,7 +202,7 @@ static int fit_and_save(const fit_args *a, const cli_rows *rows, const char *con
     ristra_model_free(model);
     if (rc)
         return cli_fail("fit", rc, "cannot write %s", a->output);
-    printf("\nwrote %s: logistic, %lld features\n", a->output, (long long)rows->n_cols);
+    printf("\nwrote %s: logistic, %lld features\n", a->output, (long long)n_cols);
     return CLI_OK;
 }
 
@@ -248,13 +248,13 @@ static int run(int argc, char **argv)
     po.extra_columns = a.weights ? &a.weights : NULL; /* the weights may be a feature too */
     po.n_extra = a.weights ? 1 : 0;
     po.n_threads = n_threads;
-    cli_rows rows;
-    rc = cli_read_population(&rows, "fit", a.input, NULL, &po, 1, a.weights ? 1 : 0, n_threads);
+    ristra_collected *rows = NULL;
+    rc = cli_collect(&rows, "fit", a.input, NULL, &po, 1, a.weights ? 1 : 0, n_threads);
     if (rc == CLI_OK) {
-        cli_report_rows(stdout, &rows, a.input, &po);
-        rc = rows.n ? fit_and_save(&a, &rows, names, &fo, &mo)
-                    : cli_fail("fit", 0, "%s: no row can be used for fitting", a.input);
-        cli_rows_free(&rows);
+        rc = ristra_collected_n_rows(rows)
+                 ? fit_and_save(&a, rows, names, &fo, &mo)
+                 : cli_fail("fit", 0, "%s: no row can be used for fitting", a.input);
+        ristra_collected_free(rows);
     }
     free(names), free(copy);
     return rc;

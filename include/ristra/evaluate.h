@@ -362,6 +362,30 @@ RISTRA_API int ristra_evaluation_write_calibration_svg(const ristra_evaluation *
                                                        int64_t group, const char *path,
                                                        const char *title);
 
+/**
+ * Writes the figures of every group as CSV, one row each: first "all"
+ * (everyone), then each group in the evaluation's order. Columns: by,
+ * group, n, events, observed_rate, mean_risk, expected, oe_ratio, auroc,
+ * auroc_variance, auroc_ci_lower, auroc_ci_upper, average_precision,
+ * brier, calibration_in_the_large, calibration_intercept,
+ * calibration_slope, calibration_slope_intercept, oe_bin_1.., and
+ * flagged_C%, events_flagged_C%, sensitivity_C%, ppv_C% for each
+ * cut-point C. An undefined figure is written NA. The file is written to
+ * a temporary file, synced and renamed over path only when complete.
+ * @param by           the first column's value for the group rows (e.g.
+ *                     "practice"); NULL: "group".
+ * @param group_names  ristra_evaluation_n_groups() names, in group order
+ *                     (e.g. from ristra_group_name()); may be NULL
+ *                     without groups.
+ * @return RISTRA_OK; RISTRA_EINVAL (NULL evaluation or path, groups
+ *         without names); RISTRA_EIO (cannot write or rename: the message
+ *         names the file); RISTRA_ENOMEM.
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_evaluation_write_csv(const ristra_evaluation *evaluation, const char *path,
+                                           const char *by, const char *const *group_names);
+
 RISTRA_END_DECL
 
 #endif /* RISTRA_EVALUATE_H */

@@ -24,6 +24,7 @@
 #include "ristra/fit.h"
 #include "ristra/calibrate.h"
 #include "ristra/population.h"
+#include "ristra/collect.h"
 #include "ristra/batch.h"
 #include "ristra/audit.h"
 #include "ristra/fhir.h"

@@ -9,23 +9,18 @@
 
 #include "ristra/score.h"
 #include "../model/model_internal.h"
+#include "../schema/schema_internal.h"
 
-/* Applies one feature's policy to one value in place; returns the row
- * status it causes (RISTRA_ROW_OK when the value is usable). */
+/* Checks one value with the schema's rule for feature f and, when it is
+ * missing and f imputes, imputes it in place; returns the row status it
+ * causes (RISTRA_ROW_OK when the value is usable). */
 static inline int ristra__feature_check(const ristra__feature *f, double *v)
 {
-    if (__builtin_expect(*v >= f->lo && *v <= f->hi, 1))
-        return RISTRA_ROW_OK; /* the common case: present and in range */
-    if (isnan(*v)) {
-        if (f->missing_policy == RISTRA_MISSING_IMPUTE)
-            *v = f->impute;
-        else if (f->missing_policy == RISTRA_MISSING_REJECT)
-            return RISTRA_ROW_MISSING;
-        return RISTRA_ROW_OK;
-    }
-    if (*v < f->lo || *v > f->hi)
-        return RISTRA_ROW_OUT_OF_RANGE;
-    return RISTRA_ROW_OK;
+    int st = ristra__value_status(*v, f->lo, f->hi, f->missing_policy);
+    if (__builtin_expect(st == RISTRA_ROW_OK && isnan(*v), 0) &&
+        f->missing_policy == RISTRA_MISSING_IMPUTE)
+        *v = f->impute;
+    return st;
 }
 
 /* Reads element i of x (r * stride + j * col_stride) as double. */

@@ -5,6 +5,7 @@
 
 #include "../common/error_internal.h"
 #include "gbdt_internal.h"
+#include "model_json_internal.h"
 
 /* XGBoost's largest valid category (categories are float32 inputs). */
 enum { MAX_CATEGORY = 16777216 - 1 };

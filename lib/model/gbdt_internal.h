@@ -10,10 +10,8 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
-#include <jansson.h>
 
 #include "ristra/model.h"
-#include "../io/json_read_internal.h"
 
 /* The rules a model was trained with, so that it scores exactly as its
  * trainer scored it. Only XGBoost's exist so far:
@@ -72,10 +70,6 @@ int ristra__gbdt_finish(ristra__gbdt *g, int64_t n_features, const char *source)
 
 void ristra__gbdt_summary(ristra_tree_summary *out, const ristra__gbdt *g);
 
-/* The native format's "gbdt" object. */
-int ristra__gbdt_from_json(ristra__gbdt **out, ristra__jpath *p, json_t *obj, int64_t n_features);
-json_t *ristra__gbdt_to_json(const ristra__gbdt *g);
-
 /* ---- the kernel (gbdt_kernel.c) ---- */
 
 /* The kernel reads a block of up to RISTRA__GBDT_BLOCK_ROWS rows in a
@@ -95,6 +89,13 @@ enum { RISTRA__GBDT_BLOCK_ROWS = 64 };
 /* margin[r] for the n <= RISTRA__GBDT_BLOCK_ROWS rows of a block. */
 void ristra__gbdt_margin(float *margin, const ristra__gbdt *g, const float *x2, int64_t n,
                          int64_t n_features);
+
+/* The same with the instruction set named by the caller (a RISTRA__ISA_*
+ * of common/cpu_internal.h that the CPU supports): the hook through which
+ * the tests check every kernel, whatever RISTRA_FORCE_ISA says.
+ * ristra__gbdt_margin uses ristra__cpu_isa(). */
+void ristra__gbdt_margin_isa(float *margin, const ristra__gbdt *g, const float *x2, int64_t n,
+                             int isa);
 
 /* The same by plain node-by-node traversal of the trees (no layout): the
  * reference the fast kernel is tested against. */

@@ -11,6 +11,7 @@
 #include "../io/stream_internal.h"
 #include "gbdt_internal.h"
 #include "model_internal.h"
+#include "model_json_internal.h"
 
 static const char FORMAT_NAME[] = "ristra-model";
 

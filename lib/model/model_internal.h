@@ -42,10 +42,7 @@ struct ristra_model {
 /* A zeroed model with n_features zeroed features; NULL when out of memory. */
 ristra_model *ristra__model_new(int64_t n_features);
 
-/* Builds the native model from a parsed document (source names the file
- * in messages). */
-#include <jansson.h>
-int ristra__model_from_json(ristra_model **out, json_t *doc, const char *source);
-json_t *ristra__model_to_json(const ristra_model *model);
+/* The JSON form of the native format is in model_json_internal.h, so
+ * that the scorers and the kernel do not see jansson. */
 
 #endif

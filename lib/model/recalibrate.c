@@ -15,6 +15,7 @@
 #include "../common/struct_version_internal.h"
 #include "../metrics/metrics_internal.h"
 #include "model_internal.h"
+#include "model_json_internal.h"
 
 static const char FN[] = "ristra_model_recalibrate";
 

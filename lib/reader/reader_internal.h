@@ -1,11 +1,14 @@
 /* The population reader (public API in include/ristra/population.h).
  *
  * Data flow of one ristra_population_read():
- *   stream (plain or gzip bytes) -> scan: split the text into records,
- *   quote-aware, counting lines (sequential, memchr-fast) -> parse: fields
- *   to numbers and identifiers, checks against the model's features
+ *   stream (plain or gzip bytes) -> csv (csv.c): split the text into
+ *   records, quote-aware, counting lines (sequential, memchr-fast) ->
+ *   parse: each record's fields handed to the schema step
+ *   (lib/schema/schema_internal.h), which decodes and checks them
  *   (parallel over records) -> finish: practice codes interned, repeated
- *   NHS numbers found (sequential, O(1) per row) -> the block. */
+ *   NHS numbers found (sequential, O(1) per row) -> the block.
+ * Rejected rows are described on request (rejects.c), in the schema's
+ * words. */
 #ifndef RISTRA_READER_INTERNAL_H
 #define RISTRA_READER_INTERNAL_H
 
@@ -15,15 +18,8 @@
 #include "ristra/population.h"
 #include "../common/arena_internal.h"
 #include "../common/hashmap_internal.h"
-
-/* What a column of the file is used for. */
-enum { COL_IGNORED = 0, COL_ID, COL_PRACTICE, COL_OUTCOME, COL_VALUE, COL_EXTRA };
-
-typedef struct ristra__column_role {
-    int role;        /* COL_* */
-    int32_t index;   /* value or extra column index */
-    int32_t extra;   /* also extra column `extra` (-1: no), e.g. a feature used for groups */
-} ristra__column_role;
+#include "../schema/schema_internal.h"
+#include "csv_internal.h"
 
 /* One record of the current block: where its text is, and what is wrong
  * with it (formatted into a reason only when asked). */
@@ -37,30 +33,11 @@ typedef struct ristra__record {
 } ristra__record;
 
 struct ristra_population {
-    char *name;                       /* file name for messages */
-    struct ristra__stream *stream;
-    const struct ristra_model *model;
-    int eof;                          /* the stream is exhausted */
+    ristra__csv csv;                  /* the text, and the file's name */
+    ristra__schema schema;            /* what the columns mean */
     int failed;                       /* a file-level error happened: only close */
-
-    /* header */
-    int32_t n_header;
-    char **header;                    /* the file's column names */
-    ristra__column_role *roles;       /* n_header */
-    int64_t n_cols, n_extra;
-    char **col_names;                 /* n_cols value column names */
-    char **extra_names;
-    int32_t *value_col;               /* header column of value j */
-    int has_outcome;
-    int32_t id_col, practice_col, outcome_col;
-    char *id_name, *practice_name, *outcome_name;
     int check_duplicates;
     int n_threads;
-
-    /* text buffer: buf[0..len) read, records of the block start at 0 */
-    char *buf;
-    size_t len, cap;
-    int64_t line;                     /* lines consumed before the next record */
     int64_t rows_before;              /* data rows before the current block */
 
     /* the current block */
@@ -71,7 +48,7 @@ struct ristra_population {
     int32_t *status, *practice;
     uint64_t *nhs;
     uint64_t *practice_key;           /* the row's practice code packed, 0 if not valid */
-    size_t consumed;                  /* bytes of buf the block used */
+    size_t consumed;                  /* bytes of the csv buffer the block used */
 
     /* identifiers across the file: NHS numbers with the line first seen,
      * practice codes (six characters packed into a uint64) */

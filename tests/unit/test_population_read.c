@@ -9,7 +9,7 @@
 
 #include <ristra/ristra.h>
 
-#include "reader/number_internal.h"
+#include "schema/number_internal.h"
 #include "test_util.h"
 
 /* age: reject when missing, [0, 120]; imd_decile: impute 5, [1, 10]. */
