@@ -37,7 +37,7 @@ int ristra__explained_open(ristra__explained *e, const ristra_model *m,
     for (int64_t j = 0; j < e->nf; j++) {
         ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
         ristra_model_feature(&f, m, j);
-        e->name[j] = ristra__csv_field(f.name);
+        e->name[j] = ristra__csv_quote(f.name);
         e->label[j] = strdup(*f.description ? f.description : f.name);
         /* counts and indicators read better without their unit */
         int plain = !strcmp(f.unit, "count") || !strcmp(f.unit, "indicator") ||

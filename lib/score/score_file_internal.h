@@ -29,7 +29,7 @@ typedef struct ristra__ranked_list {
 int ristra__write_ranked_list(ristra__output *o, const ristra__ranked_list *list);
 
 /* A text field as CSV (quoted when needed), in a new string (free()). */
-char *ristra__csv_field(const char *s);
+char *ristra__csv_quote(const char *s);
 
 int ristra__write_summary(ristra__output *o, const ristra_score_result *result);
 

@@ -20,7 +20,7 @@ static int needs_quotes(const char *s)
 }
 
 /* The field as CSV (quoted when needed), in a new string. */
-char *ristra__csv_field(const char *s)
+char *ristra__csv_quote(const char *s)
 {
     size_t n = strlen(s), extra = 0;
     int quote = needs_quotes(s);
@@ -47,7 +47,7 @@ static int write_field(ristra__output *o, const char *s)
 {
     if (!needs_quotes(s))
         return ristra__output_write(o, s, strlen(s));
-    char *f = ristra__csv_field(s);
+    char *f = ristra__csv_quote(s);
     if (!f)
         return ristra__oom();
     int rc = ristra__output_write(o, f, strlen(f));
@@ -253,13 +253,13 @@ int ristra__write_ranked_list(ristra__output *o, const ristra__ranked_list *list
     if (!job.code_csv || !job.code_len || !job.tier_csv || !job.tier_len || !job.chunks)
         rc = ristra__oom();
     for (int64_t i = 0; !rc && i < n_codes; i++) {
-        if (!(job.code_csv[i] = ristra__csv_field(list->practice_code[i])))
+        if (!(job.code_csv[i] = ristra__csv_quote(list->practice_code[i])))
             rc = ristra__oom();
         else
             job.code_len[i] = strlen(job.code_csv[i]);
     }
     for (int64_t i = 0; !rc && i < n_tier_names; i++) {
-        if (!(job.tier_csv[i] = ristra__csv_field(list->tier_name[i])))
+        if (!(job.tier_csv[i] = ristra__csv_quote(list->tier_name[i])))
             rc = ristra__oom();
         else
             job.tier_len[i] = strlen(job.tier_csv[i]);
