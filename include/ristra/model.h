@@ -146,10 +146,13 @@ typedef struct ristra_feature_info {
     double valid_max;          /**< +inf when unbounded; values above are rejected */
     int missing_policy;        /**< a ristra_missing_policy */
     double impute_value;       /**< the value used for RISTRA_MISSING_IMPUTE, else NaN */
+    /** 1 when a missing value rejects the row (RISTRA_ROW_MISSING), whatever
+     * the policy; always 1 for RISTRA_MISSING_REJECT. @since 2.0.0 */
+    int required;
 } ristra_feature_info;
 
 #define RISTRA_FEATURE_INFO_VERSION 1
-#define RISTRA_FEATURE_INFO_INIT { RISTRA_FEATURE_INFO_VERSION, 0, 0, 0, 0.0, 0.0, 0, 0.0 }
+#define RISTRA_FEATURE_INFO_INIT { RISTRA_FEATURE_INFO_VERSION, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0 }
 
 /**
  * Describes feature number index.
@@ -170,6 +173,15 @@ RISTRA_API int ristra_model_feature(ristra_feature_info *out, const ristra_model
  * @since 1.0.0
  */
 RISTRA_API const char *ristra_model_metadata(const ristra_model *model);
+
+/**
+ * The model's min_present_features: a row with fewer features present
+ * (not NaN) is not scored (RISTRA_ROW_INSUFFICIENT_DATA). 0 means no
+ * minimum; -1 for NULL.
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int64_t ristra_model_min_present(const ristra_model *model);
 
 /** Summary of a gbdt model's trees (see ristra_model_trees()). */
 typedef struct ristra_tree_summary {

@@ -84,7 +84,13 @@ int ristra_model_feature(ristra_feature_info *out, const ristra_model *model, in
     out->valid_max = f->hi;
     out->missing_policy = f->missing_policy;
     out->impute_value = f->missing_policy == RISTRA_MISSING_IMPUTE ? f->impute : NAN;
+    out->required = f->required;
     return RISTRA_OK;
+}
+
+int64_t ristra_model_min_present(const ristra_model *model)
+{
+    return model ? model->min_present : -1;
 }
 
 const char *ristra_model_metadata(const ristra_model *model)

@@ -89,6 +89,50 @@ done:
     return rc;
 }
 
+/* "required": true makes a missing value reject the row whatever the
+ * policy; policy "reject" implies it. */
+static int read_required(ristra__feature *f, ristra__jpath *p, json_t *obj)
+{
+    json_t *v = json_object_get(obj, "required");
+    f->required = f->missing_policy == RISTRA_MISSING_REJECT;
+    if (!v)
+        return RISTRA_OK;
+    if (!json_is_boolean(v)) {
+        size_t mark = ristra__jpath_key(p, "required");
+        int rc = ristra__jpath_error(p, RISTRA_EFORMAT, "expected true or false, got %s",
+                                     ristra__json_type_name(v));
+        ristra__jpath_pop(p, mark);
+        return rc;
+    }
+    if (json_is_false(v) && f->required) {
+        size_t mark = ristra__jpath_key(p, "required");
+        int rc = ristra__jpath_error(p, RISTRA_EFORMAT,
+                                     "false contradicts policy \"reject\" (a rejected missing "
+                                     "value is required)");
+        ristra__jpath_pop(p, mark);
+        return rc;
+    }
+    f->required = json_is_true(v);
+    return RISTRA_OK;
+}
+
+/* "min_present_features": 0 .. n_features (absent: 0, no minimum). */
+static int read_min_present(ristra_model *m, ristra__jpath *p, json_t *doc)
+{
+    if (!json_object_get(doc, "min_present_features"))
+        return RISTRA_OK;
+    int64_t v = 0;
+    int rc = ristra__json_integer(&v, p, doc, "min_present_features", 1);
+    if (!rc && (v < 0 || v > m->n_features)) {
+        size_t mark = ristra__jpath_key(p, "min_present_features");
+        rc = ristra__jpath_error(p, RISTRA_EFORMAT, "%lld is outside [0, %lld] (the features)",
+                                 (long long)v, (long long)m->n_features);
+        ristra__jpath_pop(p, mark);
+    }
+    m->min_present = v;
+    return rc;
+}
+
 static int read_feature(ristra_model *m, int64_t i, ristra__jpath *p, json_t *obj)
 {
     ristra__feature *f = &m->features[i];
@@ -119,6 +163,8 @@ static int read_feature(ristra_model *m, int64_t i, ristra__jpath *p, json_t *ob
         rc = read_range(f, p, obj);
     if (!rc)
         rc = read_missing(f, p, obj, m->kind);
+    if (!rc)
+        rc = read_required(f, p, obj);
     if (!rc && f->missing_policy == RISTRA_MISSING_IMPUTE && !(f->impute >= f->lo && f->impute <= f->hi))
         rc = ristra__jpath_error(p, RISTRA_EFORMAT,
                                  "impute value %.17g lies outside the valid range", f->impute);
@@ -304,6 +350,8 @@ int ristra__model_from_json(ristra_model **out, json_t *doc, const char *source)
     rc = read_features(m, &p, features);
     ristra__jpath_pop(&p, mark);
     if (!rc)
+        rc = read_min_present(m, &p, doc);
+    if (!rc)
         rc = read_metadata(m, &p, doc);
     if (!rc)
         rc = check_link(&p, doc);
@@ -425,6 +473,8 @@ static json_t *feature_json(const ristra__feature *f, int *failed)
         break;
     }
     put(o, "missing", missing, failed);
+    if (f->required && f->missing_policy != RISTRA_MISSING_REJECT)
+        put(o, "required", json_true(), failed);
     return o;
 }
 
@@ -446,6 +496,8 @@ json_t *ristra__model_to_json(const ristra_model *m)
         if (json_array_append_new(features, feature_json(&m->features[i], &failed)))
             failed = 1;
     put(doc, "features", features, &failed);
+    if (m->min_present > 0)
+        put(doc, "min_present_features", json_integer(m->min_present), &failed);
     put(doc, "link", json_string("logit"), &failed);
     if (m->has_calibration) {
         json_t *cal = json_object();

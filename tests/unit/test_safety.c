@@ -66,3 +66,152 @@ Test(non_finite_margin, a_logistic_margin_that_overflows_is_an_error_status)
     cr_assert_eq(p[2], 1.0);
     ristra_model_free(m);
 }
+
+/* ------------------------------------------------ missing data is a decision */
+
+static const char POLICY_MODEL[] =
+    "\"features\": ["
+    " {\"name\": \"a\", \"missing\": {\"policy\": \"native\"}},"
+    " {\"name\": \"b\", \"missing\": {\"policy\": \"native\"}, \"required\": true},"
+    " {\"name\": \"c\", \"valid_range\": [0, 10], \"missing\": {\"policy\": \"native\"}}],"
+    " \"min_present_features\": 2,"
+    " \"gbdt\": {\"semantics\": \"xgboost\", \"base_margin\": 0.5, \"trees\": ["
+    "  {\"left\": [1, -1, -1], \"right\": [2, -1, -1], \"feature\": [0, -1, -1],"
+    "   \"value\": [1, 2.5, -1], \"default_left\": [1, 0, 0]}]}";
+
+Test(missing_policy, too_few_features_present_is_insufficient_data_not_a_risk)
+{
+    ristra_model *m = model_from("gbdt", POLICY_MODEL);
+    cr_assert_eq(ristra_model_min_present(m), 2);
+    double x[4][3] = { { NAN, 1, NAN }, { 0, 1, NAN }, { NAN, NAN, NAN }, { 0, 1, 5 } };
+    double p[4];
+    int32_t st[4];
+    cr_assert_eq(ristra_model_score(p, NULL, st, m, x, RISTRA_FLOAT64, 4, 3, 3, NULL), RISTRA_OK);
+    cr_assert_eq(st[0], RISTRA_ROW_INSUFFICIENT_DATA, "one of three present");
+    cr_assert(isnan(p[0]));
+    cr_assert_eq(st[1], RISTRA_ROW_OK);
+    cr_assert_eq(st[2], RISTRA_ROW_MISSING, "the required feature comes first");
+    cr_assert_eq(st[3], RISTRA_ROW_OK);
+    cr_assert_str_eq(ristra_row_status_string(RISTRA_ROW_INSUFFICIENT_DATA),
+                     "too few features present");
+
+    ristra_row_check c = RISTRA_ROW_CHECK_INIT;
+    cr_assert_eq(ristra_model_check_row(&c, m, x[0], RISTRA_FLOAT64, 3), RISTRA_OK);
+    cr_assert_eq(c.status, RISTRA_ROW_INSUFFICIENT_DATA);
+    cr_assert_eq(c.n_present, 1);
+    cr_assert_eq(c.n_needed, 2);
+    cr_assert_eq(c.feature, -1);
+    cr_assert_eq(ristra_model_check_row(&c, m, x[2], RISTRA_FLOAT64, 3), RISTRA_OK);
+    cr_assert_eq(c.status, RISTRA_ROW_MISSING);
+    cr_assert_eq(c.feature, 1, "feature b is the one to fill in");
+    cr_assert_eq(c.n_present, 0);
+    float bad[3] = { 0, 1, 11 };
+    cr_assert_eq(ristra_model_check_row(&c, m, bad, RISTRA_FLOAT32, 3), RISTRA_OK);
+    cr_assert_eq(c.status, RISTRA_ROW_OUT_OF_RANGE);
+    cr_assert_eq(c.feature, 2);
+    cr_assert_eq(c.n_present, 3);
+    ristra_row_check old = { 99, 0, 0, 0, 0 };
+    cr_assert_eq(ristra_model_check_row(&old, m, bad, RISTRA_FLOAT32, 3), RISTRA_EINVAL);
+    cr_assert_eq(ristra_model_check_row(&c, m, bad, RISTRA_FLOAT32, 2), RISTRA_EINVAL);
+    ristra_model_free(m);
+}
+
+Test(missing_policy, min_present_and_required_survive_save_and_load)
+{
+    ristra_model *m = model_from("gbdt", POLICY_MODEL);
+    char *text = NULL;
+    size_t n = 0;
+    cr_assert_eq(ristra_model_save_buffer(&text, &n, m, NULL), RISTRA_OK);
+    cr_assert(strstr(text, "\"min_present_features\":2") != NULL, "%s", text);
+    cr_assert(strstr(text, "\"required\":true") != NULL);
+    ristra_model *m2 = NULL;
+    cr_assert_eq(ristra_model_load_buffer(&m2, text, n, "saved"), RISTRA_OK);
+    ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
+    cr_assert_eq(ristra_model_feature(&f, m2, 1), RISTRA_OK);
+    cr_assert_eq(f.required, 1);
+    cr_assert_eq(ristra_model_feature(&f, m2, 0), RISTRA_OK);
+    cr_assert_eq(f.required, 0);
+    cr_assert_eq(ristra_model_min_present(m2), 2);
+    ristra_free(text);
+    ristra_model_free(m2);
+    ristra_model_free(m);
+}
+
+/* The README's loop over ristra_population_read(), exactly as written:
+ * every row of a block goes to ristra_model_score(), which must report
+ * the reader's status for a rejected row rather than score it. */
+Test(missing_policy, the_readme_reader_loop_never_scores_a_rejected_row)
+{
+    ristra_model *model = model_from(
+        "gbdt",
+        "\"features\": [{\"name\": \"age\", \"missing\": {\"policy\": \"native\"}},"
+        "  {\"name\": \"n_ltc\", \"missing\": {\"policy\": \"native\"}}],"
+        " \"gbdt\": {\"semantics\": \"xgboost\", \"base_margin\": 3, \"trees\": []}");
+    char *dir = rt_tmpdir();
+    char *path = rt_join(dir, "practice.csv");
+    const char csv[] = "nhs_number,practice,age,n_ltc\n"
+                       "9434765919,A81001,70,2\n"
+                       "1234567890,A81001,70,2\n"   /* bad check digit */
+                       "9434765919,A81001,71,3\n"   /* duplicate */
+                       "9434765870,A81001,abc,1\n"; /* not numeric */
+    cr_assert_eq(rt_write_file(path, csv, sizeof csv - 1), 0);
+
+    double risk[16];
+    int32_t status[16];
+    float values32[16 * 2];
+    int32_t status32[16];
+    int blocks = 0;
+    /* --- the README's code, verbatim but for the arrays --- */
+    ristra_population *pop = NULL;
+    cr_assert_eq(ristra_population_open(&pop, path, model, NULL), RISTRA_OK, "%s",
+                 ristra_last_error());
+    ristra_population_block b = RISTRA_POPULATION_BLOCK_INIT;
+    while (ristra_population_read(&b, pop) == RISTRA_OK && b.n_rows > 0) {
+        ristra_model_score(risk, NULL, status, model, b.values, RISTRA_FLOAT64,
+                           b.n_rows, b.n_cols, b.n_cols, NULL);
+        /* --- end of the README's code --- */
+        blocks++;
+        cr_assert_eq(b.n_rows, 4);
+        for (int64_t r = 0; r < b.n_rows; r++) {
+            cr_assert_eq(status[r], b.status[r], "row %lld: scored %d, reader said %d",
+                         (long long)r, status[r], b.status[r]);
+            cr_assert_eq(isnan(risk[r]), b.status[r] != RISTRA_ROW_OK);
+            for (int64_t j = 0; j < b.n_cols; j++) /* and through float32 */
+                values32[r * b.n_cols + j] = (float)b.values[r * b.n_cols + j];
+        }
+        ristra_model_score(NULL, NULL, status32, model, values32, RISTRA_FLOAT32, b.n_rows,
+                           b.n_cols, b.n_cols, NULL);
+        for (int64_t r = 0; r < b.n_rows; r++)
+            cr_assert_eq(status32[r], b.status[r]);
+        cr_assert_eq(b.status[1], RISTRA_ROW_BAD_NHS_NUMBER);
+        cr_assert_eq(b.status[2], RISTRA_ROW_DUPLICATE);
+        cr_assert_eq(b.status[3], RISTRA_ROW_NOT_NUMERIC);
+        for (int64_t j = 0; j < b.n_cols; j++)
+            cr_assert(isnan(b.values[1 * b.n_cols + j]), "a rejected row's values are NaN");
+    }
+    ristra_population_close(pop);
+    cr_assert_eq(blocks, 1);
+    rt_rmtree(dir);
+    free(path);
+    free(dir);
+    ristra_model_free(model);
+}
+
+Test(missing_policy, ordinary_nans_are_not_mistaken_for_rejected_rows)
+{
+    ristra_model *m = model_from(
+        "gbdt",
+        "\"features\": [{\"name\": \"a\", \"missing\": {\"policy\": \"native\"}}],"
+        " \"gbdt\": {\"semantics\": \"xgboost\", \"base_margin\": 0, \"trees\": []}");
+    double zero = 0.0;
+    volatile double z = zero;
+    double x[3] = { z / z, -NAN, NAN };
+    uint64_t r_na = UINT64_C(0x7FF00000000007A2); /* R's NA_real_ */
+    memcpy(&x[2], &r_na, sizeof x[2]);
+    int32_t st[3];
+    cr_assert_eq(ristra_model_score(NULL, NULL, st, m, x, RISTRA_FLOAT64, 3, 1, 1, NULL),
+                 RISTRA_OK);
+    for (int r = 0; r < 3; r++)
+        cr_assert_eq(st[r], RISTRA_ROW_OK, "row %d", r);
+    ristra_model_free(m);
+}

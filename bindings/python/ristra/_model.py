@@ -36,6 +36,7 @@ class RowStatus(enum.IntEnum):
     BAD_PRACTICE = 7
     BAD_OUTCOME = 8
     NOT_FINITE = 9
+    INSUFFICIENT_DATA = 10
 
 
 def row_status_string(status: int) -> str:
@@ -58,6 +59,8 @@ class Feature:
     """What a missing value (NaN) does: "impute", "reject" or "native"."""
     impute_value: float | None
     """The value imputed for a missing one (policy "impute"), else None."""
+    required: bool = False
+    """A missing value rejects the row (always so for policy "reject")."""
 
 
 @dataclass(frozen=True)
@@ -204,7 +207,8 @@ class Model:
         return Feature(name=info.name.decode(), description=info.description.decode(),
                        unit=info.unit.decode(), valid_min=info.valid_min, valid_max=info.valid_max,
                        missing_policy=policy,
-                       impute_value=info.impute_value if policy == "impute" else None)
+                       impute_value=info.impute_value if policy == "impute" else None,
+                       required=bool(info.required))
 
     @property
     def features(self) -> list[Feature]:
@@ -222,6 +226,11 @@ class Model:
     def metadata(self) -> dict[str, Any]:
         """The model's metadata object (name, version, outcome, horizon, ...)."""
         return json.loads(_lib.lib().ristra_model_metadata(self._ptr).decode())
+
+    @property
+    def min_present(self) -> int:
+        """Rows with fewer features present are not scored (INSUFFICIENT_DATA); 0: no minimum."""
+        return int(_lib.lib().ristra_model_min_present(self._ptr))
 
     @property
     def trees(self) -> Trees:
