@@ -27,9 +27,6 @@ enum {
     SHOWN_TEXT = 64                   /* characters of a bad field shown in a reason */
 };
 
-static void arena_free_chain(char *a);
-static void arena_reset(ristra_population *pop);
-
 int ristra_population_options_init(ristra_population_options *opts, int version)
 {
     if (!opts)
@@ -42,78 +39,6 @@ int ristra_population_options_init(ristra_population_options *opts, int version)
     *opts = d;
     return RISTRA_OK;
 }
-
-/* ------------------------------------------------------------------ */
-/* uint64 -> int64 open-addressing map (key 0 is never stored).         */
-
-static uint64_t mix(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= UINT64_C(0xff51afd7ed558ccd);
-    k ^= k >> 33;
-    return k;
-}
-
-/* Makes room for n keys without growing again. Growing a map far larger
- * than the cache is a pass of cache misses, so a reader sizes the NHS
- * number map once, from the file's size, when it can. */
-static int map_reserve(ristra__u64_map *m, size_t n)
-{
-    size_t cap = 1024;
-    while (cap < 2 * n + 2)
-        cap *= 2;
-    if (cap <= m->cap)
-        return RISTRA_OK;
-    ristra__u64_slot *slots = calloc(cap, sizeof *slots);
-    if (!slots)
-        return ristra__oom();
-    for (size_t i = 0; i < m->cap; i++) {
-        if (!m->slots[i].key)
-            continue;
-        size_t j = mix(m->slots[i].key) & (cap - 1);
-        while (slots[j].key)
-            j = (j + 1) & (cap - 1);
-        slots[j] = m->slots[i];
-    }
-    free(m->slots);
-    m->slots = slots;
-    m->cap = cap;
-    return RISTRA_OK;
-}
-
-/* Finds key; if absent inserts it with val. Returns 1 and sets *found to
- * the stored value when the key was present, 0 when it was inserted, or a
- * negative error. Key and value share a slot, so a lookup in a map far
- * larger than the cache costs one miss. */
-static int map_get_or_put(ristra__u64_map *m, uint64_t key, int64_t val, int64_t *found)
-{
-    if ((m->n + 1) * 2 > m->cap) {
-        int rc = map_reserve(m, m->cap ? m->cap : 512);
-        if (rc)
-            return rc;
-    }
-    size_t j = mix(key) & (m->cap - 1);
-    while (m->slots[j].key) {
-        if (m->slots[j].key == key) {
-            *found = m->slots[j].val;
-            return 1;
-        }
-        j = (j + 1) & (m->cap - 1);
-    }
-    m->slots[j].key = key;
-    m->slots[j].val = val;
-    m->n++;
-    return 0;
-}
-
-/* Asks for key's slot to be brought into the cache ahead of its lookup. */
-static void map_prefetch(const ristra__u64_map *m, uint64_t key)
-{
-    if (m->cap)
-        __builtin_prefetch(&m->slots[mix(key) & (m->cap - 1)]);
-}
-
-static void map_free(ristra__u64_map *m) { free(m->slots); }
 
 /* ------------------------------------------------------------------ */
 /* Fields.                                                              */
@@ -306,19 +231,19 @@ static int finish_rows(ristra_population *pop)
                                               : (double)pop->n_rows;
         if (est > 1e9)
             est = 1e9;
-        int rc = map_reserve(&pop->seen_nhs, (size_t)(est * 1.1));
+        int rc = ristra__u64_map_reserve(&pop->seen_nhs, (size_t)(est * 1.1));
         if (rc)
             return rc;
     }
     enum { AHEAD = 16 };
     for (int64_t r = 0; r < pop->n_rows; r++) {
         if (r + AHEAD < pop->n_rows && pop->check_duplicates)
-            map_prefetch(&pop->seen_nhs, pop->nhs[r + AHEAD]);
+            ristra__u64_map_prefetch(&pop->seen_nhs, pop->nhs[r + AHEAD]);
         pop->practice[r] = -1;
         uint64_t key = pop->practice_key[r];
         if (key) {
             int64_t idx = 0;
-            int rc = map_get_or_put(&pop->practice_index, key, pop->n_practices, &idx);
+            int rc = ristra__u64_map_get_or_put(&pop->practice_index, key, pop->n_practices, &idx);
             if (rc < 0)
                 return rc;
             if (rc == 0) {
@@ -338,7 +263,7 @@ static int finish_rows(ristra_population *pop)
         }
         if (pop->status[r] == RISTRA_ROW_OK && pop->check_duplicates) {
             int64_t first = 0;
-            int rc = map_get_or_put(&pop->seen_nhs, pop->nhs[r], pop->lines[r], &first);
+            int rc = ristra__u64_map_get_or_put(&pop->seen_nhs, pop->nhs[r], pop->lines[r], &first);
             if (rc < 0)
                 return rc;
             if (rc == 1) {
@@ -759,10 +684,10 @@ void ristra_population_close(ristra_population *pop)
     free(pop->practice);
     free(pop->nhs);
     free(pop->practice_key);
-    map_free(&pop->seen_nhs);
-    map_free(&pop->practice_index);
+    ristra__u64_map_free(&pop->seen_nhs);
+    ristra__u64_map_free(&pop->practice_index);
     free(pop->practice_codes);
-    arena_free_chain(pop->arena);
+    ristra__arena_free(&pop->arena);
     free(pop);
 }
 
@@ -911,7 +836,7 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
     pop->len -= pop->consumed;
     pop->consumed = 0;
     pop->n_rows = 0;
-    arena_reset(pop);
+    ristra__arena_reset(&pop->arena);
 
     int rc = scan_block(pop);
     if (!rc && pop->n_rows == 0 && pop->rows_before == 0)
@@ -939,52 +864,6 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
     b.first_row = pop->rows_before;
     *out = b;
     return RISTRA_OK;
-}
-
-/* Copies text into the arena (NUL-terminated); NULL when out of memory. */
-static const char *arena_put(ristra_population *pop, const char *text, size_t n)
-{
-    if (pop->arena_len + n + 1 > pop->arena_cap) {
-        /* Strings already handed out must stay valid: never move them.
-         * A new, larger arena is started and the old one is kept alive
-         * until the next read by chaining it in front of the new one. */
-        size_t cap = (pop->arena_cap + n + 1) * 2;
-        char *a = malloc(cap + sizeof(char *));
-        if (!a)
-            return NULL;
-        memcpy(a, &pop->arena, sizeof(char *)); /* link to the previous arena */
-        pop->arena = a;
-        pop->arena_cap = cap;
-        pop->arena_len = 0;
-    }
-    char *dst = pop->arena + sizeof(char *) + pop->arena_len;
-    memcpy(dst, text, n);
-    dst[n] = '\0';
-    pop->arena_len += n + 1;
-    return dst;
-}
-
-static void arena_free_chain(char *a)
-{
-    while (a) {
-        char *prev;
-        memcpy(&prev, a, sizeof prev);
-        free(a);
-        a = prev;
-    }
-}
-
-/* Keeps the newest arena, frees the older ones, and empties it. */
-static void arena_reset(ristra_population *pop)
-{
-    if (pop->arena) {
-        char *prev;
-        memcpy(&prev, pop->arena, sizeof prev);
-        arena_free_chain(prev);
-        char *none = NULL;
-        memcpy(pop->arena, &none, sizeof none);
-    }
-    pop->arena_len = 0;
 }
 
 /* The text of header column c in record r ("" when the row is short). */
@@ -1068,7 +947,7 @@ static const char *reason_text(ristra_population *pop, int64_t r)
         snprintf(msg, sizeof msg, "%s", ristra_row_status_string(st));
         break;
     }
-    return arena_put(pop, msg, strlen(msg));
+    return ristra__arena_put(&pop->arena, msg, strlen(msg));
 }
 
 int ristra_population_reject_info(ristra_population_reject *out, const ristra_population *cpop,
@@ -1092,8 +971,8 @@ int ristra_population_reject_info(ristra_population_reject *out, const ristra_po
     ristra_population_reject r = RISTRA_POPULATION_REJECT_INIT;
     r.line = pop->lines[row];
     r.status = pop->status[row];
-    r.nhs_number = arena_put(pop, id, idl);
-    r.practice = arena_put(pop, pr, prl);
+    r.nhs_number = ristra__arena_put(&pop->arena, id, idl);
+    r.practice = ristra__arena_put(&pop->arena, pr, prl);
     r.reason = reason_text(pop, row);
     if (!r.nhs_number || !r.practice || !r.reason)
         return ristra__oom();

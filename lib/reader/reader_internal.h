@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "ristra/population.h"
+#include "../common/arena_internal.h"
+#include "../common/hashmap_internal.h"
 
 /* What a column of the file is used for. */
 enum { COL_IGNORED = 0, COL_ID, COL_PRACTICE, COL_OUTCOME, COL_VALUE, COL_EXTRA };
@@ -33,18 +35,6 @@ typedef struct ristra__record {
     int64_t other_line;  /* RISTRA_ROW_DUPLICATE: the line that had the number first */
     int has_quote;
 } ristra__record;
-
-/* Open-addressing sets: NHS numbers (with the line first seen) and
- * practice codes (six characters packed into a uint64). */
-typedef struct ristra__u64_slot {
-    uint64_t key;        /* 0 = empty */
-    int64_t val;
-} ristra__u64_slot;
-
-typedef struct ristra__u64_map {
-    ristra__u64_slot *slots;
-    size_t cap, n;
-} ristra__u64_map;
 
 struct ristra_population {
     char *name;                       /* file name for messages */
@@ -83,15 +73,15 @@ struct ristra_population {
     uint64_t *practice_key;           /* the row's practice code packed, 0 if not valid */
     size_t consumed;                  /* bytes of buf the block used */
 
-    /* identifiers across the file */
+    /* identifiers across the file: NHS numbers with the line first seen,
+     * practice codes (six characters packed into a uint64) */
     ristra__u64_map seen_nhs;
     ristra__u64_map practice_index;
     char (*practice_codes)[8];
     int32_t n_practices, practice_cap;
 
     /* strings handed out by reject_info until the next read */
-    char *arena;
-    size_t arena_len, arena_cap;
+    ristra__arena arena;
 };
 
 #endif

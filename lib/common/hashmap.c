@@ -1,0 +1,124 @@
+/* Open-addressing hash containers (see hashmap_internal.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ristra/common.h"
+#include "error_internal.h"
+#include "hashmap_internal.h"
+
+int ristra__u64_map_reserve(ristra__u64_map *m, size_t n)
+{
+    size_t cap = 1024;
+    while (cap < 2 * n + 2)
+        cap *= 2;
+    if (cap <= m->cap)
+        return RISTRA_OK;
+    ristra__u64_slot *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return ristra__oom();
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->slots[i].key)
+            continue;
+        size_t j = ristra__hash_u64(m->slots[i].key) & (cap - 1);
+        while (slots[j].key)
+            j = (j + 1) & (cap - 1);
+        slots[j] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+    return RISTRA_OK;
+}
+
+int64_t *ristra__u64_map_find(const ristra__u64_map *m, uint64_t key)
+{
+    if (!m->cap || !key)
+        return NULL;
+    for (size_t j = ristra__hash_u64(key) & (m->cap - 1); m->slots[j].key;
+         j = (j + 1) & (m->cap - 1))
+        if (m->slots[j].key == key)
+            return &m->slots[j].val;
+    return NULL;
+}
+
+int ristra__u64_map_get(const ristra__u64_map *m, uint64_t key, int64_t *val)
+{
+    const int64_t *v = ristra__u64_map_find(m, key);
+    if (v)
+        *val = *v;
+    return v != NULL;
+}
+
+void ristra__u64_map_free(ristra__u64_map *m)
+{
+    free(m->slots);
+    m->slots = NULL;
+    m->cap = m->n = 0;
+}
+
+/* FNV-1a, finalised: names are short and few. */
+static uint64_t hash_text(const char *text, size_t len)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)text[i]) * UINT64_C(0x100000001b3);
+    return ristra__hash_u64(h);
+}
+
+static ristra__str_slot *str_find(const ristra__str_set *s, const char *text, size_t len,
+                                  uint64_t h)
+{
+    for (size_t j = h & (s->cap - 1);; j = (j + 1) & (s->cap - 1)) {
+        ristra__str_slot *slot = &s->slots[j];
+        if (!slot->text ||
+            (slot->hash == h && slot->len == len && memcmp(slot->text, text, len) == 0))
+            return slot;
+    }
+}
+
+static int str_grow(ristra__str_set *s)
+{
+    ristra__str_set bigger = { calloc(s->cap ? s->cap * 2 : 16, sizeof(ristra__str_slot)),
+                               s->cap ? s->cap * 2 : 16, s->n };
+    if (!bigger.slots)
+        return ristra__oom();
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slots[i].text)
+            *str_find(&bigger, s->slots[i].text, s->slots[i].len, s->slots[i].hash) = s->slots[i];
+    free(s->slots);
+    *s = bigger;
+    return RISTRA_OK;
+}
+
+int ristra__str_set_add(ristra__str_set *s, const char *text, size_t len)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        int rc = str_grow(s);
+        if (rc)
+            return rc;
+    }
+    uint64_t h = hash_text(text, len);
+    ristra__str_slot *slot = str_find(s, text, len, h);
+    if (slot->text)
+        return 1;
+    /* A zero-length string still needs a non-NULL pointer to mark the slot. */
+    slot->text = len ? text : "";
+    slot->len = len;
+    slot->hash = h;
+    s->n++;
+    return 0;
+}
+
+int ristra__str_set_has(const ristra__str_set *s, const char *text, size_t len)
+{
+    if (!s->cap)
+        return 0;
+    return str_find(s, text, len, hash_text(text, len))->text != NULL;
+}
+
+void ristra__str_set_free(ristra__str_set *s)
+{
+    free(s->slots);
+    s->slots = NULL;
+    s->cap = s->n = 0;
+}
