@@ -73,11 +73,16 @@ typedef struct ristra_xgboost_options {
      * negative value sets no minimum. @since 2.0.0
      */
     int64_t min_present_features;
+    /**
+     * The largest file accepted, in bytes after decompression; 0 (the
+     * default) means RISTRA_DEFAULT_MAX_MODEL_BYTES (1 GiB). @since 2.0.0
+     */
+    size_t max_bytes;
 } ristra_xgboost_options;
 
 #define RISTRA_XGBOOST_OPTIONS_VERSION 1
 #define RISTRA_XGBOOST_OPTIONS_INIT \
-    { RISTRA_XGBOOST_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    { RISTRA_XGBOOST_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /**
  * Fills opts with the defaults of the given struct version (for bindings

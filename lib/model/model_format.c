@@ -5,6 +5,7 @@
 
 #include "ristra/model.h"
 #include "../common/error_internal.h"
+#include "../common/hashmap_internal.h"
 #include "../io/json_read_internal.h"
 #include "../io/output_internal.h"
 #include "../io/stream_internal.h"
@@ -146,15 +147,6 @@ static int read_feature(ristra_model *m, int64_t i, ristra__jpath *p, json_t *ob
         rc = ristra__jpath_error(p, RISTRA_EFORMAT, "feature name is empty");
         ristra__jpath_pop(p, mark);
     }
-    for (int64_t j = 0; !rc && j < i; j++) {
-        if (strcmp(m->features[j].name, name) == 0) {
-            size_t mark = ristra__jpath_key(p, "name");
-            rc = ristra__jpath_error(p, RISTRA_EFORMAT,
-                                     "duplicate feature name \"%s\" (also feature %lld)", name,
-                                     (long long)j);
-            ristra__jpath_pop(p, mark);
-        }
-    }
     if (!rc)
         rc = ristra__json_string(&description, p, obj, "description", 0);
     if (!rc)
@@ -177,16 +169,39 @@ static int read_feature(ristra_model *m, int64_t i, ristra__jpath *p, json_t *ob
     return rc;
 }
 
+/* Feature i's name must differ from every earlier one: a hash set keeps
+ * this linear (a model may have 100,000 features). Only a duplicate pays
+ * for the scan that names the earlier feature. */
+static int check_unique(const ristra_model *m, ristra__str_set *seen, ristra__jpath *p, int64_t i)
+{
+    const char *name = m->features[i].name;
+    int rc = ristra__str_set_add(seen, name, strlen(name));
+    if (rc <= 0)
+        return rc;
+    int64_t j = 0;
+    while (j < i && strcmp(m->features[j].name, name) != 0)
+        j++;
+    size_t mark = ristra__jpath_key(p, "name");
+    rc = ristra__jpath_error(p, RISTRA_EFORMAT,
+                             "duplicate feature name \"%s\" (also feature %lld)", name,
+                             (long long)j);
+    ristra__jpath_pop(p, mark);
+    return rc;
+}
+
 static int read_features(ristra_model *m, ristra__jpath *p, json_t *features)
 {
-    for (size_t i = 0; i < json_array_size(features); i++) {
+    ristra__str_set seen = { 0 };
+    int rc = RISTRA_OK;
+    for (size_t i = 0; !rc && i < json_array_size(features); i++) {
         size_t mark = ristra__jpath_index(p, i);
-        int rc = read_feature(m, (int64_t)i, p, json_array_get(features, i));
+        rc = read_feature(m, (int64_t)i, p, json_array_get(features, i));
+        if (!rc)
+            rc = check_unique(m, &seen, p, (int64_t)i);
         ristra__jpath_pop(p, mark);
-        if (rc)
-            return rc;
     }
-    return RISTRA_OK;
+    ristra__str_set_free(&seen);
+    return rc;
 }
 
 /* The metadata object: required keys are checked, all keys are kept. */
@@ -376,22 +391,37 @@ int ristra__model_from_json(ristra_model **out, json_t *doc, const char *source)
     return RISTRA_OK;
 }
 
-int ristra_model_load_buffer(ristra_model **out, const void *data, size_t size,
-                             const char *source_name)
+int ristra_load_options_init(ristra_load_options *opts, int version)
 {
-    if (!out)
-        return ristra__error(RISTRA_EINVAL, "ristra_model_load_buffer: out is NULL");
-    *out = NULL;
-    if (!data && size > 0)
-        return ristra__error(RISTRA_EINVAL, "ristra_model_load_buffer: data is NULL");
-    const char *name = source_name ? source_name : "<buffer>";
-    ristra__stream *s = NULL;
-    int rc = ristra__stream_open_memory(&s, data ? data : "", size, name);
-    if (rc)
-        return rc;
+    if (!opts || version < 1 || version > RISTRA_LOAD_OPTIONS_VERSION)
+        return ristra__error(RISTRA_EINVAL, "ristra_load_options_init: %s",
+                             opts ? "unknown version" : "opts is NULL");
+    ristra_load_options defaults = RISTRA_LOAD_OPTIONS_INIT;
+    *opts = defaults;
+    opts->version = version;
+    return RISTRA_OK;
+}
+
+static int max_bytes_of(size_t *max, const ristra_load_options *opts, const char *fn)
+{
+    *max = RISTRA_DEFAULT_MAX_MODEL_BYTES;
+    if (!opts)
+        return RISTRA_OK;
+    if (opts->version < 1 || opts->version > RISTRA_LOAD_OPTIONS_VERSION)
+        return ristra__error(RISTRA_EINVAL, "%s: opts->version is %d (expected 1 to %d)", fn,
+                             opts->version, RISTRA_LOAD_OPTIONS_VERSION);
+    if (opts->max_bytes)
+        *max = opts->max_bytes;
+    return RISTRA_OK;
+}
+
+/* Reads, parses and builds: the stream is closed here. */
+static int load_stream(ristra_model **out, ristra__stream *s, const char *name, size_t max)
+{
     char *text = NULL;
     size_t len = 0;
-    rc = ristra__stream_read_all(s, &text, &len);
+    int rc = ristra__stream_read_all_capped(s, &text, &len, max,
+                                            "max_bytes in ristra_load_options");
     ristra__stream_close(s);
     if (rc)
         return rc;
@@ -404,29 +434,49 @@ int ristra_model_load_buffer(ristra_model **out, const void *data, size_t size,
     return rc;
 }
 
-int ristra_model_load(ristra_model **out, const char *path)
+int ristra_model_load_buffer_ex(ristra_model **out, const void *data, size_t size,
+                                const char *source_name, const ristra_load_options *opts)
+{
+    static const char fn[] = "ristra_model_load_buffer";
+    if (!out)
+        return ristra__error(RISTRA_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!data && size > 0)
+        return ristra__error(RISTRA_EINVAL, "%s: data is NULL", fn);
+    size_t max;
+    int rc = max_bytes_of(&max, opts, fn);
+    if (rc)
+        return rc;
+    const char *name = source_name ? source_name : "<buffer>";
+    ristra__stream *s = NULL;
+    rc = ristra__stream_open_memory(&s, data ? data : "", size, name);
+    return rc ? rc : load_stream(out, s, name, max);
+}
+
+int ristra_model_load_buffer(ristra_model **out, const void *data, size_t size,
+                             const char *source_name)
+{
+    return ristra_model_load_buffer_ex(out, data, size, source_name, NULL);
+}
+
+int ristra_model_load_ex(ristra_model **out, const char *path, const ristra_load_options *opts)
 {
     if (out)
         *out = NULL;
     if (!out || !path)
         return ristra__error(RISTRA_EINVAL, "ristra_model_load: %s is NULL", out ? "path" : "out");
+    size_t max;
+    int rc = max_bytes_of(&max, opts, "ristra_model_load");
+    if (rc)
+        return rc;
     ristra__stream *s = NULL;
-    int rc = ristra__stream_open_file(&s, path);
-    if (rc)
-        return rc;
-    char *text = NULL;
-    size_t len = 0;
-    rc = ristra__stream_read_all(s, &text, &len);
-    ristra__stream_close(s);
-    if (rc)
-        return rc;
-    json_t *doc = NULL;
-    rc = ristra__json_parse(&doc, text, len, path);
-    free(text);
-    if (!rc)
-        rc = ristra__model_from_json(out, doc, path);
-    json_decref(doc);
-    return rc;
+    rc = ristra__stream_open_file(&s, path);
+    return rc ? rc : load_stream(out, s, path, max);
+}
+
+int ristra_model_load(ristra_model **out, const char *path)
+{
+    return ristra_model_load_ex(out, path, NULL);
 }
 
 /* ---------------------------------------------------------------- writing */

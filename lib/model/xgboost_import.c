@@ -1208,7 +1208,9 @@ static int import_stream(ristra_model **out, ristra__stream *s, xgb *x)
     char *data = NULL;
     size_t size = 0;
     x->gzip = ristra__stream_is_gzip(s);
-    int rc = ristra__stream_read_all(s, &data, &size);
+    size_t max = x->o.max_bytes ? x->o.max_bytes : RISTRA_DEFAULT_MAX_MODEL_BYTES;
+    int rc = ristra__stream_read_all_capped(s, &data, &size, max,
+                                            "max_bytes in ristra_xgboost_options");
     if (rc)
         return rc;
     size_t start = 0;

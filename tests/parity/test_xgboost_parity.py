@@ -49,7 +49,8 @@ class XgbOptions(ctypes.Structure):
                 ("name", ctypes.c_char_p), ("model_version", ctypes.c_char_p),
                 ("outcome", ctypes.c_char_p), ("horizon_days", ctypes.c_int64),
                 ("intended_use", ctypes.c_char_p), ("training_population", ctypes.c_char_p),
-                ("all_trees", ctypes.c_int), ("min_present_features", ctypes.c_int64)]
+                ("all_trees", ctypes.c_int), ("min_present_features", ctypes.c_int64),
+                ("max_bytes", ctypes.c_size_t)]
 
 
 class Ristra:

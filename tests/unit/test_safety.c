@@ -215,3 +215,125 @@ Test(missing_policy, ordinary_nans_are_not_mistaken_for_rejected_rows)
         cr_assert_eq(st[r], RISTRA_ROW_OK, "row %d", r);
     ristra_model_free(m);
 }
+
+/* ------------------------------------------------ bounded resources */
+
+#include <zlib.h>
+#include <ristra/xgboost.h>
+
+/* gzip of `pad` spaces followed by text: tiny, whatever pad is. */
+static unsigned char *gzip_padded(size_t *size_out, size_t pad, const char *text)
+{
+    size_t n = pad + strlen(text);
+    char *plain = malloc(n);
+    cr_assert_not_null(plain);
+    memset(plain, ' ', pad);
+    memcpy(plain + pad, text, strlen(text));
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    cr_assert_eq(deflateInit2(&z, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY), Z_OK);
+    size_t cap = deflateBound(&z, n);
+    unsigned char *gz = malloc(cap);
+    z.next_in = (unsigned char *)plain;
+    z.avail_in = (uInt)n;
+    z.next_out = gz;
+    z.avail_out = (uInt)cap;
+    cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    *size_out = cap - z.avail_out;
+    deflateEnd(&z);
+    free(plain);
+    return gz;
+}
+
+static const char SMALL_MODEL[] =
+    "{\"format\": \"ristra-model\", \"format_version\": 1, \"kind\": \"logistic\","
+    " \"metadata\": {\"name\": \"t\", \"version\": \"1\", \"outcome\": \"o\","
+    "  \"horizon_days\": 365, \"intended_use\": \"tests\", \"training_population\": {}},"
+    " \"link\": \"logit\", \"features\": [{\"name\": \"a\", \"missing\": {\"policy\": \"reject\"}}],"
+    " \"logistic\": {\"intercept\": 0, \"coefficients\": [1]}}";
+
+Test(bounded_resources, a_model_that_inflates_past_the_limit_is_refused)
+{
+    enum { PAD = 4 << 20 }; /* 4 MiB of whitespace: a few KiB of gzip */
+    size_t n = 0;
+    unsigned char *gz = gzip_padded(&n, PAD, SMALL_MODEL);
+    cr_assert_lt(n, 64 * 1024);
+    ristra_load_options o = RISTRA_LOAD_OPTIONS_INIT;
+    o.max_bytes = 1 << 20;
+    ristra_model *m = (ristra_model *)1;
+    cr_assert_eq(ristra_model_load_buffer_ex(&m, gz, n, "bomb.json.gz", &o), RISTRA_EFORMAT);
+    cr_assert_null(m);
+    cr_assert(strstr(ristra_last_error(), "more than 1048576 bytes once decompressed") != NULL,
+              "%s", ristra_last_error());
+    cr_assert(strstr(ristra_last_error(), "max_bytes") != NULL);
+    o.max_bytes = PAD + sizeof SMALL_MODEL; /* just enough */
+    cr_assert_eq(ristra_model_load_buffer_ex(&m, gz, n, "big.json.gz", &o), RISTRA_OK, "%s",
+                 ristra_last_error());
+    ristra_model_free(m);
+    o.max_bytes = PAD + sizeof SMALL_MODEL - 2; /* one byte short */
+    cr_assert_eq(ristra_model_load_buffer_ex(&m, gz, n, "big.json.gz", &o), RISTRA_EFORMAT);
+
+    /* a plain model says its size: refused before reading */
+    o.max_bytes = 100;
+    cr_assert_eq(ristra_model_load_buffer_ex(&m, SMALL_MODEL, sizeof SMALL_MODEL - 1, "plain",
+                                             &o),
+                 RISTRA_EFORMAT);
+    cr_assert(strstr(ristra_last_error(), "more than 100") != NULL, "%s", ristra_last_error());
+    /* the same bytes load with the default limit */
+    cr_assert_eq(ristra_model_load_buffer(&m, gz, n, "default"), RISTRA_OK);
+    ristra_model_free(m);
+    ristra_load_options bad = { 99, 0 };
+    cr_assert_eq(ristra_model_load_buffer_ex(&m, gz, n, "x", &bad), RISTRA_EINVAL);
+    cr_assert_eq(RISTRA_DEFAULT_MAX_MODEL_BYTES, (size_t)1 << 30);
+    free(gz);
+}
+
+Test(bounded_resources, an_xgboost_file_that_inflates_past_the_limit_is_refused)
+{
+    size_t n = 0;
+    unsigned char *gz = gzip_padded(&n, 4 << 20, "{}");
+    ristra_xgboost_options o = RISTRA_XGBOOST_OPTIONS_INIT;
+    o.max_bytes = 1 << 20;
+    ristra_model *m = NULL;
+    cr_assert_eq(ristra_model_import_xgboost_buffer(&m, gz, n, "bomb.json.gz", &o),
+                 RISTRA_EFORMAT);
+    cr_assert(strstr(ristra_last_error(), "more than 1048576 bytes once decompressed") != NULL,
+              "%s", ristra_last_error());
+    free(gz);
+}
+
+/* 100,000 features: every name is checked against every earlier one by a
+ * hash set (a pairwise scan took 16 s here). The last name repeats an
+ * early one: the message names both places. */
+Test(bounded_resources, a_model_with_100000_features_loads_and_a_duplicate_is_named)
+{
+    enum { N = 100000 };
+    size_t cap = (size_t)N * 64 + 4096, len = 0;
+    char *text = malloc(cap);
+    cr_assert_not_null(text);
+    len += (size_t)snprintf(text + len, cap - len, HEAD, "logistic");
+    len += (size_t)snprintf(text + len, cap - len, "\"features\": [");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "%s{\"name\": \"f%d\", \"missing\": {\"policy\": \"reject\"}}",
+                                i ? "," : "", i);
+    len += (size_t)snprintf(text + len, cap - len, "], \"logistic\": {\"intercept\": 0, \"coefficients\": [");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(text + len, cap - len, "%s0.5", i ? "," : "");
+    len += (size_t)snprintf(text + len, cap - len, "]}}");
+    cr_assert_lt(len, cap);
+    ristra_model *m = NULL;
+    cr_assert_eq(ristra_model_load_buffer(&m, text, len, "wide"), RISTRA_OK, "%s",
+                 ristra_last_error());
+    cr_assert_eq(ristra_model_n_features(m), N);
+    ristra_model_free(m);
+    char *last = strstr(text, "\"f99999\"");
+    cr_assert_not_null(last);
+    memcpy(last, "\"f5\"    ", 8); /* same length: "f5" then spaces */
+    cr_assert_eq(ristra_model_load_buffer(&m, text, len, "wide"), RISTRA_EFORMAT);
+    cr_assert(strstr(ristra_last_error(), "$.features[99999].name") != NULL, "%s",
+              ristra_last_error());
+    cr_assert(strstr(ristra_last_error(), "duplicate feature name \"f5\" (also feature 5)") != NULL,
+              "%s", ristra_last_error());
+    free(text);
+}

@@ -65,7 +65,7 @@ class XgboostOptions(Structure):
                 ("n_feature_names", c_int64), ("name", c_char_p), ("model_version", c_char_p),
                 ("outcome", c_char_p), ("horizon_days", c_int64), ("intended_use", c_char_p),
                 ("training_population", c_char_p), ("all_trees", c_int),
-                ("min_present_features", c_int64)]
+                ("min_present_features", c_int64), ("max_bytes", c_size_t)]
 
 
 class FitStruct(Structure):
