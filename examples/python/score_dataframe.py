@@ -93,7 +93,7 @@ print(ranked.head())
 # %% How good is the model here? (when the file has outcomes)
 if OUTCOME in df.columns:
     known = ranked.merge(df[["nhs_number", OUTCOME]], on="nhs_number").dropna(subset=[OUTCOME])
-    ev = ristra.evaluate(known["risk"], known[OUTCOME], groups=known["practice"])
+    ev = ristra.evaluate(known[OUTCOME], known["risk"], groups=known["practice"])
     print(ev)
     print(ev.groups[["n", "events", "auroc", "oe_ratio", "calibration_slope"]].round(3))
 

@@ -8,8 +8,11 @@ populations, scored by libristra (a thin ctypes layer over its C ABI).
     ristra.synth("population.csv", patients=50000, practices=5)   # made-up patients
     ristra.convert_xgboost("booster.json", "model.json")   # XGBoost -> native model
     totals, practices = ristra.score_file(model, "practice_list.csv.gz", "ranked.csv")
+    ranked = ristra.score(model, df)  # the ranked list as a DataFrame (df or a file)
+    model.predict_proba(X)            # a fitted scikit-learn classifier, too
     fit = ristra.fit_logistic(X, y)   # R's glm(y ~ ., binomial); fit.to_model(...)
-    ev = ristra.evaluate(risk, outcome, groups=practice)   # AUROC, calibration, tiers
+    ev = ristra.evaluate(outcome, risk, groups=practice)   # (y_true, y_score), as sklearn
+    ristra.plot_calibration(ev)       # and plot_risk_by_tier, plot_observed_expected
     local = model.recalibrate(X, y, "logistic", population="...")   # local outcomes
 
 The library is found through RISTRA_LIBRARY, then the source tree's build/,
@@ -17,8 +20,8 @@ then the system loader; ristra.library_path() says which was used.
 """
 from __future__ import annotations
 
-import ctypes
-import os
+import ctypes as _ctypes
+import os as _os
 
 from . import _lib
 from ._errors import (CancelledError, Error, FileError, FormatError, InternalError,
@@ -27,6 +30,8 @@ from ._errors import (CancelledError, Error, FileError, FormatError, InternalErr
 from ._evaluate import Evaluation, evaluate
 from ._fit import LogisticFit, fit_logistic
 from ._model import Calibration, Feature, Model, RowStatus, Trees, row_status_string
+from ._frame import score
+from ._plot import plot_calibration, plot_observed_expected, plot_risk_by_tier
 from ._population import ScoreResult, read_population, score_file
 from ._version import __version__
 from ._xgboost import convert_xgboost
@@ -37,28 +42,37 @@ __all__ = [
     "NumericError", "OutOfMemoryError", "RowStatus", "ScoreResult", "Trees", "UnsupportedError",
     "VersionError", "__version__", "convert_xgboost", "evaluate", "fit_logistic",
     "library_path", "library_version", "nhs_number_is_test", "nhs_number_valid",
-    "ods_practice_code_valid", "read_population", "row_status_string", "score_file", "synth",
+    "ods_practice_code_valid", "plot_calibration", "plot_observed_expected", "plot_risk_by_tier",
+    "read_population", "row_status_string", "score", "score_file", "synth",
 ]
 
 
-def synth(path: str | os.PathLike[str], patients: int = 10000, practices: int | None = None,
+def synth(path: str | _os.PathLike[str], patients: int = 10000, practices: int | None = None,
           seed: int = 1, outcome: bool = True, true_risk: bool = False,
           gzip_level: int | None = None) -> None:
     """Writes a synthetic registered population (NOT patient data: NHS numbers
     from the never-issued test range) as `ristra synth` does: CSV, gzip when
     path ends in ".gz" (or at gzip_level 1-9; 0 never). practices defaults
     to patients / 10,000 (at least 1). The same arguments give the same
-    bytes. Columns: examples/data/README.md."""
+    bytes. Columns: examples/data/README.md.
+
+    >>> import os, tempfile, ristra
+    >>> path = os.path.join(tempfile.mkdtemp(), "area.csv")
+    >>> ristra.synth(path, patients=100, practices=2, seed=3)
+    >>> open(path).readline().split(",")[:3]
+    ['nhs_number', 'practice', 'age']
+    >>> os.remove(path)
+    """
     lib = _lib.lib()
     opts = _lib.SynthOptions()
-    _lib.check(lib.ristra_synth_options_init(ctypes.byref(opts), _lib.SYNTH_OPTIONS_VERSION))
+    _lib.check(lib.ristra_synth_options_init(_ctypes.byref(opts), _lib.SYNTH_OPTIONS_VERSION))
     opts.n_patients = int(patients)
     opts.n_practices = int(practices) if practices is not None else max(1, int(patients) // 10000)
     opts.seed = int(seed)
     opts.write_outcome = int(bool(outcome))
     opts.write_true_risk = int(bool(true_risk))
     opts.gzip_level = -1 if gzip_level is None else int(gzip_level)
-    _lib.check(lib.ristra_synth_write(os.fsencode(path), ctypes.byref(opts)))
+    _lib.check(lib.ristra_synth_write(_os.fsencode(path), _ctypes.byref(opts)))
 
 
 def library_version() -> str:
@@ -90,3 +104,6 @@ def nhs_number_is_test(text: str) -> bool:
 def ods_practice_code_valid(text: str) -> bool:
     """Whether text has the form of a GP practice's ODS code (e.g. "C81010")."""
     return _identifier_check("ristra_ods_practice_code_valid", text)
+
+
+del annotations  # from __future__; not part of the namespace

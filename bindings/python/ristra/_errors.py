@@ -1,6 +1,9 @@
 """ristra.Error and one subclass per error code of include/ristra/common.h."""
 from __future__ import annotations
 
+import errno as _errno
+import os as _os
+
 # The pinned codes of enum ristra_error (include/ristra/common.h).
 RISTRA_ERROR = -1
 RISTRA_EINVAL = -2
@@ -46,8 +49,20 @@ class OutOfMemoryError(Error):
     """RISTRA_ENOMEM."""
 
 
-class FileError(Error):
-    """RISTRA_EIO: a file could not be opened, read, written or renamed."""
+class FileError(Error, OSError):
+    """RISTRA_EIO: a file could not be opened, read, written or renamed.
+
+    Also an OSError, so ``except OSError`` catches it: ``errno`` is the
+    system's error number when the library's message ends with its text
+    ("...: No such file or directory"), else None; ``filename`` is the
+    path this binding passed, when it passed one.
+    """
+
+    def __init__(self, code: int, message: str, filename: str | None = None) -> None:
+        super().__init__(code, message)
+        self.errno = _errno_in(message)
+        self.strerror = _os.strerror(self.errno) if self.errno is not None else message
+        self.filename = filename
 
 
 class FormatError(Error):
@@ -62,8 +77,12 @@ class UnsupportedError(Error):
     """RISTRA_EUNSUPPORTED: well-formed input that ristra does not support."""
 
 
-class NotFoundError(Error):
-    """RISTRA_ENOTFOUND: a named feature or column does not exist."""
+class NotFoundError(Error, KeyError):
+    """RISTRA_ENOTFOUND: a named feature, column or group does not exist
+    (also a KeyError, as a missing key is in a dict or a DataFrame)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.message
 
 
 class NumericError(Error):
@@ -88,7 +107,18 @@ _BY_CODE = {
 }
 
 
-def error_for(code: int, message: str) -> Error:
+def _errno_in(message: str) -> int | None:
+    """The errno whose strerror() text ends the message, if one does."""
+    for number in sorted(_errno.errorcode):
+        if message.endswith(": " + _os.strerror(number)):
+            return number
+    return None
+
+
+def error_for(code: int, message: str, filename: str | None = None) -> Error:
     """The exception for a code: its subclass, or Error for codes this
-    binding does not know yet (codes are only ever appended)."""
+    binding does not know yet (codes are only ever appended). filename is
+    kept by a FileError (OSError.filename)."""
+    if code == RISTRA_EIO:
+        return FileError(code, message, filename)
     return _BY_CODE.get(code, Error)(code, message)

@@ -71,7 +71,7 @@ class Evaluation:
     """
 
     def __init__(self) -> None:
-        raise TypeError("use ristra.evaluate(risk, outcome)")
+        raise TypeError("use ristra.evaluate(y_true, y_score)")
 
     @classmethod
     def _adopt(cls, handle: Any, labels: np.ndarray | None) -> Evaluation:
@@ -174,26 +174,89 @@ class Evaluation:
                 f"{len(self.labels)} groups>")
 
 
-def evaluate(risk: Any, outcome: Any, groups: Any = None, *,
+_MISSING = object()
+
+
+def _is_outcome_vector(values: Any) -> bool:
+    """Whether every value is 0 or 1 (bool, int or float), as y_true is."""
+    v = np.asarray(values)
+    if v.dtype == np.bool_:
+        return True
+    if v.dtype.kind not in "fiu" or v.ndim != 1:
+        return False
+    return bool(np.isin(v, (0, 1)).all())
+
+
+def _name_bad_outcome(y_true: Any) -> None:
+    """Raises InvalidArgumentError naming the first y_true value that is not
+    an outcome (0 or 1), as such: 0.027 is a risk, NaN a missing outcome."""
+    v = np.asarray(y_true)
+    if v.dtype == np.bool_ or v.ndim != 1 or v.dtype.kind not in "fiu":
+        return
+    bad = np.flatnonzero(~np.isin(v, (0, 1)))
+    if bad.size:
+        i, x = int(bad[0]), v[bad[0]]
+        what = ("NaN, a missing outcome: leave patients without an outcome out"
+                if x != x else f"{x:g}, not an outcome (0 or 1)")
+        raise _invalid(f"y_true[{i}] is {what}")
+
+
+def _argument_order(y_true: Any, y_score: Any, risk: Any, outcome: Any) -> tuple[Any, Any]:
+    """(y_true, y_score) from scikit-learn's order, or from the old
+    evaluate(risk, outcome) order with a DeprecationWarning."""
+    import warnings
+    if risk is not _MISSING or outcome is not _MISSING:
+        if risk is _MISSING or outcome is _MISSING or y_true is not None or y_score is not None:
+            raise TypeError("evaluate() takes y_true and y_score (or, deprecated, both "
+                            "risk= and outcome=)")
+        warnings.warn("evaluate(risk=, outcome=) is deprecated: use evaluate(y_true, y_score) "
+                      "as in scikit-learn", DeprecationWarning, stacklevel=3)
+        return outcome, risk
+    if y_true is None or y_score is None:
+        raise TypeError("evaluate() needs y_true (0/1 outcomes) and y_score (risks)")
+    if not _is_outcome_vector(y_true) and _is_outcome_vector(y_score):
+        warnings.warn("evaluate(risk, outcome) is the old argument order and is deprecated: "
+                      "ristra.evaluate takes (y_true, y_score) as scikit-learn does",
+                      DeprecationWarning, stacklevel=3)
+        return y_score, y_true
+    return y_true, y_score
+
+
+def evaluate(y_true: Any = None, y_score: Any = None, groups: Any = None, *,
              cut_points: Sequence[float] = DEFAULT_CUT_POINTS, n_bins: int = 10,
              confidence_level: float = 0.95, flag_scope: str = "within_group",
-             n_threads: int = 1) -> Evaluation:
+             n_threads: int = 1, risk: Any = _MISSING, outcome: Any = _MISSING) -> Evaluation:
     """Evaluates predicted risks against observed 0/1 outcomes, for everyone
     and for each group (ristra_evaluate): AUROC with its DeLong interval,
     average precision, Brier score, calibration-in-the-large, calibration
     intercept and slope, calibration by risk bin, and what each tier
     cut-point flags.
 
-    risk: n risks in [0, 1]; outcome: n values 0 or 1 (bool, int or float);
-    groups: None, or n labels of any sortable kind (practice codes, age
-    bands, ...). cut_points: fractions of the list in (0, 1] (at most 16).
-    flag_scope "within_group" ranks each group on its own (each practice's
-    top 2%); "overall" ranks everyone together and reports each group's
-    share of the one list.
+    The arguments come in scikit-learn's order (``roc_auc_score(y_true,
+    y_score)``): y_true, n outcomes 0 or 1 (bool, int or float); y_score,
+    n risks in [0, 1]. The old order ``evaluate(risk, outcome)`` (and
+    ``risk=``, ``outcome=``) still works, with a DeprecationWarning, when it
+    is unambiguous. groups: None, or n labels of any sortable kind
+    (practice codes, age bands, ...). cut_points: fractions of the list in
+    (0, 1] (at most 16). flag_scope "within_group" ranks each group on its
+    own (each practice's top 2%); "overall" ranks everyone together and
+    reports each group's share of the one list.
 
-    Raises InvalidArgumentError naming the first bad row (a risk outside
-    [0, 1] or NaN, an outcome other than 0 or 1) or option.
+    Raises InvalidArgumentError (a ValueError) naming the first bad row: an
+    outcome other than 0 or 1 (named as such: a risk, a NaN), a risk
+    outside [0, 1] or NaN; or a bad option.
+
+    >>> import ristra
+    >>> ev = ristra.evaluate([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> round(ev.overall["auroc"], 2)
+    0.75
+    >>> ristra.evaluate([0, 0.5, 1], [0.1, 0.2, 0.3])
+    Traceback (most recent call last):
+    ...
+    ristra._errors.InvalidArgumentError: y_true[1] is 0.5, not an outcome (0 or 1)
     """
+    outcome, risk = _argument_order(y_true, y_score, risk, outcome)
+    _name_bad_outcome(outcome)
     if flag_scope not in _SCOPES:
         raise _invalid(f'flag_scope must be "within_group" or "overall", not {flag_scope!r}')
     try:

@@ -435,11 +435,12 @@ def last_error() -> str:
     return lib().ristra_last_error().decode("utf-8", "replace")
 
 
-def check(rc: int) -> int:
-    """The single funnel from a C return code to an exception."""
+def check(rc: int, filename: str | None = None) -> int:
+    """The single funnel from a C return code to an exception; filename is
+    the path passed to the call, for FileError (an OSError)."""
     if rc < 0:
         message = last_error() or lib().ristra_strerror(rc).decode("utf-8", "replace")
-        raise error_for(int(rc), message)
+        raise error_for(int(rc), message, filename)
     return rc
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _lib
 from ._errors import RISTRA_EINVAL, RISTRA_ENOTFOUND, error_for
+from ._sklearn import ClassifierMixin
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -92,34 +93,54 @@ def _save_options(gzip: bool, indent: int) -> _lib.SaveOptions:
     return opts
 
 
-class Model:
+class Model(ClassifierMixin):
     """A loaded risk model: immutable, safe to score from many threads at once.
 
-    Make one with :meth:`Model.load` or :meth:`Model.from_bytes`. The C handle
+    Make one with :meth:`Model.load` or :meth:`Model.from_bytes` (or
+    ``Model(source=data)``, which scikit-learn's clone uses). The C handle
     is freed by :meth:`close`, by leaving a ``with`` block, or when the object
     is garbage-collected; close only when no other thread is using the model.
+
+    It is also a fitted scikit-learn classifier (``predict_proba``,
+    ``classes_``, ``n_features_in_``, ``feature_names_in_``).
     """
 
-    def __init__(self) -> None:
-        raise TypeError("use ristra.Model.load(path) or ristra.Model.from_bytes(data)")
+    def __init__(self, source: bytes | None = None) -> None:
+        if source is None:
+            raise TypeError("use ristra.Model.load(path) or ristra.Model.from_bytes(data)")
+        loaded = Model.from_bytes(source)
+        self._handle, loaded._handle = loaded._handle, None
+        self._names = None
+        self._source: bytes | None = source
 
     @classmethod
     def _adopt(cls, handle: Any) -> Model:
         self = object.__new__(cls)
         self._handle = handle
         self._names: tuple[str, ...] | None = None
+        self._source = None
         return self
 
     @classmethod
     def load(cls, path: PathLike) -> Model:
         """Loads a native model file (JSON, or gzip-compressed JSON).
 
-        Raises FileError (cannot read), FormatError (malformed: the message
-        names the file and the line/column or JSON path), VersionError,
-        UnsupportedError.
+        Raises FileError (cannot read; also an OSError), FormatError
+        (malformed: the message names the file and the line/column or JSON
+        path), VersionError, UnsupportedError.
+
+        >>> import ristra
+        >>> model = ristra.Model.load("models/demo_logistic.json")
+        >>> model.kind, model.n_features
+        ('logistic', 18)
+        >>> ristra.Model.load("no/such/model.json")
+        Traceback (most recent call last):
+        ...
+        ristra._errors.FileError: no/such/model.json: cannot open: No such file or directory
         """
         out = _lib.ModelPointer()
-        _lib.check(_lib.lib().ristra_model_load(ctypes.byref(out), os.fsencode(path)))
+        _lib.check(_lib.lib().ristra_model_load(ctypes.byref(out), os.fsencode(path)),
+                   os.fsdecode(path))
         return cls._adopt(out)
 
     @classmethod

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _lib
 from ._errors import RISTRA_ECANCELLED, RISTRA_EINVAL, error_for
+from ._frame import is_frame, population_path
 from ._model import Model, PathLike
 
 DEFAULT_TIERS = (0.005, 0.02, 0.05, 0.20)
@@ -238,7 +239,7 @@ def _result(lib: Any, result: Any) -> ScoreResult:
     return ScoreResult(totals, practices)
 
 
-def score_file(model: Model | PathLike, input: PathLike, output: PathLike | None = None, *,
+def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike | None = None, *,
                rejects: PathLike | None = None, summary: PathLike | None = None,
                tiers: Sequence[float] | None = DEFAULT_TIERS,
                tier_names: Sequence[str | None] | None = None, untiered_name: str | None = None,
@@ -247,8 +248,9 @@ def score_file(model: Model | PathLike, input: PathLike, output: PathLike | None
                outcome_required: bool = False, check_duplicates: bool = True,
                block_rows: int = 0, gzip: bool | None = None,
                progress: Progress | None = None) -> ScoreResult:
-    """Scores every patient of a population file (CSV, plain or gzip) and
-    writes the ranked list, exactly as the ``ristra score`` command does
+    """Scores every patient of a population file (CSV, plain or gzip), or
+    of a pandas DataFrame with the same columns (streamed to the library,
+    never written to disk), and writes the ranked list, exactly as the ``ristra score`` command does
     (the same library function, ristra_score_file).
 
     output: the ranked list (nhs_number, practice, risk, rank_in_practice,
@@ -306,12 +308,13 @@ def score_file(model: Model | PathLike, input: PathLike, output: PathLike | None
         callback = _lib.ProgressFn(call)   # kept alive by this frame until the call returns
         opts.progress = callback
     out = _lib.ScoreResultPointer()
-    rc = lib.ristra_score_file(ctypes.byref(out), model._ptr, os.fsencode(input),
-                               _path(output), ctypes.byref(opts))
+    with population_path(input) as source:   # a DataFrame streams through a pipe
+        rc = lib.ristra_score_file(ctypes.byref(out), model._ptr, os.fsencode(source),
+                                   _path(output), ctypes.byref(opts))
     try:
         if raised and rc == RISTRA_ECANCELLED:
             raise raised[0]
-        _lib.check(rc)
+        _lib.check(rc, None if is_frame(input) else os.fsdecode(input))
         return _result(lib, out)
     finally:
         lib.ristra_score_result_free(out)

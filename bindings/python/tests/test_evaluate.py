@@ -35,7 +35,7 @@ def data():
 @pytest.fixture(scope="module")
 def ev(data):
     risk, outcome, practice = data
-    return ristra.evaluate(risk, outcome, groups=practice)
+    return ristra.evaluate(outcome, risk, groups=practice)
 
 
 def subsets(data):
@@ -67,11 +67,11 @@ def test_groups_are_sorted_labels_with_their_own_figures(data, ev):
     for label in ev.labels:
         assert table.loc[label].to_dict() == {k: v for k, v in ev.summary(label).items()
                                               if k != "group"}
-    alone = ristra.evaluate(*[x[data[2] == "B82005"] for x in data[:2]])
+    alone = ristra.evaluate(*[x[data[2] == "B82005"] for x in data[1::-1]])
     assert alone.overall == {k: v for k, v in ev.summary("B82005").items() if k != "group"}
     with pytest.raises(ristra.NotFoundError, match="Z99999"):
         ev.summary("Z99999")
-    assert ristra.evaluate(data[0], data[1]).groups.empty
+    assert ristra.evaluate(data[1], data[0]).groups.empty
 
 
 R_PEERS = r"""
@@ -153,7 +153,7 @@ def test_calibration_bins_hold_equal_ranks_with_ties_kept_together(data, ev, r_p
 @pytest.mark.parametrize("scope", ["within_group", "overall"])
 def test_cut_points_flag_the_top_ceil_c_n_by_risk_then_input_order(data, scope):
     risk, y, practice = data
-    ev = ristra.evaluate(risk, y, groups=practice, cut_points=CUTS, flag_scope=scope)
+    ev = ristra.evaluate(y, risk, groups=practice, cut_points=CUTS, flag_scope=scope)
     everyone = np.argsort(-risk, kind="stable")
     for label in [None, *ev.labels]:
         table = ev.cut_points(label)
@@ -177,13 +177,13 @@ def test_cut_points_flag_the_top_ceil_c_n_by_risk_then_input_order(data, scope):
 
 def test_outcomes_and_labels_of_any_kind(data):
     risk, y, practice = data
-    want = ristra.evaluate(risk, y).overall
+    want = ristra.evaluate(y, risk).overall
     for outcome in (y.astype(bool), y.astype(float), pd.Series(y), list(y)):
-        assert ristra.evaluate(risk, outcome).overall == want
+        assert ristra.evaluate(outcome, risk).overall == want
     codes = pd.Series(practice).map({"A81001": 3, "B82005": 1, "C81010": 2}).to_numpy()
-    by_code = ristra.evaluate(risk, y, groups=codes)
+    by_code = ristra.evaluate(y, risk, groups=codes)
     assert by_code.labels == [1, 2, 3]
-    assert by_code.summary(1) == {**ristra.evaluate(risk, y, groups=practice).summary("B82005"),
+    assert by_code.summary(1) == {**ristra.evaluate(y, risk, groups=practice).summary("B82005"),
                                   "group": 1}
 
 
@@ -193,7 +193,7 @@ def test_an_outcome_other_than_0_or_1_is_refused_naming_its_row(data, outcome_va
     bad = y.astype(float)
     bad[123] = outcome_value
     with pytest.raises(ristra.InvalidArgumentError, match="123"):
-        ristra.evaluate(risk, bad)
+        ristra.evaluate(bad, risk)
 
 
 def test_bad_risks_options_and_labels_are_refused(data):
@@ -201,17 +201,17 @@ def test_bad_risks_options_and_labels_are_refused(data):
     bad = risk.copy()
     bad[9] = 1.5
     with pytest.raises(ristra.InvalidArgumentError, match="9"):
-        ristra.evaluate(bad, y)
+        ristra.evaluate(y, bad)
     with pytest.raises(ristra.InvalidArgumentError, match="cut"):
-        ristra.evaluate(risk, y, cut_points=(0.5, 1.5))
+        ristra.evaluate(y, risk, cut_points=(0.5, 1.5))
     with pytest.raises(ristra.InvalidArgumentError, match="flag_scope"):
-        ristra.evaluate(risk, y, flag_scope="everyone")
+        ristra.evaluate(y, risk, flag_scope="everyone")
     with pytest.raises(ristra.InvalidArgumentError, match="one value per risk"):
-        ristra.evaluate(risk, y[:-1])
+        ristra.evaluate(y[:-1], risk)
     groups = practice.astype(object)
     groups[4] = None
     with pytest.raises(ristra.InvalidArgumentError, match="row 4"):
-        ristra.evaluate(risk, y, groups=groups)
+        ristra.evaluate(y, risk, groups=groups)
 
 
 def test_the_calibration_plot_is_written(ev, tmp_path):
