@@ -89,6 +89,35 @@ static int is_missing_text(const char *s, size_t n)
     return n == 0 || (n == 2 && s[0] == 'N' && s[1] == 'A');
 }
 
+/* A number field's status: OK (a number, or missing: *v stays NaN),
+ * NOT_NUMERIC, or OUT_OF_RANGE for a decimal beyond the largest double
+ * (1e400 is out of range as 1e308 is, not "not a number"). */
+static int number_field(const char *f, size_t fl, double *v)
+{
+    if (is_missing_text(f, fl))
+        return RISTRA_ROW_OK;
+    int k = ristra__parse_number(f, fl, v);
+    return k == 1 ? RISTRA_ROW_OK
+           : k == RISTRA__NUMBER_OVERFLOW ? RISTRA_ROW_OUT_OF_RANGE
+                                          : RISTRA_ROW_NOT_NUMERIC;
+}
+
+/* The outcome is exactly what the documentation says: "0", "1" (spaces
+ * around allowed) or missing; "1.0", "01", "1e0" and "-0" are not. */
+static int outcome_field(const char *f, size_t fl, double *outcome)
+{
+    if (is_missing_text(f, fl))
+        return RISTRA_ROW_OK;
+    while (fl > 0 && *f == ' ')
+        f++, fl--;
+    while (fl > 0 && f[fl - 1] == ' ')
+        fl--;
+    if (fl != 1 || (f[0] != '0' && f[0] != '1'))
+        return RISTRA_ROW_BAD_OUTCOME;
+    *outcome = f[0] == '1';
+    return RISTRA_ROW_OK;
+}
+
 static uint64_t practice_key(const char *s, size_t n)
 {
     if (!ristra_ods_practice_code_valid(s, n))
@@ -132,9 +161,8 @@ static void parse_record(ristra_population *pop, int64_t r)
                     st_pr = RISTRA_ROW_OK;
                 break;
             case COL_VALUE:
-                if (!is_missing_text(f, fl) && !ristra__parse_number(f, fl, &v))
-                    st = RISTRA_ROW_NOT_NUMERIC;
-                else if (pop->model) {
+                st = number_field(f, fl, &v);
+                if (st == RISTRA_ROW_OK && pop->model) {
                     const ristra__feature *feat = &pop->model->features[role.index];
                     if (isnan(v)) {
                         if (feat->missing_policy == RISTRA_MISSING_REJECT)
@@ -146,25 +174,24 @@ static void parse_record(ristra_population *pop, int64_t r)
                 vals[role.index] = v;
                 break;
             case COL_EXTRA:
-                if (!is_missing_text(f, fl) && !ristra__parse_number(f, fl, &v))
-                    st = RISTRA_ROW_NOT_NUMERIC;
+                st = number_field(f, fl, &v);
                 extra[role.index] = v;
                 break;
             case COL_OUTCOME:
-                if (!is_missing_text(f, fl) &&
-                    (!ristra__parse_number(f, fl, &outcome) || (outcome != 0.0 && outcome != 1.0)))
-                    st = RISTRA_ROW_BAD_OUTCOME;
+                st = outcome_field(f, fl, &outcome);
                 break;
             default:
                 break;
             }
             if (role.extra >= 0) { /* the same column also read as an extra column */
                 double e = NAN;
-                if (role.role == COL_VALUE)
+                if (role.role == COL_VALUE) {
                     e = v;
-                else if (!is_missing_text(f, fl) && !ristra__parse_number(f, fl, &e) &&
-                         st == RISTRA_ROW_OK)
-                    st = RISTRA_ROW_NOT_NUMERIC;
+                } else {
+                    int se = number_field(f, fl, &e);
+                    if (se != RISTRA_ROW_OK && st == RISTRA_ROW_OK)
+                        st = se;
+                }
                 extra[role.extra] = e;
             }
             if (st != RISTRA_ROW_OK && st_val == RISTRA_ROW_OK) {
@@ -305,7 +332,13 @@ static int fill(ristra_population *pop, size_t from)
         pop->buf = buf;
         pop->cap = cap;
     }
-    int64_t got = ristra__stream_read(pop->stream, pop->buf + pop->len, pop->cap - pop->len);
+    /* Never more than one byte past the longest record from its start, so
+     * that the limit enforced is exactly the one documented: a record of
+     * MAX_RECORD bytes ends within what was read, a longer one does not. */
+    size_t room = pop->cap - pop->len, allowed = (size_t)MAX_RECORD + 1 - (pop->len - from);
+    if (room > allowed)
+        room = allowed;
+    int64_t got = ristra__stream_read(pop->stream, pop->buf + pop->len, room);
     if (got < 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", ristra_last_error());
@@ -382,6 +415,11 @@ static int find_record(ristra_population *pop, size_t from, size_t *rec_end, siz
                                      pop->name, (long long)(pop->line + 1));
             if (from == len)
                 return 0;
+            if (len - from > MAX_RECORD)
+                return ristra__error(RISTRA_EFORMAT,
+                                     "%s: line %lld: a record longer than %d MiB: not a "
+                                     "population file",
+                                     pop->name, (long long)(pop->line + 1), MAX_RECORD >> 20);
             *rec_end = *next = len;
             return 1;
         }
@@ -927,6 +965,14 @@ static const char *reason_text(ristra_population *pop, int64_t r)
         snprintf(msg, sizeof msg, "field \"%s\": \"%.*s%s\" is not a number", col, shown, f, more);
         break;
     case RISTRA_ROW_OUT_OF_RANGE: {
+        double v = 0;
+        if (ristra__parse_number(f, fl, &v) != 1 || !pop->model ||
+            pop->roles[c].role != COL_VALUE) {
+            snprintf(msg, sizeof msg,
+                     "field \"%s\": %.*s%s is out of range: beyond the largest double", col,
+                     shown, f, more);
+            break;
+        }
         const ristra__feature *feat = &pop->model->features[pop->roles[c].index];
         snprintf(msg, sizeof msg, "field \"%s\": %.*s%s is outside the valid range [%.17g, %.17g]",
                  col, shown, f, more, feat->lo, feat->hi);
@@ -937,7 +983,8 @@ static const char *reason_text(ristra_population *pop, int64_t r)
                  "field \"%s\" is missing, and the model rejects a row without it", col);
         break;
     case RISTRA_ROW_BAD_OUTCOME:
-        snprintf(msg, sizeof msg, "field \"%s\": \"%.*s%s\" is not 0 or 1", col, shown, f, more);
+        snprintf(msg, sizeof msg, "field \"%s\": \"%.*s%s\" is not 0, 1 or empty", col, shown,
+                 f, more);
         break;
     case RISTRA_ROW_DUPLICATE:
         snprintf(msg, sizeof msg, "NHS number %.*s%s is already on line %lld", shown, f, more,

@@ -337,3 +337,139 @@ Test(bounded_resources, a_model_with_100000_features_loads_and_a_duplicate_is_na
               "%s", ristra_last_error());
     free(text);
 }
+
+/* ------------------------------------------------ reader edges */
+
+/* Reads text (one block) with the columns age and y (the outcome). */
+static ristra_population *read_text(const char *text, size_t n, ristra_population_block *b,
+                                    const ristra_model *model)
+{
+    ristra_population_options o = RISTRA_POPULATION_OPTIONS_INIT;
+    o.outcome_column = "y";
+    const char *cols[] = { "age" };
+    if (!model) {
+        o.columns = cols;
+        o.n_columns = 1;
+    }
+    ristra_population *pop = NULL;
+    cr_assert_eq(ristra_population_open_buffer(&pop, text, n, "t.csv", model, &o), RISTRA_OK,
+                 "%s", ristra_last_error());
+    cr_assert_eq(ristra_population_read(b, pop), RISTRA_OK, "%s", ristra_last_error());
+    return pop;
+}
+
+static const char *reason_of(ristra_population *pop, int64_t r)
+{
+    static __thread ristra_population_reject rj;
+    rj = (ristra_population_reject)RISTRA_POPULATION_REJECT_INIT;
+    cr_assert_eq(ristra_population_reject_info(&rj, pop, r), RISTRA_OK);
+    return rj.reason;
+}
+
+Test(reader_edges, decimals_of_any_length_convert_exactly_and_overflow_is_out_of_range)
+{
+    ristra_model *m = model_from(
+        "logistic",
+        "\"features\": [{\"name\": \"age\", \"valid_range\": [0, 120], \"missing\": {\"policy\": \"reject\"}}],"
+        " \"logistic\": {\"intercept\": 0, \"coefficients\": [0.01]}");
+    char long_number[400];
+    memset(long_number, '0', sizeof long_number);
+    memcpy(long_number, "42.", 3);
+    memcpy(long_number + sizeof long_number - 5, "0017", 4);
+    long_number[sizeof long_number - 1] = '\0'; /* 399 characters */
+    char text[1024];
+    int n = snprintf(text, sizeof text,
+                     "nhs_number,practice,age,y\n"
+                     "9434765919,A81001,%s,0\n"
+                     "9434765870,A81001,1e308,0\n"
+                     "9434765803,A81001,1e400,0\n",
+                     long_number);
+    for (int pass = 0; pass < 2; pass++) {
+        ristra_population_block b = RISTRA_POPULATION_BLOCK_INIT;
+        ristra_population *pop = read_text(text, (size_t)n, &b, pass ? NULL : m);
+        cr_assert_eq(b.n_rows, 3);
+        cr_assert_eq(b.status[0], RISTRA_ROW_OK, "%s", reason_of(pop, 0));
+        cr_assert_eq(b.values[0], strtod(long_number, NULL));
+        if (!pass) {
+            cr_assert_eq(b.status[1], RISTRA_ROW_OUT_OF_RANGE);
+            cr_assert(strstr(reason_of(pop, 1), "outside the valid range") != NULL);
+        }
+        cr_assert_eq(b.status[2], RISTRA_ROW_OUT_OF_RANGE, "pass %d: %s", pass,
+                     reason_of(pop, 2));
+        cr_assert(strstr(reason_of(pop, 2), "1e400 is out of range") != NULL, "%s",
+                  reason_of(pop, 2));
+        ristra_population_close(pop);
+    }
+    ristra_model_free(m);
+}
+
+Test(reader_edges, the_outcome_is_exactly_0_1_or_empty)
+{
+    const char text[] = "nhs_number,practice,age,y\n"
+                        "9434765919,A81001,70,0\n"
+                        "9434765870,A81001,70, 1 \n"
+                        "9434765803,A81001,70,\n"
+                        "9434765811,A81001,70,1.0\n"
+                        "9434765838,A81001,70,01\n"
+                        "9434765846,A81001,70,1e0\n"
+                        "9434765854,A81001,70,-0\n"
+                        "9434765862,A81001,70,0.0\n";
+    ristra_population_block b = RISTRA_POPULATION_BLOCK_INIT;
+    ristra_population *pop = read_text(text, sizeof text - 1, &b, NULL);
+    cr_assert_eq(b.n_rows, 8);
+    cr_assert_eq(b.status[0], RISTRA_ROW_OK);
+    cr_assert_eq(b.outcome[0], 0.0);
+    cr_assert_eq(b.status[1], RISTRA_ROW_OK);
+    cr_assert_eq(b.outcome[1], 1.0);
+    cr_assert_eq(b.status[2], RISTRA_ROW_OK);
+    cr_assert(isnan(b.outcome[2]));
+    for (int r = 3; r < 8; r++) {
+        cr_assert_eq(b.status[r], RISTRA_ROW_BAD_OUTCOME, "row %d: %s", r, reason_of(pop, r));
+        cr_assert(strstr(reason_of(pop, r), "is not 0, 1 or empty") != NULL);
+    }
+    ristra_population_close(pop);
+}
+
+/* docs/population-files.md: a record longer than 16 MiB is refused. */
+Test(reader_edges, the_record_limit_is_the_documented_16_mib)
+{
+    const size_t limit = (size_t)16 << 20;
+    const char head[] = "nhs_number,practice,age,note\n9434765919,A81001,70,";
+    const size_t row_start = sizeof "nhs_number,practice,age,note\n" - 1;
+    size_t cap = sizeof head + limit + 64;
+    char *text = malloc(cap);
+    cr_assert_not_null(text);
+    const size_t lengths[] = { limit, limit + 1, limit + (4 << 20) };
+    for (size_t k = 0; k < 3; k++) {
+        size_t rec = lengths[k]; /* bytes of the data record, without its newline */
+        if (sizeof head + rec + 2 > cap) {
+            cap = sizeof head + rec + 64;
+            text = realloc(text, cap);
+            cr_assert_not_null(text);
+        }
+        memcpy(text, head, sizeof head - 1);
+        size_t n = row_start + rec;
+        memset(text + sizeof head - 1, 'x', n - (sizeof head - 1));
+        text[n++] = '\n';
+        ristra_population_options o = RISTRA_POPULATION_OPTIONS_INIT;
+        const char *cols[] = { "age" };
+        o.columns = cols;
+        o.n_columns = 1;
+        ristra_population *pop = NULL;
+        cr_assert_eq(ristra_population_open_buffer(&pop, text, n, "long.csv", NULL, &o),
+                     RISTRA_OK);
+        ristra_population_block b = RISTRA_POPULATION_BLOCK_INIT;
+        int rc = ristra_population_read(&b, pop);
+        if (k == 0) {
+            cr_assert_eq(rc, RISTRA_OK, "%s", ristra_last_error());
+            cr_assert_eq(b.n_rows, 1);
+            cr_assert_eq(b.status[0], RISTRA_ROW_OK);
+        } else {
+            cr_assert_eq(rc, RISTRA_EFORMAT, "a record of %zu bytes", rec);
+            cr_assert(strstr(ristra_last_error(), "longer than 16 MiB") != NULL, "%s",
+                      ristra_last_error());
+        }
+        ristra_population_close(pop);
+    }
+    free(text);
+}
