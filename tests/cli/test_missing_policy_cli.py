@@ -51,3 +51,23 @@ def test_an_early_stopped_model_keeps_trees_up_to_best_iteration(tmp_path):
     p = run("convert", "--from", "xgboost", src, out, "--feature-names", "a,b,c,d",
             "--all-trees", check=True)
     assert f"{n_all} trees" in p.stdout
+
+
+def test_score_rejects_an_empty_record_and_says_how_much_was_present(source, tmp_path):
+    model = source / "models/demo_gbdt.json.gz"
+    names = [line.split()[1] for line in run("inspect", model, check=True).stdout.splitlines()
+             if line.startswith("  ") and line.split()[0].isdigit()]
+    assert len(names) == 19
+    full = ["70", "1", "5", "0", "1", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0.1", "1",
+            "3", "0", "0"]
+    rows = ["nhs_number,practice," + ",".join(names),
+            "9434765919,A81001," + ",".join(full),
+            "9434765870,A81001," + ",".join([""] * 19)]
+    src = tmp_path / "in.csv"
+    src.write_text("\n".join(rows) + "\n")
+    out, rejects = tmp_path / "out.csv", tmp_path / "rejects.csv"
+    run("score", "--model", model, "--input", src, "--output", out, "--rejects", rejects,
+        "--quiet", check=True)
+    assert len(out.read_text().splitlines()) == 2
+    text = rejects.read_text()
+    assert "too few features present" in text and "0 of 19 features present, it needs 4" in text

@@ -473,3 +473,39 @@ Test(reader_edges, the_record_limit_is_the_documented_16_mib)
     }
     free(text);
 }
+
+/* The shipped demonstration model (models/train_demo_models.py) gave a
+ * patient with all 19 features missing 0.9645 with status OK. */
+Test(demo_model, an_empty_record_is_not_scored_and_a_sparse_one_is_not_high_risk)
+{
+    char *path = rt_source_path("models/demo_gbdt.json.gz");
+    ristra_model *m = NULL;
+    cr_assert_eq(ristra_model_load(&m, path), RISTRA_OK, "%s", ristra_last_error());
+    free(path);
+    int64_t nf = ristra_model_n_features(m);
+    cr_assert_eq(nf, 19);
+    cr_assert_geq(ristra_model_min_present(m), 1);
+    double x[19], p;
+    int32_t st;
+    for (int j = 0; j < 19; j++)
+        x[j] = NAN;
+    cr_assert_eq(ristra_model_score(&p, NULL, &st, m, x, RISTRA_FLOAT64, 1, nf, nf, NULL),
+                 RISTRA_OK);
+    cr_assert_eq(st, RISTRA_ROW_INSUFFICIENT_DATA, "status %d, risk %g", st, p);
+    cr_assert(isnan(p));
+    ristra_row_check c = RISTRA_ROW_CHECK_INIT;
+    cr_assert_eq(ristra_model_check_row(&c, m, x, RISTRA_FLOAT64, nf), RISTRA_OK);
+    cr_assert_eq(c.n_present, 0);
+
+    /* a newly registered patient with only age, sex, IMD and one more
+     * field known scores no higher than an ordinary risk */
+    x[ristra_model_feature_index(m, "age")] = 40;
+    x[ristra_model_feature_index(m, "female")] = 1;
+    x[ristra_model_feature_index(m, "imd_decile")] = 5;
+    x[ristra_model_feature_index(m, "care_home")] = 0;
+    cr_assert_eq(ristra_model_score(&p, NULL, &st, m, x, RISTRA_FLOAT64, 1, nf, nf, NULL),
+                 RISTRA_OK);
+    cr_assert_eq(st, RISTRA_ROW_OK);
+    cr_assert_lt(p, 0.2, "risk %g", p);
+    ristra_model_free(m);
+}

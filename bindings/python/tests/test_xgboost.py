@@ -180,3 +180,15 @@ def test_min_present_and_all_trees_reach_the_importer():
     assert ristra.Model.from_xgboost(clf, names, min_present=2).min_present == 2
     p, status = m.predict(np.full((1, 3), np.nan), return_status=True)
     assert status[0] == ristra.RowStatus.INSUFFICIENT_DATA and np.isnan(p[0])
+
+
+def test_the_demo_model_does_not_score_an_empty_record():
+    import pathlib
+
+    import numpy as np
+
+    import ristra
+    root = pathlib.Path(__file__).resolve().parents[3]
+    m = ristra.Model.load(root / "models" / "demo_gbdt.json.gz")
+    p, status = m.predict(np.full((1, 19), np.nan), return_status=True)
+    assert status[0] == ristra.RowStatus.INSUFFICIENT_DATA and np.isnan(p[0])
