@@ -47,8 +47,13 @@ static const char USAGE[] =
 
 enum group_by { BY_NONE, BY_PRACTICE, BY_AGE_BAND, BY_SEX, BY_DEPRIVATION };
 
-static const char *const AGE_BANDS[] = { "0-17", "18-44", "45-64", "65-74", "75-84", "85+" };
-static const double AGE_BAND_START[] = { 0, 18, 45, 65, 75, 85 };
+/* The library's grouping of each --by (ristra/audit.h). */
+static int grouping_of(int group_by)
+{
+    return group_by == BY_AGE_BAND ? RISTRA_GROUPING_AGE_BAND
+           : group_by == BY_SEX    ? RISTRA_GROUPING_SEX
+                                   : RISTRA_GROUPING_DEPRIVATION_DECILE;
+}
 
 typedef struct eval_args {
     const char *model, *input, *outcome, *by, *age_column, *sex_column, *imd_column;
@@ -218,18 +223,8 @@ static int label_patients(groups *g, const cli_rows *r, int group_by)
         return 0;
     }
     for (int64_t i = 0; i < r->n; i++) {
-        double v = r->extra[i];
-        int32_t label = -1;
-        if (group_by == BY_AGE_BAND) {
-            for (int b = 0; b < 6; b++)
-                if (v >= AGE_BAND_START[b])
-                    label = b;
-        } else if (group_by == BY_SEX) {
-            label = v == 1.0 ? 1 : v == 0.0 ? 0 : -1;
-        } else if (v >= 1 && v <= 10 && v == floor(v)) {
-            label = (int32_t)v;
-        }
-        g->label[i] = label;
+        int32_t label = ristra_group_label(grouping_of(group_by), r->extra[i]);
+        g->label[i] = label == RISTRA_GROUP_UNKNOWN ? -1 : label;
     }
     return 0;
 }
@@ -249,12 +244,8 @@ static const char *group_name(char *buf, size_t size, const groups *g, int32_t l
     switch (g->group_by) {
     case BY_PRACTICE:
         return g->rows->practice_codes[g->practice_of_rank[label]];
-    case BY_AGE_BAND:
-        return AGE_BANDS[label];
-    case BY_SEX:
-        return label ? "female" : "male";
     default:
-        snprintf(buf, size, "decile %d", label);
+        ristra_group_name(buf, size, grouping_of(g->group_by), label);
         return buf;
     }
 }

@@ -14,6 +14,9 @@ static const char USAGE[] =
     "usage: ristra score --model M --input F --output O [--rejects R] [--summary S]\n"
     "                    [--tiers C1,C2,...] [--tier-names N1,N2,...] [--threads N]\n"
     "                    [--id-column C] [--practice-column C] [--outcome-column C]\n"
+    "                    [--audit A [--audit-by C1,C2,...]]\n"
+    "                    [--fhir F [--fhir-bundle] [--fhir-system URI] [--fhir-time T]\n"
+    "                     [--fhir-status S]]\n"
     "                    [--quiet]\n"
     "\n"
     "Scores every patient of the population file F (CSV, plain or gzip) with the\n"
@@ -38,6 +41,18 @@ static const char USAGE[] =
     "  --practice-column C    practice column (default practice)\n"
     "  --outcome-column C     outcome column, read when present (default\n"
     "                         emergency_admission_next_12m; \"\" for none)\n"
+    "  --audit A              the subgroup audit at the tiers applied (tidy CSV):\n"
+    "                         area, practices, age band (column age), sex (female),\n"
+    "                         deprivation quintile (imd_decile); docs/audit.md\n"
+    "  --audit-by C1,...      also group by these numeric columns (e.g. an\n"
+    "                         ethnicity code)\n"
+    "  --fhir F               every scored patient as a FHIR R4 RiskAssessment,\n"
+    "                         NDJSON (one a line; docs/fhir.md). Identifies patients.\n"
+    "  --fhir-bundle          one Bundle (type collection) instead of NDJSON\n"
+    "  --fhir-system URI      the subject identifier's system (default the NHS\n"
+    "                         number's, https://fhir.nhs.uk/Id/nhs-number)\n"
+    "  --fhir-time T          occurrenceDateTime, seconds since 1970 UTC (default now)\n"
+    "  --fhir-status S        the resources' status (default final)\n"
     "  --quiet                no progress bar and no summary paragraph\n";
 
 /* ------------------------------------------------------------ progress */
@@ -111,8 +126,13 @@ static void clear_progress(const progress *p)
 typedef struct score_args {
     const char *model, *input, *output;
     const char *tiers, *tier_names, *threads;
-    int quiet;
+    const char *audit_by, *fhir_time;
+    int quiet, fhir_bundle;
     char *names_copy;    /* the split --tier-names */
+    char *audit_copy;    /* the split --audit-by */
+    const char **audit_columns;
+    ristra_audit_options audit;
+    ristra_fhir_options fhir;
 } score_args;
 
 /* Splits a copy of text at commas (cli_split_list) into at most
@@ -190,6 +210,13 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         { "id-column", &id, NULL },
         { "practice-column", &practice, NULL },
         { "outcome-column", &outcome, NULL },
+        { "audit", &o->audit_path, NULL },
+        { "audit-by", &a->audit_by, NULL },
+        { "fhir", &o->fhir_path, NULL },
+        { "fhir-bundle", NULL, &a->fhir_bundle },
+        { "fhir-system", &a->fhir.identifier_system, NULL },
+        { "fhir-time", &a->fhir_time, NULL },
+        { "fhir-status", &a->fhir.status, NULL },
         { "quiet", NULL, &a->quiet },
         { NULL, NULL, NULL },
     };
@@ -212,6 +239,22 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
             return cli_usage_error("score", USAGE, "--threads must be 0..1024");
         o->n_threads = (int)v;
     }
+    if (a->audit_by) {
+        if (!o->audit_path)
+            return cli_usage_error("score", USAGE, "--audit-by needs --audit");
+        a->audit_copy = strdup(a->audit_by);
+        a->audit_columns = a->audit_copy ? cli_split_list(a->audit_copy, &a->audit.n_group_columns)
+                                         : NULL;
+        if (!a->audit_columns)
+            return cli_fail("score", RISTRA_ENOMEM, "out of memory");
+        a->audit.group_columns = a->audit_columns;
+    }
+    o->audit = &a->audit;
+    if (a->fhir_time && (rc = cli_parse_int64("score", "--fhir-time", a->fhir_time,
+                                              &a->fhir.occurrence_time)))
+        return rc;
+    a->fhir.format = a->fhir_bundle ? RISTRA_FHIR_BUNDLE : RISTRA_FHIR_NDJSON;
+    o->fhir = &a->fhir;
     return parse_tiers(o, a);
 }
 
@@ -243,6 +286,10 @@ static void report(const ristra_score_result *r, const score_args *a,
         printf("; rejects: %s", o->rejects_path);
     if (o->summary_path)
         printf("; summary: %s", o->summary_path);
+    if (o->audit_path)
+        printf("; audit: %s", o->audit_path);
+    if (o->fhir_path)
+        printf("; FHIR: %s", o->fhir_path);
     printf(".\n");
 }
 
@@ -251,14 +298,18 @@ static int run(int argc, char **argv)
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
     score_args a;
     memset(&a, 0, sizeof a);
+    ristra_audit_options audit_defaults = RISTRA_AUDIT_OPTIONS_INIT;
+    a.audit = audit_defaults;
+    ristra_fhir_options fhir_defaults = RISTRA_FHIR_OPTIONS_INIT;
+    a.fhir = fhir_defaults;
     int rc = parse_options(&o, &a, argc, argv);
     if (rc) {
-        free(a.names_copy);
+        free(a.names_copy), free(a.audit_copy), free(a.audit_columns);
         return rc < 0 ? CLI_OK : rc;
     }
     ristra_model *model = NULL;
     if ((rc = ristra_model_load(&model, a.model))) {
-        free(a.names_copy);
+        free(a.names_copy), free(a.audit_copy), free(a.audit_columns);
         return cli_fail("score", rc, "cannot load the model");
     }
     progress p = { now_seconds(), 0.0, 0 };
@@ -278,7 +329,7 @@ static int run(int argc, char **argv)
         report(result, &a, &o, now_seconds() - p.start);
     ristra_score_result_free(result);
     ristra_model_free(model);
-    free(a.names_copy);
+    free(a.names_copy), free(a.audit_copy), free(a.audit_columns);
     return status;
 }
 

@@ -8,7 +8,8 @@
 
 static const char USAGE[] =
     "usage: ristra synth --patients N --output FILE [--practices P] [--seed S]\n"
-    "                    [--no-outcome] [--truth] [--gzip-level L]\n"
+    "                    [--no-outcome] [--truth] [--deprivation-effect X]\n"
+    "                    [--gzip-level L]\n"
     "\n"
     "Writes a synthetic registered population (CSV; gzip when FILE ends in .gz)\n"
     "for demonstrations, tests and benchmarks. The same options always give the\n"
@@ -22,18 +23,22 @@ static const char USAGE[] =
     "  --seed S         random seed, a whole number >= 0 (default 1)\n"
     "  --no-outcome     leave out emergency_admission_next_12m\n"
     "  --truth          add true_risk, the ground-truth probability of the outcome\n"
+    "  --deprivation-effect X  add X * (5.5 - imd_decile) / 4.5 to the truth's\n"
+    "                   log-odds (groups by deprivation then differ; default 0)\n"
     "  --gzip-level L   0 (plain) or 1..9 (default: 6 for .gz names, else plain)\n";
 
 static int parse_options(ristra_synth_options *o, const char **output, int argc, char **argv)
 {
     const char *patients = NULL, *practices = NULL, *seed = NULL, *level = NULL, *pos[1];
+    const char *dep_effect = NULL;
     int no_outcome = 0, truth = 0, npos;
     *output = NULL;
     cli_option opts[] = {
         { "patients", &patients, NULL }, { "practices", &practices, NULL },
         { "seed", &seed, NULL },         { "output", output, NULL },
         { "no-outcome", NULL, &no_outcome }, { "truth", NULL, &truth },
-        { "gzip-level", &level, NULL },  { NULL, NULL, NULL }
+        { "gzip-level", &level, NULL },  { "deprivation-effect", &dep_effect, NULL },
+        { NULL, NULL, NULL }
     };
     int rc = cli_parse("synth", USAGE, argc, argv, opts, pos, 0, &npos);
     if (rc)
@@ -60,6 +65,10 @@ static int parse_options(ristra_synth_options *o, const char **output, int argc,
             return cli_usage_error("synth", USAGE, "--gzip-level must be 0..9");
         o->gzip_level = (int)v;
     }
+    if (dep_effect &&
+        (rc = cli_parse_double("synth", "--deprivation-effect", dep_effect,
+                               &o->deprivation_effect)))
+        return rc;
     o->write_outcome = !no_outcome;
     o->write_true_risk = truth;
     return CLI_OK;

@@ -30,7 +30,7 @@ patients <- read.csv(csv, colClasses = c(nhs_number = "character", practice = "c
 # Load the model and score the data.frame: columns are matched by name.
 model <- ristra_load(model_file)
 print(model)
-patients$risk <- predict(model, patients)
+patients$risk <- predict(model, patients, status = TRUE)
 status <- attr(patients$risk, "status")
 cat(sum(status == 0), "scored;", sum(status != 0), "not scored\n")
 

@@ -7,6 +7,8 @@
 #ifndef RISTRA_BATCH_H
 #define RISTRA_BATCH_H
 
+#include "ristra/audit.h"
+#include "ristra/fhir.h"
 #include "ristra/population.h"
 
 RISTRA_BEGIN_DECL
@@ -81,6 +83,22 @@ typedef struct ristra_score_file_options {
     int gzip_output;
     ristra_progress_fn progress;   /**< NULL: none */
     void *progress_ctx;
+    /**
+     * The subgroup audit at the tiers applied (ristra/audit.h), tidy CSV,
+     * computed in the same pass and committed with the other outputs;
+     * NULL (default): none. @since 2.0.0
+     */
+    const char *audit_path;
+    /** The audit's options; NULL (default): RISTRA_AUDIT_OPTIONS_INIT. @since 2.0.0 */
+    const ristra_audit_options *audit;
+    /**
+     * Every scored patient as a FHIR R4 RiskAssessment (ristra/fhir.h),
+     * in list order, committed with the other outputs; NULL (default):
+     * none. Identifies patients. @since 2.0.0
+     */
+    const char *fhir_path;
+    /** Its options; NULL (default): RISTRA_FHIR_OPTIONS_INIT. @since 2.0.0 */
+    const ristra_fhir_options *fhir;
 } ristra_score_file_options;
 
 #define RISTRA_SCORE_FILE_OPTIONS_VERSION 1
@@ -88,7 +106,7 @@ typedef struct ristra_score_file_options {
     { RISTRA_SCORE_FILE_OPTIONS_VERSION,                                                     \
       { RISTRA_POPULATION_OPTIONS_VERSION, "nhs_number", "practice",                         \
         "emergency_admission_next_12m", 0, NULL, 0, NULL, 0, 0, 1, 1 },                     \
-      NULL, NULL, 0, { 0 }, { NULL }, NULL, 0, -1, NULL, NULL }
+      NULL, NULL, 0, { 0 }, { NULL }, NULL, 0, -1, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /**
  * Fills opts with the defaults of the given struct version.

@@ -24,5 +24,8 @@
 #include "ristra/calibrate.h"
 #include "ristra/population.h"
 #include "ristra/batch.h"
+#include "ristra/audit.h"
+#include "ristra/fhir.h"
+#include "ristra/drift.h"
 
 #endif /* RISTRA_H */

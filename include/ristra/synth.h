@@ -39,10 +39,19 @@ typedef struct ristra_synth_options {
      * otherwise; 0: plain text whatever the name; 1..9: gzip at that level.
      */
     int gzip_level;
+    /**
+     * Log-odds added to every patient's ground-truth risk in proportion to
+     * deprivation: effect * (5.5 - imd_decile) / 4.5, from +effect in the
+     * most deprived decile to -effect in the least (default 0). A model
+     * fitted without it misjudges deprived and affluent groups in opposite
+     * directions, so an audit by deprivation must find them different.
+     * @since 2.0.0
+     */
+    double deprivation_effect;
 } ristra_synth_options;
 
 #define RISTRA_SYNTH_OPTIONS_VERSION 1
-#define RISTRA_SYNTH_OPTIONS_INIT { RISTRA_SYNTH_OPTIONS_VERSION, 10000, 1, 1, 1, 0, -1 }
+#define RISTRA_SYNTH_OPTIONS_INIT { RISTRA_SYNTH_OPTIONS_VERSION, 10000, 1, 1, 1, 0, -1, 0.0 }
 
 /**
  * Fills opts with the defaults of the given struct version.

@@ -134,9 +134,12 @@ static void summarize_totals(ristra_group_summary *s, const run *r, const contex
                                   r->logit, r->outcome, r->n);
 }
 
-/* Wilson's score interval, in the form R's prop.test(correct = FALSE) uses. */
-static void wilson(double *lower, double *upper, int64_t events, int64_t n, double z)
+void ristra__wilson(double *lower, double *upper, int64_t events, int64_t n, double z)
 {
+    if (n <= 0) {
+        *lower = *upper = NAN;
+        return;
+    }
     double p = (double)events / (double)n, z22n = z * z / (2.0 * (double)n);
     double half = z * sqrt(p * (1.0 - p) / (double)n + z22n / (2.0 * (double)n));
     *lower = p <= 0.0 ? 0.0 : (p + z22n - half) / (1.0 + 2.0 * z22n);
@@ -176,7 +179,8 @@ static void summarize_bins(ristra_calibration_bin *bins, const run *r, const con
         bin->mean_risk = bin->expected / (double)bin->n;
         bin->observed_rate = (double)bin->events / (double)bin->n;
         bin->oe_ratio = bin->expected > 0.0 ? (double)bin->events / bin->expected : NAN;
-        wilson(&bin->observed_lower, &bin->observed_upper, bin->events, bin->n, ctx->z_wilson);
+        ristra__wilson(&bin->observed_lower, &bin->observed_upper, bin->events, bin->n,
+                       ctx->z_wilson);
     }
 }
 

@@ -82,6 +82,10 @@ double ristra__average_precision_sorted(const double *score_desc, const uint8_t 
  * p in (0, 1). */
 double ristra__normal_quantile(double p);
 
+/* Wilson's score interval of events / n at the normal quantile z, in the
+ * form R's prop.test(correct = FALSE) uses; NaN when n is 0. */
+void ristra__wilson(double *lower, double *upper, int64_t events, int64_t n, double z);
+
 /* log(p / (1 - p)) with p clamped to [1e-15, 1 - 1e-15]. */
 double ristra__logit_clamped(double p);
 

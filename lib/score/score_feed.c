@@ -21,7 +21,8 @@ typedef struct slot {
     ristra__feed_block view;
     /* copies of the reader's arrays (pipelined only) */
     int64_t cap_rows, cap_values;
-    double *values, *outcome;
+    double *values, *outcome, *extra;
+    int64_t cap_extra;
     int32_t *status, *practice;
     uint64_t *nhs_number;
     int64_t *line;
@@ -39,6 +40,7 @@ typedef struct slot {
 struct ristra__feed {
     ristra_population *pop;
     int pipelined, want_rejects;
+    int64_t n_extra;             /* the reader's extra columns */
     slot slots[2];
     int32_t reader_known;        /* practices the reader side has handed out */
     char **codes;                /* the scoring side's practice codes */
@@ -63,6 +65,19 @@ static int grow(void **p, int64_t *cap, int64_t need, size_t elem)
     *p = q;
     *cap = need;
     return RISTRA_OK;
+}
+
+static int copy_extra(slot *s, const ristra_population_block *b, int64_t n_extra)
+{
+    const int64_t ne = b->n_rows * n_extra;
+    if (!b->extra || ne == 0)
+        return RISTRA_OK;
+    int rc = grow((void **)&s->extra, &s->cap_extra, ne, sizeof *s->extra);
+    if (!rc) {
+        memcpy(s->extra, b->extra, (size_t)ne * sizeof *s->extra);
+        s->view.extra = s->extra;
+    }
+    return rc;
 }
 
 static int copy_arrays(slot *s, const ristra_population_block *b)
@@ -156,8 +171,11 @@ static int fill(ristra__feed *f, slot *s)
     ristra__feed_block *v = &s->view;
     v->n_rows = b.n_rows;
     v->n_cols = b.n_cols;
+    v->extra = b.extra;
     if (f->pipelined) {
         rc = copy_arrays(s, &b);
+        if (!rc)
+            rc = copy_extra(s, &b, f->n_extra);
     } else {
         v->values = b.values, v->status = b.status, v->practice = b.practice;
         v->nhs_number = b.nhs_number, v->line = b.line, v->outcome = b.outcome;
@@ -201,7 +219,7 @@ static void *read_ahead(void *arg)
 /* ------------------------------------------------------------ the scoring side */
 
 int ristra__feed_open(ristra__feed **out, ristra_population *pop, int pipelined,
-                      int want_rejects)
+                      int want_rejects, int64_t n_extra)
 {
     *out = NULL;
     ristra__feed *f = calloc(1, sizeof *f);
@@ -210,6 +228,7 @@ int ristra__feed_open(ristra__feed **out, ristra_population *pop, int pipelined,
     f->pop = pop;
     f->pipelined = pipelined;
     f->want_rejects = want_rejects;
+    f->n_extra = n_extra;
     if (pipelined) {
         if (pthread_mutex_init(&f->mu, NULL) != 0) {
             free(f);
@@ -303,7 +322,7 @@ void ristra__feed_close(ristra__feed *f)
     }
     for (int k = 0; k < 2; k++) {
         slot *s = &f->slots[k];
-        free(s->values), free(s->outcome), free(s->status), free(s->practice);
+        free(s->values), free(s->outcome), free(s->extra), free(s->status), free(s->practice);
         free(s->nhs_number), free(s->line), free(s->rejects.data), free(s->reject_end);
         for (int32_t i = 0; i < s->n_new; i++)
             free(s->new_codes[i]);

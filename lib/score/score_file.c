@@ -16,6 +16,8 @@
 #include "../common/big_alloc_internal.h"
 #include "../common/error_internal.h"
 #include "../common/parallel_internal.h"
+#include "../audit/audit_internal.h"
+#include "../fhir/fhir_internal.h"
 #include "score_file_internal.h"
 
 /* ------------------------------------------------------------ options */
@@ -70,14 +72,17 @@ static int check_arguments(const ristra_model *model, const char *input, const c
     if (o->gzip_output < -1 || o->gzip_output > 1)
         return ristra__error(RISTRA_EINVAL, "%s: opts->gzip_output is %d (expected -1, 0 or 1)",
                              fn, o->gzip_output);
-    const char *paths[] = { input, output, o->rejects_path, o->summary_path };
-    static const char *const names[] = { "input", "output", "rejects_path", "summary_path" };
-    for (int i = 0; i < 4; i++)
-        for (int j = i + 1; j < 4; j++)
+    const char *paths[] = { input, output, o->rejects_path, o->summary_path, o->audit_path,
+                            o->fhir_path };
+    static const char *const names[] = { "input", "output", "rejects_path", "summary_path",
+                                         "audit_path", "fhir_path" };
+    enum { N_PATHS = sizeof paths / sizeof paths[0] };
+    for (int i = 0; i < N_PATHS; i++)
+        for (int j = i + 1; j < N_PATHS; j++)
             if (same_path(paths[i], paths[j]))
                 return ristra__error(RISTRA_EINVAL, "%s: %s and %s are the same file %s", fn,
                                      names[i], names[j], paths[i]);
-    return RISTRA_OK;
+    return o->fhir_path ? ristra__fhir_check(o->fhir) : RISTRA_OK;
 }
 
 /* ------------------------------------------------------------ result */
@@ -215,7 +220,7 @@ typedef struct batch {
     const char *input;
     ristra_population *pop;
     ristra__feed *feed;
-    ristra__output *out_list, *out_rejects, *out_summary;
+    ristra__output *out_list, *out_rejects, *out_summary, *out_fhir;
     scored_rows rows;
     int64_t n_rows, n_rejected;
     int has_outcome;
@@ -225,6 +230,8 @@ typedef struct batch {
     int32_t *status;
     int64_t block_cap;
     ristra__text reject_text;          /* one block's rejects file lines */
+    ristra__audit *audit;              /* NULL without opts->audit_path */
+    int64_t n_extra;                   /* the audit's columns, read as extras */
 } batch;
 
 static int count_practice_reject(batch *b, int32_t practice)
@@ -316,6 +323,8 @@ static int score_block(batch *b, const ristra__feed_block *v)
             }
             continue;
         }
+        if (b->audit && (rc = ristra__audit_keep(b->audit, v->extra + i * b->n_extra)))
+            break;
         int64_t k = s->n++;
         s->nhs_number[k] = v->nhs_number[i];
         s->practice[k] = v->practice[i];
@@ -332,12 +341,17 @@ static int score_block(batch *b, const ristra__feed_block *v)
  * the rest of the run. */
 enum { GZIP_LEVEL = 1 };
 
+static int output_gzip(const char *path, int gzip_option)
+{
+    int gz = gzip_option < 0 ? ristra__path_is_gz(path) : gzip_option;
+    return gz ? GZIP_LEVEL : 0;
+}
+
 static int open_output(ristra__output **out, const char *path, int gzip_option)
 {
     if (!path)
         return RISTRA_OK;
-    int gz = gzip_option < 0 ? ristra__path_is_gz(path) : gzip_option;
-    return ristra__output_open(out, path, gz ? GZIP_LEVEL : 0);
+    return ristra__output_open(out, path, output_gzip(path, gzip_option));
 }
 
 static int read_everything(batch *b)
@@ -345,7 +359,8 @@ static int read_everything(batch *b)
     const ristra_score_file_options *o = b->opts;
     /* Read ahead on a thread when a second CPU can do it. */
     int pipelined = ristra__resolve_threads(o->n_threads, 2, 1) > 1;
-    int rc = ristra__feed_open(&b->feed, b->pop, pipelined, b->out_rejects != NULL);
+    int rc = ristra__feed_open(&b->feed, b->pop, pipelined, b->out_rejects != NULL,
+                               b->n_extra);
     while (!rc) {
         const ristra__feed_block *v = NULL;
         if ((rc = ristra__feed_next(b->feed, &v)) || v->n_rows == 0)
@@ -440,17 +455,23 @@ static int finish(ristra_score_result *r, batch *b)
     rc = ristra__stratify(&st, &scored);
     if (!rc)
         rc = summarize(r, &st, codes, b);
+    const char *names[RISTRA_MAX_TIERS + 1];
+    for (int k = 0; k < r->totals.n_tiers; k++)
+        names[k] = r->tier_name[k];
+    names[r->totals.n_tiers] = r->untiered_name;
     if (!rc && b->out_list) {
-        const char *names[RISTRA_MAX_TIERS + 1];
-        for (int k = 0; k < r->totals.n_tiers; k++)
-            names[k] = r->tier_name[k];
-        names[r->totals.n_tiers] = r->untiered_name;
         ristra__ranked_list list = { &st, b->rows.nhs_number, codes, names,
                                      b->opts->n_threads };
         rc = ristra__write_ranked_list(b->out_list, &list);
     }
+    if (!rc && b->out_fhir) {
+        ristra__fhir_list list = { &st, b->rows.nhs_number, codes, names, b->model };
+        rc = ristra__fhir_write(b->out_fhir, b->opts->fhir, &list);
+    }
     if (!rc && b->out_summary)
         rc = ristra__write_summary(b->out_summary, r);
+    if (!rc && b->audit)
+        rc = ristra__audit_finish(b->audit, &st, &scored, (const char *const *)r->tier_name);
     ristra__stratification_free(&st);
     free(codes);
     return rc;
@@ -460,16 +481,20 @@ static int finish(ristra_score_result *r, batch *b)
  * leave some in place without the others. */
 static int commit_outputs(batch *b)
 {
-    ristra__output **outs[] = { &b->out_list, &b->out_rejects, &b->out_summary };
+    ristra__output *audit = ristra__audit_take_output(b->audit);
+    ristra__output **outs[] = { &b->out_list, &b->out_rejects, &b->out_summary, &audit,
+                                &b->out_fhir };
+    enum { N_OUTS = sizeof outs / sizeof outs[0] };
     int rc = RISTRA_OK;
-    for (int i = 0; i < 3 && !rc; i++)
+    for (int i = 0; i < N_OUTS && !rc; i++)
         if (*outs[i])
             rc = ristra__output_finish(*outs[i]);
-    for (int i = 0; i < 3 && !rc; i++)
+    for (int i = 0; i < N_OUTS && !rc; i++)
         if (*outs[i]) {
             rc = ristra__output_commit(*outs[i]);
             *outs[i] = NULL;
         }
+    ristra__output_abort(audit);
     return rc;
 }
 
@@ -493,13 +518,22 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
         return ristra__oom();
     ristra_population_options po = o->population;
     po.n_threads = o->n_threads;
-    rc = ristra_population_open(&b.pop, input, model, &po);
+    if (o->audit_path) {
+        rc = ristra__audit_open(&b.audit, o->audit, o->audit_path, output_gzip(o->audit_path,
+                                                                                 o->gzip_output));
+        po.extra_columns = rc ? NULL : ristra__audit_columns(b.audit, &po.n_extra);
+        b.n_extra = po.n_extra;
+    }
+    if (!rc)
+        rc = ristra_population_open(&b.pop, input, model, &po);
     if (!rc)
         rc = open_output(&b.out_list, output, o->gzip_output);
     if (!rc)
         rc = open_output(&b.out_rejects, o->rejects_path, o->gzip_output);
     if (!rc)
         rc = open_output(&b.out_summary, o->summary_path, o->gzip_output);
+    if (!rc)
+        rc = open_output(&b.out_fhir, o->fhir_path, o->gzip_output);
     if (!rc && b.out_rejects)
         rc = ristra__write_rejects_header(b.out_rejects);
     if (!rc)
@@ -515,6 +549,8 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     ristra__output_abort(b.out_list);
     ristra__output_abort(b.out_rejects);
     ristra__output_abort(b.out_summary);
+    ristra__output_abort(b.out_fhir);
+    ristra__audit_free(b.audit);
     if (rc || !out)
         ristra_score_result_free(r);
     else

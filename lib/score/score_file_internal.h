@@ -49,6 +49,7 @@ typedef struct ristra__feed_block {
     const uint64_t *nhs_number;
     const int32_t *practice;
     const double *outcome;       /* NULL without the outcome column */
+    const double *extra;         /* n_rows x n_extra; NULL without extra columns */
     const int64_t *line;
     /* the rows the reader rejected, in order, as lines of the rejects file:
      * the j-th ends at reject_end[j] (only when rejects were asked for) */
@@ -60,7 +61,7 @@ typedef struct ristra__feed_block {
 typedef struct ristra__feed ristra__feed;
 
 int ristra__feed_open(ristra__feed **out, ristra_population *pop, int pipelined,
-                      int want_rejects);
+                      int want_rejects, int64_t n_extra);
 /* The next block (n_rows 0 at the end), valid until ristra__feed_release(). */
 int ristra__feed_next(ristra__feed *f, const ristra__feed_block **out);
 void ristra__feed_release(ristra__feed *f);

@@ -32,7 +32,7 @@ static double age_term(int age)
     return 0.5 + 0.01 * (age - 70);
 }
 
-double ristra__synth_true_risk(const ristra__synth_patient *p)
+double ristra__synth_true_risk(const ristra__synth_patient *p, double deprivation_effect)
 {
     const unsigned char *has = p->condition;
     double efi = p->frailty_deficits / (double)RISTRA__EFI_DEFICITS;
@@ -52,5 +52,6 @@ double ristra__synth_true_risk(const ristra__synth_patient *p)
     x += 0.3 * p->care_home + 0.6 * (p->care_home && p->emergency_admissions > 0);
     x += 0.4 * dep * (has[RISTRA__COPD] + has[RISTRA__HEART_FAILURE]);
     x += 0.45 * (p->n_ltc >= 4);
+    x += deprivation_effect * dep;
     return MAX_RISK / (1.0 + exp(-x));
 }

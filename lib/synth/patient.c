@@ -284,6 +284,6 @@ void ristra__synth_patient_draw(ristra__synth_patient *p, ristra__rng *r,
     draw_conditions(p, r, m, dep, morbidity);
     draw_medications_and_frailty(p, r, m, dep, morbidity);
     draw_hospital_use(p, r, m, dep, morbidity);
-    p->true_risk = ristra__synth_true_risk(p);
+    p->true_risk = ristra__synth_true_risk(p, m->deprivation_effect);
     p->outcome = ristra__rng_bernoulli(r, p->true_risk);
 }

@@ -42,6 +42,7 @@ typedef struct ristra__synth_model {
     double deficit_logit[RISTRA__MAX_AGE + 1];
     double admission_log_rate[RISTRA__MAX_AGE + 1];
     double attendance_log_rate[RISTRA__MAX_AGE + 1];
+    double deprivation_effect;   /* extra log-odds of the truth at dep = 1 */
 } ristra__synth_model;
 
 void ristra__synth_model_init(ristra__synth_model *m);
@@ -53,6 +54,6 @@ void ristra__synth_patient_draw(ristra__synth_patient *p, ristra__rng *r,
 
 /* The ground truth: P(emergency admission in the next 12 months) as a
  * function of the written columns alone. */
-double ristra__synth_true_risk(const ristra__synth_patient *p);
+double ristra__synth_true_risk(const ristra__synth_patient *p, double deprivation_effect);
 
 #endif

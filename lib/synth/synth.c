@@ -47,6 +47,9 @@ static int check_options(const char *path, const ristra_synth_options *o)
         return ristra__error(RISTRA_EINVAL,
                              "%s: n_practices is %lld; it must be between 1 and n_patients (%lld)",
                              FN, (long long)o->n_practices, (long long)o->n_patients);
+    if (!(o->deprivation_effect >= -10.0 && o->deprivation_effect <= 10.0))
+        return ristra__error(RISTRA_EINVAL, "%s: deprivation_effect is %g; it must be between "
+                             "-10 and 10", FN, o->deprivation_effect);
     if (o->gzip_level < -1 || o->gzip_level > 9)
         return ristra__error(RISTRA_EINVAL,
                              "%s: gzip_level is %d; it must be -1 (by name), 0 (plain) or 1..9",
@@ -158,6 +161,7 @@ static int write_rows(writer *w, const ristra__synth_practice *practices,
     if (!model)
         return ristra__oom();
     ristra__synth_model_init(model);
+    model->deprivation_effect = o->deprivation_effect;
     ristra__nhs_walk walk;
     ristra__nhs_walk_init(&walk, o->seed);
     int rc = RISTRA_OK;

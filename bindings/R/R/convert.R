@@ -7,7 +7,7 @@ ristra_convert_xgboost <- function(src, dst = NULL, feature_names = NULL, name =
   text <- function(x, what) {
     if (is.null(x)) return(NA_character_)
     if (!is.character(x) || length(x) != 1 || is.na(x)) {
-      stop(sprintf("%s must be a single string", what), call. = FALSE)
+      stop_invalid(sprintf("%s must be a single string", what), call. = FALSE)
     }
     enc2utf8(x)
   }
@@ -21,7 +21,7 @@ ristra_convert_xgboost <- function(src, dst = NULL, feature_names = NULL, name =
     path <- NA_character_
   } else {
     if (!is.character(src) || length(src) != 1 || is.na(src)) {
-      stop("src must be a file name or a raw vector of a model file's bytes", call. = FALSE)
+      stop_invalid("src must be a file name or a raw vector of a model file's bytes", call. = FALSE)
     }
     src <- path.expand(src)
     path <- src

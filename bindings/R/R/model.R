@@ -9,7 +9,7 @@ ristra_load <- function(path) {
 
 ristra_ptr <- function(model) {
   if (!inherits(model, "ristra_model")) {
-    stop("not a ristra model (use ristra_load())", call. = FALSE)
+    stop_invalid("not a ristra model (use ristra_load())", call. = FALSE)
   }
   model$ptr
 }
@@ -37,8 +37,17 @@ ristra_version <- function() {
   sprintf("%d.%d.%d", v %/% 10000L, v %/% 100L %% 100L, v %% 100L)
 }
 
+# NULL for a model whose pointer did not survive saveRDS()/readRDS().
+model_info <- function(model) {
+  tryCatch(.Call(C_ristra_info, ristra_ptr(model)), ristra_error_invalid = function(e) NULL)
+}
+
 format.ristra_model <- function(x, ...) {
-  info <- .Call(C_ristra_info, ristra_ptr(x))
+  info <- model_info(x)
+  if (is.null(info)) {
+    return(sprintf("<ristra model, not loaded (restored from a saved session): ristra_load(%s)>",
+                   encodeString(or_blank(x$path), quote = "\"")))
+  }
   meta <- jsonlite::fromJSON(info$metadata)
   features <- ristra_features(x)$name
   if (length(features) > 8) features <- c(features[1:8], "...")
@@ -58,3 +67,24 @@ print.ristra_model <- function(x, ...) {
 }
 
 or_blank <- function(x) if (is.null(x)) "" else x
+
+summary.ristra_model <- function(object, ...) {
+  info <- model_info(object)
+  if (is.null(info)) stop_invalid(format(object))
+  structure(list(kind = info$kind, n_features = as.integer(info$n_features),
+                 features = ristra_features(object), metadata = ristra_metadata(object),
+                 path = object$path),
+            class = "summary.ristra_model")
+}
+
+print.summary.ristra_model <- function(x, ...) {
+  cat(sprintf("ristra %s model, %d features%s\n", x$kind, x$n_features,
+              if (is.null(x$metadata$name)) "" else paste0(": ", x$metadata$name)))
+  for (field in intersect(c("outcome", "horizon_days", "intended_use", "version"),
+                          names(x$metadata))) {
+    cat(sprintf("  %-13s %s\n", paste0(field, ":"), format(x$metadata[[field]])))
+  }
+  cat("\nFeatures:\n")
+  print(x$features, row.names = FALSE)
+  invisible(x)
+}

@@ -1,20 +1,49 @@
 # Scoring a matrix or a data.frame: columns are matched to the model's
 # features here; the scoring itself is libristra's.
 
-predict.ristra_model <- function(object, newdata, type = c("response", "link"),
-                                 n_threads = 0L, ...) {
+predict.ristra_model <- function(object, newdata, type = c("response", "link", "contrib"),
+                                 se.fit = FALSE, status = FALSE, n_threads = 0L, ...) {
   type <- match.arg(type)
+  if (!isFALSE(se.fit)) {
+    stop_invalid("se.fit is not available: ristra models carry no standard errors ",
+                 "(a model fitted with ristra_fit keeps them in its fit, not in the model)")
+  }
+  if (missing(newdata)) {
+    stop_invalid("newdata is required: a ristra model keeps no training data")
+  }
+  block <- predict_block(object, newdata)
+  if (type == "contrib") return(predict_contrib(object, block, n_threads))
+  res <- .Call(C_ristra_score, ristra_ptr(object), block$x, as.integer(block$columns),
+               type == "link", as.integer(n_threads))
+  value <- res$value
+  names(value) <- block$names
+  if (isTRUE(status)) attr(value, "status") <- res$status
+  value
+}
+
+# Per-feature contributions (type = "contrib"): the explanation's library
+# call goes here; until this libristra has one, the request is refused.
+predict_contrib <- function(object, block, n_threads) {
+  ristra_abort(-7L, paste("type = \"contrib\" needs a libristra with explanations;",
+                          "this one (", ristra_version(), ") has none"))
+}
+
+# newdata as the C glue takes it: the values, which of their columns are
+# the model's features in its order, and the row names (NULL when the
+# rows have none of their own, as predict.glm).
+predict_block <- function(object, newdata) {
   features <- ristra_features(object)$name
   if (is.data.frame(newdata)) {
     check_columns(features, names(newdata), "newdata")
     x <- lapply(features, function(name) as_numeric_column(newdata[[name]], name))
     columns <- seq_along(features)
+    row_names <- rownames(newdata)   # as predict.glm: "1", "2", ... when none were set
   } else if (is.matrix(newdata) && (is.numeric(newdata) || is.logical(newdata))) {
     if (is.null(colnames(newdata))) {
       if (ncol(newdata) != length(features)) {
-        stop(sprintf("newdata has %d columns and no column names, but the model has %d features",
+        stop_invalid(sprintf("newdata has %d columns and no column names, but the model has %d features",
                      ncol(newdata), length(features)),
-             " (", paste(features, collapse = ", "), ")", call. = FALSE)
+             " (", paste(features, collapse = ", "), ")")
       }
       columns <- seq_along(features)
     } else {
@@ -23,35 +52,33 @@ predict.ristra_model <- function(object, newdata, type = c("response", "link"),
     }
     x <- newdata
     if (storage.mode(x) != "double") storage.mode(x) <- "double"
+    row_names <- rownames(newdata)
   } else {
-    stop("newdata must be a data.frame or a numeric matrix", call. = FALSE)
+    stop_invalid("newdata must be a data.frame or a numeric matrix")
   }
-  res <- .Call(C_ristra_score, ristra_ptr(object), x, as.integer(columns), type == "link",
-               as.integer(n_threads))
-  value <- res$value
-  attr(value, "status") <- res$status
-  value
+  list(x = x, columns = columns, names = row_names)
 }
 
 check_columns <- function(features, have, what) {
   missing <- setdiff(features, have)
   if (length(missing)) {
-    stop(sprintf("%s lacks %d of the model's %d features: %s", what, length(missing),
-                 length(features), paste(missing, collapse = ", ")), call. = FALSE)
+    ristra_abort(-8L, sprintf("%s lacks %d of the model's %d features: %s", what,
+                              length(missing), length(features),
+                              paste(missing, collapse = ", ")))
   }
   twice <- intersect(features, have[duplicated(have)])
   if (length(twice)) {
-    stop(sprintf("%s has more than one column named %s", what, paste(twice, collapse = ", ")),
+    stop_invalid(sprintf("%s has more than one column named %s", what, paste(twice, collapse = ", ")),
          call. = FALSE)
   }
 }
 
 as_numeric_column <- function(v, name) {
   if (is.factor(v)) {
-    stop(sprintf("column '%s' is a factor: convert it to the numbers the model expects", name),
+    stop_invalid(sprintf("column '%s' is a factor: convert it to the numbers the model expects", name),
          call. = FALSE)
   }
   if (is.double(v)) return(v)
   if (is.integer(v) || is.logical(v)) return(as.double(v))
-  stop(sprintf("column '%s' is not numeric (it is %s)", name, class(v)[1]), call. = FALSE)
+  stop_invalid(sprintf("column '%s' is not numeric (it is %s)", name, class(v)[1]), call. = FALSE)
 }

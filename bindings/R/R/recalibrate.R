@@ -8,22 +8,22 @@ ristra_recalibrate <- function(model, newdata, outcome, method = c("intercept", 
   text <- function(x, what) {
     if (is.null(x)) return(NA_character_)
     if (!is.character(x) || length(x) != 1 || is.na(x)) {
-      stop(sprintf("%s must be a single string", what), call. = FALSE)
+      stop_invalid(sprintf("%s must be a single string", what), call. = FALSE)
     }
     enc2utf8(x)
   }
   texts <- c(text(population, "population"), text(date, "date"),
              text(model_version, "model_version"))
-  margin <- predict(model, newdata, type = "link", n_threads = n_threads)
+  margin <- predict(model, newdata, type = "link", status = TRUE, n_threads = n_threads)
   status <- attr(margin, "status")
   if (length(outcome) != length(margin)) {
-    stop(sprintf("outcome has %d values for %d rows of newdata", length(outcome),
+    stop_invalid(sprintf("outcome has %d values for %d rows of newdata", length(outcome),
                  length(margin)), call. = FALSE)
   }
-  if (is.factor(outcome)) stop("outcome must be 0/1 or logical, not a factor", call. = FALSE)
+  if (is.factor(outcome)) stop_invalid("outcome must be 0/1 or logical, not a factor", call. = FALSE)
   unscored <- which(status != 0L)
   if (length(unscored)) {
-    stop(sprintf("rows of newdata not scored: %d of %d, the first row %d: %s; %s",
+    stop_invalid(sprintf("rows of newdata not scored: %d of %d, the first row %d: %s; %s",
                  length(unscored), length(margin), unscored[1],
                  ristra_row_status_string(status[unscored[1]]),
                  "recalibrate on the rows that score only"), call. = FALSE)

@@ -12,7 +12,7 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
   one_path <- function(x, what) {
     if (is.null(x)) return(NA_character_)
     if (!is.character(x) || length(x) != 1 || is.na(x)) {
-      stop(sprintf("%s must be a single file name", what), call. = FALSE)
+      stop_invalid(sprintf("%s must be a single file name", what), call. = FALSE)
     }
     x
   }
@@ -21,13 +21,13 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
   columns <- c(id_column, practice_column,
                if (is.null(outcome_column)) NA_character_ else outcome_column)
   if (!is.character(columns) || length(columns) != 3) {
-    stop("id_column, practice_column and outcome_column must be single strings", call. = FALSE)
+    stop_invalid("id_column, practice_column and outcome_column must be single strings", call. = FALSE)
   }
   if (!is.null(tiers)) tiers <- as.double(tiers)
   if (!is.null(tier_names)) {
     n_tiers <- if (is.null(tiers)) 4L else length(tiers)
     if (length(tier_names) != n_tiers) {
-      stop(sprintf("tier_names has %d names for %d tiers", length(tier_names), n_tiers),
+      stop_invalid(sprintf("tier_names has %d names for %d tiers", length(tier_names), n_tiers),
            call. = FALSE)
     }
     tier_names <- enc2utf8(as.character(tier_names))
@@ -51,7 +51,7 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
                untiered_name, flags, callback)
   if (is.null(res)) {
     if (!is.null(failure)) stop(failure)
-    stop("stopped by the progress function: nothing was written", call. = FALSE)
+    ristra_abort(-10L, "stopped by the progress function: nothing was written")
   }
 
   # The practices as in the summary file (less its last line, ALL, which is

@@ -6,10 +6,10 @@
 # Refuses a libristra whose major version is not this binding's.
 check_library_version <- function(number, major) {
   if (number %/% 10000L != major) {
-    stop(sprintf("the loaded libristra is version %d.%d.%d, but this ristra R package needs ",
-                 number %/% 10000L, number %/% 100L %% 100L, number %% 100L),
-         sprintf("major version %d: reinstall the package against a matching libristra", major),
-         call. = FALSE)
+    ristra_abort(-6L, paste0(
+      sprintf("the loaded libristra is version %d.%d.%d, but this ristra R package needs ",
+              number %/% 10000L, number %/% 100L %% 100L, number %% 100L),
+      sprintf("major version %d: reinstall the package against a matching libristra", major)))
   }
   invisible(TRUE)
 }

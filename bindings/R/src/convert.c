@@ -20,19 +20,19 @@ SEXP ristra_r_convert_xgboost(SEXP src, SEXP feature_names, SEXP meta, SEXP hori
     ristra_xgboost_options opts = RISTRA_XGBOOST_OPTIONS_INIT;
     if (!Rf_isNull(feature_names)) {
         if (!Rf_isString(feature_names))
-            Rf_error("feature_names must be a character vector");
+            rr_invalid("feature_names must be a character vector");
         R_xlen_t n = XLENGTH(feature_names);
         const char **names = (const char **)R_alloc((size_t)n + 1, sizeof *names);
         for (R_xlen_t i = 0; i < n; i++) {
             if (STRING_ELT(feature_names, i) == NA_STRING)
-                Rf_error("feature_names[%lld] is NA", (long long)i + 1);
+                rr_invalid("feature_names[%lld] is NA", (long long)i + 1);
             names[i] = Rf_translateCharUTF8(STRING_ELT(feature_names, i));
         }
         opts.feature_names = names;
         opts.n_feature_names = (int64_t)n;
     }
     if (!Rf_isString(meta) || XLENGTH(meta) != 5)
-        Rf_error("meta must be character(5)");
+        rr_invalid("meta must be character(5)");
     const char **fields[] = { &opts.name, &opts.model_version, &opts.outcome,
                               &opts.intended_use, &opts.training_population };
     for (int i = 0; i < 5; i++)
@@ -42,7 +42,7 @@ SEXP ristra_r_convert_xgboost(SEXP src, SEXP feature_names, SEXP meta, SEXP hori
     double horizon = Rf_asReal(horizon_days);
     if (!ISNAN(horizon)) {
         if (horizon != (double)(int64_t)horizon)
-            Rf_error("horizon_days must be a whole number of days");
+            rr_invalid("horizon_days must be a whole number of days");
         opts.horizon_days = (int64_t)horizon;
     }
     /* horizon_days is c(horizon, min_present, all_trees): NA = default */
@@ -77,12 +77,12 @@ SEXP ristra_r_synth(SEXP path, SEXP numbers, SEXP flags)
 {
     if (TYPEOF(numbers) != REALSXP || XLENGTH(numbers) != 3 || TYPEOF(flags) != INTSXP ||
         XLENGTH(flags) != 3)
-        Rf_error("numbers must be double(3) and flags integer(3)");
+        rr_invalid("numbers must be double(3) and flags integer(3)");
     ristra_synth_options opts = RISTRA_SYNTH_OPTIONS_INIT;
     const double *v = REAL(numbers);
     for (int i = 0; i < 3; i++)
         if (ISNAN(v[i]) || v[i] < 0 || v[i] != (double)(int64_t)v[i])
-            Rf_error("patients, practices and seed must be whole numbers >= 0");
+            rr_invalid("patients, practices and seed must be whole numbers >= 0");
     opts.n_patients = (int64_t)v[0];
     opts.n_practices = (int64_t)v[1];
     opts.seed = (uint64_t)v[2];

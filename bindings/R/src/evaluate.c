@@ -127,15 +127,15 @@ SEXP ristra_r_evaluate(SEXP risk, SEXP outcome, SEXP groups, SEXP cuts, SEXP n_b
                        SEXP confidence_level, SEXP flag_scope, SEXP n_threads)
 {
     if (TYPEOF(risk) != REALSXP || TYPEOF(outcome) != INTSXP)
-        Rf_error("risk must be double and outcome integer");
+        rr_invalid("risk must be double and outcome integer");
     R_xlen_t n = XLENGTH(risk);
     if (XLENGTH(outcome) != n)
-        Rf_error("outcome has %lld values for %lld risks", (long long)XLENGTH(outcome),
+        rr_invalid("outcome has %lld values for %lld risks", (long long)XLENGTH(outcome),
                  (long long)n);
     if (!Rf_isNull(groups) && (TYPEOF(groups) != INTSXP || XLENGTH(groups) != n))
-        Rf_error("groups must be %lld integer codes", (long long)n);
+        rr_invalid("groups must be %lld integer codes", (long long)n);
     if (TYPEOF(cuts) != REALSXP || XLENGTH(cuts) > RISTRA_EVALUATE_MAX_CUT_POINTS)
-        Rf_error("cut_points must hold at most %d numbers", RISTRA_EVALUATE_MAX_CUT_POINTS);
+        rr_invalid("cut_points must hold at most %d numbers", RISTRA_EVALUATE_MAX_CUT_POINTS);
 
     ristra_evaluate_options opts = RISTRA_EVALUATE_OPTIONS_INIT;
     opts.n_cut_points = (int)XLENGTH(cuts);
@@ -175,10 +175,10 @@ SEXP ristra_r_evaluate(SEXP risk, SEXP outcome, SEXP groups, SEXP cuts, SEXP n_b
 SEXP ristra_r_evaluation_svg(SEXP evaluation, SEXP group, SEXP path, SEXP title)
 {
     if (TYPEOF(evaluation) != EXTPTRSXP || R_ExternalPtrTag(evaluation) != evaluation_tag())
-        Rf_error("not a ristra evaluation");
+        rr_invalid("not a ristra evaluation");
     const ristra_evaluation *ev = R_ExternalPtrAddr(evaluation);
     if (!ev)
-        Rf_error("this evaluation is no longer available (it does not survive saveRDS() or "
+        rr_invalid("this evaluation is no longer available (it does not survive saveRDS() or "
                  "a new session): run ristra_evaluate() again");
     int rc = ristra_evaluation_write_calibration_svg(ev, (int64_t)Rf_asInteger(group),
                                                      rr_string_arg(path, "path"),

@@ -19,13 +19,13 @@ SEXP ristra_r_recalibrate(SEXP ptr, SEXP margin, SEXP outcome, SEXP method, SEXP
 {
     const ristra_model *model = rr_model_of(ptr);
     if (TYPEOF(margin) != REALSXP || TYPEOF(outcome) != INTSXP)
-        Rf_error("margin must be a double vector and outcome an integer vector");
+        rr_invalid("margin must be a double vector and outcome an integer vector");
     R_xlen_t n = XLENGTH(margin);
     if (XLENGTH(outcome) != n)
-        Rf_error("outcome has %lld values for %lld margins", (long long)XLENGTH(outcome),
+        rr_invalid("outcome has %lld values for %lld margins", (long long)XLENGTH(outcome),
                  (long long)n);
     if (!Rf_isString(texts) || XLENGTH(texts) != 3)
-        Rf_error("texts must be character(3)");
+        rr_invalid("texts must be character(3)");
     ristra_recalibrate_options opts = RISTRA_RECALIBRATE_OPTIONS_INIT;
     const char **fields[] = { &opts.population_description, &opts.date, &opts.model_version };
     for (int i = 0; i < 3; i++)

@@ -1,9 +1,11 @@
 /* .Call glue between R and libristra's public API. Models live in external
- * pointers whose C finalizer frees them. Rf_error() longjmps, so it is only
+ * pointers whose C finalizer frees them. rr_invalid() longjmps, so it is only
  * ever called when this file owns no C memory: scratch space comes from
  * R_alloc (reclaimed by R) and a model is attached to its external pointer
  * before anything else can fail. */
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <R.h>
@@ -28,11 +30,35 @@ SEXP rr_model_tag(void)
     return tag;
 }
 
-/* Raises the library's message (what failed and where) as an R error. */
+/* Signals the R condition for a library code (R/conditions.R: classed
+ * ristra_error_file, ristra_error_invalid, ...) with message. */
+static void NORET rr_signal(int rc, const char *message)
+{
+    SEXP ns = PROTECT(R_FindNamespace(PROTECT(Rf_mkString("ristra"))));
+    SEXP code = PROTECT(Rf_ScalarInteger(rc));
+    SEXP text = PROTECT(Rf_mkString(message));
+    SEXP call = PROTECT(Rf_lang3(Rf_install("ristra_abort"), code, text));
+    Rf_eval(call, ns);
+    Rf_error("%s", message); /* not reached: ristra_abort() signals */
+}
+
+/* Raises the library's message (what failed and where) as an R condition
+ * classed by its code. */
 void NORET rr_fail(int rc)
 {
     const char *message = ristra_last_error();
-    Rf_error("%s", message[0] ? message : ristra_strerror(rc));
+    rr_signal(rc, message[0] ? message : ristra_strerror(rc));
+}
+
+/* An invalid argument found here, as ristra_error_invalid. */
+void NORET rr_invalid(const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    rr_signal(RISTRA_EINVAL, message);
 }
 
 static void model_finalize(SEXP ptr)
@@ -44,10 +70,10 @@ static void model_finalize(SEXP ptr)
 const ristra_model *rr_model_of(SEXP ptr)
 {
     if (TYPEOF(ptr) != EXTPTRSXP || R_ExternalPtrTag(ptr) != rr_model_tag())
-        Rf_error("not a ristra model");
+        rr_invalid("not a ristra model");
     const ristra_model *model = R_ExternalPtrAddr(ptr);
     if (!model)
-        Rf_error("this ristra model is no longer loaded (models do not survive saveRDS() or "
+        rr_invalid("this ristra model is no longer loaded (models do not survive saveRDS() or "
                  "a new session): load it again with ristra_load()");
     return model;
 }
@@ -57,7 +83,7 @@ const ristra_model *rr_model_of(SEXP ptr)
 const char *rr_string_arg(SEXP x, const char *what)
 {
     if (!Rf_isString(x) || XLENGTH(x) != 1 || STRING_ELT(x, 0) == NA_STRING)
-        Rf_error("%s must be a single string", what);
+        rr_invalid("%s must be a single string", what);
     const char *expanded = R_ExpandFileName(Rf_translateChar(STRING_ELT(x, 0)));
     size_t len = strlen(expanded);
     char *copy = R_alloc(len + 1, 1);
@@ -70,7 +96,7 @@ const char *rr_optional_string(SEXP x, const char *what)
     if (Rf_isNull(x))
         return NULL;
     if (!Rf_isString(x) || XLENGTH(x) != 1)
-        Rf_error("%s must be a single string or NULL", what);
+        rr_invalid("%s must be a single string or NULL", what);
     if (STRING_ELT(x, 0) == NA_STRING)
         return NULL;
     return Rf_translateCharUTF8(STRING_ELT(x, 0));
@@ -211,24 +237,24 @@ static R_xlen_t column_pointers(const double **cols, SEXP x, SEXP columns, R_xle
         R_xlen_t n = Rf_nrows(x), ncol = Rf_ncols(x);
         for (R_xlen_t j = 0; j < k; j++) {
             if (index[j] < 1 || index[j] > ncol)
-                Rf_error("column index %d is outside the matrix", index[j]);
+                rr_invalid("column index %d is outside the matrix", index[j]);
             cols[j] = REAL(x) + (R_xlen_t)(index[j] - 1) * n;
         }
         return n;
     }
     if (TYPEOF(x) != VECSXP)
-        Rf_error("x must be a double matrix or a list of double vectors");
+        rr_invalid("x must be a double matrix or a list of double vectors");
     R_xlen_t n = 0;
     for (R_xlen_t j = 0; j < k; j++) {
         if (index[j] < 1 || index[j] > XLENGTH(x))
-            Rf_error("column index %d is outside the list", index[j]);
+            rr_invalid("column index %d is outside the list", index[j]);
         SEXP v = VECTOR_ELT(x, index[j] - 1);
         if (TYPEOF(v) != REALSXP)
-            Rf_error("column %d is not a double vector", index[j]);
+            rr_invalid("column %d is not a double vector", index[j]);
         if (j == 0)
             n = XLENGTH(v);
         else if (XLENGTH(v) != n)
-            Rf_error("columns have different lengths");
+            rr_invalid("columns have different lengths");
         cols[j] = REAL(v);
     }
     return n;
@@ -242,7 +268,7 @@ SEXP ristra_r_score(SEXP ptr, SEXP x, SEXP columns, SEXP margin, SEXP n_threads)
     const ristra_model *model = rr_model_of(ptr);
     R_xlen_t k = (R_xlen_t)ristra_model_n_features(model);
     if (TYPEOF(columns) != INTSXP || XLENGTH(columns) != k)
-        Rf_error("columns must be %lld integer indices", (long long)k);
+        rr_invalid("columns must be %lld integer indices", (long long)k);
     const double **cols = (const double **)R_alloc((size_t)k, sizeof *cols);
     R_xlen_t n = column_pointers(cols, x, columns, k);
     int want_margin = Rf_asLogical(margin) == TRUE;

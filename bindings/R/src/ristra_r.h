@@ -28,6 +28,7 @@ SEXP ristra_r_calibration(SEXP model);
 SEXP rr_model_tag(void);
 SEXP rr_new_model_ptr(void);   /* an empty model pointer with its finalizer; PROTECT it */
 void NORET rr_fail(int rc);    /* raises the library's last message as an R error */
+void NORET rr_invalid(const char *fmt, ...); /* an invalid argument: ristra_error_invalid */
 const ristra_model *rr_model_of(SEXP ptr);
 const char *rr_string_arg(SEXP x, const char *what);      /* a file name, ~ expanded */
 const char *rr_optional_string(SEXP x, const char *what); /* NULL for R's NULL or NA */

@@ -81,11 +81,11 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
 {
     const ristra_model *m = rr_model_of(model);
     if (!Rf_isString(paths) || XLENGTH(paths) != 4 || STRING_ELT(paths, 0) == NA_STRING)
-        Rf_error("paths must be character(4) with an input file");
+        rr_invalid("paths must be character(4) with an input file");
     if (!Rf_isString(columns) || XLENGTH(columns) != 3)
-        Rf_error("columns must be character(3)");
+        rr_invalid("columns must be character(3)");
     if (TYPEOF(flags) != INTSXP || XLENGTH(flags) != 5)
-        Rf_error("flags must be integer(5)");
+        rr_invalid("flags must be integer(5)");
 
     ristra_score_file_options opts = RISTRA_SCORE_FILE_OPTIONS_INIT;
     const char *files[4];
@@ -94,7 +94,7 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
     opts.rejects_path = files[2];
     opts.summary_path = files[3];
     if (STRING_ELT(columns, 0) == NA_STRING || STRING_ELT(columns, 1) == NA_STRING)
-        Rf_error("id_column and practice_column must be strings");
+        rr_invalid("id_column and practice_column must be strings");
     opts.population.id_column = optional_elt(columns, 0);
     opts.population.practice_column = optional_elt(columns, 1);
     opts.population.outcome_column = optional_elt(columns, 2);
@@ -106,14 +106,14 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
     opts.n_threads = INTEGER(flags)[0];
     if (!Rf_isNull(tiers)) {
         if (TYPEOF(tiers) != REALSXP || XLENGTH(tiers) < 1 || XLENGTH(tiers) > RISTRA_MAX_TIERS)
-            Rf_error("tiers must hold 1 to %d cut-points", RISTRA_MAX_TIERS);
+            rr_invalid("tiers must hold 1 to %d cut-points", RISTRA_MAX_TIERS);
         opts.n_tiers = (int)XLENGTH(tiers);
         for (int k = 0; k < opts.n_tiers; k++)
             opts.tier_cut_points[k] = REAL(tiers)[k];
     }
     if (!Rf_isNull(tier_names)) {
         if (!Rf_isString(tier_names) || XLENGTH(tier_names) > RISTRA_MAX_TIERS)
-            Rf_error("tier_names must be a character vector of at most %d names",
+            rr_invalid("tier_names must be a character vector of at most %d names",
                      RISTRA_MAX_TIERS);
         for (R_xlen_t k = 0; k < XLENGTH(tier_names); k++)
             opts.tier_names[k] = optional_elt(tier_names, k);
@@ -128,7 +128,7 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
     ristra_score_result *result = NULL;
     int rc = ristra_score_file(&result, m, files[0], files[1], &opts);
     if (rc == RISTRA_ECANCELLED && ctx.interrupted)
-        Rf_error("interrupted: nothing was written");
+        rr_invalid("interrupted: nothing was written");
     if (rc == RISTRA_ECANCELLED && (ctx.failed || ctx.stopped)) {
         UNPROTECT(1);
         return R_NilValue;

@@ -77,7 +77,8 @@ def synth(path: str | _os.PathLike[str], patients: int = 10000, practices: int |
 
 def library_version() -> str:
     """The loaded libristra's version, "MAJOR.MINOR.PATCH"."""
-    return _lib.lib().ristra_version_string().decode()
+    version: bytes = _lib.lib().ristra_version_string()
+    return version.decode()
 
 
 def library_path() -> str:

@@ -60,8 +60,9 @@ class FileError(Error, OSError):
 
     def __init__(self, code: int, message: str, filename: str | None = None) -> None:
         super().__init__(code, message)
-        self.errno = _errno_in(message)
-        self.strerror = _os.strerror(self.errno) if self.errno is not None else message
+        number = _errno_in(message)
+        self.errno = number  # type: ignore[assignment]  # None when unknown, as OSError's
+        self.strerror = _os.strerror(number) if number is not None else message
         self.filename = filename
 
 
@@ -121,4 +122,5 @@ def error_for(code: int, message: str, filename: str | None = None) -> Error:
     kept by a FileError (OSError.filename)."""
     if code == RISTRA_EIO:
         return FileError(code, message, filename)
-    return _BY_CODE.get(code, Error)(code, message)
+    kind: type[Error] = _BY_CODE.get(code, Error)
+    return kind(code, message)

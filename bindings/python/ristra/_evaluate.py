@@ -7,6 +7,7 @@ import os
 from typing import Any, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _lib
 from ._errors import RISTRA_EINVAL, RISTRA_ENOTFOUND, error_for
@@ -24,7 +25,7 @@ def _fields(struct: Any, skip: tuple[str, ...] = ("version",)) -> dict[str, Any]
     return {name: getattr(struct, name) for name, _ in struct._fields_ if name not in skip}
 
 
-def _outcome_bytes(outcome: Any, n: int, per: str = "risk") -> np.ndarray:
+def _outcome_bytes(outcome: Any, n: int, per: str = "risk") -> npt.NDArray[Any]:
     """Outcomes as uint8 for the C call. Anything but 0 and 1 (NaN, 2, 0.5,
     -1) becomes 2, which the library (ristra_evaluate(),
     ristra_model_recalibrate()) refuses naming the row, rather than being
@@ -42,7 +43,7 @@ def _outcome_bytes(outcome: Any, n: int, per: str = "risk") -> np.ndarray:
     return np.where(o == 1, 1, np.where(o == 0, 0, 2)).astype(np.uint8)
 
 
-def _group_codes(groups: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _group_codes(groups: Any, n: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """Group labels of any sortable kind (practice codes, age bands) as
     int32 codes 0..k-1 in ascending label order, and the labels."""
     g = np.asarray(groups)
@@ -62,6 +63,10 @@ def _group_codes(groups: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Evaluation:
+    _handle: Any
+    labels: list[Any]
+    _index: dict[Any, int]
+
     """The results of :func:`ristra.evaluate` (a ristra_evaluation).
 
     * ``overall``: dict of the headline figures of everyone;
@@ -74,7 +79,7 @@ class Evaluation:
         raise TypeError("use ristra.evaluate(y_true, y_score)")
 
     @classmethod
-    def _adopt(cls, handle: Any, labels: np.ndarray | None) -> Evaluation:
+    def _adopt(cls, handle: Any, labels: npt.NDArray[Any] | None) -> Evaluation:
         self = object.__new__(cls)
         self._handle = handle
         self.labels = [] if labels is None else labels.tolist()

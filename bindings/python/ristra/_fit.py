@@ -8,6 +8,7 @@ import sys
 from typing import Any, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _lib
 from ._errors import RISTRA_EINVAL, error_for
@@ -23,7 +24,7 @@ def _invalid(message: str) -> Exception:
 
 
 def _design(X: Any, feature_names: Sequence[str] | None
-            ) -> tuple[np.ndarray, int, list[str] | None]:
+            ) -> tuple[npt.NDArray[Any], int, list[str] | None]:
     """X as a float64 block with contiguous rows, its row stride, and the
     column names (a DataFrame's own, unless feature_names are given)."""
     pd = sys.modules.get("pandas")
@@ -40,20 +41,20 @@ def _design(X: Any, feature_names: Sequence[str] | None
     arr = np.asarray(X)
     if arr.ndim != 2:
         raise _invalid(f"X must be 2-D (rows x features), not {arr.ndim}-D")
-    stride = _row_stride(arr) if arr.dtype == np.float64 else None
-    if stride is None:
+    padded = _row_stride(arr) if arr.dtype == np.float64 else None
+    if padded is None:
         try:
             arr = np.ascontiguousarray(arr, dtype=np.float64)
         except (TypeError, ValueError) as e:
             raise _invalid(f"X ({arr.dtype}) cannot be converted to float64: {e}") from None
-        stride = arr.shape[1]
+    stride = padded if padded is not None else arr.shape[1]
     names = list(feature_names) if feature_names is not None else None
     if names is not None and len(names) != arr.shape[1]:
         raise _invalid(f"feature_names has {len(names)} names for {arr.shape[1]} columns")
     return arr, stride, names
 
 
-def _vector(v: Any, n: int, what: str) -> np.ndarray:
+def _vector(v: Any, n: int, what: str) -> npt.NDArray[Any]:
     try:
         out = np.ascontiguousarray(np.asarray(v, dtype=np.float64).reshape(-1))
     except (TypeError, ValueError) as e:
@@ -64,6 +65,15 @@ def _vector(v: Any, n: int, what: str) -> np.ndarray:
 
 
 class LogisticFit:
+    _handle: Any
+    feature_names: list[str] | None
+    summary: dict[str, Any]
+    has_intercept: bool
+    intercept: float
+    intercept_se: float
+    coef: npt.NDArray[np.float64]
+    se: npt.NDArray[np.float64]
+
     """A fitted logistic regression (ristra_fit): R's glm(y ~ ., binomial).
 
     Attributes: ``intercept``, ``intercept_se`` (0 without an intercept),

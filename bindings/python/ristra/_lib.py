@@ -56,7 +56,7 @@ class SynthOptions(Structure):
     """struct ristra_synth_options (include/ristra/synth.h)."""
     _fields_ = [("version", c_int), ("n_patients", c_int64), ("n_practices", c_int64),
                 ("seed", c_uint64), ("write_outcome", c_int), ("write_true_risk", c_int),
-                ("gzip_level", c_int)]
+                ("gzip_level", c_int), ("deprivation_effect", c_double)]
 
 
 class XgboostOptions(Structure):
@@ -185,7 +185,9 @@ class ScoreFileOptions(Structure):
                 ("rejects_path", c_char_p), ("summary_path", c_char_p), ("n_tiers", c_int),
                 ("tier_cut_points", c_double * MAX_TIERS), ("tier_names", c_char_p * MAX_TIERS),
                 ("untiered_name", c_char_p), ("n_threads", c_int), ("gzip_output", c_int),
-                ("progress", ProgressFn), ("progress_ctx", c_void_p)]
+                ("progress", ProgressFn), ("progress_ctx", c_void_p),
+                ("audit_path", c_char_p), ("audit", c_void_p),
+                ("fhir_path", c_char_p), ("fhir", c_void_p)]
 
 
 class ScoreResultStruct(Structure):
@@ -432,7 +434,8 @@ def path() -> str:
 def last_error() -> str:
     """This thread's last libristra message (ctypes runs the call on the
     calling thread, so it is the message of this thread's last call)."""
-    return lib().ristra_last_error().decode("utf-8", "replace")
+    message: bytes = lib().ristra_last_error()
+    return message.decode("utf-8", "replace")
 
 
 def check(rc: int, filename: str | None = None) -> int:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, Union, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _lib
 from ._errors import RISTRA_EINVAL, RISTRA_ENOTFOUND, error_for
@@ -42,7 +43,8 @@ class RowStatus(enum.IntEnum):
 
 def row_status_string(status: int) -> str:
     """libristra's short description of a row status, e.g. "value out of range"."""
-    return _lib.lib().ristra_row_status_string(int(status)).decode()
+    text: bytes = _lib.lib().ristra_row_status_string(int(status))
+    return text.decode()
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,10 @@ def _save_options(gzip: bool, indent: int) -> _lib.SaveOptions:
 
 
 class Model(ClassifierMixin):
+    _handle: Any
+    _names: tuple[str, ...] | None
+    _source: bytes | None
+
     """A loaded risk model: immutable, safe to score from many threads at once.
 
     Make one with :meth:`Model.load` or :meth:`Model.from_bytes` (or
@@ -111,13 +117,13 @@ class Model(ClassifierMixin):
         loaded = Model.from_bytes(source)
         self._handle, loaded._handle = loaded._handle, None
         self._names = None
-        self._source: bytes | None = source
+        self._source = source
 
     @classmethod
     def _adopt(cls, handle: Any) -> Model:
         self = object.__new__(cls)
         self._handle = handle
-        self._names: tuple[str, ...] | None = None
+        self._names = None
         self._source = None
         return self
 
@@ -202,7 +208,7 @@ class Model(ClassifierMixin):
         _lib.check(lib.ristra_model_save_buffer(ctypes.byref(buf), ctypes.byref(size), self._ptr,
                                                 ctypes.byref(opts)))
         try:
-            return ctypes.string_at(buf.value, size.value)
+            return ctypes.string_at(buf.value or 0, size.value)
         finally:
             lib.ristra_free(buf)
 
@@ -239,14 +245,17 @@ class Model(ClassifierMixin):
     @property
     def feature_names(self) -> list[str]:
         # Cached: the model is immutable and DataFrame scoring needs the names on every call.
-        if self._names is None:
-            self._names = tuple(f.name for f in self.features)
-        return list(self._names)
+        names = self._names
+        if names is None:
+            names = self._names = tuple(f.name for f in self.features)
+        return list(names)
 
     @property
     def metadata(self) -> dict[str, Any]:
         """The model's metadata object (name, version, outcome, horizon, ...)."""
-        return json.loads(_lib.lib().ristra_model_metadata(self._ptr).decode())
+        text: bytes = _lib.lib().ristra_model_metadata(self._ptr)
+        metadata: dict[str, Any] = json.loads(text.decode())
+        return metadata
 
     @property
     def min_present(self) -> int:
@@ -339,15 +348,15 @@ class Model(ClassifierMixin):
 
     @overload
     def predict(self, X: Any, output: Literal["probability", "margin"] = ...,
-                *, return_status: Literal[False] = ..., n_threads: int = ...) -> np.ndarray: ...
+                *, return_status: Literal[False] = ..., n_threads: int = ...) -> npt.NDArray[Any]: ...
 
     @overload
     def predict(self, X: Any, output: Literal["probability", "margin"] = ...,
                 *, return_status: Literal[True], n_threads: int = ...
-                ) -> tuple[np.ndarray, np.ndarray]: ...
+                ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]: ...
 
     def predict(self, X: Any, output: str = "probability", *, return_status: bool = False,
-                n_threads: int = 0) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+                n_threads: int = 0) -> npt.NDArray[Any] | tuple[npt.NDArray[Any], npt.NDArray[Any]]:
         """Scores a block of patients.
 
         X is either
@@ -396,7 +405,7 @@ class Model(ClassifierMixin):
         return (values, status) if status is not None else values
 
 
-def _as_block(X: Any, model: Model) -> tuple[np.ndarray, int]:
+def _as_block(X: Any, model: Model) -> tuple[npt.NDArray[Any], int]:
     """X as a 2-D float32/float64 array whose rows are contiguous, and its row
     stride in elements; no copy when X already is one."""
     pd = sys.modules.get("pandas")
@@ -420,7 +429,7 @@ def _as_block(X: Any, model: Model) -> tuple[np.ndarray, int]:
     return arr, arr.shape[1]
 
 
-def _row_stride(arr: np.ndarray) -> int | None:
+def _row_stride(arr: npt.NDArray[Any]) -> int | None:
     """The row stride (elements) if libristra can read arr as it is, else None."""
     if arr.dtype.type not in (np.float32, np.float64) or not arr.dtype.isnative \
             or not arr.flags.aligned:
@@ -436,7 +445,7 @@ def _row_stride(arr: np.ndarray) -> int | None:
     return arr.strides[0] // item
 
 
-def _frame_block(df: Any, names: list[str]) -> tuple[np.ndarray, int]:
+def _frame_block(df: Any, names: list[str]) -> tuple[npt.NDArray[Any], int]:
     """The model's columns of a DataFrame, by name, as one float64 block."""
     missing = [n for n in names if n not in df.columns]
     if missing:

@@ -10,6 +10,7 @@ import os
 from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _lib
 from ._errors import RISTRA_ECANCELLED, RISTRA_EINVAL, error_for
@@ -37,7 +38,7 @@ def _path(p: PathLike | None) -> bytes | None:
     return None if p is None else os.fsencode(p)
 
 
-def _copy(address: int | None, ctype: Any, count: int, dtype: Any) -> np.ndarray:
+def _copy(address: int | None, ctype: Any, count: int, dtype: Any) -> npt.NDArray[Any]:
     """A copy of count C values at address (the reader reuses its arrays)."""
     if count == 0 or not address:
         return np.empty(count, dtype=dtype)
@@ -92,8 +93,10 @@ def read_population(input: PathLike | bytes, model: Model | None = None, *,
         keep.append(_lib.string_array(names, "columns"))
         opts.columns = ctypes.cast(keep[-1], ctypes.POINTER(ctypes.c_char_p))
         opts.n_columns = len(names)
-    else:
+    elif model is not None:
         names = model.feature_names
+    else:
+        raise _invalid("read_population needs a model or columns")
     extra = list(extra_columns) if extra_columns is not None else []
     if extra:
         keep.append(_lib.string_array(extra, "extra_columns"))
@@ -108,7 +111,7 @@ def read_population(input: PathLike | bytes, model: Model | None = None, *,
     else:
         _lib.check(lib.ristra_population_open(ctypes.byref(pop), os.fsencode(input), model_ptr,
                                               ctypes.byref(opts)))
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in
+    parts: dict[str, list[npt.NDArray[Any]]] = {k: [] for k in
                                           ("line", "nhs", "practice", "status", "values",
                                            "outcome", "extra", "reason")}
     has_outcome = False
@@ -146,7 +149,7 @@ def read_population(input: PathLike | bytes, model: Model | None = None, *,
         lib.ristra_population_close(pop)
     del keep
 
-    def joined(key: str, dtype: Any, width: int | None = None) -> np.ndarray:
+    def joined(key: str, dtype: Any, width: int | None = None) -> npt.NDArray[Any]:
         if parts[key]:
             return np.concatenate(parts[key])
         return np.empty((0, width) if width is not None else 0, dtype=dtype)
@@ -157,7 +160,7 @@ def read_population(input: PathLike | bytes, model: Model | None = None, *,
              "status": joined("status", np.int32), "reason": joined("reason", object)}
     values = joined("values", np.float64, len(names))
     frame.update({name: values[:, j] for j, name in enumerate(names)})
-    if has_outcome:
+    if has_outcome and outcome_column is not None:
         frame[outcome_column] = joined("outcome", np.float64)
     if extra:
         extras = joined("extra", np.float64, len(extra))
@@ -299,9 +302,11 @@ def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike 
     raised: list[BaseException] = []
     callback = None
     if progress is not None:
+        report = progress
+
         def call(_ctx: Any, patients: int, done: int, total: int) -> int:
             try:
-                return 1 if progress(patients, done, total) else 0
+                return 1 if report(patients, done, total) else 0
             except BaseException as e:  # noqa: B036 -- KeyboardInterrupt too: stop the run
                 raised.append(e)
                 return 1

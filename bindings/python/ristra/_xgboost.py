@@ -100,12 +100,12 @@ def convert_xgboost(src: Any, dst: PathLike | None = None,
         _lib.check(lib.ristra_model_import_xgboost(ctypes.byref(out), os.fsencode(src),
                                                    ctypes.byref(opts)))
     else:
-        data = _booster_bytes(src)
-        if data is None:
+        booster = _booster_bytes(src)
+        if booster is None:
             raise error_for(RISTRA_EINVAL, "src must be a path, bytes or an xgboost.Booster, "
                                            f"not {type(src).__name__}")
         source = _lib.text(name, "name") or b"xgboost.Booster"
-        _lib.check(lib.ristra_model_import_xgboost_buffer(ctypes.byref(out), data, len(data),
+        _lib.check(lib.ristra_model_import_xgboost_buffer(ctypes.byref(out), booster, len(booster),
                                                            source, ctypes.byref(opts)))
     del keep
     model = Model._adopt(out)

@@ -1,19 +1,40 @@
-# The ristra source tree: RISTRA_SOURCE_DIR (set by ctest), or found by
-# walking up from the test directory.
+# Where the tests' files come from. The models and golden vectors the
+# package ships (inst/extdata, copies checked against the source tree by
+# tests/bindings/r_check.sh) are always there; the rest of the source tree
+# (RISTRA_SOURCE_DIR, set by ctest, or found by walking up from the test
+# directory) only when the tests run from it: tests that need it skip.
 source_dir <- function() {
   dir <- Sys.getenv("RISTRA_SOURCE_DIR")
   if (nzchar(dir)) return(dir)
   dir <- normalizePath(".")
   while (!file.exists(file.path(dir, "include", "ristra", "ristra.h"))) {
     parent <- dirname(dir)
-    if (parent == dir) stop("set RISTRA_SOURCE_DIR to the ristra source tree")
+    if (parent == dir) return("")
     dir <- parent
   }
   dir
 }
 
-golden_dir <- function() file.path(source_dir(), "tests", "golden")
-example_model_path <- function() file.path(source_dir(), "models", "example_logistic.json")
+shipped <- function(...) system.file("extdata", ..., package = "ristra", mustWork = TRUE)
+
+# A path in the source tree; skips the test when there is no source tree.
+source_path <- function(...) {
+  skip_if(!nzchar(source_dir()), "needs the ristra source tree (RISTRA_SOURCE_DIR)")
+  file.path(source_dir(), ...)
+}
+
+golden_dir <- function() {
+  if (nzchar(source_dir())) file.path(source_dir(), "tests", "golden") else shipped("golden")
+}
+
+# A golden case's file; skips the test when this installation lacks it.
+golden_path <- function(case, file) {
+  path <- file.path(golden_dir(), case, file)
+  skip_if_not(file.exists(path), paste("golden file not shipped:", case, file))
+  path
+}
+
+example_model_path <- function() shipped("example_logistic.json")
 
 golden_cases <- function() {
   basename(dirname(Sys.glob(file.path(golden_dir(), "*", "expected.csv"))))
@@ -38,6 +59,7 @@ expect_close <- function(got, want, tolerance, what) {
   expect_lte(worst, tolerance, label = paste(what, "largest difference"))
 }
 
+# (shipped() finds a file in inst/extdata; helper-golden.R)
 # A plausible data.frame for the example model, with the columns in an
 # order of their own and an identifier column the model does not use.
 patients <- function(n, seed = 1) {

@@ -7,9 +7,9 @@ gbdt_cases <- function() grep("^gbdt", golden_cases(), value = TRUE)
 for (case in gbdt_cases()) {
   test_that(paste(case, "imported from XGBoost's file scores as XGBoost predicted"), {
     g <- read_golden(case)
-    model <- ristra_convert_xgboost(file.path(golden_dir(), case, "xgboost.json"))
+    model <- ristra_convert_xgboost(golden_path(case, "xgboost.json"))
     expect_identical(ristra_features(model)$name, names(g$input))
-    prob <- predict(model, g$input)
+    prob <- predict(model, g$input, status = TRUE)
     expect_identical(attr(prob, "status"), g$expected$status)
     expect_close(prob, g$expected$prob, 1e-6, paste(case, "probability"))
     expect_close(predict(model, g$input, type = "link"), g$expected$margin, 1e-6,
@@ -20,7 +20,7 @@ for (case in gbdt_cases()) {
 test_that("the saved model is byte for byte the command-line tool's", {
   cli <- Sys.getenv("RISTRA_CLI")
   skip_if(!nzchar(cli), "RISTRA_CLI is not set")
-  src <- file.path(golden_dir(), "gbdt_numeric", "xgboost.json")
+  src <- golden_path("gbdt_numeric", "xgboost.json")
   ours <- tempfile(fileext = ".json.gz")
   theirs <- tempfile(fileext = ".json.gz")
   model <- ristra_convert_xgboost(src, ours, name = "admissions", model_version = "3.0.0",
@@ -42,7 +42,7 @@ test_that("the saved model is byte for byte the command-line tool's", {
 })
 
 test_that("a raw vector of the file's bytes imports the same trees", {
-  src <- file.path(golden_dir(), "gbdt_categorical", "xgboost.json")
+  src <- golden_path("gbdt_categorical", "xgboost.json")
   g <- read_golden("gbdt_categorical")
   from_raw <- ristra_convert_xgboost(readBin(src, "raw", file.size(src)), name = "m")
   expect_identical(predict(from_raw, g$input), predict(ristra_convert_xgboost(src), g$input))
@@ -50,12 +50,12 @@ test_that("a raw vector of the file's bytes imports the same trees", {
 })
 
 test_that("refusals carry the library's message", {
-  bad <- file.path(source_dir(), "tests", "fixtures", "xgboost", "bad")
+  bad <- source_path("tests", "fixtures", "xgboost", "bad")
   expect_error(ristra_convert_xgboost(file.path(bad, "multiclass.json")), "multiclass.json")
   expect_error(ristra_convert_xgboost(file.path(bad, "cycle.json")), "cycle.json")
   expect_error(ristra_convert_xgboost(file.path(tempdir(), "none.json")), "none.json")
   expect_error(ristra_convert_xgboost(42), "file name or a raw vector")
-  src <- file.path(golden_dir(), "gbdt_numeric", "xgboost.json")
+  src <- golden_path("gbdt_numeric", "xgboost.json")
   expect_error(ristra_convert_xgboost(src, horizon_days = 1.5), "whole number")
   expect_error(ristra_convert_xgboost(src, feature_names = c("a", "b")), "feature")
 })

@@ -7,7 +7,7 @@ test_that("both model kinds have golden cases", {
 })
 
 check_golden <- function(g, model, newdata) {
-  prob <- predict(model, newdata)
+  prob <- predict(model, newdata, status = TRUE)
   margin <- predict(model, newdata, type = "link")
   expect_identical(attr(prob, "status"), g$expected$status, label = paste(g$case, "statuses"))
   expect_close(margin, g$expected$margin, g$tolerance, paste(g$case, "margin"))

@@ -1,8 +1,8 @@
 # Loading, describing, saving; errors; the version check.
 
 test_that("features and metadata are those of the model file", {
-  for (path in c(example_model_path(), file.path(golden_dir(), "logistic_basic", "model.json"),
-                 file.path(golden_dir(), "gbdt_categorical", "model.json"))) {
+  for (path in c(example_model_path(), golden_path("logistic_basic", "model.json"),
+                 golden_path("gbdt_categorical", "model.json"))) {
     doc <- jsonlite::fromJSON(path, simplifyVector = FALSE)
     model <- ristra_load(path)
     expect_identical(ristra_metadata(model),
@@ -30,7 +30,7 @@ test_that("print shows the kind, the name and the features", {
   expect_match(out[1], "<ristra model: logistic, 7 features>", fixed = TRUE)
   expect_true(any(grepl("ristra example logistic model", out)))
   expect_true(any(grepl("features: age, female", out)))
-  gbdt <- ristra_load(file.path(golden_dir(), "gbdt_deep", "model.json"))
+  gbdt <- ristra_load(golden_path("gbdt_deep", "model.json"))
   expect_true(any(grepl("trees: +[0-9]+ \\(max depth [0-9]+\\)", format(gbdt))))
 })
 
@@ -51,7 +51,7 @@ test_that("a saved model loads and scores identically", {
 test_that("load errors carry the library's message", {
   missing <- file.path(tempdir(), "no such model.json")
   expect_error(ristra_load(missing), "no such model.json", fixed = TRUE)
-  bad <- file.path(source_dir(), "tests", "fixtures", "models", "bad")
+  bad <- source_path("tests", "fixtures", "models", "bad")
   expect_error(ristra_load(file.path(bad, "not_json.json")), "not_json.json: line 1, column")
   expect_error(ristra_load(file.path(bad, "newer_format_version.json")), "format_version")
 })

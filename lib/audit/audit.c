@@ -1,0 +1,352 @@
+/* The audit's side of ristra_score_file(): options, the grouping values of
+ * each scored patient as the blocks go by (4 bytes a patient a grouping),
+ * and, once the list is ranked, the figures at the tiers it applied. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ristra/audit.h"
+#include "ristra/evaluate.h"
+#include "../common/error_internal.h"
+#include "../metrics/metrics_internal.h"
+#include "audit_internal.h"
+
+enum { MAX_COLUMNS = 64 };
+
+struct ristra__audit {
+    ristra_audit_options o;
+    ristra__output *out;
+    int64_t n_columns;
+    const char *columns[MAX_COLUMNS];
+    int kind[MAX_COLUMNS];          /* the ristra_grouping of each column */
+    const char *grouping_name[MAX_COLUMNS];
+    int64_t n, cap;
+    int32_t *label[MAX_COLUMNS];    /* per column, per patient kept */
+};
+
+int ristra_audit_options_init(ristra_audit_options *opts, int version)
+{
+    if (!opts || version < 1 || version > RISTRA_AUDIT_OPTIONS_VERSION)
+        return ristra__error(RISTRA_EINVAL, "ristra_audit_options_init: %s",
+                             opts ? "unknown version" : "opts is NULL");
+    ristra_audit_options defaults = RISTRA_AUDIT_OPTIONS_INIT;
+    *opts = defaults;
+    opts->version = version;
+    return RISTRA_OK;
+}
+
+static void add_column(ristra__audit *a, const char *column, int kind, const char *name)
+{
+    a->columns[a->n_columns] = column;
+    a->kind[a->n_columns] = kind;
+    a->grouping_name[a->n_columns++] = name;
+}
+
+static int check_options(const ristra_audit_options *o)
+{
+    static const char fn[] = "ristra_score_file: opts->audit";
+    if (o->version < 1 || o->version > RISTRA_AUDIT_OPTIONS_VERSION)
+        return ristra__error(RISTRA_EINVAL, "%s->version is %d (expected 1 to %d)", fn,
+                             o->version, RISTRA_AUDIT_OPTIONS_VERSION);
+    if (!(o->confidence_level > 0 && o->confidence_level < 1))
+        return ristra__error(RISTRA_EINVAL, "%s->confidence_level is %g (expected (0, 1))", fn,
+                             o->confidence_level);
+    if (o->n_group_columns < 0 || o->n_group_columns > MAX_COLUMNS - 3 ||
+        (o->n_group_columns > 0 && !o->group_columns))
+        return ristra__error(RISTRA_EINVAL, "%s->n_group_columns is %lld (expected 0 to %d, "
+                             "with group_columns)", fn, (long long)o->n_group_columns,
+                             MAX_COLUMNS - 3);
+    for (int64_t k = 0; k < o->n_group_columns; k++)
+        if (!o->group_columns[k] || !o->group_columns[k][0])
+            return ristra__error(RISTRA_EINVAL, "%s->group_columns[%lld] is empty", fn,
+                                 (long long)k);
+    return RISTRA_OK;
+}
+
+int ristra__audit_open(ristra__audit **out, const ristra_audit_options *opts, const char *path,
+                       int gzip_level)
+{
+    *out = NULL;
+    ristra_audit_options defaults = RISTRA_AUDIT_OPTIONS_INIT;
+    const ristra_audit_options *o = opts ? opts : &defaults;
+    int rc = check_options(o);
+    if (rc)
+        return rc;
+    ristra__audit *a = calloc(1, sizeof *a);
+    if (!a)
+        return ristra__oom();
+    a->o = *o;
+    if (o->age_column)
+        add_column(a, o->age_column, RISTRA_GROUPING_AGE_BAND, "age_band");
+    if (o->sex_column)
+        add_column(a, o->sex_column, RISTRA_GROUPING_SEX, "sex");
+    if (o->deprivation_column)
+        add_column(a, o->deprivation_column, RISTRA_GROUPING_DEPRIVATION_QUINTILE,
+                   "deprivation_quintile");
+    for (int64_t k = 0; k < o->n_group_columns; k++)
+        add_column(a, o->group_columns[k], RISTRA_GROUPING_VALUE, o->group_columns[k]);
+    rc = ristra__output_open(&a->out, path, gzip_level);
+    if (!rc)
+        rc = ristra__audit_write_header(a->out);
+    if (rc) {
+        ristra__audit_free(a);
+        return rc;
+    }
+    *out = a;
+    return RISTRA_OK;
+}
+
+const char *const *ristra__audit_columns(const ristra__audit *a, int64_t *n_out)
+{
+    *n_out = a->n_columns;
+    return a->columns;
+}
+
+int ristra__audit_keep(ristra__audit *a, const double *extra)
+{
+    if (a->n == a->cap) {
+        int64_t cap = a->cap ? 2 * a->cap : 65536;
+        for (int64_t c = 0; c < a->n_columns; c++) {
+            int32_t *l = realloc(a->label[c], (size_t)cap * sizeof *l);
+            if (!l)
+                return ristra__oom();
+            a->label[c] = l;
+        }
+        a->cap = cap;
+    }
+    for (int64_t c = 0; c < a->n_columns; c++)
+        a->label[c][a->n] = ristra_group_label(a->kind[c], extra[c]);
+    a->n++;
+    return RISTRA_OK;
+}
+
+ristra__output *ristra__audit_take_output(ristra__audit *a)
+{
+    ristra__output *o = a ? a->out : NULL;
+    if (a)
+        a->out = NULL;
+    return o;
+}
+
+void ristra__audit_free(ristra__audit *a)
+{
+    if (!a)
+        return;
+    ristra__output_abort(a->out);
+    for (int64_t c = 0; c < a->n_columns; c++)
+        free(a->label[c]);
+    free(a);
+}
+
+/* ------------------------------------------------------------ the figures */
+
+/* The tier of each patient (input order) that the list gave him. */
+static uint8_t *tiers_of(const ristra__stratification *st)
+{
+    uint8_t *tier = malloc((size_t)(st->n > 0 ? st->n : 1));
+    if (!tier)
+        return NULL;
+    for (int32_t p = 0; p < st->n_practices; p++) {
+        const ristra__practice_stats *ps = &st->practice[p];
+        for (int64_t j = 0; j < ps->list_size; j++)
+            tier[st->order[ps->first + j]] = (uint8_t)ristra__tier_of(ps, st->n_tiers, j + 1);
+    }
+    return tier;
+}
+
+typedef struct known_rows {
+    int64_t n;
+    double *risk;
+    uint8_t *outcome;
+    int64_t *index;     /* the patient of each */
+    int32_t *number;    /* scratch: the group number of each */
+} known_rows;
+
+static int collect_known(known_rows *k, const ristra__scored *sc)
+{
+    memset(k, 0, sizeof *k);
+    size_t cap = (size_t)(sc->n > 0 ? sc->n : 1);
+    k->risk = malloc(cap * sizeof *k->risk);
+    k->outcome = malloc(cap);
+    k->index = malloc(cap * sizeof *k->index);
+    k->number = malloc(cap * sizeof *k->number);
+    if (!k->risk || !k->outcome || !k->index || !k->number)
+        return ristra__oom();
+    for (int64_t i = 0; i < sc->n; i++)
+        if (sc->outcome[i] != RISTRA__OUTCOME_UNKNOWN) {
+            k->risk[k->n] = sc->risk[i];
+            k->outcome[k->n] = sc->outcome[i];
+            k->index[k->n++] = i;
+        }
+    return RISTRA_OK;
+}
+
+static void free_known(known_rows *k)
+{
+    free(k->risk), free(k->outcome), free(k->index), free(k->number);
+}
+
+typedef struct run {
+    const ristra__audit *a;
+    const ristra__stratification *st;
+    const ristra__scored *sc;
+    const char *const *tier_names;
+    const uint8_t *tier;
+    known_rows known;
+    ristra__group_counts area;
+    double z;
+} run;
+
+static void count_patient(ristra__group_counts *g, const run *r, int64_t i)
+{
+    const ristra__scored *sc = r->sc;
+    int known = sc->outcome && sc->outcome[i] != RISTRA__OUTCOME_UNKNOWN;
+    int event = known && sc->outcome[i] == 1;
+    g->n++;
+    g->known += known;
+    g->events += event;
+    if (known)
+        g->expected_known += sc->risk[i];
+    for (int k = r->tier[i]; k < sc->n_tiers; k++) {
+        g->cut[k].selected++;
+        g->cut[k].selected_known += known;
+        g->cut[k].true_positive += event;
+    }
+}
+
+/* The figures of one grouping over the known, by group number (or overall). */
+static int evaluate_known(ristra_evaluation **e, const run *r, const uint64_t *number)
+{
+    *e = NULL;
+    if (!r->sc->outcome || r->known.n == 0)
+        return RISTRA_OK;
+    ristra_evaluate_options eo = RISTRA_EVALUATE_OPTIONS_INIT;
+    eo.n_cut_points = 0;
+    eo.confidence_level = r->a->o.confidence_level;
+    if (number)
+        for (int64_t j = 0; j < r->known.n; j++)
+            r->known.number[j] = (int32_t)number[r->known.index[j]];
+    return ristra_evaluate(e, r->known.risk, r->known.outcome, r->known.n,
+                           number ? r->known.number : NULL, &eo);
+}
+
+/* The evaluation numbers only the groups with a known outcome: which is whose. */
+static int match_groups(int64_t **out, const ristra_evaluation *e, int64_t n_groups)
+{
+    int64_t *q = malloc((size_t)(n_groups > 0 ? n_groups : 1) * sizeof *q);
+    if (!q)
+        return ristra__oom();
+    for (int64_t j = 0; j < n_groups; j++)
+        q[j] = -1;
+    for (int64_t k = 0; k < ristra_evaluation_n_groups(e); k++) {
+        ristra_group_summary s = RISTRA_GROUP_SUMMARY_INIT;
+        ristra_evaluation_summary(&s, e, k);
+        q[s.label] = k;
+    }
+    *out = q;
+    return RISTRA_OK;
+}
+
+/* Numbers the groups, counts them, evaluates them and writes their rows. */
+static int audit_grouping(const run *r, const ristra__grouping *g, const char *const *names)
+{
+    const int64_t n = r->sc->n;
+    int32_t *labels = NULL;
+    int64_t n_groups = 0;
+    uint64_t *number = malloc((size_t)(n > 0 ? n : 1) * sizeof *number);
+    int rc = number ? ristra__number_labels(&labels, &n_groups, number, g->label, n)
+                    : ristra__oom();
+    ristra__group_counts *counts =
+        rc ? NULL : calloc((size_t)(n_groups > 0 ? n_groups : 1), sizeof *counts);
+    if (!rc && !counts)
+        rc = ristra__oom();
+    ristra_evaluation *e = NULL;
+    int64_t *eval_group = NULL;
+    if (!rc) {
+        for (int64_t i = 0; i < n; i++)
+            count_patient(&counts[number[i]], r, i);
+        rc = evaluate_known(&e, r, number);
+    }
+    if (!rc && e)
+        rc = match_groups(&eval_group, e, n_groups);
+    if (!rc) {
+        ristra__audit_table t = { r->a->out, g, n_groups, labels, names, counts, &r->area, e,
+                                  eval_group, r->sc->n_tiers, r->sc->tier_cut, r->tier_names,
+                                  r->z };
+        rc = ristra__audit_write_table(&t);
+    }
+    ristra_evaluation_free(e);
+    free(eval_group), free(counts), free(labels), free(number);
+    return rc;
+}
+
+static int audit_area(const run *r)
+{
+    static const ristra__grouping area = { "area", 0, NULL };
+    static const int32_t zero = 0;
+    static const char *const all[] = { "all" };
+    ristra_evaluation *e = NULL;
+    int rc = evaluate_known(&e, r, NULL);
+    if (!rc) {
+        ristra__audit_table t = { r->a->out, &area, 1, &zero, all, &r->area, &r->area, e,
+                                  NULL, r->sc->n_tiers, r->sc->tier_cut, r->tier_names, r->z };
+        rc = ristra__audit_write_table(&t);
+    }
+    ristra_evaluation_free(e);
+    return rc;
+}
+
+/* Practices as groups, labelled by the rank of their code (the order of st). */
+static int audit_practices(const run *r)
+{
+    const ristra__stratification *st = r->st;
+    int32_t *label = malloc((size_t)(r->sc->n > 0 ? r->sc->n : 1) * sizeof *label);
+    const char **names = malloc((size_t)(st->n_practices > 0 ? st->n_practices : 1) *
+                                sizeof *names);
+    int32_t *rank = malloc((size_t)(r->sc->n_practices > 0 ? r->sc->n_practices : 1) *
+                           sizeof *rank);
+    int rc = label && names && rank ? RISTRA_OK : ristra__oom();
+    if (!rc) {
+        for (int32_t p = 0; p < st->n_practices; p++) {
+            rank[st->practice[p].practice] = p;
+            names[p] = r->sc->practice_code[st->practice[p].practice];
+        }
+        for (int64_t i = 0; i < r->sc->n; i++)
+            label[i] = rank[r->sc->practice[i]];
+        ristra__grouping g = { "practice", 0, label };
+        rc = audit_grouping(r, &g, names);
+    }
+    free(label), free(names), free(rank);
+    return rc;
+}
+
+int ristra__audit_finish(ristra__audit *a, const ristra__stratification *st,
+                         const ristra__scored *sc, const char *const *tier_names)
+{
+    if (sc->n != a->n)
+        return ristra__error(RISTRA_ERROR, "ristra_score_file: the audit kept %lld patients "
+                             "of %lld", (long long)a->n, (long long)sc->n);
+    run r;
+    memset(&r, 0, sizeof r);
+    r.a = a, r.st = st, r.sc = sc, r.tier_names = tier_names;
+    r.z = ristra__normal_quantile((1.0 + a->o.confidence_level) / 2.0);
+    uint8_t *tier = tiers_of(st);
+    r.tier = tier;
+    int rc = tier ? RISTRA_OK : ristra__oom();
+    if (!rc && sc->outcome)
+        rc = collect_known(&r.known, sc);
+    if (!rc) {
+        for (int64_t i = 0; i < sc->n; i++)
+            count_patient(&r.area, &r, i);
+        rc = audit_area(&r);
+    }
+    if (!rc && a->o.by_practice)
+        rc = audit_practices(&r);
+    for (int64_t c = 0; c < a->n_columns && !rc; c++) {
+        ristra__grouping g = { a->grouping_name[c], a->kind[c], a->label[c] };
+        rc = audit_grouping(&r, &g, NULL);
+    }
+    free_known(&r.known);
+    free(tier);
+    return rc;
+}

@@ -1,0 +1,89 @@
+/* The subgroup audit inside ristra_score_file(): the grouping values of
+ * each scored patient are kept as the blocks go by (audit.c); once the
+ * list is stratified, the figures are computed at the tiers it applied
+ * (audit_measures.c) and written as tidy CSV (audit_write.c). */
+#ifndef RISTRA_AUDIT_INTERNAL_H
+#define RISTRA_AUDIT_INTERNAL_H
+
+#include "ristra/audit.h"
+#include "../io/output_internal.h"
+#include "../stratify/stratify_internal.h"
+
+typedef struct ristra__audit ristra__audit;
+
+/* Checks the options and opens path (0600, temporary until committed).
+ * gzip_level as ristra__output_open(). */
+int ristra__audit_open(ristra__audit **out, const ristra_audit_options *opts, const char *path,
+                       int gzip_level);
+
+/* The numeric columns the reader must read (as its extra columns, in this
+ * order) for the groupings. */
+const char *const *ristra__audit_columns(const ristra__audit *a, int64_t *n_out);
+
+/* Keeps the next scored patient's grouping values: extra holds the
+ * values of ristra__audit_columns(), in order. */
+int ristra__audit_keep(ristra__audit *a, const double *extra);
+
+/* Computes every figure at the tiers st applied to the patients kept
+ * (in the same order as scored's) and writes the CSV, not yet committed. */
+int ristra__audit_finish(ristra__audit *a, const ristra__stratification *st,
+                         const ristra__scored *scored, const char *const *tier_names);
+
+/* The output, for the caller to finish and commit with its others; the
+ * audit no longer owns it. */
+ristra__output *ristra__audit_take_output(ristra__audit *a);
+
+void ristra__audit_free(ristra__audit *a);
+
+/* ------------------------------------------------------------ shared inside the module */
+
+/* One grouping of the patients: a label each (RISTRA_GROUP_UNKNOWN when
+ * the value fits no group). */
+typedef struct ristra__grouping {
+    const char *name;           /* "area", "practice", "age_band", a column */
+    int kind;                   /* a ristra_grouping; 0 for area and practice */
+    const int32_t *label;       /* per patient */
+} ristra__grouping;
+
+/* Counts of one group at one cut-off: everyone, and those with a known outcome. */
+typedef struct ristra__cut_counts {
+    int64_t selected;           /* in this tier or a tighter one */
+    int64_t selected_known;     /* of whom with a known outcome */
+    int64_t true_positive;      /* of whom with outcome 1 */
+} ristra__cut_counts;
+
+typedef struct ristra__group_counts {
+    int64_t n, known, events;
+    double expected_known;      /* sum of risks among the known */
+    ristra__cut_counts cut[RISTRA_MAX_TIERS];
+} ristra__group_counts;
+
+/* Everything one grouping needs to write its rows. */
+typedef struct ristra__audit_table {
+    ristra__output *out;
+    const ristra__grouping *grouping;
+    int64_t n_groups;
+    const int32_t *labels;              /* n_groups, ascending */
+    const char *const *group_names;     /* n_groups, or NULL to name from labels */
+    const ristra__group_counts *counts; /* n_groups */
+    const ristra__group_counts *area;   /* the whole population */
+    const struct ristra_evaluation *evaluation; /* over the known; NULL without outcomes */
+    /* per group, its group in the evaluation (-1: no known outcome); NULL:
+     * the overall figures */
+    const int64_t *evaluation_group;
+    int n_tiers;
+    const double *tier_cut;
+    const char *const *tier_names;
+    double z;                           /* the normal quantile of the level */
+} ristra__audit_table;
+
+int ristra__audit_write_header(ristra__output *o);
+int ristra__audit_write_table(const ristra__audit_table *t);
+
+/* The ratio of the proportion x1 / n1 of a group to X / N of the whole
+ * population it is part of, with the delta-method interval on the log
+ * scale that accounts for the group being inside the whole. */
+void ristra__ratio_to_whole(double *ratio, double *lower, double *upper, int64_t x1, int64_t n1,
+                            int64_t x, int64_t n, double z);
+
+#endif
