@@ -14,7 +14,7 @@ margins and probabilities must be within 1e-6 of XGBoost's own
 Booster.predict(..., output_margin=True / False). (All-missing rows are
 rejected by an imported model's default min_present_features of 1; these
 imports set no minimum, so that the trees' default directions are compared
-too.) An early-stopped XGBClassifier must score as its predict_proba().
+too, and keep every tree, as Booster.predict() uses.) An early-stopped XGBClassifier must score as its predict_proba().
 
 Run alone with `-s` to see the table of largest differences.
 """
@@ -68,7 +68,7 @@ class Ristra:
         lib.ristra_model_free.argtypes = [ctypes.c_void_p]
         lib.ristra_model_kind.argtypes = [ctypes.c_void_p]
 
-    def import_xgboost(self, data, name, feature_names=None, all_trees=False, min_present=-1):
+    def import_xgboost(self, data, name, feature_names=None, all_trees=True, min_present=-1):
         opts = XgbOptions(version=1, all_trees=int(all_trees), min_present_features=min_present)
         if feature_names:
             arr = (ctypes.c_char_p * len(feature_names))(*[n.encode() for n in feature_names])
