@@ -223,6 +223,7 @@ static int evaluate_known(ristra_evaluation **e, const run *r, const uint64_t *n
     ristra_evaluate_options eo = RISTRA_EVALUATE_OPTIONS_INIT;
     eo.n_cut_points = 0;
     eo.confidence_level = r->a->o.confidence_level;
+    eo.n_threads = 0; /* the groups' figures in parallel; they do not depend on it */
     if (number)
         for (int64_t j = 0; j < r->known.n; j++)
             r->known.number[j] = (int32_t)number[r->known.index[j]];

@@ -1,5 +1,6 @@
-/* The calibration plot: a self-contained SVG drawn from the evaluation's
- * public figures, written atomically through lib/io/output. */
+/* The calibration plot (lib/report: the library's SVG drawing): a
+ * self-contained SVG drawn from the evaluation's public figures, written
+ * atomically through lib/io/output. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

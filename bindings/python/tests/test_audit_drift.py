@@ -1,0 +1,41 @@
+"""ristra.audit() and ristra.drift() return the library's figures as
+DataFrames: the same numbers as `ristra score --audit` and `ristra drift`."""
+import os
+import pathlib
+import subprocess
+
+import pandas as pd
+
+import ristra
+
+SOURCE = pathlib.Path(os.environ.get("RISTRA_SOURCE_DIR", pathlib.Path(__file__).parents[3]))
+CLI = os.environ.get("RISTRA_CLI", str(SOURCE / "build" / "bindings" / "cli" / "ristra"))
+MODEL = SOURCE / "models" / "demo_logistic.json"
+
+
+def test_audit_frame_equals_the_cli_audit(tmp_path):
+    pop = tmp_path / "pop.csv"
+    ristra.synth(pop, patients=3000, practices=2, seed=3)
+    frame = ristra.audit(MODEL, pop, by=["care_home"], output=tmp_path / "py.csv")
+    subprocess.run([CLI, "score", "--model", MODEL, "--input", pop, "--output",
+                    tmp_path / "l.csv", "--audit", tmp_path / "cli.csv", "--audit-by",
+                    "care_home", "--quiet"], check=True)
+    assert (tmp_path / "py.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
+    assert set(frame.grouping) == {"area", "practice", "age_band", "sex",
+                                   "deprivation_quintile", "care_home"}
+    assert frame.estimate.dtype.kind == "f"
+
+
+def test_drift_frame_equals_the_cli_csv(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    ristra.synth(a, patients=3000, practices=2, seed=3)
+    ristra.synth(b, patients=3000, practices=2, seed=4)
+    d = ristra.drift(a, b, MODEL, output=tmp_path / "py.csv")
+    proc = subprocess.run([CLI, "drift", "--baseline", a, "--current", b, "--model", MODEL,
+                           "--output", tmp_path / "cli.csv"], capture_output=True, text=True)
+    assert proc.returncode == (3 if d.n_flagged else 0)
+    assert (tmp_path / "py.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
+    assert d.summary == proc.stdout
+    want = pd.read_csv(tmp_path / "cli.csv", keep_default_na=False, na_values={
+        c: [""] for c in ("baseline", "current", "change", "lower", "upper")})
+    pd.testing.assert_frame_equal(d.frame, want, check_dtype=False)
