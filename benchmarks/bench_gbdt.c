@@ -101,7 +101,7 @@ int main(int argc, char **argv)
     double *t_ristra = malloc((size_t)repeats * sizeof *t_ristra);
     for (int k = 0; k <= repeats; k++) {
         double t0 = now();
-        int rc = ristra_model_score(NULL, margin, NULL, model, x, RISTRA_FLOAT32, rows, nf, nf, &opts);
+        int rc = ristra_model_score(NULL, margin, NULL, model, x, RISTRA_FLOAT32, rows, nf, nf, 1, &opts);
         double t1 = now();
         if (rc != RISTRA_OK) {
             fprintf(stderr, "ristra: %s\n", ristra_last_error());

@@ -59,7 +59,7 @@ def main():
         handle, xp, op, optp = model._ptr, X.ctypes.data, out.ctypes.data, ctypes.byref(opts)
 
         def direct():
-            lib.ristra_model_score(op, None, None, handle, xp, 2, n, k, k, optp)
+            lib.ristra_model_score(op, None, None, handle, xp, 2, n, k, k, 1, optp)
 
         ways = [("direct ctypes call", direct),
                 ("predict(ndarray)", lambda: model.predict(X, n_threads=args.threads)),

@@ -63,7 +63,7 @@ int main(int argc, char **argv)
     ristra_score_options opts = RISTRA_SCORE_OPTIONS_INIT;
 
     rc = ristra_model_score(risk, margin, status, model, patients, RISTRA_FLOAT64, N_PATIENTS,
-                            7, 7, &opts);
+                            7, 7, 1, &opts);
     if (rc != RISTRA_OK) {
         fprintf(stderr, "scoring failed: %s\n", ristra_last_error());
         ristra_model_free(model);

@@ -179,7 +179,7 @@ int cli_read_population(cli_rows *r, const char *command, const char *path,
                 }
             }
             rc = ristra_model_score(risk, margin, status, model, b.values, RISTRA_FLOAT64,
-                                    b.n_rows, b.n_cols, b.n_cols, &so);
+                                    b.n_rows, b.n_cols, b.n_cols, 1, &so);
             if (rc) {
                 cli_fail(command, rc, "cannot score %s", path);
                 break;

@@ -161,7 +161,7 @@ static int recalibrate(const calibrate_args *a, const ristra_model *model, const
     rc = risk ? RISTRA_OK : RISTRA_ENOMEM;
     if (!rc)
         rc = ristra_model_score(risk, NULL, NULL, out, rows->values, RISTRA_FLOAT64, rows->n,
-                                rows->n_cols, rows->n_cols, &so);
+                                rows->n_cols, rows->n_cols, 1, &so);
     if (!rc)
         rc = evaluate(&before, rows->risk, rows->outcome, rows->n, a->n_threads);
     if (!rc)

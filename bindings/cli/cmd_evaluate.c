@@ -61,10 +61,11 @@ typedef struct eval_args {
     const char *id_column, *practice_column;
     int group_by;
     int n_threads;
+    double cut_points[RISTRA_EVALUATE_MAX_CUT_POINTS];   /* --tiers, for the options */
 } eval_args;
 
 /* "0.5%,2%,0.05" -> fractions. */
-static int parse_tiers(ristra_evaluate_options *o, const char *text)
+static int parse_tiers(ristra_evaluate_options *o, double *cut_points, const char *text)
 {
     char *copy = strdup(text);
     int64_t n = 0;
@@ -86,13 +87,14 @@ static int parse_tiers(ristra_evaluate_options *o, const char *text)
         double v;
         if ((rc = cli_parse_double("evaluate", "--tiers", item, &v)))
             break;
-        o->cut_points[i] = percent ? v / 100.0 : v;
-        if (!(o->cut_points[i] > 0 && o->cut_points[i] <= 1))
+        cut_points[i] = percent ? v / 100.0 : v;
+        if (!(cut_points[i] > 0 && cut_points[i] <= 1))
             rc = cli_usage_error("evaluate", USAGE,
                                  "--tiers: %s%s is not a fraction of the list in (0, 1]", item,
                                  percent ? "%" : "");
     }
-    o->n_cut_points = (int)n;
+    o->cut_points = cut_points;
+    o->n_cut_points = n;
     free(items);
     free(copy);
     return rc;
@@ -138,7 +140,7 @@ static int parse_args(eval_args *a, ristra_evaluate_options *o, int argc, char *
     a->age_column = a->age_column ? a->age_column : "age";
     a->sex_column = a->sex_column ? a->sex_column : "female";
     a->imd_column = a->imd_column ? a->imd_column : "imd_decile";
-    if (a->tiers && (rc = parse_tiers(o, a->tiers)))
+    if (a->tiers && (rc = parse_tiers(o, a->cut_points, a->tiers)))
         return rc;
     int64_t v;
     if (a->bins) {
@@ -289,7 +291,7 @@ static void print_overall(const ristra_evaluation *e, const ristra_evaluate_opti
     }
     printf("\nTier cut-points:\n  %8s  %9s  %8s  %10s  %11s  %8s\n", "top", "flagged", "events",
            "threshold", "sensitivity", "PPV");
-    for (int64_t k = 0; k < o->n_cut_points; k++) {
+    for (int64_t k = 0; k < ristra_evaluation_n_cut_points(e); k++) {
         ristra_cut_point_summary c = RISTRA_CUT_POINT_SUMMARY_INIT;
         ristra_evaluation_cut_point(&c, e, RISTRA_EVALUATION_OVERALL, k);
         printf("  %7g%%  %9lld  %8lld  %10.5f  %11.4f  %8.4f\n", 100 * c.fraction,
@@ -332,7 +334,7 @@ static void print_groups(const ristra_evaluation *e, const ristra_evaluate_optio
                                                 : "each group's own top",
            "group", "top", "flagged", "events", "sensitivity", "PPV");
     for (int64_t k = 0; k < ng; k++)
-        for (int64_t c = 0; c < o->n_cut_points; c++) {
+        for (int64_t c = 0; c < ristra_evaluation_n_cut_points(e); c++) {
             ristra_cut_point_summary p = RISTRA_CUT_POINT_SUMMARY_INIT;
             ristra_evaluation_cut_point(&p, e, k, c);
             printf("  %-10s  %7g%%  %9lld  %8lld  %11.4f  %8.4f\n",
@@ -368,7 +370,7 @@ static void csv_row(FILE *f, const ristra_evaluation *e, int64_t k, const char *
         ristra_evaluation_bin(&c, e, k, b);
         csv_number(f, c.oe_ratio);
     }
-    for (int64_t c = 0; c < o->n_cut_points; c++) {
+    for (int64_t c = 0; c < ristra_evaluation_n_cut_points(e); c++) {
         ristra_cut_point_summary p = RISTRA_CUT_POINT_SUMMARY_INIT;
         ristra_evaluation_cut_point(&p, e, k, c);
         fprintf(f, ",%lld,%lld", (long long)p.n_flagged, (long long)p.events_flagged);
@@ -400,8 +402,10 @@ static int write_csv(const char *path, const ristra_evaluation *e,
           "calibration_intercept,calibration_slope,calibration_slope_intercept", f);
     for (int64_t b = 0; b < o->n_bins; b++)
         fprintf(f, ",oe_bin_%lld", (long long)b + 1);
-    for (int64_t c = 0; c < o->n_cut_points; c++) {
-        double pct = 100 * o->cut_points[c];
+    for (int64_t c = 0; c < ristra_evaluation_n_cut_points(e); c++) {
+        ristra_cut_point_summary p = RISTRA_CUT_POINT_SUMMARY_INIT;
+        ristra_evaluation_cut_point(&p, e, RISTRA_EVALUATION_OVERALL, c);
+        double pct = 100 * p.fraction;
         fprintf(f, ",flagged_%g%%,events_flagged_%g%%,sensitivity_%g%%,ppv_%g%%", pct, pct, pct,
                 pct);
     }

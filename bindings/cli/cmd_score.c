@@ -133,6 +133,10 @@ typedef struct score_args {
     const char **audit_columns;
     ristra_audit_options audit;
     ristra_fhir_options fhir;
+    /* what the options point at */
+    ristra_population_options population;
+    double cut_points[RISTRA_MAX_TIERS];
+    const char *names[RISTRA_MAX_TIERS];
 } score_args;
 
 /* Splits a copy of text at commas (cli_split_list) into at most
@@ -168,14 +172,15 @@ static int parse_tiers(ristra_score_file_options *o, score_args *a)
                                          RISTRA_MAX_TIERS)
                        : CLI_OK;
         for (int k = 0; !rc && k < n; k++)
-            rc = cli_parse_double("score", "--tiers", pieces[k], &o->tier_cut_points[k]);
+            rc = cli_parse_double("score", "--tiers", pieces[k], &a->cut_points[k]);
         free(copy);
         if (rc)
             return rc;
         o->n_tiers = n;
+        o->tier_cut_points = a->cut_points;
     }
     if (a->tier_names) {
-        int want = o->n_tiers ? o->n_tiers : 4;
+        int want = o->n_tiers ? (int)o->n_tiers : 4;
         int n = split_tier_list(&a->names_copy, pieces, a->tier_names);
         if (!a->names_copy)
             return cli_fail("score", RISTRA_ENOMEM, "out of memory");
@@ -186,10 +191,12 @@ static int parse_tiers(ristra_score_file_options *o, score_args *a)
         if (!o->n_tiers) { /* names for the default cut-points */
             static const double defaults[] = { 0.005, 0.02, 0.05, 0.20 };
             o->n_tiers = 4;
-            memcpy(o->tier_cut_points, defaults, sizeof defaults);
+            memcpy(a->cut_points, defaults, sizeof defaults);
+            o->tier_cut_points = a->cut_points;
         }
         for (int k = 0; k < n; k++)
-            o->tier_names[k] = pieces[k];
+            a->names[k] = pieces[k];
+        o->tier_names = a->names;
     }
     return CLI_OK;
 }
@@ -225,12 +232,17 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         return rc;
     if (!a->model || !a->input || !a->output)
         return cli_usage_error("score", USAGE, "--model, --input and --output are required");
+    if (id || practice || outcome) {
+        ristra_population_options_init(&a->population, RISTRA_POPULATION_OPTIONS_VERSION);
+        a->population.outcome_column = RISTRA_SCORE_FILE_DEFAULT_OUTCOME;
+        o->population = &a->population;
+    }
     if (id)
-        o->population.id_column = id;
+        a->population.id_column = id;
     if (practice)
-        o->population.practice_column = practice;
+        a->population.practice_column = practice;
     if (outcome)
-        o->population.outcome_column = *outcome ? outcome : NULL;
+        a->population.outcome_column = *outcome ? outcome : NULL;
     if (a->threads) {
         int64_t v;
         if ((rc = cli_parse_int64("score", "--threads", a->threads, &v)))
@@ -274,9 +286,11 @@ static void report(const ristra_score_result *r, const score_args *a,
            grouped(b2, sizeof b2, t.n_scored), grouped(b3, sizeof b3, t.n_rejected),
            (int)t.n_practices);
     printf(" Tiers:");
-    for (int k = 0; k < t.n_tiers; k++)
+    for (int k = 0; k < t.n_tiers; k++) {
+        int64_t count = ristra_score_result_tier_count(r, RISTRA_SCORE_RESULT_ALL, k);
         printf("%s %s %s", k ? ";" : "", ristra_score_result_tier_name(r, k),
-               grouped(b1, sizeof b1, t.tier_count[k]));
+               grouped(b1, sizeof b1, count));
+    }
     printf(".");
     if (t.has_outcome && t.n_scored > 0)
         printf(" Observed %s admissions against %.1f expected.",

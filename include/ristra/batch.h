@@ -13,7 +13,11 @@
 
 RISTRA_BEGIN_DECL
 
-/** The most tiers ristra_score_file() assigns. */
+/**
+ * The most tiers ristra_score_file() assigns in this release. Not part of
+ * the ABI: no public struct has an array of this size, and a later
+ * release may raise it.
+ */
 #define RISTRA_MAX_TIERS 8
 
 /**
@@ -25,16 +29,21 @@ RISTRA_BEGIN_DECL
 typedef int (*ristra_progress_fn)(void *ctx, int64_t patients, uint64_t bytes_done,
                                   uint64_t bytes_total);
 
+/** The outcome column ristra_score_file() reads, when present, by default. */
+#define RISTRA_SCORE_FILE_DEFAULT_OUTCOME "emergency_admission_next_12m"
+
 /** Options for ristra_score_file(). */
 typedef struct ristra_score_file_options {
     int version;                   /**< RISTRA_SCORE_FILE_OPTIONS_VERSION */
     /**
-     * How to read the input. columns and extra_columns must be NULL, and
-     * n_threads is not used (n_threads below is). The default outcome
-     * column is "emergency_admission_next_12m", read when present
-     * (observed admissions and AUROC in the summary).
+     * How to read the input, or NULL (the default) for the defaults of
+     * ristra_population_options with the outcome column
+     * RISTRA_SCORE_FILE_DEFAULT_OUTCOME, read when present (observed
+     * admissions and AUROC in the summary). Held by pointer so that
+     * either struct can grow on its own. columns and extra_columns must
+     * be NULL, and n_threads is not used (n_threads below is).
      */
-    ristra_population_options population;
+    const ristra_population_options *population;
     /**
      * Rejected rows, CSV, in file order, with the header
      * line,nhs_number,practice,status,reason: the line the row starts on,
@@ -61,12 +70,16 @@ typedef struct ristra_score_file_options {
      * relative 1e-12 above a whole number counts as that number (0.07 of
      * 100 patients is 7, not 8), as in ristra_evaluate(). Every practice's
      * highest-risk patient is therefore in the first tier. Default
-     * (n_tiers 0): 0.005, 0.02, 0.05, 0.20.
+     * (n_tiers 0): 0.005, 0.02, 0.05, 0.20. At most RISTRA_MAX_TIERS
+     * (a limit of this release, not of the ABI).
      */
-    int n_tiers;
-    double tier_cut_points[RISTRA_MAX_TIERS];
-    /** Tier names; NULL entries (the default) give "top 0.5%" and so on. */
-    const char *tier_names[RISTRA_MAX_TIERS];
+    int64_t n_tiers;
+    const double *tier_cut_points;   /**< n_tiers cut-points (read only when n_tiers > 0) */
+    /**
+     * NULL (the default), or n_tiers tier names; a NULL name gives "top
+     * 0.5%" and so on.
+     */
+    const char *const *tier_names;
     /** Name of the tier of patients in no tier; NULL: "-". */
     const char *untiered_name;
     /**
@@ -103,10 +116,8 @@ typedef struct ristra_score_file_options {
 
 #define RISTRA_SCORE_FILE_OPTIONS_VERSION 1
 #define RISTRA_SCORE_FILE_OPTIONS_INIT                                                       \
-    { RISTRA_SCORE_FILE_OPTIONS_VERSION,                                                     \
-      { RISTRA_POPULATION_OPTIONS_VERSION, "nhs_number", "practice",                         \
-        "emergency_admission_next_12m", 0, NULL, 0, NULL, 0, 0, 1, 1 },                     \
-      NULL, NULL, 0, { 0 }, { NULL }, NULL, 0, -1, NULL, NULL, NULL, NULL, NULL, NULL }
+    { RISTRA_SCORE_FILE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, -1, NULL, \
+      NULL, NULL, NULL, NULL, NULL }
 
 /**
  * Fills opts with the defaults of the given struct version.
@@ -171,8 +182,8 @@ typedef struct ristra_score_totals {
      * including one whose rows were all rejected (its list_size is 0).
      */
     int32_t n_practices;
+    /** tiers; ristra_score_result_tier_count() gives the patients in each */
     int n_tiers;
-    int64_t tier_count[RISTRA_MAX_TIERS];  /**< patients in each tier (the tightest tier only) */
     int has_outcome;           /**< 1 when the input had the outcome column */
     double expected;           /**< sum of risks */
     int64_t observed;          /**< patients with outcome 1 (-1 without outcomes) */
@@ -182,7 +193,7 @@ typedef struct ristra_score_totals {
 
 #define RISTRA_SCORE_TOTALS_VERSION 1
 #define RISTRA_SCORE_TOTALS_INIT                                                             \
-    { RISTRA_SCORE_TOTALS_VERSION, 0, 0, 0, 0, 0, { 0 }, 0, 0.0, -1, 0.0 }
+    { RISTRA_SCORE_TOTALS_VERSION, 0, 0, 0, 0, 0, 0, 0.0, -1, 0.0 }
 
 /**
  * Fills out with the run's totals; out->version must be set.
@@ -199,8 +210,6 @@ typedef struct ristra_practice_summary {
     const char *practice;      /**< ODS code; valid while the result lives */
     int64_t list_size;         /**< patients scored */
     int64_t n_rejected;        /**< rows rejected that named this practice (a valid code) */
-    /** patients in each tier (the tightest tier only) */
-    int64_t tier_count[RISTRA_MAX_TIERS];
     double mean_risk;          /**< expected / list_size; NaN when list_size is 0 */
     double expected;           /**< sum of risks: expected admissions */
     /**
@@ -222,7 +231,7 @@ typedef struct ristra_practice_summary {
 
 #define RISTRA_PRACTICE_SUMMARY_VERSION 1
 #define RISTRA_PRACTICE_SUMMARY_INIT                                                         \
-    { RISTRA_PRACTICE_SUMMARY_VERSION, NULL, 0, 0, { 0 }, 0.0, 0.0, -1, 0.0, 0.0 }
+    { RISTRA_PRACTICE_SUMMARY_VERSION, NULL, 0, 0, 0.0, 0.0, -1, 0.0, 0.0 }
 
 /**
  * The summary of practice `index`, 0 <= index < totals.n_practices, in
@@ -233,6 +242,22 @@ typedef struct ristra_practice_summary {
  */
 RISTRA_API int ristra_score_result_practice(ristra_practice_summary *out,
                                             const ristra_score_result *result, int32_t index);
+
+/** The practice argument of ristra_score_result_tier_count() for everyone. */
+#define RISTRA_SCORE_RESULT_ALL (-1)
+
+/**
+ * Patients in tier k (0 <= k < totals.n_tiers; the tightest tier only, so
+ * the tiers do not overlap) of practice `practice` (its index in the
+ * summary, as for ristra_score_result_practice()), or of everyone with
+ * RISTRA_SCORE_RESULT_ALL.
+ * @return the count, or -1 when result is NULL or practice or k is out of
+ *         range.
+ * @thread_safety Safe: a result is immutable.
+ * @since 2.0.0
+ */
+RISTRA_API int64_t ristra_score_result_tier_count(const ristra_score_result *result,
+                                                  int32_t practice, int k);
 
 /**
  * @return the name of tier k (0 <= k < n_tiers), valid while the result

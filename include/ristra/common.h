@@ -11,7 +11,49 @@
  *     matching *_free function, and every *_free accepts NULL;
  *   - counts, dimensions and strides are int64_t, byte sizes are size_t;
  *   - options are versioned structs initialised with their _INIT macro
- *     (or *_options_init()); a NULL options pointer means the defaults.
+ *     (or *_options_init()); a NULL options pointer means the defaults;
+ *   - a dense block of patients is read as x[r * row_stride + j * col_stride]
+ *     (elements), so row-major and column-major data go in without a copy.
+ *
+ * Versioned structs (how they grow; read this before adding a field)
+ * ------------------------------------------------------------------
+ * Every public struct that a caller allocates (options passed in, figures
+ * passed out) starts with `int version`. The library reads and writes only
+ * the bytes the caller's version holds: a program built against older
+ * headers has a smaller struct, and nothing past its end is ever touched
+ * (libgit2's GIT_INIT_STRUCTURE). lib/common/struct_version.c does the one
+ * version check and the one copy for all of them:
+ *   - *_options_init(opts, version) writes the first size(version) bytes
+ *     of the defaults and the version, nothing more;
+ *   - a function taking options copies the caller's bytes over a whole
+ *     struct of defaults (ristra__struct_load) and reads only that copy;
+ *   - a function filling a caller's struct (ristra_model_feature(),
+ *     ristra_score_result_totals(), ...) writes size(out->version) bytes.
+ * The size of each version is in one table, RISTRA__VERSIONED_STRUCTS in
+ * lib/common/struct_version_internal.h; the newest is always sizeof.
+ *
+ * To add a field to a public struct:
+ *   1. append it at the END of the struct (never between fields), with a
+ *      doc comment that says its default and "@since" the release;
+ *   2. append its default at the end of the struct's _INIT macro (the
+ *      *_options_init function uses the macro, so both agree);
+ *   3. until 2.0.0 is released (this round), that is all: 2.0.0 is
+ *      version 1 of every struct, and sizeof covers the new field. After
+ *      2.0.0: increment the *_VERSION macro, and in
+ *      RISTRA__VERSIONED_STRUCTS replace the struct's last size,
+ *      sizeof(type), by RISTRA__SIZE_THROUGH(type, <last old field>) and
+ *      append sizeof(type) for the new version;
+ *   4. in the library, read the field from the loaded copy (it holds the
+ *      default when the caller's version lacks it); in the Python binding
+ *      append it to the ctypes mirror in bindings/python/ristra/_lib.py
+ *      (tests/test_struct_layout.py checks every offset).
+ * Never embed one public struct in another by value (hold it by pointer,
+ * as ristra_score_file_options.population), and never put a fixed-size
+ * array in a public struct (a pointer and a count in options; an accessor
+ * function for results, as ristra_score_result_tier_count()): either
+ * would move fields when something grows. A new public struct with a
+ * version field gets a line in RISTRA__VERSIONED_STRUCTS and a ctypes
+ * mirror. The ABI gate (tests/abi) fails on any other kind of change.
  */
 #ifndef RISTRA_COMMON_H
 #define RISTRA_COMMON_H

@@ -30,7 +30,10 @@ RISTRA_BEGIN_DECL
 /** The results of ristra_evaluate(). Opaque; immutable once made. */
 typedef struct ristra_evaluation ristra_evaluation;
 
-/** The most tier cut-points one evaluation takes. */
+/**
+ * The most tier cut-points one evaluation takes in this release (a limit,
+ * not part of the ABI: the cut-points are passed by pointer).
+ */
 #define RISTRA_EVALUATE_MAX_CUT_POINTS 16
 
 /** The most calibration bins one evaluation takes. */
@@ -60,17 +63,21 @@ typedef enum ristra_flag_scope {
 /** Options for ristra_evaluate(). */
 typedef struct ristra_evaluate_options {
     int version;          /**< RISTRA_EVALUATE_OPTIONS_VERSION */
-    /** Number of cut-points used in cut_points (0 to RISTRA_EVALUATE_MAX_CUT_POINTS). */
-    int n_cut_points;
+    /**
+     * Number of cut-points in cut_points (0 to RISTRA_EVALUATE_MAX_CUT_POINTS);
+     * not read when cut_points is NULL.
+     */
+    int64_t n_cut_points;
     /**
      * Tier cut-points as fractions of the list, each in (0, 1], in any
-     * order. Default: 0.005, 0.02, 0.05, 0.20 (top 0.5%, 2%, 5%, 20%).
-     * At cut-point c the top k = ceil(c * n) patients are flagged (by the
-     * ordering rule above), where c * n is computed in double precision
-     * and anything within a relative 1e-12 above an integer counts as
-     * that integer, so that 0.07 of 100 patients flags 7, not 8.
+     * order; NULL (the default) for 0.005, 0.02, 0.05, 0.20 (top 0.5%,
+     * 2%, 5%, 20%). At cut-point c the top k = ceil(c * n) patients are
+     * flagged (by the ordering rule above), where c * n is computed in
+     * double precision and anything within a relative 1e-12 above an
+     * integer counts as that integer, so that 0.07 of 100 patients flags
+     * 7, not 8.
      */
-    double cut_points[RISTRA_EVALUATE_MAX_CUT_POINTS];
+    const double *cut_points;
     /** Calibration bins (1 to RISTRA_EVALUATE_MAX_BINS); default 10 (deciles). */
     int n_bins;
     /** Confidence level of the intervals, in (0, 1); default 0.95. */
@@ -87,8 +94,7 @@ typedef struct ristra_evaluate_options {
 
 #define RISTRA_EVALUATE_OPTIONS_VERSION 1
 #define RISTRA_EVALUATE_OPTIONS_INIT                                                         \
-    { RISTRA_EVALUATE_OPTIONS_VERSION, 4, { 0.005, 0.02, 0.05, 0.20 }, 10, 0.95,             \
-      RISTRA_FLAG_WITHIN_GROUP, 1 }
+    { RISTRA_EVALUATE_OPTIONS_VERSION, 0, NULL, 10, 0.95, RISTRA_FLAG_WITHIN_GROUP, 1 }
 
 /**
  * Fills opts with the defaults of the given struct version (for bindings

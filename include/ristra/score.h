@@ -1,8 +1,14 @@
 /*
  * ristra: scoring a dense block of patients.
  *
- * A block is row-major: row r, feature j is x[r * row_stride + j], in the
- * model's feature order (see ristra_model_feature()). NaN means missing
+ * Row r, feature j of a block is x[r * row_stride + j * col_stride]
+ * (strides in elements), in the model's feature order (see
+ * ristra_model_feature()): row-major (C, numpy's default) is col_stride 1
+ * and row_stride >= n_cols; column-major (R matrices and data frames,
+ * Fortran-ordered numpy arrays) is row_stride 1 and col_stride >= n_rows.
+ * Both layouts give bit-identical results. Every function of the API that
+ * takes a dense block of patients (ristra_model_score(), the explain
+ * functions) takes the same pair of strides, in this order. NaN means missing
  * and follows the feature's missing policy. Scoring never modifies the
  * model, so one model may be scored from any number of threads at once.
  */
@@ -92,20 +98,26 @@ RISTRA_API int ristra_score_options_init(ristra_score_options *opts, int version
  * @param dtype       RISTRA_FLOAT32 or RISTRA_FLOAT64.
  * @param n_rows      number of rows (>= 0).
  * @param n_cols      number of columns; must equal ristra_model_n_features().
- * @param row_stride  distance between rows, in elements (>= n_cols).
+ * @param row_stride  distance between rows, in elements (>= 1).
+ * @param col_stride  distance between columns, in elements (>= 1): 1 for
+ *                    row-major, the column length for column-major. The
+ *                    strides must not make two elements share an address
+ *                    (row_stride >= n_cols * col_stride or col_stride >=
+ *                    n_rows * row_stride).
  * @param opts        NULL for the defaults.
  * @return RISTRA_OK (even if some rows were rejected: see status_out);
  *         RISTRA_EINVAL (NULL pointers, negative n_rows, n_cols that does
- *         not match the model, row_stride < n_cols, bad dtype, unknown
- *         options version: the message names the argument); RISTRA_ENOMEM.
+ *         not match the model, strides below 1 or overlapping, bad
+ *         dtype, unknown options version: the message names the
+ *         argument); RISTRA_ENOMEM.
  *         On error nothing is written to the outputs.
  * @thread_safety Safe: any number of threads may score with one model at once.
- * @since 1.0.0
+ * @since 1.0.0; col_stride since 2.0.0
  */
 RISTRA_API int ristra_model_score(double *prob_out, double *margin_out, int32_t *status_out,
                                   const ristra_model *model, const void *x, ristra_dtype dtype,
                                   int64_t n_rows, int64_t n_cols, int64_t row_stride,
-                                  const ristra_score_options *opts);
+                                  int64_t col_stride, const ristra_score_options *opts);
 
 /** Why one row has the status it has (see ristra_model_check_row()). */
 typedef struct ristra_row_check {

@@ -4,12 +4,19 @@
  * These macros are the single source of the version: CMake reads them to
  * set the library version and the SONAME (libristra.so.<MAJOR>).
  * Within one MAJOR version the ABI only grows: functions, enum values and
- * option-struct fields are added, never changed or removed.
+ * struct fields (at the end of a struct, with a new struct version: see
+ * the top of ristra/common.h) are added, never changed or removed.
+ *
+ * 2.0.0 (SONAME libristra.so.2) made the incompatible changes of its round
+ * once: every versioned struct is read and written only as far as the
+ * caller's version holds, nested options are held by pointer, and public
+ * structs hold no fixed-size arrays (pointers and counts in options,
+ * accessor functions for results). tests/abi/libristra.so.2.abi is its ABI.
  */
 #ifndef RISTRA_VERSION_H
 #define RISTRA_VERSION_H
 
-#define RISTRA_VERSION_MAJOR 1
+#define RISTRA_VERSION_MAJOR 2
 #define RISTRA_VERSION_MINOR 0
 #define RISTRA_VERSION_PATCH 0
 

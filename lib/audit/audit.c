@@ -8,6 +8,7 @@
 #include "ristra/audit.h"
 #include "ristra/evaluate.h"
 #include "../common/error_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../metrics/metrics_internal.h"
 #include "audit_internal.h"
 
@@ -26,13 +27,9 @@ struct ristra__audit {
 
 int ristra_audit_options_init(ristra_audit_options *opts, int version)
 {
-    if (!opts || version < 1 || version > RISTRA_AUDIT_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_audit_options_init: %s",
-                             opts ? "unknown version" : "opts is NULL");
-    ristra_audit_options defaults = RISTRA_AUDIT_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return RISTRA_OK;
+    static const ristra_audit_options defaults = RISTRA_AUDIT_OPTIONS_INIT;
+    return ristra__struct_init(opts, version, &defaults, &ristra__info_audit_options,
+                               "ristra_audit_options_init");
 }
 
 static void add_column(ristra__audit *a, const char *column, int kind, const char *name)

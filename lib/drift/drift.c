@@ -8,6 +8,7 @@
 
 #include "ristra/evaluate.h"
 #include "../common/error_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../metrics/metrics_internal.h"
 #include "drift_internal.h"
 
@@ -20,13 +21,9 @@ enum { N_TIERS = 4 };
 
 int ristra_drift_options_init(ristra_drift_options *opts, int version)
 {
-    if (!opts || version < 1 || version > RISTRA_DRIFT_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_drift_options_init: %s",
-                             opts ? "unknown version" : "opts is NULL");
-    ristra_drift_options defaults = RISTRA_DRIFT_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return RISTRA_OK;
+    static const ristra_drift_options defaults = RISTRA_DRIFT_OPTIONS_INIT;
+    return ristra__struct_init(opts, version, &defaults, &ristra__info_drift_options,
+                               "ristra_drift_options_init");
 }
 
 static int check(const ristra_drift_options *o, const char *baseline, const char *current)

@@ -51,7 +51,7 @@ static int keep_block(ristra__drift_side *s, const ristra_population_block *b,
         ristra_score_options so = RISTRA_SCORE_OPTIONS_INIT;
         so.n_threads = threads;
         int rc = ristra_model_score(prob, NULL, status, model, b->values, RISTRA_FLOAT64, n, c,
-                                    c, &so);
+                                    c, 1, &so);
         if (rc)
             return rc;
     }

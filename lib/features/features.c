@@ -5,19 +5,23 @@
 #include "../model/gbdt_internal.h"
 
 int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m, const void *x,
-                             ristra_dtype dtype, int64_t n, int64_t stride)
+                             ristra_dtype dtype, int64_t n, int64_t stride, int64_t col_stride)
 {
     const int64_t nf = m->n_features;
     int64_t rejected = 0;
     for (int64_t r = 0; r < n; r++) {
         double *row = dst + r * nf;
         /* copy first, with the dtype decided once per row, then check */
-        if (dtype == RISTRA_FLOAT64) {
+        if (dtype == RISTRA_FLOAT64 && col_stride == 1) {
             memcpy(row, (const double *)x + r * stride, (size_t)nf * sizeof *row);
+        } else if (dtype == RISTRA_FLOAT64) {
+            const double *src = (const double *)x + r * stride;
+            for (int64_t j = 0; j < nf; j++)
+                row[j] = src[j * col_stride];
         } else {
             const float *src = (const float *)x + r * stride;
             for (int64_t j = 0; j < nf; j++)
-                row[j] = src[j];
+                row[j] = src[j * col_stride];
         }
         int st = RISTRA_ROW_OK;
         int64_t present = 0;
@@ -38,7 +42,8 @@ int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m
 }
 
 int64_t ristra__features_f32_pair(float *dst, int32_t *status, const ristra_model *m,
-                                  const void *x, ristra_dtype dtype, int64_t n, int64_t stride)
+                                  const void *x, ristra_dtype dtype, int64_t n, int64_t stride,
+                                  int64_t col_stride)
 {
     const int64_t nf = m->n_features, b = RISTRA__GBDT_BLOCK_ROWS;
     int64_t rejected = 0;
@@ -46,7 +51,7 @@ int64_t ristra__features_f32_pair(float *dst, int32_t *status, const ristra_mode
         int st = RISTRA_ROW_OK;
         int64_t present = 0;
         for (int64_t j = 0; j < nf; j++) {
-            double v = ristra__block_value(x, dtype, r * stride + j);
+            double v = ristra__block_value(x, dtype, r * stride + j * col_stride);
             present += !isnan(v);
             int s = ristra__feature_check(&m->features[j], &v);
             if (s && !st)

@@ -34,7 +34,7 @@ static inline int ristra__feature_check(const ristra__feature *f, double *v)
     return RISTRA_ROW_OK;
 }
 
-/* Reads x[r * stride + j] as double. */
+/* Reads element i of x (r * stride + j * col_stride) as double. */
 static inline double ristra__block_value(const void *x, ristra_dtype dtype, int64_t i)
 {
     return dtype == RISTRA_FLOAT32 ? (double)((const float *)x)[i] : ((const double *)x)[i];
@@ -47,11 +47,12 @@ static inline int ristra__row_status(const ristra_model *m, int st, int64_t n_pr
     return st ? st : n_present < m->min_present ? RISTRA_ROW_INSUFFICIENT_DATA : RISTRA_ROW_OK;
 }
 
-/* Fills dst (n rows x n_features doubles, contiguous) from rows of x and
+/* Fills dst (n rows x n_features doubles, contiguous) from rows of x (row r,
+ * feature j at x[r * stride + j * col_stride], in elements) and
  * sets status[r]. A rejected row keeps its first failing status and its
  * dst row holds zeros. Returns the number of rejected rows. */
 int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m, const void *x,
-                             ristra_dtype dtype, int64_t n, int64_t stride);
+                             ristra_dtype dtype, int64_t n, int64_t stride, int64_t col_stride);
 
 /* Fills dst with up to RISTRA__GBDT_BLOCK_ROWS rows in the gbdt kernel's
  * two-column, column-major block form (see lib/model/gbdt_internal.h): a
@@ -59,6 +60,7 @@ int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m
  * gives -inf, +inf. Statuses and the return value as for
  * ristra__features_f64(). */
 int64_t ristra__features_f32_pair(float *dst, int32_t *status, const ristra_model *m,
-                                  const void *x, ristra_dtype dtype, int64_t n, int64_t stride);
+                                  const void *x, ristra_dtype dtype, int64_t n, int64_t stride,
+                                  int64_t col_stride);
 
 #endif

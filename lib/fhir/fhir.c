@@ -11,18 +11,15 @@
 #include <time.h>
 
 #include "../common/error_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../io/number_format_internal.h"
 #include "fhir_internal.h"
 
 int ristra_fhir_options_init(ristra_fhir_options *opts, int version)
 {
-    if (!opts || version < 1 || version > RISTRA_FHIR_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_fhir_options_init: %s",
-                             opts ? "unknown version" : "opts is NULL");
-    ristra_fhir_options defaults = RISTRA_FHIR_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return RISTRA_OK;
+    static const ristra_fhir_options defaults = RISTRA_FHIR_OPTIONS_INIT;
+    return ristra__struct_init(opts, version, &defaults, &ristra__info_fhir_options,
+                               "ristra_fhir_options_init");
 }
 
 int ristra__fhir_check(const ristra_fhir_options *o)

@@ -6,26 +6,21 @@
 
 #include "ristra/fit.h"
 #include "../common/error_internal.h"
+#include "../common/struct_version_internal.h"
 #include "fit_internal.h"
 
 static const char FN[] = "ristra_fit_logistic";
 
+static const ristra_fit_options DEFAULTS = RISTRA_FIT_OPTIONS_INIT;
+
 int ristra_fit_options_init(ristra_fit_options *opts, int version)
 {
-    if (!opts || version < 1 || version > RISTRA_FIT_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_fit_options_init: %s",
-                             opts ? "unknown version" : "opts is NULL");
-    ristra_fit_options defaults = RISTRA_FIT_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return RISTRA_OK;
+    return ristra__struct_init(opts, version, &DEFAULTS, &ristra__info_fit_options,
+                               "ristra_fit_options_init");
 }
 
 static int check_options(const ristra_fit_options *o, int64_t n_cols)
 {
-    if (o->version < 1 || o->version > RISTRA_FIT_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->version is %d (expected 1 to %d)", FN,
-                             o->version, RISTRA_FIT_OPTIONS_VERSION);
     if (o->intercept != 0 && o->intercept != 1)
         return ristra__error(RISTRA_EINVAL, "%s: opts->intercept is %d (expected 0 or 1)", FN,
                              o->intercept);
@@ -223,11 +218,13 @@ int ristra_fit_logistic(ristra_fit **out, const double *x, int64_t n_rows, int64
                         int64_t row_stride, const double *y, const double *weights,
                         const ristra_fit_options *opts)
 {
-    ristra_fit_options defaults = RISTRA_FIT_OPTIONS_INIT;
-    const ristra_fit_options *o = opts ? opts : &defaults;
+    ristra_fit_options full;
+    const ristra_fit_options *o = &full;
     if (out)
         *out = NULL;
-    int rc = check_options(o, n_cols);
+    int rc = ristra__struct_load(&full, opts, &DEFAULTS, &ristra__info_fit_options, FN);
+    if (!rc)
+        rc = check_options(o, n_cols);
     if (!rc)
         rc = check_arguments(out, x, n_rows, n_cols, row_stride, y, o);
     if (rc)
@@ -249,32 +246,28 @@ int ristra_fit_logistic(ristra_fit **out, const double *x, int64_t n_rows, int64
 
 int ristra_fit_describe(ristra_fit_summary *out, const ristra_fit *fit)
 {
-    if (!out || !fit)
-        return ristra__error(RISTRA_EINVAL, "ristra_fit_describe: %s is NULL", out ? "fit" : "out");
-    if (out->version != RISTRA_FIT_SUMMARY_VERSION)
-        return ristra__error(RISTRA_EINVAL,
-                             "ristra_fit_describe: out->version is %d, expected %d (initialise "
-                             "with RISTRA_FIT_SUMMARY_INIT)",
-                             out->version, RISTRA_FIT_SUMMARY_VERSION);
+    if (!fit)
+        return ristra__error(RISTRA_EINVAL, "ristra_fit_describe: fit is NULL");
+    ristra_fit_summary s = RISTRA_FIT_SUMMARY_INIT;
     const int64_t q = fit->n_cols + fit->intercept;
-    out->n_cols = fit->n_cols;
-    out->has_intercept = fit->intercept;
-    out->intercept = fit->intercept ? fit->intercept_value : 0.0;
-    out->intercept_se = fit->intercept ? fit->intercept_se : 0.0;
-    out->n_rows = fit->n_rows;
-    out->n_used = fit->n_used;
-    out->sum_weights = fit->sum_w;
-    out->events = fit->sum_wy;
-    out->deviance = fit->deviance;
-    out->null_deviance = fit->null_deviance;
-    out->aic = fit->aic;
-    out->df_residual = fit->n_used - q;
-    out->df_null = fit->n_used - fit->intercept;
-    out->iterations = fit->iterations;
-    out->last_change = fit->last_change;
-    out->l2 = fit->l2;
-    out->solver = fit->solver;
-    return RISTRA_OK;
+    s.n_cols = fit->n_cols;
+    s.has_intercept = fit->intercept;
+    s.intercept = fit->intercept ? fit->intercept_value : 0.0;
+    s.intercept_se = fit->intercept ? fit->intercept_se : 0.0;
+    s.n_rows = fit->n_rows;
+    s.n_used = fit->n_used;
+    s.sum_weights = fit->sum_w;
+    s.events = fit->sum_wy;
+    s.deviance = fit->deviance;
+    s.null_deviance = fit->null_deviance;
+    s.aic = fit->aic;
+    s.df_residual = fit->n_used - q;
+    s.df_null = fit->n_used - fit->intercept;
+    s.iterations = fit->iterations;
+    s.last_change = fit->last_change;
+    s.l2 = fit->l2;
+    s.solver = fit->solver;
+    return ristra__struct_store(out, &s, &ristra__info_fit_summary, "ristra_fit_describe");
 }
 
 int ristra_fit_coefficients(double *coef_out, double *se_out, const ristra_fit *fit)

@@ -11,20 +11,18 @@
 #include "ristra/fit.h"
 #include "ristra/version.h"
 #include "../common/error_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../model/model_internal.h"
 #include "fit_internal.h"
 
 static const char FN[] = "ristra_fit_to_model";
 
+static const ristra_fit_model_options DEFAULTS = RISTRA_FIT_MODEL_OPTIONS_INIT;
+
 int ristra_fit_model_options_init(ristra_fit_model_options *opts, int version)
 {
-    if (!opts || version < 1 || version > RISTRA_FIT_MODEL_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_fit_model_options_init: %s",
-                             opts ? "unknown version" : "opts is NULL");
-    ristra_fit_model_options defaults = RISTRA_FIT_MODEL_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return RISTRA_OK;
+    return ristra__struct_init(opts, version, &DEFAULTS, &ristra__info_fit_model_options,
+                               "ristra_fit_model_options_init");
 }
 
 static int is_date(const char *s)
@@ -58,9 +56,6 @@ static int check_names(const ristra_fit *fit)
 
 static int check_model_options(const ristra_fit_model_options *o)
 {
-    if (o->version < 1 || o->version > RISTRA_FIT_MODEL_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->version is %d (expected 1 to %d)", FN,
-                             o->version, RISTRA_FIT_MODEL_OPTIONS_VERSION);
     const char *missing = !o->name ? "name" : !o->outcome ? "outcome"
                           : !o->intended_use              ? "intended_use"
                                                           : NULL;
@@ -169,14 +164,19 @@ static int fill_feature(ristra__feature *f, const ristra_fit *fit, int64_t j,
 }
 
 int ristra_fit_to_model(ristra_model **out, const ristra_fit *fit,
-                        const ristra_fit_model_options *opts)
+                        const ristra_fit_model_options *caller_opts)
 {
     if (out)
         *out = NULL;
-    if (!out || !fit || !opts)
+    if (!out || !fit || !caller_opts)
         return ristra__error(RISTRA_EINVAL, "%s: %s is NULL", FN,
                              !out ? "out" : !fit ? "fit" : "opts");
-    int rc = check_model_options(opts);
+    ristra_fit_model_options full;
+    const ristra_fit_model_options *opts = &full;
+    int rc = ristra__struct_load(&full, caller_opts, &DEFAULTS, &ristra__info_fit_model_options,
+                                 FN);
+    if (!rc)
+        rc = check_model_options(opts);
     if (!rc)
         rc = check_names(fit);
     if (rc)

@@ -10,6 +10,7 @@
 
 #include "ristra/evaluate.h"
 #include "../common/error_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../common/parallel_internal.h"
 #include "metrics_internal.h"
 
@@ -21,26 +22,33 @@ struct ristra_evaluation {
     ristra_cut_point_summary *cuts;     /* n_cut_points per slot */
 };
 
+static const ristra_evaluate_options DEFAULTS = RISTRA_EVALUATE_OPTIONS_INIT;
+static const double DEFAULT_CUT_POINTS[] = { 0.005, 0.02, 0.05, 0.20 };
+
 int ristra_evaluate_options_init(ristra_evaluate_options *opts, int version)
 {
-    if (!opts || version < 1 || version > RISTRA_EVALUATE_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_evaluate_options_init: %s",
-                             opts ? "unknown version" : "opts is NULL");
-    ristra_evaluate_options defaults = RISTRA_EVALUATE_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return RISTRA_OK;
+    return ristra__struct_init(opts, version, &DEFAULTS, &ristra__info_evaluate_options,
+                               "ristra_evaluate_options_init");
+}
+
+/* The caller's options over the defaults; NULL cut_points: the default four. */
+static int load_options(ristra_evaluate_options *o, const ristra_evaluate_options *opts)
+{
+    int rc = ristra__struct_load(o, opts, &DEFAULTS, &ristra__info_evaluate_options,
+                                 "ristra_evaluate");
+    if (!rc && !o->cut_points) {
+        o->cut_points = DEFAULT_CUT_POINTS;
+        o->n_cut_points = sizeof DEFAULT_CUT_POINTS / sizeof *DEFAULT_CUT_POINTS;
+    }
+    return rc;
 }
 
 static int check_options(const ristra_evaluate_options *o)
 {
     static const char fn[] = "ristra_evaluate";
-    if (o->version < 1 || o->version > RISTRA_EVALUATE_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->version is %d (expected 1 to %d)", fn,
-                             o->version, RISTRA_EVALUATE_OPTIONS_VERSION);
     if (o->n_cut_points < 0 || o->n_cut_points > RISTRA_EVALUATE_MAX_CUT_POINTS)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->n_cut_points is %d (expected 0 to %d)",
-                             fn, o->n_cut_points, RISTRA_EVALUATE_MAX_CUT_POINTS);
+        return ristra__error(RISTRA_EINVAL, "%s: opts->n_cut_points is %lld (expected 0 to %d)",
+                             fn, (long long)o->n_cut_points, RISTRA_EVALUATE_MAX_CUT_POINTS);
     for (int c = 0; c < o->n_cut_points; c++)
         if (!(o->cut_points[c] > 0.0 && o->cut_points[c] <= 1.0))
             return ristra__error(RISTRA_EINVAL,
@@ -369,10 +377,11 @@ int ristra_evaluate(ristra_evaluation **out, const double *risk, const uint8_t *
     if (n < 1)
         return ristra__error(RISTRA_EINVAL, "ristra_evaluate: n is %lld (no patients to evaluate)",
                              (long long)n);
-    ristra_evaluate_options defaults = RISTRA_EVALUATE_OPTIONS_INIT;
-    if (!opts)
-        opts = &defaults;
-    int rc = check_options(opts);
+    ristra_evaluate_options full;
+    int rc = load_options(&full, opts);
+    opts = &full;
+    if (!rc)
+        rc = check_options(opts);
     if (!rc)
         rc = check_rows(risk, outcome, n);
     if (rc)
@@ -407,15 +416,13 @@ int64_t ristra_evaluation_n_cut_points(const ristra_evaluation *e)
     return e ? e->n_cut_points : -1;
 }
 
-/* The slot of a group index (0 = everyone), or a negative ristra_error. */
-static int64_t slot_of(const char *fn, const void *out, int out_version, int version,
-                       const ristra_evaluation *e, int64_t group)
+/* The slot of a group index (0 = everyone), or a negative ristra_error.
+ * out->version is checked when the figures are stored. */
+static int64_t slot_of(const char *fn, const void *out, const ristra_evaluation *e,
+                       int64_t group)
 {
     if (!out || !e)
         return ristra__error(RISTRA_EINVAL, "%s: %s is NULL", fn, !out ? "out" : "evaluation");
-    if (out_version != version)
-        return ristra__error(RISTRA_EINVAL, "%s: out->version is %d (expected %d)", fn,
-                             out_version, version);
     if (group < RISTRA_EVALUATION_OVERALL || group >= e->n_groups)
         return ristra__error(RISTRA_EINVAL,
                              "%s: group %lld is out of range (RISTRA_EVALUATION_OVERALL or 0 to "
@@ -426,40 +433,39 @@ static int64_t slot_of(const char *fn, const void *out, int out_version, int ver
 int ristra_evaluation_summary(ristra_group_summary *out, const ristra_evaluation *e,
                               int64_t group)
 {
-    int64_t slot = slot_of("ristra_evaluation_summary", out, out ? out->version : 0,
-                           RISTRA_GROUP_SUMMARY_VERSION, e, group);
+    static const char fn[] = "ristra_evaluation_summary";
+    int64_t slot = slot_of(fn, out, e, group);
     if (slot < 0)
         return (int)slot;
-    *out = e->summary[slot];
-    return RISTRA_OK;
+    return ristra__struct_store(out, &e->summary[slot], &ristra__info_group_summary, fn);
 }
 
 int ristra_evaluation_bin(ristra_calibration_bin *out, const ristra_evaluation *e,
                           int64_t group, int64_t bin)
 {
-    int64_t slot = slot_of("ristra_evaluation_bin", out, out ? out->version : 0,
-                           RISTRA_CALIBRATION_BIN_VERSION, e, group);
+    static const char fn[] = "ristra_evaluation_bin";
+    int64_t slot = slot_of(fn, out, e, group);
     if (slot < 0)
         return (int)slot;
     if (bin < 0 || bin >= e->n_bins)
         return ristra__error(RISTRA_EINVAL,
                              "ristra_evaluation_bin: bin %lld is out of range (0 to %lld)",
                              (long long)bin, (long long)e->n_bins - 1);
-    *out = e->bins[slot * e->n_bins + bin];
-    return RISTRA_OK;
+    return ristra__struct_store(out, &e->bins[slot * e->n_bins + bin],
+                                &ristra__info_calibration_bin, fn);
 }
 
 int ristra_evaluation_cut_point(ristra_cut_point_summary *out, const ristra_evaluation *e,
                                 int64_t group, int64_t index)
 {
-    int64_t slot = slot_of("ristra_evaluation_cut_point", out, out ? out->version : 0,
-                           RISTRA_CUT_POINT_SUMMARY_VERSION, e, group);
+    static const char fn[] = "ristra_evaluation_cut_point";
+    int64_t slot = slot_of(fn, out, e, group);
     if (slot < 0)
         return (int)slot;
     if (index < 0 || index >= e->n_cut_points)
         return ristra__error(RISTRA_EINVAL,
                              "ristra_evaluation_cut_point: index %lld is out of range (0 to "
                              "%lld)", (long long)index, (long long)e->n_cut_points - 1);
-    *out = e->cuts[slot * e->n_cut_points + index];
-    return RISTRA_OK;
+    return ristra__struct_store(out, &e->cuts[slot * e->n_cut_points + index],
+                                &ristra__info_cut_point_summary, fn);
 }

@@ -5,6 +5,7 @@
 
 #include "ristra/model.h"
 #include "../common/error_internal.h"
+#include "../common/struct_version_internal.h"
 #include "gbdt_internal.h"
 #include "model_internal.h"
 
@@ -64,28 +65,23 @@ int64_t ristra_model_feature_index(const ristra_model *model, const char *name)
 
 int ristra_model_feature(ristra_feature_info *out, const ristra_model *model, int64_t index)
 {
-    if (!out || !model)
-        return ristra__error(RISTRA_EINVAL, "ristra_model_feature: %s is NULL",
-                             out ? "model" : "out");
-    if (out->version != RISTRA_FEATURE_INFO_VERSION)
-        return ristra__error(RISTRA_EINVAL,
-                             "ristra_model_feature: out->version is %d, expected %d "
-                             "(initialise with RISTRA_FEATURE_INFO_INIT)",
-                             out->version, RISTRA_FEATURE_INFO_VERSION);
+    static const char fn[] = "ristra_model_feature";
+    if (!model)
+        return ristra__error(RISTRA_EINVAL, "%s: model is NULL", fn);
     if (index < 0 || index >= model->n_features)
-        return ristra__error(RISTRA_EINVAL,
-                             "ristra_model_feature: index %lld is outside [0, %lld)",
+        return ristra__error(RISTRA_EINVAL, "%s: index %lld is outside [0, %lld)", fn,
                              (long long)index, (long long)model->n_features);
     const ristra__feature *f = &model->features[index];
-    out->name = f->name;
-    out->description = f->description;
-    out->unit = f->unit;
-    out->valid_min = f->lo;
-    out->valid_max = f->hi;
-    out->missing_policy = f->missing_policy;
-    out->impute_value = f->missing_policy == RISTRA_MISSING_IMPUTE ? f->impute : NAN;
-    out->required = f->required;
-    return RISTRA_OK;
+    ristra_feature_info info = RISTRA_FEATURE_INFO_INIT;
+    info.name = f->name;
+    info.description = f->description;
+    info.unit = f->unit;
+    info.valid_min = f->lo;
+    info.valid_max = f->hi;
+    info.missing_policy = f->missing_policy;
+    info.impute_value = f->missing_policy == RISTRA_MISSING_IMPUTE ? f->impute : NAN;
+    info.required = f->required;
+    return ristra__struct_store(out, &info, &ristra__info_feature_info, fn);
 }
 
 int64_t ristra_model_min_present(const ristra_model *model)
@@ -100,16 +96,11 @@ const char *ristra_model_metadata(const ristra_model *model)
 
 int ristra_model_trees(ristra_tree_summary *out, const ristra_model *model)
 {
-    if (!out || !model)
-        return ristra__error(RISTRA_EINVAL, "ristra_model_trees: %s is NULL",
-                             out ? "model" : "out");
-    if (out->version != RISTRA_TREE_SUMMARY_VERSION)
-        return ristra__error(RISTRA_EINVAL,
-                             "ristra_model_trees: out->version is %d, expected %d "
-                             "(initialise with RISTRA_TREE_SUMMARY_INIT)",
-                             out->version, RISTRA_TREE_SUMMARY_VERSION);
-    out->n_trees = out->max_depth = out->n_nodes = out->n_categorical = 0;
+    static const char fn[] = "ristra_model_trees";
+    if (!model)
+        return ristra__error(RISTRA_EINVAL, "%s: model is NULL", fn);
+    ristra_tree_summary s = RISTRA_TREE_SUMMARY_INIT;
     if (model->gbdt)
-        ristra__gbdt_summary(out, model->gbdt);
-    return RISTRA_OK;
+        ristra__gbdt_summary(&s, model->gbdt);
+    return ristra__struct_store(out, &s, &ristra__info_tree_summary, fn);
 }

@@ -6,6 +6,7 @@
 #include "ristra/model.h"
 #include "../common/error_internal.h"
 #include "../common/hashmap_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../io/json_read_internal.h"
 #include "../io/output_internal.h"
 #include "../io/stream_internal.h"
@@ -582,30 +583,21 @@ json_t *ristra__model_to_json(const ristra_model *m)
 static int check_save_options(ristra_save_options *resolved, const ristra_save_options *opts,
                               const char *fn)
 {
-    ristra_save_options defaults = RISTRA_SAVE_OPTIONS_INIT;
-    if (!opts) {
-        *resolved = defaults;
-        return RISTRA_OK;
-    }
-    if (opts->version < 1 || opts->version > RISTRA_SAVE_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->version is %d (expected 1 to %d)", fn,
-                             opts->version, RISTRA_SAVE_OPTIONS_VERSION);
-    if (opts->indent < 0 || opts->indent > 31)
+    static const ristra_save_options defaults = RISTRA_SAVE_OPTIONS_INIT;
+    int rc = ristra__struct_load(resolved, opts, &defaults, &ristra__info_save_options, fn);
+    if (rc)
+        return rc;
+    if (resolved->indent < 0 || resolved->indent > 31)
         return ristra__error(RISTRA_EINVAL, "%s: opts->indent is %d (expected 0 to 31)", fn,
-                             opts->indent);
-    *resolved = *opts;
+                             resolved->indent);
     return RISTRA_OK;
 }
 
 int ristra_save_options_init(ristra_save_options *opts, int version)
 {
-    if (!opts || version < 1 || version > RISTRA_SAVE_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_save_options_init: %s",
-                             opts ? "unknown version" : "opts is NULL");
-    ristra_save_options defaults = RISTRA_SAVE_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return RISTRA_OK;
+    static const ristra_save_options defaults = RISTRA_SAVE_OPTIONS_INIT;
+    return ristra__struct_init(opts, version, &defaults, &ristra__info_save_options,
+                               "ristra_save_options_init");
 }
 
 /* The JSON text of a model with a final newline, NUL-terminated: the

@@ -12,6 +12,7 @@
 #include "ristra/calibrate.h"
 #include "ristra/version.h"
 #include "../common/error_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../metrics/metrics_internal.h"
 #include "model_internal.h"
 
@@ -19,29 +20,22 @@ static const char FN[] = "ristra_model_recalibrate";
 
 int ristra_model_calibration(ristra_calibration *out, const ristra_model *model)
 {
-    if (!out || !model)
-        return ristra__error(RISTRA_EINVAL, "ristra_model_calibration: %s is NULL",
-                             out ? "model" : "out");
-    if (out->version != RISTRA_CALIBRATION_VERSION)
-        return ristra__error(RISTRA_EINVAL,
-                             "ristra_model_calibration: out->version is %d, expected %d "
-                             "(initialise with RISTRA_CALIBRATION_INIT)",
-                             out->version, RISTRA_CALIBRATION_VERSION);
-    out->present = model->has_calibration;
-    out->intercept = model->has_calibration ? model->cal_intercept : 0.0;
-    out->slope = model->has_calibration ? model->cal_slope : 1.0;
-    return RISTRA_OK;
+    static const char fn[] = "ristra_model_calibration";
+    if (!model)
+        return ristra__error(RISTRA_EINVAL, "%s: model is NULL", fn);
+    ristra_calibration c = RISTRA_CALIBRATION_INIT;
+    c.present = model->has_calibration;
+    c.intercept = model->has_calibration ? model->cal_intercept : 0.0;
+    c.slope = model->has_calibration ? model->cal_slope : 1.0;
+    return ristra__struct_store(out, &c, &ristra__info_calibration, fn);
 }
+
+static const ristra_recalibrate_options DEFAULTS = RISTRA_RECALIBRATE_OPTIONS_INIT;
 
 int ristra_recalibrate_options_init(ristra_recalibrate_options *opts, int version)
 {
-    if (!opts || version < 1 || version > RISTRA_RECALIBRATE_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_recalibrate_options_init: %s",
-                             opts ? "unknown version" : "opts is NULL");
-    ristra_recalibrate_options defaults = RISTRA_RECALIBRATE_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return RISTRA_OK;
+    return ristra__struct_init(opts, version, &DEFAULTS, &ristra__info_recalibrate_options,
+                               "ristra_recalibrate_options_init");
 }
 
 /* The two digits at s (no sign, no space), or -1. */
@@ -91,9 +85,6 @@ static int check_arguments(ristra_model **out, const ristra_model *model, const 
                              "%s: method is %d (expected RISTRA_RECALIBRATE_INTERCEPT or "
                              "RISTRA_RECALIBRATE_LOGISTIC)",
                              FN, method);
-    if (o->version < 1 || o->version > RISTRA_RECALIBRATE_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->version is %d (expected 1 to %d)", FN,
-                             o->version, RISTRA_RECALIBRATE_OPTIONS_VERSION);
     if (!o->population_description || !o->population_description[0])
         return ristra__error(RISTRA_EINVAL,
                              "%s: opts->population_description is required (say whose "
@@ -286,7 +277,11 @@ int ristra_model_recalibrate(ristra_model **out, const ristra_model *model, cons
 {
     if (out)
         *out = NULL;
-    int rc = check_arguments(out, model, margin, outcome, n, method, opts);
+    ristra_recalibrate_options full;
+    int rc = ristra__struct_load(&full, opts, &DEFAULTS, &ristra__info_recalibrate_options, FN);
+    if (!rc)
+        rc = check_arguments(out, model, margin, outcome, n, method, opts ? &full : NULL);
+    opts = &full;
     recalibration r = { method, n, 0, NAN, NAN, RISTRA_CALIBRATION_INIT, NAN, NAN };
     if (!rc)
         rc = check_data(&r.events, margin, outcome, n);

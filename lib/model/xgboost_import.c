@@ -30,6 +30,7 @@
 
 #include "ristra/xgboost.h"
 #include "../common/error_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../io/json_nonstd_internal.h"
 #include "../io/json_read_internal.h"
 #include "../io/stream_internal.h"
@@ -1165,13 +1166,11 @@ static int import_learner(ristra_model **out, xgb *x, json_t *doc)
 static int check_options(ristra_xgboost_options *resolved, const ristra_xgboost_options *opts,
                          const char *fn)
 {
-    ristra_xgboost_options defaults = RISTRA_XGBOOST_OPTIONS_INIT;
-    *resolved = defaults;
-    if (!opts)
-        return RISTRA_OK;
-    if (opts->version < 1 || opts->version > RISTRA_XGBOOST_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->version is %d (expected 1 to %d)", fn,
-                             opts->version, RISTRA_XGBOOST_OPTIONS_VERSION);
+    static const ristra_xgboost_options defaults = RISTRA_XGBOOST_OPTIONS_INIT;
+    int rc = ristra__struct_load(resolved, opts, &defaults, &ristra__info_xgboost_options, fn);
+    if (rc || !opts)
+        return rc;
+    opts = resolved;
     if (opts->n_feature_names < 0 || (opts->n_feature_names > 0 && !opts->feature_names))
         return ristra__error(RISTRA_EINVAL,
                              "%s: opts->n_feature_names is %lld with feature_names %s", fn,
@@ -1187,19 +1186,14 @@ static int check_options(ristra_xgboost_options *resolved, const ristra_xgboost_
     for (size_t i = 0; i < sizeof text / sizeof *text; i++)
         if (!valid_text(text[i]))
             return ristra__error(RISTRA_EINVAL, "%s: opts->%s is not valid UTF-8", fn, field[i]);
-    *resolved = *opts;
     return RISTRA_OK;
 }
 
 int ristra_xgboost_options_init(ristra_xgboost_options *opts, int version)
 {
-    if (!opts || version < 1 || version > RISTRA_XGBOOST_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_xgboost_options_init: %s",
-                             opts ? "unknown version" : "opts is NULL");
-    ristra_xgboost_options defaults = RISTRA_XGBOOST_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return RISTRA_OK;
+    static const ristra_xgboost_options defaults = RISTRA_XGBOOST_OPTIONS_INIT;
+    return ristra__struct_init(opts, version, &defaults, &ristra__info_xgboost_options,
+                               "ristra_xgboost_options_init");
 }
 
 /* Reads the (decompressed) stream, decodes JSON or UBJSON and imports. */

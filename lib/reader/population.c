@@ -10,6 +10,7 @@
 #include "ristra/population.h"
 #include "../common/error_internal.h"
 #include "../common/reject_mark_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../common/parallel_internal.h"
 #include "../io/stream_internal.h"
 #include "../model/model_internal.h"
@@ -27,17 +28,12 @@ enum {
     SHOWN_TEXT = 64                   /* characters of a bad field shown in a reason */
 };
 
+static const ristra_population_options DEFAULTS = RISTRA_POPULATION_OPTIONS_INIT;
+
 int ristra_population_options_init(ristra_population_options *opts, int version)
 {
-    if (!opts)
-        return ristra__error(RISTRA_EINVAL, "ristra_population_options_init: opts is NULL");
-    if (version != RISTRA_POPULATION_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL,
-                             "ristra_population_options_init: unknown options version %d",
-                             version);
-    ristra_population_options d = RISTRA_POPULATION_OPTIONS_INIT;
-    *opts = d;
-    return RISTRA_OK;
+    return ristra__struct_init(opts, version, &DEFAULTS, &ristra__info_population_options,
+                               "ristra_population_options_init");
 }
 
 /* ------------------------------------------------------------------ */
@@ -732,8 +728,6 @@ void ristra_population_close(ristra_population *pop)
 static int check_options(const ristra_model *model, const ristra_population_options *o)
 {
     const char *fn = "ristra_population_open";
-    if (o->version != RISTRA_POPULATION_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "%s: unknown options version %d", fn, o->version);
     if (!o->id_column || !*o->id_column || !o->practice_column || !*o->practice_column)
         return ristra__error(RISTRA_EINVAL, "%s: id_column and practice_column must be named", fn);
     if ((model != NULL) == (o->columns != NULL))
@@ -800,9 +794,12 @@ static int setup(ristra_population *pop, const ristra_model *model,
 static int open_common(ristra_population **out, ristra__stream *stream,
                        const ristra_model *model, const ristra_population_options *opts)
 {
-    ristra_population_options defaults = RISTRA_POPULATION_OPTIONS_INIT;
-    const ristra_population_options *o = opts ? opts : &defaults;
-    int rc = check_options(model, o);
+    ristra_population_options full;
+    const ristra_population_options *o = &full;
+    int rc = ristra__struct_load(&full, opts, &DEFAULTS, &ristra__info_population_options,
+                                 "ristra_population_open");
+    if (!rc)
+        rc = check_options(model, o);
     if (rc) {
         ristra__stream_close(stream);
         return rc;
@@ -862,9 +859,10 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
     if (!out || !pop)
         return ristra__error(RISTRA_EINVAL, "ristra_population_read: %s is NULL",
                              out ? "pop" : "out");
-    if (out->version != RISTRA_POPULATION_BLOCK_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_population_read: unknown block version %d",
-                             out->version);
+    int rc = ristra__struct_check_out(out, &ristra__info_population_block,
+                                      "ristra_population_read");
+    if (rc)
+        return rc;
     if (pop->failed)
         return ristra__error(RISTRA_EINVAL,
                              "ristra_population_read: %s: an earlier read failed; close the reader",
@@ -876,7 +874,7 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
     pop->n_rows = 0;
     ristra__arena_reset(&pop->arena);
 
-    int rc = scan_block(pop);
+    rc = scan_block(pop);
     if (!rc && pop->n_rows == 0 && pop->rows_before == 0)
         rc = ristra__error(RISTRA_EFORMAT, "%s: the file has a header but no rows", pop->name);
     if (!rc) {
@@ -900,8 +898,7 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
     b.extra = pop->n_extra ? pop->extra : NULL;
     b.line = pop->lines;
     b.first_row = pop->rows_before;
-    *out = b;
-    return RISTRA_OK;
+    return ristra__struct_store(out, &b, &ristra__info_population_block, "ristra_population_read");
 }
 
 /* The text of header column c in record r ("" when the row is short). */
@@ -1003,8 +1000,9 @@ int ristra_population_reject_info(ristra_population_reject *out, const ristra_po
     const char *fn = "ristra_population_reject_info";
     if (!out || !cpop)
         return ristra__error(RISTRA_EINVAL, "%s: %s is NULL", fn, out ? "pop" : "out");
-    if (out->version != RISTRA_POPULATION_REJECT_VERSION)
-        return ristra__error(RISTRA_EINVAL, "%s: unknown struct version %d", fn, out->version);
+    int rc = ristra__struct_check_out(out, &ristra__info_population_reject, fn);
+    if (rc)
+        return rc;
     if (row < 0 || row >= cpop->n_rows)
         return ristra__error(RISTRA_EINVAL, "%s: row %lld is not in the current block (0..%lld)",
                              fn, (long long)row, (long long)cpop->n_rows - 1);
@@ -1023,8 +1021,7 @@ int ristra_population_reject_info(ristra_population_reject *out, const ristra_po
     r.reason = reason_text(pop, row);
     if (!r.nhs_number || !r.practice || !r.reason)
         return ristra__oom();
-    *out = r;
-    return RISTRA_OK;
+    return ristra__struct_store(out, &r, &ristra__info_population_reject, fn);
 }
 
 int32_t ristra_population_n_practices(const ristra_population *pop)

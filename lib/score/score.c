@@ -8,6 +8,7 @@
 #include "ristra/score.h"
 #include "../common/error_internal.h"
 #include "../common/parallel_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../features/features_internal.h"
 #include "../link/link_internal.h"
 #include "../model/gbdt_internal.h"
@@ -22,7 +23,7 @@ typedef struct score_job {
     const ristra_model *model;
     const void *x;
     ristra_dtype dtype;
-    int64_t stride;
+    int64_t stride, col_stride;
     double *prob, *margin;
     int32_t *status;
 } score_job;
@@ -67,7 +68,7 @@ static int score_logistic_range(void *ctx, int64_t begin, int64_t end, int threa
     for (int64_t r0 = begin; r0 < end; r0 += block) {
         int64_t n = end - r0 < block ? end - r0 : block;
         const char *src = (const char *)job->x + (size_t)r0 * (size_t)job->stride * elem;
-        ristra__features_f64(x, status, m, src, job->dtype, n, job->stride);
+        ristra__features_f64(x, status, m, src, job->dtype, n, job->stride, job->col_stride);
         ristra__logistic_margin(margin, m, x, n);
         if (job->prob)
             ristra__link_logit(prob, margin, n, m);
@@ -98,7 +99,8 @@ static int score_gbdt_range(void *ctx, int64_t begin, int64_t end, int thread_in
     for (int64_t r0 = begin; r0 < end; r0 += block) {
         int64_t n = end - r0 < block ? end - r0 : block;
         const char *src = (const char *)job->x + (size_t)r0 * (size_t)job->stride * elem;
-        ristra__features_f32_pair(x2, status, m, src, job->dtype, n, job->stride);
+        ristra__features_f32_pair(x2, status, m, src, job->dtype, n, job->stride,
+                                  job->col_stride);
         ristra__gbdt_margin(margin32, m->gbdt, x2, n, m->n_features);
         for (int64_t i = 0; i < n; i++)
             margin[i] = margin32[i];
@@ -114,21 +116,38 @@ static int score_gbdt_range(void *ctx, int64_t begin, int64_t end, int thread_in
     return RISTRA_OK;
 }
 
+static const ristra_score_options DEFAULTS = RISTRA_SCORE_OPTIONS_INIT;
+
 int ristra_score_options_init(ristra_score_options *opts, int version)
 {
-    if (!opts || version < 1 || version > RISTRA_SCORE_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_score_options_init: %s",
-                             opts ? "unknown version" : "opts is NULL");
-    ristra_score_options defaults = RISTRA_SCORE_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
+    return ristra__struct_init(opts, version, &DEFAULTS, &ristra__info_score_options,
+                               "ristra_score_options_init");
+}
+
+/* The strides must give every element its own address: row-major
+ * (col_stride 1, row_stride >= n_cols), column-major (row_stride 1,
+ * col_stride >= n_rows), or anything else without overlap. */
+static int check_strides(int64_t n_rows, int64_t n_cols, int64_t row_stride, int64_t col_stride)
+{
+    static const char fn[] = "ristra_model_score";
+    if (row_stride < 1 || col_stride < 1)
+        return ristra__error(RISTRA_EINVAL, "%s: row_stride %lld and col_stride %lld must be "
+                             "at least 1", fn, (long long)row_stride, (long long)col_stride);
+    if (row_stride / col_stride < n_cols && col_stride / row_stride < n_rows)
+        return ristra__error(RISTRA_EINVAL,
+                             "%s: row_stride %lld and col_stride %lld make elements of a "
+                             "%lld x %lld block overlap (row-major: col_stride 1 and row_stride "
+                             ">= n_cols; column-major: row_stride 1 and col_stride >= n_rows)",
+                             fn, (long long)row_stride, (long long)col_stride,
+                             (long long)n_rows, (long long)n_cols);
     return RISTRA_OK;
 }
 
 static int check_arguments(const double *prob_out, const double *margin_out,
                            const int32_t *status_out, const ristra_model *model, const void *x,
                            ristra_dtype dtype, int64_t n_rows, int64_t n_cols,
-                           int64_t row_stride, const ristra_score_options *opts)
+                           int64_t row_stride, int64_t col_stride,
+                           const ristra_score_options *o)
 {
     static const char fn[] = "ristra_model_score";
     if (!model)
@@ -145,33 +164,32 @@ static int check_arguments(const double *prob_out, const double *margin_out,
     if (n_cols != model->n_features)
         return ristra__error(RISTRA_EINVAL, "%s: n_cols is %lld but the model has %lld features",
                              fn, (long long)n_cols, (long long)model->n_features);
-    if (row_stride < n_cols)
-        return ristra__error(RISTRA_EINVAL, "%s: row_stride %lld is less than n_cols %lld", fn,
-                             (long long)row_stride, (long long)n_cols);
+    int rc = check_strides(n_rows, n_cols, row_stride, col_stride);
+    if (rc)
+        return rc;
     if (!x && n_rows > 0)
         return ristra__error(RISTRA_EINVAL, "%s: x is NULL", fn);
-    if (opts && (opts->version < 1 || opts->version > RISTRA_SCORE_OPTIONS_VERSION))
-        return ristra__error(RISTRA_EINVAL, "%s: opts->version is %d (expected 1 to %d)", fn,
-                             opts->version, RISTRA_SCORE_OPTIONS_VERSION);
-    if (opts && opts->n_threads < 0)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->n_threads is %d", fn, opts->n_threads);
+    if (o->n_threads < 0)
+        return ristra__error(RISTRA_EINVAL, "%s: opts->n_threads is %d", fn, o->n_threads);
     return RISTRA_OK;
 }
 
 int ristra_model_score(double *prob_out, double *margin_out, int32_t *status_out,
                        const ristra_model *model, const void *x, ristra_dtype dtype,
-                       int64_t n_rows, int64_t n_cols, int64_t row_stride,
+                       int64_t n_rows, int64_t n_cols, int64_t row_stride, int64_t col_stride,
                        const ristra_score_options *opts)
 {
-    int rc = check_arguments(prob_out, margin_out, status_out, model, x, dtype, n_rows, n_cols,
-                             row_stride, opts);
+    ristra_score_options o;
+    int rc = ristra__struct_load(&o, opts, &DEFAULTS, &ristra__info_score_options,
+                                 "ristra_model_score");
+    if (!rc)
+        rc = check_arguments(prob_out, margin_out, status_out, model, x, dtype, n_rows, n_cols,
+                             row_stride, col_stride, &o);
     if (rc)
         return rc;
     if (n_rows == 0)
         return RISTRA_OK;
-    ristra_score_options defaults = RISTRA_SCORE_OPTIONS_INIT;
-    const ristra_score_options *o = opts ? opts : &defaults;
-    int threads = ristra__resolve_threads(o->n_threads, n_rows, MIN_ROWS_PER_THREAD);
+    int threads = ristra__resolve_threads(o.n_threads, n_rows, MIN_ROWS_PER_THREAD);
     int is_gbdt = model->kind == RISTRA_MODEL_GBDT;
     size_t bytes = is_gbdt ? gbdt_scratch_bytes(model) : logistic_scratch_bytes(model);
     ristra__range_fn kernel = is_gbdt ? score_gbdt_range : score_logistic_range;
@@ -189,7 +207,8 @@ int ristra_model_score(double *prob_out, double *margin_out, int32_t *status_out
         }
     }
     if (!rc) {
-        score_job job = { scratch, model, x, dtype, row_stride, prob_out, margin_out, status_out };
+        score_job job = { scratch, model, x, dtype, row_stride, col_stride,
+                           prob_out, margin_out, status_out };
         rc = ristra__parallel_for(n_rows, threads, kernel, &job);
     }
     for (int t = 0; t < threads; t++)

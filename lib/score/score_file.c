@@ -16,21 +16,35 @@
 #include "../common/big_alloc_internal.h"
 #include "../common/error_internal.h"
 #include "../common/parallel_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../audit/audit_internal.h"
 #include "../fhir/fhir_internal.h"
 #include "score_file_internal.h"
 
 /* ------------------------------------------------------------ options */
 
+static const ristra_score_file_options DEFAULTS = RISTRA_SCORE_FILE_OPTIONS_INIT;
+
 int ristra_score_file_options_init(ristra_score_file_options *opts, int version)
 {
-    if (!opts || version < 1 || version > RISTRA_SCORE_FILE_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_score_file_options_init: %s",
-                             opts ? "unknown version" : "opts is NULL");
-    ristra_score_file_options defaults = RISTRA_SCORE_FILE_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return RISTRA_OK;
+    return ristra__struct_init(opts, version, &DEFAULTS, &ristra__info_score_file_options,
+                               "ristra_score_file_options_init");
+}
+
+static const ristra_population_options POPULATION_DEFAULTS = RISTRA_POPULATION_OPTIONS_INIT;
+
+/* The reader's options: the caller's, or the defaults with the outcome
+ * column read when present. Every field of *po is filled in. */
+static int population_options(ristra_population_options *po, const ristra_score_file_options *o)
+{
+    int rc = ristra__struct_load(po, o->population, &POPULATION_DEFAULTS,
+                                 &ristra__info_population_options,
+                                 "ristra_score_file: opts->population");
+    po->version = RISTRA_POPULATION_OPTIONS_VERSION;
+    if (!o->population)
+        po->outcome_column = RISTRA_SCORE_FILE_DEFAULT_OUTCOME;
+    po->n_threads = o->n_threads;
+    return rc;
 }
 
 static const double DEFAULT_CUTS[] = { 0.005, 0.02, 0.05, 0.20 };
@@ -40,24 +54,15 @@ static int same_path(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
-static int check_arguments(const ristra_model *model, const char *input, const char *output,
-                           const ristra_score_file_options *o)
+static int check_tiers(const ristra_score_file_options *o)
 {
     static const char fn[] = "ristra_score_file";
-    if (!model)
-        return ristra__error(RISTRA_EINVAL, "%s: model is NULL", fn);
-    if (!input)
-        return ristra__error(RISTRA_EINVAL, "%s: input is NULL", fn);
-    if (o->version < 1 || o->version > RISTRA_SCORE_FILE_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->version is %d (expected 1 to %d)", fn,
-                             o->version, RISTRA_SCORE_FILE_OPTIONS_VERSION);
-    if (o->population.columns || o->population.extra_columns)
-        return ristra__error(RISTRA_EINVAL,
-                             "%s: opts->population.columns and extra_columns must be NULL "
-                             "(the model's features are read)", fn);
     if (o->n_tiers < 0 || o->n_tiers > RISTRA_MAX_TIERS)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->n_tiers is %d (expected 0 to %d)", fn,
-                             o->n_tiers, RISTRA_MAX_TIERS);
+        return ristra__error(RISTRA_EINVAL, "%s: opts->n_tiers is %lld (expected 0 to %d)", fn,
+                             (long long)o->n_tiers, RISTRA_MAX_TIERS);
+    if (o->n_tiers && !o->tier_cut_points)
+        return ristra__error(RISTRA_EINVAL, "%s: opts->tier_cut_points is NULL with n_tiers %lld",
+                             fn, (long long)o->n_tiers);
     for (int k = 0; k < o->n_tiers; k++) {
         double c = o->tier_cut_points[k];
         if (!(c > 0.0 && c <= 1.0))
@@ -69,6 +74,24 @@ static int check_arguments(const ristra_model *model, const char *input, const c
                                  "%s: opts->tier_cut_points must increase strictly, but "
                                  "[%d] is %g after %g", fn, k, c, o->tier_cut_points[k - 1]);
     }
+    return RISTRA_OK;
+}
+
+static int check_arguments(const ristra_model *model, const char *input, const char *output,
+                           const ristra_score_file_options *o)
+{
+    static const char fn[] = "ristra_score_file";
+    if (!model)
+        return ristra__error(RISTRA_EINVAL, "%s: model is NULL", fn);
+    if (!input)
+        return ristra__error(RISTRA_EINVAL, "%s: input is NULL", fn);
+    if (o->population && (o->population->columns || o->population->extra_columns))
+        return ristra__error(RISTRA_EINVAL,
+                             "%s: opts->population->columns and extra_columns must be NULL "
+                             "(the model's features are read)", fn);
+    int rc = check_tiers(o);
+    if (rc)
+        return rc;
     if (o->gzip_output < -1 || o->gzip_output > 1)
         return ristra__error(RISTRA_EINVAL, "%s: opts->gzip_output is %d (expected -1, 0 or 1)",
                              fn, o->gzip_output);
@@ -92,6 +115,7 @@ void ristra_score_result_free(ristra_score_result *r)
     if (!r)
         return;
     free(r->practice);
+    free(r->tier_count);
     free(r->code_storage);
     for (int k = 0; k < RISTRA_MAX_TIERS; k++)
         free(r->tier_name[k]);
@@ -101,29 +125,30 @@ void ristra_score_result_free(ristra_score_result *r)
 
 int ristra_score_result_totals(ristra_score_totals *out, const ristra_score_result *r)
 {
-    if (!out || !r || out->version < 1 || out->version > RISTRA_SCORE_TOTALS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_score_result_totals: %s",
-                             !out ? "out is NULL"
-                             : !r ? "result is NULL"
-                                  : "out->version is not RISTRA_SCORE_TOTALS_VERSION");
-    *out = r->totals;
-    return RISTRA_OK;
+    static const char fn[] = "ristra_score_result_totals";
+    if (!r)
+        return ristra__error(RISTRA_EINVAL, "%s: result is NULL", fn);
+    return ristra__struct_store(out, &r->totals, &ristra__info_score_totals, fn);
+}
+
+int64_t ristra_score_result_tier_count(const ristra_score_result *r, int32_t practice, int k)
+{
+    if (!r || practice < RISTRA_SCORE_RESULT_ALL || practice >= r->totals.n_practices || k < 0 ||
+        k >= r->totals.n_tiers)
+        return -1;
+    return ristra__result_tier_counts(r, practice)[k];
 }
 
 int ristra_score_result_practice(ristra_practice_summary *out, const ristra_score_result *r,
                                  int32_t index)
 {
-    if (!out || !r || out->version < 1 || out->version > RISTRA_PRACTICE_SUMMARY_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_score_result_practice: %s",
-                             !out ? "out is NULL"
-                             : !r ? "result is NULL"
-                                  : "out->version is not RISTRA_PRACTICE_SUMMARY_VERSION");
+    static const char fn[] = "ristra_score_result_practice";
+    if (!r)
+        return ristra__error(RISTRA_EINVAL, "%s: result is NULL", fn);
     if (index < 0 || index >= r->totals.n_practices)
-        return ristra__error(RISTRA_EINVAL,
-                             "ristra_score_result_practice: index %d is outside [0, %d)",
-                             (int)index, (int)r->totals.n_practices);
-    *out = r->practice[index];
-    return RISTRA_OK;
+        return ristra__error(RISTRA_EINVAL, "%s: index %d is outside [0, %d)", fn, (int)index,
+                             (int)r->totals.n_practices);
+    return ristra__struct_store(out, &r->practice[index], &ristra__info_practice_summary, fn);
 }
 
 const char *ristra_score_result_tier_name(const ristra_score_result *r, int k)
@@ -148,10 +173,10 @@ static ristra_score_result *new_result(const ristra_score_file_options *o)
         return NULL;
     ristra_score_totals t = RISTRA_SCORE_TOTALS_INIT;
     r->totals = t;
-    r->totals.n_tiers = o->n_tiers ? o->n_tiers : 4;
+    r->totals.n_tiers = o->n_tiers ? (int)o->n_tiers : 4;
     for (int k = 0; k < r->totals.n_tiers; k++) {
         double cut = o->n_tiers ? o->tier_cut_points[k] : DEFAULT_CUTS[k];
-        const char *name = o->n_tiers ? o->tier_names[k] : NULL;
+        const char *name = o->n_tiers && o->tier_names ? o->tier_names[k] : NULL;
         r->tier_name[k] = name ? strdup(name) : default_tier_name(cut);
         if (!r->tier_name[k]) {
             ristra_score_result_free(r);
@@ -293,7 +318,7 @@ static int score_block(batch *b, const ristra__feed_block *v)
     ristra_score_options so = RISTRA_SCORE_OPTIONS_INIT;
     so.n_threads = b->opts->n_threads;
     int rc = ristra_model_score(b->prob, NULL, b->status, b->model, v->values, RISTRA_FLOAT64,
-                                n, v->n_cols, v->n_cols, &so);
+                                n, v->n_cols, v->n_cols, 1, &so);
     if (rc)
         return rc;
     if ((rc = reserve_rows(&b->rows, n)))
@@ -414,11 +439,13 @@ static int summarize(ristra_score_result *r, const ristra__stratification *st,
     t->expected = st->expected;
     t->observed = b->has_outcome ? st->observed : -1;
     t->auroc = b->has_outcome ? st->auroc : NAN;
-    for (int k = 0; k < t->n_tiers; k++)
-        t->tier_count[k] = st->tier_count[k];
     r->practice = calloc((size_t)(t->n_practices > 0 ? t->n_practices : 1), sizeof *r->practice);
-    if (!r->practice)
+    r->tier_count = calloc(((size_t)t->n_practices + 1) * (size_t)t->n_tiers + 1,
+                           sizeof *r->tier_count);
+    if (!r->practice || !r->tier_count)
         return ristra__oom();
+    for (int k = 0; k < t->n_tiers; k++)
+        r->tier_count[k] = st->tier_count[k];
     for (int32_t i = 0; i < t->n_practices; i++) {
         const ristra__practice_stats *ps = &st->practice[i];
         ristra_practice_summary s = RISTRA_PRACTICE_SUMMARY_INIT;
@@ -426,7 +453,8 @@ static int summarize(ristra_score_result *r, const ristra__stratification *st,
         s.list_size = ps->list_size;
         s.n_rejected = ps->practice < b->rejected_cap ? b->rejected_by_practice[ps->practice] : 0;
         for (int k = 0; k < t->n_tiers; k++)
-            s.tier_count[k] = ps->tier_count[k];
+            r->tier_count[(size_t)(i + 1) * (size_t)t->n_tiers + (size_t)k] =
+                ps->tier_count[k];
         s.expected = ps->expected;
         s.mean_risk = ps->list_size ? ps->expected / (double)ps->list_size : NAN;
         s.observed = b->has_outcome ? ps->observed : -1;
@@ -503,9 +531,12 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
 {
     if (out)
         *out = NULL;
-    ristra_score_file_options defaults = RISTRA_SCORE_FILE_OPTIONS_INIT;
-    const ristra_score_file_options *o = opts ? opts : &defaults;
-    int rc = check_arguments(model, input, output, o);
+    ristra_score_file_options full;
+    const ristra_score_file_options *o = &full;
+    int rc = ristra__struct_load(&full, opts, &DEFAULTS, &ristra__info_score_file_options,
+                                 "ristra_score_file");
+    if (!rc)
+        rc = check_arguments(model, input, output, o);
     if (rc)
         return rc;
     batch b;
@@ -516,9 +547,9 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     ristra_score_result *r = new_result(o);
     if (!r)
         return ristra__oom();
-    ristra_population_options po = o->population;
-    po.n_threads = o->n_threads;
-    if (o->audit_path) {
+    ristra_population_options po;
+    rc = population_options(&po, o);
+    if (!rc && o->audit_path) {
         rc = ristra__audit_open(&b.audit, o->audit, o->audit_path, output_gzip(o->audit_path,
                                                                                  o->gzip_output));
         po.extra_columns = rc ? NULL : ristra__audit_columns(b.audit, &po.n_extra);

@@ -9,8 +9,10 @@
 struct ristra_score_result {
     ristra_score_totals totals;
     ristra_practice_summary *practice;   /* totals.n_practices, in practice-code order */
+    /* (n_practices + 1) x n_tiers: everyone's, then each practice's */
+    int64_t *tier_count;
     char *code_storage;                  /* the practices' codes, NUL-separated */
-    char *tier_name[RISTRA_MAX_TIERS];
+    char *tier_name[RISTRA_MAX_TIERS];     /* a limit of this release, not of the ABI */
     char *untiered_name;
 };
 
@@ -26,6 +28,12 @@ typedef struct ristra__ranked_list {
 int ristra__write_ranked_list(ristra__output *o, const ristra__ranked_list *list);
 
 int ristra__write_summary(ristra__output *o, const ristra_score_result *result);
+
+/* The n_tiers counts of practice p, or of everyone for RISTRA_SCORE_RESULT_ALL. */
+static inline const int64_t *ristra__result_tier_counts(const ristra_score_result *r, int32_t p)
+{
+    return r->tier_count + (size_t)(p + 1) * (size_t)r->totals.n_tiers;
+}
 
 /* Growing text. */
 typedef struct ristra__text {

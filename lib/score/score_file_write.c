@@ -360,13 +360,15 @@ int ristra__write_summary(ristra__output *o, const ristra_score_result *r)
         rc = write_text(o, "\n");
     for (int32_t i = 0; !rc && i < t->n_practices; i++) {
         const ristra_practice_summary *p = &r->practice[i];
-        summary_line l = { p->practice, p->list_size, p->n_rejected, p->tier_count,
+        summary_line l = { p->practice, p->list_size, p->n_rejected,
+                           ristra__result_tier_counts(r, i),
                            p->mean_risk, p->expected, p->observed, p->observed_expected,
                            p->auroc };
         rc = write_summary_line(o, &l, t->n_tiers, t->has_outcome);
     }
     if (!rc) {
-        summary_line all = { "ALL", t->n_scored, t->n_rejected, t->tier_count,
+        summary_line all = { "ALL", t->n_scored, t->n_rejected,
+                             ristra__result_tier_counts(r, RISTRA_SCORE_RESULT_ALL),
                              t->n_scored ? t->expected / (double)t->n_scored : NAN,
                              t->expected, t->observed,
                              t->has_outcome && t->expected > 0

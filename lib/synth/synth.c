@@ -4,6 +4,7 @@
 
 #include "ristra/synth.h"
 #include "../common/error_internal.h"
+#include "../common/struct_version_internal.h"
 #include "../io/output_internal.h"
 #include "nhs_numbers_internal.h"
 #include "patient_internal.h"
@@ -18,23 +19,18 @@ static const char HEADER[] =
 
 enum { CHUNK = 64 * 1024, MAX_ROW = 256, DEFAULT_GZIP_LEVEL = 6 };
 
+static const ristra_synth_options DEFAULTS = RISTRA_SYNTH_OPTIONS_INIT;
+
 int ristra_synth_options_init(ristra_synth_options *opts, int version)
 {
-    if (!opts || version < 1 || version > RISTRA_SYNTH_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "ristra_synth_options_init: %s",
-                             opts ? "unknown version" : "opts is NULL");
-    ristra_synth_options defaults = RISTRA_SYNTH_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return RISTRA_OK;
+    return ristra__struct_init(opts, version, &DEFAULTS, &ristra__info_synth_options,
+                               "ristra_synth_options_init");
 }
 
 static int check_options(const char *path, const ristra_synth_options *o)
 {
     if (!path)
         return ristra__error(RISTRA_EINVAL, "%s: path is NULL", FN);
-    if (o->version < 1 || o->version > RISTRA_SYNTH_OPTIONS_VERSION)
-        return ristra__error(RISTRA_EINVAL, "%s: unknown options version %d", FN, o->version);
     if (o->n_patients < 1)
         return ristra__error(RISTRA_EINVAL, "%s: n_patients is %lld; it must be at least 1", FN,
                              (long long)o->n_patients);
@@ -188,9 +184,11 @@ static int write_rows(writer *w, const ristra__synth_practice *practices,
 
 int ristra_synth_write(const char *path, const ristra_synth_options *opts)
 {
-    ristra_synth_options defaults = RISTRA_SYNTH_OPTIONS_INIT;
-    const ristra_synth_options *o = opts ? opts : &defaults;
-    int rc = check_options(path, o);
+    ristra_synth_options full;
+    const ristra_synth_options *o = &full;
+    int rc = ristra__struct_load(&full, opts, &DEFAULTS, &ristra__info_synth_options, FN);
+    if (!rc)
+        rc = check_options(path, o);
     if (rc)
         return rc;
     int level = o->gzip_level >= 0 ? o->gzip_level

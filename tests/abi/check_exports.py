@@ -41,7 +41,7 @@ def soname(lib):
 def main():
     lib, include_dir, major = sys.argv[1:4]
     want = declared(include_dir)
-    have = exported(lib) - {"RISTRA_1"}
+    have = exported(lib) - {"RISTRA_2"}
     ok = True
     if not want:
         print("no RISTRA_API declarations found in", include_dir)

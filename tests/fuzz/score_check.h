@@ -28,7 +28,7 @@ static void fuzz_check_scores(const ristra_model *m, const uint8_t *data, size_t
     }
     double p[ROWS], mg[ROWS];
     int32_t st[ROWS];
-    if (ristra_model_score(p, mg, st, m, x, RISTRA_FLOAT64, ROWS, nf, nf, NULL) != RISTRA_OK)
+    if (ristra_model_score(p, mg, st, m, x, RISTRA_FLOAT64, ROWS, nf, nf, 1, NULL) != RISTRA_OK)
         abort();
     for (int r = 0; r < ROWS; r++) {
         if (st[r] == RISTRA_ROW_OK ? !(p[r] >= 0.0 && p[r] <= 1.0 && isfinite(mg[r]))

@@ -14,8 +14,8 @@ FLAG_OVERALL = 2
 
 class Options(ctypes.Structure):
     _fields_ = [("version", ctypes.c_int),
-                ("n_cut_points", ctypes.c_int),
-                ("cut_points", ctypes.c_double * MAX_CUT_POINTS),
+                ("n_cut_points", ctypes.c_int64),
+                ("cut_points", ctypes.POINTER(ctypes.c_double)),
                 ("n_bins", ctypes.c_int),
                 ("confidence_level", ctypes.c_double),
                 ("flag_scope", ctypes.c_int),
@@ -140,8 +140,8 @@ def options(lib, cut_points=None, n_bins=None, confidence_level=None, flag_scope
     assert lib.ristra_evaluate_options_init(ctypes.byref(o), 1) == 0
     if cut_points is not None:
         o.n_cut_points = len(cut_points)
-        for i, c in enumerate(cut_points):
-            o.cut_points[i] = c
+        cuts = (ctypes.c_double * max(len(cut_points), 1))(*cut_points)
+        o.cut_points = ctypes.cast(cuts, ctypes.POINTER(ctypes.c_double))   # kept alive by o
     if n_bins is not None:
         o.n_bins = n_bins
     if confidence_level is not None:

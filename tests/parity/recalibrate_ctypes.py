@@ -40,7 +40,7 @@ def load(path=None):
     lib.ristra_model_metadata.argtypes = [p]
     lib.ristra_model_metadata.restype = ctypes.c_char_p
     lib.ristra_model_score.argtypes = [p, p, p, p, p, ctypes.c_int, ctypes.c_int64,
-                                       ctypes.c_int64, ctypes.c_int64, p]
+                                       ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, p]
     lib.ristra_recalibrate_options_init.argtypes = [ctypes.POINTER(RecalibrateOptions),
                                                     ctypes.c_int]
     lib.ristra_model_recalibrate.argtypes = [ctypes.POINTER(p), p, p, p, ctypes.c_int64,
@@ -69,7 +69,7 @@ def score(lib, model, X):
     prob, margin = np.empty(n), np.empty(n)
     status = np.empty(n, dtype=np.int32)
     _check(lib, lib.ristra_model_score(prob.ctypes.data, margin.ctypes.data, status.ctypes.data,
-                                       model, X.ctypes.data, FLOAT64, n, p, p, None))
+                                       model, X.ctypes.data, FLOAT64, n, p, p, 1, None))
     assert np.all(status == 0)
     return prob, margin
 

@@ -64,7 +64,8 @@ class Ristra:
             ctypes.POINTER(XgbOptions)]
         lib.ristra_model_score.argtypes = [
             ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-            ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p]
+            ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
+            ctypes.c_void_p]
         lib.ristra_model_free.argtypes = [ctypes.c_void_p]
         lib.ristra_model_kind.argtypes = [ctypes.c_void_p]
 
@@ -88,7 +89,7 @@ class Ristra:
         status = np.empty(n, dtype=np.int32)
         rc = self.lib.ristra_model_score(prob.ctypes.data, margin.ctypes.data,
                                          status.ctypes.data, handle, X.ctypes.data,
-                                         self.FLOAT32, n, f, f, None)
+                                         self.FLOAT32, n, f, f, 1, None)
         assert rc == 0, self.lib.ristra_last_error().decode()
         assert (status == 0).all()
         return prob, margin

@@ -163,13 +163,17 @@ Test(evaluate_errors, bad_options_name_the_option)
     o.version = 2;
     assert_fails(RISTRA_EINVAL, "opts->version is 2", risk4, y4, 4, &o);
     o = (ristra_evaluate_options)RISTRA_EVALUATE_OPTIONS_INIT;
-    o.cut_points[1] = 0.0;
+    double cuts[RISTRA_EVALUATE_MAX_CUT_POINTS + 1] = { 0.005, 0.02, 0.05, 0.20 };
+    o.cut_points = cuts;
+    o.n_cut_points = 4;
+    cuts[1] = 0.0;
     assert_fails(RISTRA_EINVAL, "opts->cut_points[1] is 0", risk4, y4, 4, &o);
-    o.cut_points[1] = 1.5;
+    cuts[1] = 1.5;
     assert_fails(RISTRA_EINVAL, "opts->cut_points[1] is 1.5", risk4, y4, 4, &o);
-    o.cut_points[1] = NAN;
+    cuts[1] = NAN;
     assert_fails(RISTRA_EINVAL, "opts->cut_points[1] is nan", risk4, y4, 4, &o);
     o = (ristra_evaluate_options)RISTRA_EVALUATE_OPTIONS_INIT;
+    o.cut_points = cuts;
     o.n_cut_points = RISTRA_EVALUATE_MAX_CUT_POINTS + 1;
     assert_fails(RISTRA_EINVAL, "opts->n_cut_points is 17", risk4, y4, 4, &o);
     o = (ristra_evaluate_options)RISTRA_EVALUATE_OPTIONS_INIT;
@@ -197,12 +201,12 @@ Test(evaluate_options, init_function_matches_the_macro)
     cr_assert_eq(ristra_evaluate_options_init(&b, RISTRA_EVALUATE_OPTIONS_VERSION), RISTRA_OK);
     cr_assert_eq(a.version, b.version);
     cr_assert_eq(a.n_cut_points, b.n_cut_points);
-    cr_assert(same(a.cut_points, b.cut_points, sizeof a.cut_points));
+    cr_assert_eq(a.cut_points, b.cut_points);
     cr_assert_eq(a.n_bins, b.n_bins);
     cr_assert_eq(a.confidence_level, b.confidence_level);
     cr_assert_eq(a.flag_scope, b.flag_scope);
     cr_assert_eq(a.n_threads, b.n_threads);
-    cr_assert_eq(b.n_cut_points, 4);
+    cr_assert_null(b.cut_points, "NULL: the default cut-points");
     cr_assert_eq(b.n_bins, 10);
     cr_assert_eq(b.confidence_level, 0.95);
     cr_assert_eq(ristra_evaluate_options_init(&b, 2), RISTRA_EINVAL);
@@ -355,9 +359,9 @@ Test(evaluate_cuts, decimal_fractions_flag_the_intended_count)
     }
     ristra_evaluate_options o = RISTRA_EVALUATE_OPTIONS_INIT;
     o.n_cut_points = 5;
-    double cuts[5] = { 0.07, 0.005, 0.29, 1.0, 0.011 };
+    static const double cuts[5] = { 0.07, 0.005, 0.29, 1.0, 0.011 };
     int64_t want[5] = { 7, 1, 29, 100, 2 };
-    memcpy(o.cut_points, cuts, sizeof cuts);
+    o.cut_points = cuts;
     cr_assert(0.07 * N > 7.0, "the double 0.07 * 100 lies above 7");
     ristra_evaluation *e = evaluate_ok(r, y, N, NULL, &o);
     for (int c = 0; c < 5; c++) {
@@ -374,9 +378,10 @@ Test(evaluate_cuts, ties_at_the_cut_flag_the_earlier_rows)
     double r[6] = { 0.5, 0.9, 0.5, 0.5, 0.1, 0.5 };
     uint8_t y[6] = { 0, 0, 1, 1, 1, 0 };
     ristra_evaluate_options o = RISTRA_EVALUATE_OPTIONS_INIT;
+    /* k = 2: row 1, then row 0 (first of the 0.5s); k = 3: rows 1, 0, 2 */
+    static const double cuts[2] = { 2.0 / 6.0, 3.0 / 6.0 };
     o.n_cut_points = 2;
-    o.cut_points[0] = 2.0 / 6.0; /* k = 2: row 1, then row 0 (first of the 0.5s) */
-    o.cut_points[1] = 3.0 / 6.0; /* k = 3: rows 1, 0, 2 */
+    o.cut_points = cuts;
     ristra_evaluation *e = evaluate_ok(r, y, 6, NULL, &o);
     ristra_cut_point_summary two = cut_of(e, RISTRA_EVALUATION_OVERALL, 0);
     cr_assert_eq(two.n_flagged, 2);

@@ -634,7 +634,7 @@ Test(fit_model, scores_the_fitted_linear_predictor)
     cr_assert_eq(ristra_model_n_features(m), 3);
     double *margin = malloc((size_t)d.n * sizeof *margin), b[3];
     int32_t *status = malloc((size_t)d.n * sizeof *status);
-    cr_assert_eq(ristra_model_score(NULL, margin, status, m, d.x, RISTRA_FLOAT64, d.n, 3, 3, NULL),
+    cr_assert_eq(ristra_model_score(NULL, margin, status, m, d.x, RISTRA_FLOAT64, d.n, 3, 3, 1, NULL),
                  RISTRA_OK);
     ristra_fit_coefficients(b, NULL, f);
     double b0 = describe(f).intercept;

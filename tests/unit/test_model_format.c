@@ -88,8 +88,8 @@ Test(model_save, round_trip_is_byte_identical_and_scores_identically)
         x[j] = 0.37 * j - 3.1;
     double pa, pb, ma, mb;
     int32_t sa, sb;
-    ristra_model_score(&pa, &ma, &sa, a, x, RISTRA_FLOAT64, 1, 40, 40, NULL);
-    ristra_model_score(&pb, &mb, &sb, b, x, RISTRA_FLOAT64, 1, 40, 40, NULL);
+    ristra_model_score(&pa, &ma, &sa, a, x, RISTRA_FLOAT64, 1, 40, 40, 1, NULL);
+    ristra_model_score(&pb, &mb, &sb, b, x, RISTRA_FLOAT64, 1, 40, 40, 1, NULL);
     cr_assert_eq(memcmp(&pa, &pb, sizeof pa), 0);
     cr_assert_eq(memcmp(&ma, &mb, sizeof ma), 0);
     cr_assert_eq(sa, sb);

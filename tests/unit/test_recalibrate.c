@@ -99,7 +99,7 @@ static ristra_calibration calibration_of(const ristra_model *m)
 static double *risks(const ristra_model *m, const sample *s)
 {
     double *p = malloc((size_t)s->n * sizeof *p);
-    cr_assert_eq(ristra_model_score(p, NULL, NULL, m, s->margin, RISTRA_FLOAT64, s->n, 1, 1, NULL),
+    cr_assert_eq(ristra_model_score(p, NULL, NULL, m, s->margin, RISTRA_FLOAT64, s->n, 1, 1, 1, NULL),
                  RISTRA_OK, "%s", ristra_last_error());
     return p;
 }

@@ -41,7 +41,7 @@ Test(non_finite_margin, an_overflowing_tree_sum_is_an_error_status_not_a_risk)
         "  {\"left\": [-1], \"right\": [-1], \"feature\": [-1], \"value\": [3e38], \"default_left\": [0]}]}");
     double x[2] = { 1.0, NAN }, p[2], mg[2];
     int32_t st[2];
-    cr_assert_eq(ristra_model_score(p, mg, st, m, x, RISTRA_FLOAT64, 2, 1, 1, NULL), RISTRA_OK);
+    cr_assert_eq(ristra_model_score(p, mg, st, m, x, RISTRA_FLOAT64, 2, 1, 1, 1, NULL), RISTRA_OK);
     for (int r = 0; r < 2; r++) {
         cr_assert_eq(st[r], RISTRA_ROW_NOT_FINITE, "row %d: status %d, risk %g", r, st[r], p[r]);
         cr_assert(isnan(p[r]) && isnan(mg[r]));
@@ -58,7 +58,7 @@ Test(non_finite_margin, a_logistic_margin_that_overflows_is_an_error_status)
         " \"logistic\": {\"intercept\": 0, \"coefficients\": [1e300]}");
     double x[3] = { 1e300, -1e300, 1.0 }, p[3];
     int32_t st[3];
-    cr_assert_eq(ristra_model_score(p, NULL, st, m, x, RISTRA_FLOAT64, 3, 1, 1, NULL), RISTRA_OK);
+    cr_assert_eq(ristra_model_score(p, NULL, st, m, x, RISTRA_FLOAT64, 3, 1, 1, 1, NULL), RISTRA_OK);
     cr_assert_eq(st[0], RISTRA_ROW_NOT_FINITE);
     cr_assert_eq(st[1], RISTRA_ROW_NOT_FINITE);
     cr_assert(isnan(p[0]) && isnan(p[1]));

@@ -220,6 +220,16 @@ static char *listing(void)
 
 /* ------------------------------------------------------------ runs */
 
+/* The reader's options ristra_score_file() uses by default, with blocks of
+ * block_rows rows (0: the default). */
+static ristra_population_options reader_options(int64_t block_rows)
+{
+    ristra_population_options po = RISTRA_POPULATION_OPTIONS_INIT;
+    po.outcome_column = RISTRA_SCORE_FILE_DEFAULT_OUTCOME;
+    po.block_rows = block_rows;
+    return po;
+}
+
 static ristra_score_result *score_ok(const char *input, const char *output,
                                      const ristra_score_file_options *o)
 {
@@ -273,7 +283,7 @@ Test(score_file, lists_every_patient_once_ranked_and_tiered_as_an_independent_ra
     double *x = malloc((size_t)n * 2 * sizeof *x), *prob = malloc((size_t)n * sizeof *prob);
     for (int64_t i = 0; i < n; i++)
         x[2 * i] = p[i].age, x[2 * i + 1] = p[i].n_ltc;
-    cr_assert_eq(ristra_model_score(prob, NULL, NULL, model, x, RISTRA_FLOAT64, n, 2, 2, NULL),
+    cr_assert_eq(ristra_model_score(prob, NULL, NULL, model, x, RISTRA_FLOAT64, n, 2, 2, 1, NULL),
                  RISTRA_OK);
     /* ranks computed here, by a comparison sort */
     ranked *everyone = malloc((size_t)n * sizeof *everyone);
@@ -329,14 +339,15 @@ Test(score_file, lists_every_patient_once_ranked_and_tiered_as_an_independent_ra
         int64_t count = 0;
         for (int q = 0; q < 5; q++)
             count += exact_cut(k, list_size[q]) - (k ? exact_cut(k - 1, list_size[q]) : 0);
-        cr_assert_eq(t.tier_count[k], count, "tier %d", k);
+        cr_assert_eq(ristra_score_result_tier_count(r, RISTRA_SCORE_RESULT_ALL, k), count,
+                     "tier %d", k);
     }
     /* the one-patient practice's patient is in the first tier */
     ristra_practice_summary s = RISTRA_PRACTICE_SUMMARY_INIT;
     cr_assert_eq(ristra_score_result_practice(&s, r, 2), RISTRA_OK);
     cr_assert_str_eq(s.practice, "C83009");
     cr_assert_eq(s.list_size, 1);
-    cr_assert_eq(s.tier_count[0], 1);
+    cr_assert_eq(ristra_score_result_tier_count(r, 2, 0), 1);
     free_csv(&c);
     free(x), free(prob), free(everyone), free(p), free(in), free(out);
     ristra_score_result_free(r);
@@ -350,7 +361,8 @@ Test(score_file, writes_the_same_bytes_whatever_the_row_order_and_the_threads)
     char *oa = rt_join(dir, "oa.csv"), *ob = rt_join(dir, "ob.csv");
     char *sa = rt_join(dir, "sa.csv"), *sb = rt_join(dir, "sb.csv");
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
-    o.population.block_rows = 700; /* several blocks through the read-ahead slots */
+    ristra_population_options po = reader_options(700); /* several blocks through the read-ahead slots */
+    o.population = &po;
     o.summary_path = sa;
     o.n_threads = 1; /* blocks used in place */
     ristra_score_result_free(score_ok(a, oa, &o));
@@ -383,7 +395,7 @@ Test(score_file, gives_each_practice_the_figures_ristra_evaluate_gives_its_patie
     static const int code_rank[] = { 4, 0, 3, 1, 2 };
     for (int64_t i = 0; i < n; i++)
         x[2 * i] = p[i].age, x[2 * i + 1] = p[i].n_ltc;
-    cr_assert_eq(ristra_model_score(prob, NULL, NULL, model, x, RISTRA_FLOAT64, n, 2, 2, NULL),
+    cr_assert_eq(ristra_model_score(prob, NULL, NULL, model, x, RISTRA_FLOAT64, n, 2, 2, 1, NULL),
                  RISTRA_OK);
     int64_t m = 0;
     double expected_all[5] = { 0 };
@@ -465,7 +477,8 @@ Test(score_file, writes_each_rejected_row_with_its_line_and_reason_and_counts_it
     cr_assert_eq(rt_write_file(in, BAD_ROWS, sizeof BAD_ROWS - 1), 0);
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
     o.rejects_path = rej;
-    o.population.block_rows = 3;
+    ristra_population_options po = reader_options(3);
+    o.population = &po;
     o.n_threads = 1;
     ristra_score_result_free(score_ok(in, out, &o));
     char *in_place = rt_read_file(rej, NULL);
@@ -604,7 +617,8 @@ Test(score_file, leaves_no_file_and_older_files_untouched_when_cancelled)
          *rej = rt_join(dir, "rejects.csv"), *sum = rt_join(dir, "summary.csv");
     cr_assert_eq(rt_write_file(out, "old\n", 4), 0);
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
-    o.population.block_rows = 1000;
+    ristra_population_options po = reader_options(1000);
+    o.population = &po;
     o.rejects_path = rej;
     o.summary_path = sum;
     o.progress = cancel_on_second_block;
@@ -633,7 +647,8 @@ Test(score_file, leaves_no_file_and_older_files_untouched_when_the_input_breaks_
     cr_assert_eq(rt_write_file(sum, "old summary\n", 12), 0);
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
     o.summary_path = sum;
-    o.population.block_rows = 1000;
+    ristra_population_options po = reader_options(1000);
+    o.population = &po;
     cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EFORMAT);
     cr_assert_not_null(strstr(ristra_last_error(), "pop.csv"), "%s", ristra_last_error());
     cr_assert_not_null(strstr(ristra_last_error(), "3002"), "%s", ristra_last_error());
@@ -710,11 +725,11 @@ Test(score_file, names_the_tiers_as_asked_and_quotes_names_with_commas)
     char *in = write_population("pop.csv", p, n, 0, 0), *out = rt_join(dir, "out.csv"),
          *sum = rt_join(dir, "summary.csv");
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
+    static const double cuts[] = { 0.07, 0.5 };
+    static const char *const names[] = { "case management, intensive", "watch \"list\"" };
     o.n_tiers = 2;
-    o.tier_cut_points[0] = 0.07;
-    o.tier_cut_points[1] = 0.5;
-    o.tier_names[0] = "case management, intensive";
-    o.tier_names[1] = "watch \"list\"";
+    o.tier_cut_points = cuts;
+    o.tier_names = names;
     o.untiered_name = "none";
     o.summary_path = sum;
     ristra_score_result *r = score_ok(in, out, &o);
@@ -742,8 +757,8 @@ Test(score_file, names_the_tiers_as_asked_and_quotes_names_with_commas)
     }
     ristra_score_totals t = RISTRA_SCORE_TOTALS_INIT;
     cr_assert_eq(ristra_score_result_totals(&t, r), RISTRA_OK);
-    cr_assert_eq(seen[0], t.tier_count[0]);
-    cr_assert_eq(seen[1], t.tier_count[1]);
+    cr_assert_eq(seen[0], ristra_score_result_tier_count(r, RISTRA_SCORE_RESULT_ALL, 0));
+    cr_assert_eq(seen[1], ristra_score_result_tier_count(r, RISTRA_SCORE_RESULT_ALL, 1));
     cr_assert_eq(seen[0] + seen[1] + seen[2], n);
     free_csv(&c);
     ristra_score_result_free(r);
@@ -762,14 +777,17 @@ Test(score_file, refuses_bad_arguments_and_options_before_writing_anything)
     cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EINVAL);
     cr_assert_not_null(strstr(ristra_last_error(), "same file"));
     o.summary_path = NULL;
+    double cuts[RISTRA_MAX_TIERS + 1] = { 0.2, 0.1 };
     o.n_tiers = 2;
-    o.tier_cut_points[0] = 0.2;
-    o.tier_cut_points[1] = 0.1;
+    o.tier_cut_points = NULL;
+    cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EINVAL);
+    cr_assert_not_null(strstr(ristra_last_error(), "tier_cut_points is NULL"));
+    o.tier_cut_points = cuts;
     cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EINVAL);
     cr_assert_not_null(strstr(ristra_last_error(), "increase"));
-    o.tier_cut_points[1] = 1.5;
+    cuts[1] = 1.5;
     cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EINVAL);
-    o.tier_cut_points[1] = NAN;
+    cuts[1] = NAN;
     cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EINVAL);
     o.n_tiers = RISTRA_MAX_TIERS + 1;
     cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EINVAL);
@@ -778,10 +796,16 @@ Test(score_file, refuses_bad_arguments_and_options_before_writing_anything)
     cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EINVAL);
     o.gzip_output = -1;
     const char *cols[] = { "age" };
-    o.population.columns = cols;
-    o.population.n_columns = 1;
+    ristra_population_options po = reader_options(0);
+    po.columns = cols;
+    po.n_columns = 1;
+    o.population = &po;
     cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EINVAL);
-    o.population.columns = NULL;
+    po.version = 99;
+    po.columns = NULL;
+    cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EINVAL);
+    cr_assert_not_null(strstr(ristra_last_error(), "population"));
+    o.population = NULL;
     o.version = 99;
     cr_assert_eq(ristra_score_file(NULL, model, in, out, &o), RISTRA_EINVAL);
     char *names = listing();
@@ -793,7 +817,7 @@ Test(score_file, result_accessors_and_options_init_check_their_arguments)
 {
     ristra_score_file_options o;
     cr_assert_eq(ristra_score_file_options_init(&o, RISTRA_SCORE_FILE_OPTIONS_VERSION), RISTRA_OK);
-    cr_assert_str_eq(o.population.outcome_column, "emergency_admission_next_12m");
+    cr_assert_null(o.population, "NULL: the reader's defaults, outcome read when present");
     cr_assert_eq(o.gzip_output, -1);
     cr_assert_eq(ristra_score_file_options_init(&o, 2), RISTRA_EINVAL);
     cr_assert_eq(ristra_score_file_options_init(NULL, 1), RISTRA_EINVAL);

@@ -48,7 +48,7 @@ static void check_golden(const char *name, ristra_dtype dtype)
             xf[i] = (float)in.values[i];
         x = xf;
     }
-    cr_assert_eq(ristra_model_score(prob, margin, status, m, x, dtype, n, nf, nf, NULL), RISTRA_OK,
+    cr_assert_eq(ristra_model_score(prob, margin, status, m, x, dtype, n, nf, nf, 1, NULL), RISTRA_OK,
                  "%s", ristra_last_error());
     for (int64_t r = 0; r < n; r++) {
         const double *e = ex.values + r * 3;
@@ -123,8 +123,8 @@ Test(score_gbdt, save_and_load_keep_every_tree_exactly)
     cr_assert_eq(memcmp(text, text2, size), 0);
     int64_t n = in.rows, nf = in.cols;
     double *pa = malloc((size_t)n * sizeof *pa), *pb = malloc((size_t)n * sizeof *pb);
-    ristra_model_score(pa, NULL, NULL, a, in.values, RISTRA_FLOAT64, n, nf, nf, NULL);
-    ristra_model_score(pb, NULL, NULL, b, in.values, RISTRA_FLOAT64, n, nf, nf, NULL);
+    ristra_model_score(pa, NULL, NULL, a, in.values, RISTRA_FLOAT64, n, nf, nf, 1, NULL);
+    ristra_model_score(pb, NULL, NULL, b, in.values, RISTRA_FLOAT64, n, nf, nf, 1, NULL);
     cr_assert_eq(memcmp(pa, pb, (size_t)n * sizeof *pa), 0);
     free(pa);
     free(pb);

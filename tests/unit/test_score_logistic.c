@@ -60,7 +60,7 @@ static void check_golden(const char *name)
     double *prob = malloc((size_t)n * sizeof *prob), *margin = malloc((size_t)n * sizeof *margin);
     int32_t *status = malloc((size_t)n * sizeof *status);
     int rc = ristra_model_score(prob, margin, status, g.model, g.input.values, RISTRA_FLOAT64, n,
-                                g.input.cols, g.input.cols, NULL);
+                                g.input.cols, g.input.cols, 1, NULL);
     cr_assert_eq(rc, RISTRA_OK, "%s", ristra_last_error());
     int64_t scored = 0;
     for (int64_t r = 0; r < n; r++) {
@@ -94,7 +94,7 @@ static double *score_all(const ristra_model *m, const void *x, ristra_dtype dt, 
     ristra_score_options o = RISTRA_SCORE_OPTIONS_INIT;
     o.n_threads = threads;
     int64_t nf = ristra_model_n_features(m);
-    cr_assert_eq(ristra_model_score(p, NULL, st, m, x, dt, n, nf, stride, &o), RISTRA_OK, "%s",
+    cr_assert_eq(ristra_model_score(p, NULL, st, m, x, dt, n, nf, stride, 1, &o), RISTRA_OK, "%s",
                  ristra_last_error());
     if (status_out)
         *status_out = st;
@@ -190,7 +190,7 @@ Test(score_logistic, a_row_scores_the_same_alone_as_anywhere_in_a_batch)
     for (int64_t r = 0; r < n; r += 37) {
         double alone;
         cr_assert_eq(ristra_model_score(&alone, NULL, NULL, g.model, x + r * nf, RISTRA_FLOAT64,
-                                        1, nf, nf, NULL), RISTRA_OK);
+                                        1, nf, nf, 1, NULL), RISTRA_OK);
         cr_assert(isnan(batch[r]) ? isnan(alone) : batch[r] == alone, "row %lld: %.17g vs %.17g",
                   (long long)r, batch[r], alone);
     }
@@ -214,8 +214,8 @@ Test(score_logistic, a_rejected_row_does_not_affect_its_neighbours)
     block[2][1] = 2.0;   /* female outside [0, 1] */
     double p[3], mg[3], alone;
     int32_t st[3];
-    cr_assert_eq(ristra_model_score(p, mg, st, m, block, RISTRA_FLOAT64, 3, 7, 7, NULL), RISTRA_OK);
-    cr_assert_eq(ristra_model_score(&alone, NULL, NULL, m, good, RISTRA_FLOAT64, 1, 7, 7, NULL),
+    cr_assert_eq(ristra_model_score(p, mg, st, m, block, RISTRA_FLOAT64, 3, 7, 7, 1, NULL), RISTRA_OK);
+    cr_assert_eq(ristra_model_score(&alone, NULL, NULL, m, good, RISTRA_FLOAT64, 1, 7, 7, 1, NULL),
                  RISTRA_OK);
     cr_assert_eq(st[0], RISTRA_ROW_OK);
     cr_assert_eq(p[0], alone);
@@ -235,9 +235,9 @@ Test(score_logistic, margin_only_and_status_only_calls_work)
     double x[7] = { 50, 0, 5, 1, 0, 0, 0 };
     double margin, prob;
     int32_t st = -1;
-    cr_assert_eq(ristra_model_score(NULL, &margin, NULL, m, x, RISTRA_FLOAT64, 1, 7, 7, NULL), 0);
-    cr_assert_eq(ristra_model_score(&prob, NULL, NULL, m, x, RISTRA_FLOAT64, 1, 7, 7, NULL), 0);
-    cr_assert_eq(ristra_model_score(NULL, NULL, &st, m, x, RISTRA_FLOAT64, 1, 7, 7, NULL), 0);
+    cr_assert_eq(ristra_model_score(NULL, &margin, NULL, m, x, RISTRA_FLOAT64, 1, 7, 7, 1, NULL), 0);
+    cr_assert_eq(ristra_model_score(&prob, NULL, NULL, m, x, RISTRA_FLOAT64, 1, 7, 7, 1, NULL), 0);
+    cr_assert_eq(ristra_model_score(NULL, NULL, &st, m, x, RISTRA_FLOAT64, 1, 7, 7, 1, NULL), 0);
     cr_assert_eq(st, RISTRA_ROW_OK);
     /* the example's coefficients, by hand: -4.6 + 0.028*50 - 0.07*5 + 0.22*1 */
     cr_assert_float_eq(margin, -4.6 + 0.028 * 50 - 0.07 * 5 + 0.22, 1e-12);
@@ -254,26 +254,26 @@ Test(score_logistic, bad_arguments_are_refused_and_nothing_is_written)
     double x[7] = { 50, 0, 5, 1, 0, 0, 0 };
     double p = 123.0;
     ristra_score_options o = RISTRA_SCORE_OPTIONS_INIT;
-    cr_assert_eq(ristra_model_score(&p, NULL, NULL, NULL, x, RISTRA_FLOAT64, 1, 7, 7, NULL), RISTRA_EINVAL);
+    cr_assert_eq(ristra_model_score(&p, NULL, NULL, NULL, x, RISTRA_FLOAT64, 1, 7, 7, 1, NULL), RISTRA_EINVAL);
     cr_assert(strstr(ristra_last_error(), "model") != NULL);
-    cr_assert_eq(ristra_model_score(NULL, NULL, NULL, m, x, RISTRA_FLOAT64, 1, 7, 7, NULL), RISTRA_EINVAL);
-    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, x, (ristra_dtype)3, 1, 7, 7, NULL), RISTRA_EINVAL);
+    cr_assert_eq(ristra_model_score(NULL, NULL, NULL, m, x, RISTRA_FLOAT64, 1, 7, 7, 1, NULL), RISTRA_EINVAL);
+    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, x, (ristra_dtype)3, 1, 7, 7, 1, NULL), RISTRA_EINVAL);
     cr_assert(strstr(ristra_last_error(), "dtype") != NULL);
-    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, x, RISTRA_FLOAT64, -1, 7, 7, NULL), RISTRA_EINVAL);
-    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, x, RISTRA_FLOAT64, 1, 6, 7, NULL), RISTRA_EINVAL);
+    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, x, RISTRA_FLOAT64, -1, 7, 7, 1, NULL), RISTRA_EINVAL);
+    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, x, RISTRA_FLOAT64, 1, 6, 7, 1, NULL), RISTRA_EINVAL);
     cr_assert(strstr(ristra_last_error(), "n_cols is 6 but the model has 7 features") != NULL,
               "%s", ristra_last_error());
-    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, x, RISTRA_FLOAT64, 1, 7, 6, NULL), RISTRA_EINVAL);
+    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, x, RISTRA_FLOAT64, 1, 7, 6, 1, NULL), RISTRA_EINVAL);
     cr_assert(strstr(ristra_last_error(), "row_stride") != NULL);
-    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, NULL, RISTRA_FLOAT64, 1, 7, 7, NULL), RISTRA_EINVAL);
+    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, NULL, RISTRA_FLOAT64, 1, 7, 7, 1, NULL), RISTRA_EINVAL);
     o.version = 0;
-    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, x, RISTRA_FLOAT64, 1, 7, 7, &o), RISTRA_EINVAL);
+    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, x, RISTRA_FLOAT64, 1, 7, 7, 1, &o), RISTRA_EINVAL);
     o.version = RISTRA_SCORE_OPTIONS_VERSION;
     o.n_threads = -2;
-    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, x, RISTRA_FLOAT64, 1, 7, 7, &o), RISTRA_EINVAL);
+    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, x, RISTRA_FLOAT64, 1, 7, 7, 1, &o), RISTRA_EINVAL);
     cr_assert_eq(p, 123.0, "no output is written on error");
     /* zero rows is a valid, empty call, and x may then be NULL */
-    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, NULL, RISTRA_FLOAT64, 0, 7, 7, NULL), RISTRA_OK);
+    cr_assert_eq(ristra_model_score(&p, NULL, NULL, m, NULL, RISTRA_FLOAT64, 0, 7, 7, 1, NULL), RISTRA_OK);
     ristra_model_free(m);
 }
 
@@ -291,7 +291,7 @@ Test(score_logistic, infinities_are_values_checked_against_the_range)
     double x[3] = { INFINITY, -INFINITY, 800.0 };
     double p[3];
     int32_t st[3];
-    cr_assert_eq(ristra_model_score(p, NULL, st, m, x, RISTRA_FLOAT64, 3, 1, 1, NULL), 0);
+    cr_assert_eq(ristra_model_score(p, NULL, st, m, x, RISTRA_FLOAT64, 3, 1, 1, 1, NULL), 0);
     /* an infinite value is in range, but the margin it gives is not finite */
     cr_assert_eq(st[0], RISTRA_ROW_NOT_FINITE);
     cr_assert(isnan(p[0]));

@@ -330,8 +330,7 @@ Test(stratify, gives_each_practice_the_figures_ristra_evaluate_gives_its_rows)
     ristra__stratification st = stratify_ok(&s);
     ristra_evaluate_options eo = RISTRA_EVALUATE_OPTIONS_INIT;
     eo.n_cut_points = 4;
-    for (int k = 0; k < 4; k++)
-        eo.cut_points[k] = CUTS[k];
+    eo.cut_points = CUTS;
     /* group label = the practice's position in code order */
     int32_t rank_of[6];
     for (int32_t r = 0; r < 6; r++)

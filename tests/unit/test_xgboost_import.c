@@ -62,7 +62,7 @@ static double *probe_rows(int64_t n)
 static void scores(const ristra_model *m, double *prob, double *margin, const double *x, int64_t n)
 {
     int32_t *status = malloc((size_t)n * sizeof *status);
-    int rc = ristra_model_score(prob, margin, status, m, x, RISTRA_FLOAT64, n, 4, 4, NULL);
+    int rc = ristra_model_score(prob, margin, status, m, x, RISTRA_FLOAT64, n, 4, 4, 1, NULL);
     cr_assert_eq(rc, RISTRA_OK, "%s", ristra_last_error());
     /* row 0 has every feature missing: an imported model needs at least
      * one present by default (min_present_features 1) */
@@ -118,7 +118,7 @@ static void check_golden(const char *name)
     double *prob = malloc((size_t)in.rows * sizeof *prob);
     double *margin = malloc((size_t)in.rows * sizeof *margin);
     int rc = ristra_model_score(prob, margin, NULL, m, in.values, RISTRA_FLOAT64, in.rows,
-                                in.cols, in.cols, NULL);
+                                in.cols, in.cols, 1, NULL);
     cr_assert_eq(rc, RISTRA_OK, "%s", ristra_last_error());
     int64_t cm = rt_table_col(&want, "margin"), cp = rt_table_col(&want, "prob");
     for (int64_t r = 0; r < in.rows; r++) {
@@ -241,7 +241,7 @@ Test(xgboost_import, gblinear_becomes_a_logistic_model_that_imputes_zero)
     cr_assert_eq(f.impute_value, 0.0);
     double x[8] = { NAN, 1.5, NAN, -2, 0, 1.5, 0, -2 };
     double margin[2];
-    cr_assert_eq(ristra_model_score(NULL, margin, NULL, m, x, RISTRA_FLOAT64, 2, 4, 4, NULL),
+    cr_assert_eq(ristra_model_score(NULL, margin, NULL, m, x, RISTRA_FLOAT64, 2, 4, 4, 1, NULL),
                  RISTRA_OK);
     cr_assert_eq(margin[0], margin[1]);
     ristra_model_free(m);
@@ -278,7 +278,7 @@ static char *stump(const char *threshold, const char *extra_tree_fields)
 static double margin_at(const ristra_model *m, double x0)
 {
     double x[2] = { x0, 0 }, margin;
-    cr_assert_eq(ristra_model_score(NULL, &margin, NULL, m, x, RISTRA_FLOAT64, 1, 2, 2, NULL),
+    cr_assert_eq(ristra_model_score(NULL, &margin, NULL, m, x, RISTRA_FLOAT64, 1, 2, 2, 1, NULL),
                  RISTRA_OK);
     return margin;
 }
@@ -317,7 +317,7 @@ Test(xgboost_import, logitraw_keeps_base_score_as_the_margin)
     ristra_model *m = NULL;
     cr_assert_eq(import_text(&m, text), RISTRA_OK, "%s", ristra_last_error());
     double x[2] = { -1, 0 }, prob, margin;
-    ristra_model_score(&prob, &margin, NULL, m, x, RISTRA_FLOAT64, 1, 2, 2, NULL);
+    ristra_model_score(&prob, &margin, NULL, m, x, RISTRA_FLOAT64, 1, 2, 2, 1, NULL);
     cr_assert_eq(margin, -0.5);
     cr_assert_float_eq(prob, 1 / (1 + exp(0.5)), 1e-7);
     ristra_model_free(m);

@@ -138,9 +138,9 @@ SEXP ristra_r_evaluate(SEXP risk, SEXP outcome, SEXP groups, SEXP cuts, SEXP n_b
         rr_invalid("cut_points must hold at most %d numbers", RISTRA_EVALUATE_MAX_CUT_POINTS);
 
     ristra_evaluate_options opts = RISTRA_EVALUATE_OPTIONS_INIT;
-    opts.n_cut_points = (int)XLENGTH(cuts);
-    for (int k = 0; k < opts.n_cut_points; k++)
-        opts.cut_points[k] = REAL(cuts)[k];
+    static const double none = 0.0;   /* non-NULL when there are no cut-points */
+    opts.n_cut_points = XLENGTH(cuts);
+    opts.cut_points = XLENGTH(cuts) ? REAL(cuts) : &none;
     opts.n_bins = Rf_asInteger(n_bins);
     opts.confidence_level = Rf_asReal(confidence_level);
     opts.flag_scope = Rf_asInteger(flag_scope);

@@ -260,7 +260,21 @@ static R_xlen_t column_pointers(const double **cols, SEXP x, SEXP columns, R_xle
     return n;
 }
 
-/* Scores the rows of x (see column_pointers) in model feature order.
+/* 1 when the k feature columns are consecutive columns of one block, each n
+ * long (a matrix whose columns are the model's, in order): the library then
+ * reads the block in place, column-major. */
+static int consecutive_columns(const double *const *cols, R_xlen_t k, R_xlen_t n)
+{
+    for (R_xlen_t j = 1; j < k; j++)
+        if (cols[j] != cols[0] + j * n)
+            return 0;
+    return 1;
+}
+
+/* Scores the rows of x (see column_pointers) in model feature order: in
+ * place when the columns are consecutive, else with each chunk's columns
+ * copied side by side. Either way the block is column-major
+ * (row stride 1, column stride the chunk's length): no transpose.
  * Returns list(value, status): the probability (or the margin when
  * margin is TRUE), NA for rows not scored, and every row's status. */
 SEXP ristra_r_score(SEXP ptr, SEXP x, SEXP columns, SEXP margin, SEXP n_threads)
@@ -277,19 +291,21 @@ SEXP ristra_r_score(SEXP ptr, SEXP x, SEXP columns, SEXP margin, SEXP n_threads)
 
     SEXP value = PROTECT(Rf_allocVector(REALSXP, n));
     SEXP status = PROTECT(Rf_allocVector(INTSXP, n));
+    int in_place = k > 0 && consecutive_columns(cols, k, n);
     R_xlen_t chunk = k > 0 && BLOCK_VALUES / k > 0 ? BLOCK_VALUES / k : 1;
-    double *block = (double *)R_alloc((size_t)(n < chunk ? n : chunk) * (size_t)k + 1,
-                                      sizeof *block);
+    double *block = in_place ? NULL
+                             : (double *)R_alloc((size_t)(n < chunk ? n : chunk) * (size_t)k + 1,
+                                                 sizeof *block);
     for (R_xlen_t r0 = 0; r0 < n; r0 += chunk) {
         R_xlen_t rows = n - r0 < chunk ? n - r0 : chunk;
-        for (R_xlen_t i = 0; i < rows; i++)
-            for (R_xlen_t j = 0; j < k; j++)
-                block[i * k + j] = cols[j][r0 + i];
+        const double *x0 = in_place ? cols[0] + r0 : block;
+        for (R_xlen_t j = 0; !in_place && j < k; j++)
+            memcpy(block + j * rows, cols[j] + r0, (size_t)rows * sizeof *block);
         double *out = REAL(value) + r0;
         int rc = ristra_model_score(want_margin ? NULL : out, want_margin ? out : NULL,
-                                    (int32_t *)INTEGER(status) + r0, model, block,
-                                    RISTRA_FLOAT64, (int64_t)rows, (int64_t)k, (int64_t)k,
-                                    &opts);
+                                    (int32_t *)INTEGER(status) + r0, model, x0, RISTRA_FLOAT64,
+                                    (int64_t)rows, (int64_t)k, 1,
+                                    (int64_t)(in_place ? n : rows), &opts);
         if (rc)
             rr_fail(rc);
         R_CheckUserInterrupt();

@@ -88,6 +88,8 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
         rr_invalid("flags must be integer(5)");
 
     ristra_score_file_options opts = RISTRA_SCORE_FILE_OPTIONS_INIT;
+    ristra_population_options population = RISTRA_POPULATION_OPTIONS_INIT;
+    opts.population = &population;
     const char *files[4];
     for (int i = 0; i < 4; i++)
         files[i] = path_elt(paths, i);
@@ -95,28 +97,30 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
     opts.summary_path = files[3];
     if (STRING_ELT(columns, 0) == NA_STRING || STRING_ELT(columns, 1) == NA_STRING)
         rr_invalid("id_column and practice_column must be strings");
-    opts.population.id_column = optional_elt(columns, 0);
-    opts.population.practice_column = optional_elt(columns, 1);
-    opts.population.outcome_column = optional_elt(columns, 2);
-    opts.population.n_threads = INTEGER(flags)[0];
-    opts.population.outcome_required = INTEGER(flags)[1];
-    opts.population.check_duplicates = INTEGER(flags)[2];
+    population.id_column = optional_elt(columns, 0);
+    population.practice_column = optional_elt(columns, 1);
+    population.outcome_column = optional_elt(columns, 2);
+    population.n_threads = INTEGER(flags)[0];
+    population.outcome_required = INTEGER(flags)[1];
+    population.check_duplicates = INTEGER(flags)[2];
     opts.gzip_output = INTEGER(flags)[3];
-    opts.population.block_rows = INTEGER(flags)[4];
+    population.block_rows = INTEGER(flags)[4];
     opts.n_threads = INTEGER(flags)[0];
     if (!Rf_isNull(tiers)) {
         if (TYPEOF(tiers) != REALSXP || XLENGTH(tiers) < 1 || XLENGTH(tiers) > RISTRA_MAX_TIERS)
             rr_invalid("tiers must hold 1 to %d cut-points", RISTRA_MAX_TIERS);
-        opts.n_tiers = (int)XLENGTH(tiers);
-        for (int k = 0; k < opts.n_tiers; k++)
-            opts.tier_cut_points[k] = REAL(tiers)[k];
+        opts.n_tiers = XLENGTH(tiers);
+        opts.tier_cut_points = REAL(tiers);
     }
     if (!Rf_isNull(tier_names)) {
         if (!Rf_isString(tier_names) || XLENGTH(tier_names) > RISTRA_MAX_TIERS)
             rr_invalid("tier_names must be a character vector of at most %d names",
                      RISTRA_MAX_TIERS);
+        const char **names = (const char **)R_alloc((size_t)XLENGTH(tier_names) + 1,
+                                                    sizeof *names);
         for (R_xlen_t k = 0; k < XLENGTH(tier_names); k++)
-            opts.tier_names[k] = optional_elt(tier_names, k);
+            names[k] = optional_elt(tier_names, k);
+        opts.tier_names = names;
     }
     opts.untiered_name = rr_optional_string(untiered_name, "untiered_name");
     progress_ctx ctx = { Rf_isNull(progress_fn) ? NULL : progress_fn, 0, 0, 0 };
@@ -150,7 +154,8 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
     SET_VECTOR_ELT(totals, 3, Rf_ScalarInteger(t.n_practices));
     SEXP counts = PROTECT(Rf_allocVector(REALSXP, t.n_tiers));
     for (int k = 0; k < t.n_tiers; k++)
-        REAL(counts)[k] = (double)t.tier_count[k];
+        REAL(counts)[k] =
+            (double)ristra_score_result_tier_count(result, RISTRA_SCORE_RESULT_ALL, k);
     SET_VECTOR_ELT(totals, 4, counts);
     UNPROTECT(1);
     SET_VECTOR_ELT(totals, 5, Rf_ScalarLogical(t.has_outcome != 0));
@@ -180,7 +185,8 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
         REAL(VECTOR_ELT(practices, 1))[i] = (double)p.list_size;
         REAL(VECTOR_ELT(practices, 2))[i] = (double)p.n_rejected;
         for (int k = 0; k < t.n_tiers; k++)   /* column-major: practices x tiers */
-            REAL(VECTOR_ELT(practices, 3))[i + (R_xlen_t)k * np] = (double)p.tier_count[k];
+            REAL(VECTOR_ELT(practices, 3))[i + (R_xlen_t)k * np] =
+                (double)ristra_score_result_tier_count(result, i, k);
         REAL(VECTOR_ELT(practices, 4))[i] = p.mean_risk;
         REAL(VECTOR_ELT(practices, 5))[i] = p.expected;
         REAL(VECTOR_ELT(practices, 6))[i] = p.observed >= 0 ? (double)p.observed : NA_REAL;

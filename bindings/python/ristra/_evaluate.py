@@ -280,8 +280,8 @@ def evaluate(y_true: Any = None, y_score: Any = None, groups: Any = None, *,
     opts = _lib.EvaluateOptions()
     _lib.check(lib.ristra_evaluate_options_init(ctypes.byref(opts), _lib.EVALUATE_OPTIONS_VERSION))
     opts.n_cut_points = len(cuts)
-    for i, c in enumerate(cuts):
-        opts.cut_points[i] = c
+    cut_array = (ctypes.c_double * max(len(cuts), 1))(*cuts)   # non-NULL even when empty
+    opts.cut_points = ctypes.cast(cut_array, ctypes.POINTER(ctypes.c_double))
     opts.n_bins = int(n_bins)
     opts.confidence_level = float(confidence_level)
     opts.flag_scope = _SCOPES[flag_scope]

@@ -112,8 +112,8 @@ EVALUATION_OVERALL = -1        # RISTRA_EVALUATION_OVERALL
 
 class EvaluateOptions(Structure):
     """struct ristra_evaluate_options (include/ristra/evaluate.h)."""
-    _fields_ = [("version", c_int), ("n_cut_points", c_int),
-                ("cut_points", c_double * EVALUATE_MAX_CUT_POINTS), ("n_bins", c_int),
+    _fields_ = [("version", c_int), ("n_cut_points", c_int64),
+                ("cut_points", POINTER(c_double)), ("n_bins", c_int),
                 ("confidence_level", c_double), ("flag_scope", c_int), ("n_threads", c_int)]
 
 
@@ -142,7 +142,8 @@ class CutPointSummary(Structure):
                 ("ppv", c_double)]
 
 
-MAX_TIERS = 8   # RISTRA_MAX_TIERS (include/ristra/batch.h)
+MAX_TIERS = 8   # RISTRA_MAX_TIERS (include/ristra/batch.h): a limit, not a struct size
+SCORE_RESULT_ALL = -1   # RISTRA_SCORE_RESULT_ALL
 
 
 class PopulationOptions(Structure):
@@ -181,9 +182,9 @@ ProgressFn = CFUNCTYPE(c_int, c_void_p, c_int64, c_uint64, c_uint64)
 
 class ScoreFileOptions(Structure):
     """struct ristra_score_file_options (include/ristra/batch.h)."""
-    _fields_ = [("version", c_int), ("population", PopulationOptions),
-                ("rejects_path", c_char_p), ("summary_path", c_char_p), ("n_tiers", c_int),
-                ("tier_cut_points", c_double * MAX_TIERS), ("tier_names", c_char_p * MAX_TIERS),
+    _fields_ = [("version", c_int), ("population", POINTER(PopulationOptions)),
+                ("rejects_path", c_char_p), ("summary_path", c_char_p), ("n_tiers", c_int64),
+                ("tier_cut_points", POINTER(c_double)), ("tier_names", POINTER(c_char_p)),
                 ("untiered_name", c_char_p), ("n_threads", c_int), ("gzip_output", c_int),
                 ("progress", ProgressFn), ("progress_ctx", c_void_p),
                 ("audit_path", c_char_p), ("audit", c_void_p),
@@ -201,14 +202,14 @@ class ScoreTotals(Structure):
     """struct ristra_score_totals."""
     _fields_ = [("version", c_int), ("n_rows", c_int64), ("n_scored", c_int64),
                 ("n_rejected", c_int64), ("n_practices", c_int32), ("n_tiers", c_int),
-                ("tier_count", c_int64 * MAX_TIERS), ("has_outcome", c_int),
+                ("has_outcome", c_int),
                 ("expected", c_double), ("observed", c_int64), ("auroc", c_double)]
 
 
 class PracticeSummary(Structure):
     """struct ristra_practice_summary."""
     _fields_ = [("version", c_int), ("practice", c_char_p), ("list_size", c_int64),
-                ("n_rejected", c_int64), ("tier_count", c_int64 * MAX_TIERS),
+                ("n_rejected", c_int64),
                 ("mean_risk", c_double), ("expected", c_double), ("observed", c_int64),
                 ("observed_expected", c_double), ("auroc", c_double)]
 
@@ -273,7 +274,7 @@ _SIGNATURES = {
     "ristra_score_options_init": (c_int, [POINTER(ScoreOptions), c_int]),
     # Arrays go as plain addresses (ndarray.ctypes.data): no per-call casts.
     "ristra_model_score": (c_int, [c_void_p, c_void_p, c_void_p, ModelPointer, c_void_p, c_int,
-                                   c_int64, c_int64, c_int64, POINTER(ScoreOptions)]),
+                                   c_int64, c_int64, c_int64, c_int64, POINTER(ScoreOptions)]),
     "ristra_nhs_number_valid": (c_int, [c_char_p, c_size_t]),
     "ristra_nhs_number_is_test": (c_int, [c_char_p, c_size_t]),
     "ristra_ods_practice_code_valid": (c_int, [c_char_p, c_size_t]),
@@ -334,6 +335,7 @@ _SIGNATURES = {
     "ristra_score_result_practice": (c_int, [POINTER(PracticeSummary), ScoreResultPointer,
                                              c_int32]),
     "ristra_score_result_tier_name": (c_char_p, [ScoreResultPointer, c_int]),
+    "ristra_score_result_tier_count": (c_int64, [ScoreResultPointer, c_int32, c_int]),
     # include/ristra/calibrate.h
     "ristra_model_calibration": (c_int, [POINTER(CalibrationBlock), ModelPointer]),
     "ristra_recalibrate_options_init": (c_int, [POINTER(RecalibrateOptions), c_int]),

@@ -389,7 +389,7 @@ class Model(ClassifierMixin):
             raise _invalid(f'output must be "probability" or "margin", not {output!r}')
         lib = _lib.lib()
         ptr = self._ptr
-        block, row_stride = _as_block(X, self)
+        block, row_stride, col_stride = _as_block(X, self)
         n_rows, n_cols = block.shape
         values = np.empty(n_rows, dtype=np.float64)
         status = np.empty(n_rows, dtype=np.int32) if return_status else None
@@ -401,16 +401,18 @@ class Model(ClassifierMixin):
             out if output == "probability" else None, out if output == "margin" else None,
             status.ctypes.data if status is not None else None, ptr, block.ctypes.data,
             _FLOAT32 if block.dtype == np.float32 else _FLOAT64, n_rows, n_cols, row_stride,
-            ctypes.byref(opts)))
+            col_stride, ctypes.byref(opts)))
         return (values, status) if status is not None else values
 
 
-def _as_block(X: Any, model: Model) -> tuple[npt.NDArray[Any], int]:
-    """X as a 2-D float32/float64 array whose rows are contiguous, and its row
-    stride in elements; no copy when X already is one."""
+def _as_block(X: Any, model: Model) -> tuple[npt.NDArray[Any], int, int]:
+    """X as a 2-D float32/float64 array and its row and column strides in
+    elements; no copy when X already is one, in C or Fortran order (or any
+    other layout whose elements do not overlap)."""
     pd = sys.modules.get("pandas")
     if pd is not None and isinstance(X, pd.DataFrame):
-        return _frame_block(X, model.feature_names)
+        block, _ = _frame_block(X, model.feature_names, order="F")
+        return block, 1, block.shape[0]
     try:
         arr = X if isinstance(X, np.ndarray) else np.asarray(X)
     except (TypeError, ValueError) as e:
@@ -418,15 +420,37 @@ def _as_block(X: Any, model: Model) -> tuple[npt.NDArray[Any], int]:
     if arr.ndim != 2:
         raise _invalid(f"X must be 2-D (rows x features), not {arr.ndim}-D; "
                        "for one patient use X.reshape(1, -1)")
-    stride = _row_stride(arr)
-    if stride is not None:
-        return arr, stride
+    strides = _element_strides(arr)
+    if strides is not None:
+        return arr, strides[0], strides[1]
     target = arr.dtype.type if arr.dtype.type in (np.float32, np.float64) else np.float64
     try:
         arr = np.ascontiguousarray(arr, dtype=target)
     except (TypeError, ValueError) as e:
         raise _invalid(f"X ({arr.dtype}) cannot be converted to {np.dtype(target)}: {e}") from None
-    return arr, arr.shape[1]
+    return arr, arr.shape[1], 1
+
+
+def _element_strides(arr: npt.NDArray[Any]) -> tuple[int, int] | None:
+    """(row stride, column stride) in elements if libristra can read arr as it
+    is (ristra_model_score's rule: both >= 1, no two elements at one
+    address), else None."""
+    if arr.dtype.type not in (np.float32, np.float64) or not arr.dtype.isnative \
+            or not arr.flags.aligned:
+        return None
+    rows, cols = arr.shape
+    item = arr.itemsize
+    rs, cs = arr.strides
+    if cols <= 1:
+        cs = item               # one column: its stride is never used
+    if rows <= 1:
+        rs = max(cols, 1) * cs  # one row: likewise
+    if rs <= 0 or cs <= 0 or rs % item or cs % item:
+        return None
+    rs, cs = rs // item, cs // item
+    if rs // cs < cols and cs // rs < rows:
+        return None
+    return rs, cs
 
 
 def _row_stride(arr: npt.NDArray[Any]) -> int | None:
@@ -445,14 +469,15 @@ def _row_stride(arr: npt.NDArray[Any]) -> int | None:
     return arr.strides[0] // item
 
 
-def _frame_block(df: Any, names: list[str]) -> tuple[npt.NDArray[Any], int]:
-    """The model's columns of a DataFrame, by name, as one float64 block."""
+def _frame_block(df: Any, names: list[str], order: Literal["C", "F"] = "C") -> tuple[npt.NDArray[Any], int]:
+    """The model's columns of a DataFrame, by name, as one float64 block (in
+    C or Fortran order), and its row stride."""
     missing = [n for n in names if n not in df.columns]
     if missing:
         raise error_for(RISTRA_ENOTFOUND,
                         f"the DataFrame lacks {len(missing)} of the model's {len(names)} "
                         f"features: {', '.join(missing)}")
-    block = np.empty((len(df), len(names)), dtype=np.float64)
+    block = np.empty((len(df), len(names)), dtype=np.float64, order=order)
     for j, name in enumerate(names):
         column = df[name]
         if getattr(column, "ndim", 1) != 1:

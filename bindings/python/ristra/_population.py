@@ -176,7 +176,10 @@ def _options(rejects: PathLike | None, summary: PathLike | None, tiers: Sequence
     opts = _lib.ScoreFileOptions()
     _lib.check(_lib.lib().ristra_score_file_options_init(ctypes.byref(opts),
                                                           _lib.SCORE_FILE_OPTIONS_VERSION))
-    pop = opts.population
+    pop = _lib.PopulationOptions()
+    _lib.check(_lib.lib().ristra_population_options_init(ctypes.byref(pop),
+                                                          _lib.POPULATION_OPTIONS_VERSION))
+    opts.population = ctypes.pointer(pop)   # ctypes keeps pop alive with opts
     pop.id_column = _lib.text(id_column, "id_column")
     pop.practice_column = _lib.text(practice_column, "practice_column")
     pop.outcome_column = _lib.text(outcome_column, "outcome_column")
@@ -191,8 +194,8 @@ def _options(rejects: PathLike | None, summary: PathLike | None, tiers: Sequence
         if not 1 <= len(cuts) <= _lib.MAX_TIERS:
             raise _invalid(f"tiers must have 1 to {_lib.MAX_TIERS} cut-points, not {len(cuts)}")
         opts.n_tiers = len(cuts)
-        for i, c in enumerate(cuts):
-            opts.tier_cut_points[i] = c
+        opts.tier_cut_points = ctypes.cast((ctypes.c_double * len(cuts))(*cuts),
+                                           ctypes.POINTER(ctypes.c_double))
     if tier_names is not None:
         if isinstance(tier_names, str):
             raise _invalid("tier_names must be a sequence of str, not one string")
@@ -200,8 +203,14 @@ def _options(rejects: PathLike | None, summary: PathLike | None, tiers: Sequence
         n_tiers = opts.n_tiers or len(DEFAULT_TIERS)
         if len(names) != n_tiers:
             raise _invalid(f"tier_names has {len(names)} names for {n_tiers} tiers")
-        for i, name in enumerate(names):
-            opts.tier_names[i] = _lib.text(name, "tier_names")
+        if opts.n_tiers == 0:   # names for the default cut-points
+            cuts = list(DEFAULT_TIERS)
+            opts.n_tiers = len(cuts)
+            opts.tier_cut_points = ctypes.cast((ctypes.c_double * len(cuts))(*cuts),
+                                               ctypes.POINTER(ctypes.c_double))
+        texts = [_lib.text(name, "tier_names") for name in names]
+        opts.tier_names = ctypes.cast((ctypes.c_char_p * len(texts))(*texts),
+                                      ctypes.POINTER(ctypes.c_char_p))
     opts.untiered_name = _lib.text(untiered_name, "untiered_name")
     opts.n_threads = int(threads)
     opts.gzip_output = -1 if gzip is None else int(bool(gzip))
@@ -215,7 +224,8 @@ def _result(lib: Any, result: Any) -> ScoreResult:
     totals = {
         "n_rows": t.n_rows, "n_scored": t.n_scored, "n_rejected": t.n_rejected,
         "n_practices": t.n_practices,
-        "tiers": {name: t.tier_count[k] for k, name in enumerate(names)},
+        "tiers": {name: lib.ristra_score_result_tier_count(result, _lib.SCORE_RESULT_ALL, k)
+                  for k, name in enumerate(names)},
         "has_outcome": bool(t.has_outcome), "expected": t.expected,
         "observed": t.observed if t.has_outcome else None,
         "auroc": t.auroc if t.has_outcome else math.nan,
@@ -228,7 +238,8 @@ def _result(lib: Any, result: Any) -> ScoreResult:
         _lib.check(lib.ristra_score_result_practice(ctypes.byref(p), result, i))
         row = {"practice": p.practice.decode(), "list_size": p.list_size,
                "rejected": p.n_rejected}
-        row.update({name: p.tier_count[k] for k, name in enumerate(names)})
+        row.update({name: lib.ristra_score_result_tier_count(result, i, k)
+                    for k, name in enumerate(names)})
         row.update(mean_risk=p.mean_risk, expected_admissions=p.expected)
         if t.has_outcome:
             row.update(observed_admissions=p.observed, observed_expected=p.observed_expected,

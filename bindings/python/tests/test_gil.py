@@ -70,5 +70,5 @@ def test_control_a_call_that_keeps_the_gil_is_detected(no_forced_switches):
 
         def call():
             assert score(out.ctypes.data, None, None, model._ptr, X.ctypes.data, 2, len(X),
-                         X.shape[1], X.shape[1], None) == 0
+                         X.shape[1], X.shape[1], 1, None) == 0
         assert watcher_runs_during(call, attempts=5) == 0

@@ -54,12 +54,12 @@ def test_the_loaded_library_is_this_trees():
 
 
 def test_a_library_of_another_major_version_is_refused(tmp_path):
-    fake = fake_library(tmp_path, 20103, "2.1.3")
+    fake = fake_library(tmp_path, 30103, "3.1.3")
     with pytest.raises(ristra.VersionError) as e:
         _lib.load_library(str(fake))
     message = str(e.value)
-    assert str(fake) in message and "libristra 2.1.3 (major version 2)" in message
-    assert "only with major version 1" in message and "RISTRA_LIBRARY" in message
+    assert str(fake) in message and "libristra 3.1.3 (major version 3)" in message
+    assert "only with major version 2" in message and "RISTRA_LIBRARY" in message
 
 
 def test_ristra_library_pointing_at_another_major_fails_on_first_use(tmp_path):
@@ -76,7 +76,7 @@ def test_ristra_library_pointing_at_another_major_fails_on_first_use(tmp_path):
 
 
 def test_a_same_major_library_lacking_functions_is_refused(tmp_path):
-    fake = fake_library(tmp_path, 10000, "1.0.0")
+    fake = fake_library(tmp_path, 20000, "2.0.0")
     with pytest.raises(ristra.FileError, match="lacks ristra_"):
         _lib.load_library(str(fake))
 
@@ -87,7 +87,7 @@ def test_a_library_that_is_not_libristra_is_refused():
 
 
 def test_ristra_library_naming_a_missing_file_fails_naming_it(tmp_path, monkeypatch):
-    missing = tmp_path / "nowhere" / "libristra.so.1"
+    missing = tmp_path / "nowhere" / "libristra.so.2"
     monkeypatch.setenv("RISTRA_LIBRARY", str(missing))
     with pytest.raises(ristra.FileError, match=re.escape(str(missing))):
         _lib._find_and_load()

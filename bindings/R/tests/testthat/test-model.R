@@ -69,8 +69,9 @@ test_that("models are freed by the garbage collector", {
 
 test_that("the package refuses a library of another major version", {
   check <- ristra:::check_library_version
-  expect_true(check(10203, 1L))
-  expect_error(check(20000, 1L), "libristra is version 2.0.0.*needs major version 1")
-  expect_error(check(9999, 1L), "version 0.99.99")
+  expect_true(check(20203, 2L))
+  expect_error(check(10000, 2L), "libristra is version 1.0.0.*needs major version 2")
+  expect_error(check(30000, 2L), "libristra is version 3.0.0.*needs major version 2")
+  expect_error(check(9999, 2L), "version 0.99.99")
   expect_identical(ristra_version(), as.character(packageVersion("ristra")))
 })

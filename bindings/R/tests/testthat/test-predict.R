@@ -75,3 +75,16 @@ test_that("factors, text and other inputs are refused with the column named", {
 test_that("errors from the library carry its message", {
   expect_error(predict(model, patients(2), n_threads = -1), "n_threads")
 })
+
+test_that("a matrix is scored in place, column-major, exactly as copied columns are", {
+  df <- patients(3000)
+  df$age[c(5, 9)] <- NA
+  in_place <- as.matrix(df[features])            # the model's columns, in order: no copy
+  reordered <- as.matrix(df[rev(features)])      # columns gathered by name, chunk by chunk
+  from_frame <- df[features]
+  p <- predict(model, in_place)
+  expect_identical(unname(p), unname(predict(model, reordered)))
+  expect_identical(unname(p), unname(predict(model, from_frame)))
+  expect_identical(unname(predict(model, in_place, type = "link")),
+                   unname(predict(model, from_frame, type = "link")))
+})
