@@ -230,7 +230,7 @@ int ristra_model_check_row(ristra_row_check *out, const ristra_model *model, con
                              "RISTRA_ROW_CHECK_INIT)",
                              fn, out->version, RISTRA_ROW_CHECK_VERSION);
     int32_t status = 0;
-    int rc = ristra_model_score(NULL, NULL, &status, model, row, dtype, 1, n_cols, n_cols, NULL);
+    int rc = ristra_model_score(NULL, NULL, &status, model, row, dtype, 1, n_cols, n_cols, 1, NULL);
     if (rc)
         return rc;
     out->status = status;

@@ -32,7 +32,7 @@ static void *score(void *arg)
     o.n_threads = j->n_threads;
     for (int round = 0; round < ROUNDS && !j->rc; round++)
         j->rc = ristra_model_score(j->prob, j->margin, j->status, j->model, j->x,
-                                   RISTRA_FLOAT64, ROWS, j->nf, j->nf, &o);
+                                   RISTRA_FLOAT64, ROWS, j->nf, j->nf, 1, &o);
     return NULL;
 }
 

@@ -86,7 +86,7 @@ Test(missing_policy, too_few_features_present_is_insufficient_data_not_a_risk)
     double x[4][3] = { { NAN, 1, NAN }, { 0, 1, NAN }, { NAN, NAN, NAN }, { 0, 1, 5 } };
     double p[4];
     int32_t st[4];
-    cr_assert_eq(ristra_model_score(p, NULL, st, m, x, RISTRA_FLOAT64, 4, 3, 3, NULL), RISTRA_OK);
+    cr_assert_eq(ristra_model_score(p, NULL, st, m, x, RISTRA_FLOAT64, 4, 3, 3, 1, NULL), RISTRA_OK);
     cr_assert_eq(st[0], RISTRA_ROW_INSUFFICIENT_DATA, "one of three present");
     cr_assert(isnan(p[0]));
     cr_assert_eq(st[1], RISTRA_ROW_OK);
@@ -168,7 +168,7 @@ Test(missing_policy, the_readme_reader_loop_never_scores_a_rejected_row)
     ristra_population_block b = RISTRA_POPULATION_BLOCK_INIT;
     while (ristra_population_read(&b, pop) == RISTRA_OK && b.n_rows > 0) {
         ristra_model_score(risk, NULL, status, model, b.values, RISTRA_FLOAT64,
-                           b.n_rows, b.n_cols, b.n_cols, NULL);
+                           b.n_rows, b.n_cols, b.n_cols, 1, NULL);
         /* --- end of the README's code --- */
         blocks++;
         cr_assert_eq(b.n_rows, 4);
@@ -180,7 +180,7 @@ Test(missing_policy, the_readme_reader_loop_never_scores_a_rejected_row)
                 values32[r * b.n_cols + j] = (float)b.values[r * b.n_cols + j];
         }
         ristra_model_score(NULL, NULL, status32, model, values32, RISTRA_FLOAT32, b.n_rows,
-                           b.n_cols, b.n_cols, NULL);
+                           b.n_cols, b.n_cols, 1, NULL);
         for (int64_t r = 0; r < b.n_rows; r++)
             cr_assert_eq(status32[r], b.status[r]);
         cr_assert_eq(b.status[1], RISTRA_ROW_BAD_NHS_NUMBER);
@@ -209,7 +209,7 @@ Test(missing_policy, ordinary_nans_are_not_mistaken_for_rejected_rows)
     uint64_t r_na = UINT64_C(0x7FF00000000007A2); /* R's NA_real_ */
     memcpy(&x[2], &r_na, sizeof x[2]);
     int32_t st[3];
-    cr_assert_eq(ristra_model_score(NULL, NULL, st, m, x, RISTRA_FLOAT64, 3, 1, 1, NULL),
+    cr_assert_eq(ristra_model_score(NULL, NULL, st, m, x, RISTRA_FLOAT64, 3, 1, 1, 1, NULL),
                  RISTRA_OK);
     for (int r = 0; r < 3; r++)
         cr_assert_eq(st[r], RISTRA_ROW_OK, "row %d", r);
@@ -489,7 +489,7 @@ Test(demo_model, an_empty_record_is_not_scored_and_a_sparse_one_is_not_high_risk
     int32_t st;
     for (int j = 0; j < 19; j++)
         x[j] = NAN;
-    cr_assert_eq(ristra_model_score(&p, NULL, &st, m, x, RISTRA_FLOAT64, 1, nf, nf, NULL),
+    cr_assert_eq(ristra_model_score(&p, NULL, &st, m, x, RISTRA_FLOAT64, 1, nf, nf, 1, NULL),
                  RISTRA_OK);
     cr_assert_eq(st, RISTRA_ROW_INSUFFICIENT_DATA, "status %d, risk %g", st, p);
     cr_assert(isnan(p));
@@ -503,7 +503,7 @@ Test(demo_model, an_empty_record_is_not_scored_and_a_sparse_one_is_not_high_risk
     x[ristra_model_feature_index(m, "female")] = 1;
     x[ristra_model_feature_index(m, "imd_decile")] = 5;
     x[ristra_model_feature_index(m, "care_home")] = 0;
-    cr_assert_eq(ristra_model_score(&p, NULL, &st, m, x, RISTRA_FLOAT64, 1, nf, nf, NULL),
+    cr_assert_eq(ristra_model_score(&p, NULL, &st, m, x, RISTRA_FLOAT64, 1, nf, nf, 1, NULL),
                  RISTRA_OK);
     cr_assert_eq(st, RISTRA_ROW_OK);
     cr_assert_lt(p, 0.2, "risk %g", p);

@@ -47,6 +47,17 @@ class ScoreOptions(Structure):
     _fields_ = [("version", c_int), ("n_threads", c_int)]
 
 
+class LoadOptions(Structure):
+    """struct ristra_load_options (include/ristra/model.h)."""
+    _fields_ = [("version", c_int), ("max_bytes", c_size_t)]
+
+
+class RowCheck(Structure):
+    """struct ristra_row_check (include/ristra/score.h)."""
+    _fields_ = [("version", c_int), ("status", c_int32), ("feature", c_int64),
+                ("n_present", c_int64), ("n_needed", c_int64)]
+
+
 class TreeSummary(Structure):
     _fields_ = [("version", c_int), ("n_trees", c_int64), ("max_depth", c_int64),
                 ("n_nodes", c_int64), ("n_categorical", c_int64)]
