@@ -11,7 +11,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZERS = fuzz_model_load fuzz_xgboost_import fuzz_ubjson_import fuzz_population_read fuzz_score_file
 
-.PHONY: all deps build test demo sanitize tsan fuzz bench install docs clean
+.PHONY: all deps build test demo sanitize tsan fuzz bench install docs clean abi-baseline
 
 all: build
 
@@ -62,6 +62,10 @@ fuzz: deps
 	        -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- \
 	        $(FUZZ_BUILD)/new-corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
+# Rewrites tests/abi/libristra.so.<major>.abi from a fresh build: only for a
+# deliberate ABI change (a new major version), see README "Changing the ABI".
+abi-baseline: build
+	cmake --build $(BUILD) --target abi-baseline
 
 install: build
 	cmake --install $(BUILD)
