@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cpu_internal.h"
@@ -73,4 +74,40 @@ int ristra__cpu_count(void)
 {
     pthread_once(&cpu_count_once, init_cpu_count);
     return cpu_count_cached;
+}
+
+int ristra__cpu_isa_supported(int isa)
+{
+    if (isa == RISTRA__ISA_SCALAR)
+        return 1;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    if (isa == RISTRA__ISA_AVX2)
+        return __builtin_cpu_supports("avx2");
+    if (isa == RISTRA__ISA_AVX512)
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+#endif
+    return 0;
+}
+
+static pthread_once_t isa_once = PTHREAD_ONCE_INIT;
+static int isa_cached = RISTRA__ISA_SCALAR;
+
+static void init_isa(void)
+{
+    int isa = RISTRA__ISA_AVX512;
+    const char *force = getenv("RISTRA_FORCE_ISA");
+    if (force && strcmp(force, "scalar") == 0)
+        isa = RISTRA__ISA_SCALAR;
+    else if (force && strcmp(force, "avx2") == 0)
+        isa = RISTRA__ISA_AVX2;
+    while (isa > RISTRA__ISA_SCALAR && !ristra__cpu_isa_supported(isa))
+        isa--;
+    isa_cached = isa;
+}
+
+int ristra__cpu_isa(void)
+{
+    pthread_once(&isa_once, init_isa);
+    return isa_cached;
 }

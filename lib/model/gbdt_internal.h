@@ -90,6 +90,13 @@ enum { RISTRA__GBDT_BLOCK_ROWS = 64 };
 void ristra__gbdt_margin(float *margin, const ristra__gbdt *g, const float *x2, int64_t n,
                          int64_t n_features);
 
+/* The same with the instruction set named by the caller (a RISTRA__ISA_*
+ * of common/cpu_internal.h that the CPU supports): the hook through which
+ * the tests check every kernel, whatever RISTRA_FORCE_ISA says.
+ * ristra__gbdt_margin uses ristra__cpu_isa(). */
+void ristra__gbdt_margin_isa(float *margin, const ristra__gbdt *g, const float *x2, int64_t n,
+                             int isa);
+
 /* The same by plain node-by-node traversal of the trees (no layout): the
  * reference the fast kernel is tested against. */
 void ristra__gbdt_margin_reference(float *margin, const ristra__gbdt *g, const float *x2,

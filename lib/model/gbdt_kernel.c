@@ -21,9 +21,10 @@
 #include <string.h>
 
 #include "../common/error_internal.h"
-#include "gbdt_internal.h"
+#include "../common/cpu_internal.h"
+#include "gbdt_layout_internal.h"
 
-enum { PERFECT_MAX_DEPTH = 10, GENERAL = 255 };
+enum { PERFECT_MAX_DEPTH = RISTRA__PERFECT_MAX_DEPTH, GENERAL = RISTRA__GENERAL_TREE };
 
 /* A complete tree's splits as two parallel arrays: the threshold, and the
  * byte offset of the column it reads in the block (column * RISTRA__GBDT_BLOCK_ROWS * sizeof(float),
@@ -33,24 +34,7 @@ typedef struct splits {
     const uint32_t *offset;
 } splits;
 
-typedef struct gnode {
-    int32_t left, right;
-    uint32_t column;   /* as in split, but not multiplied */
-    float threshold;    /* or, at a leaf, its value */
-    int32_t cat_begin, cat_count;
-} gnode;
-
-struct ristra__gbdt_layout {
-    int64_t n_trees;
-    uint8_t *depth;     /* per tree: D for a perfect tree, GENERAL otherwise */
-    int64_t *offset;    /* per tree: first split (perfect) or first gnode (general) */
-    int64_t *leaf_offset;
-    float *thresholds;
-    uint32_t *offsets;
-    float *leaves;
-    gnode *gnodes;
-    int32_t **categories; /* per general tree: its sorted category lists (borrowed) */
-};
+typedef ristra__gnode gnode;
 
 void ristra__gbdt_layout_free(ristra__gbdt_layout *l)
 {
@@ -64,6 +48,7 @@ void ristra__gbdt_layout_free(ristra__gbdt_layout *l)
     free(l->leaves);
     free(l->gnodes);
     free(l->categories);
+    ristra__gbdt_quant_free(l->quant);
     free(l);
 }
 
@@ -84,8 +69,8 @@ static int is_perfect_candidate(const ristra__tree *t)
 
 /* Fills a complete tree of the given depth from t. node_at has room for
  * 2^(depth + 1) - 1 entries. */
-static void fill_perfect(float *threshold, uint32_t *offset, float *leaves, int depth,
-                         const ristra__tree *t, int32_t *node_at)
+static void fill_perfect(float *threshold, uint32_t *offset, int32_t *feature_at, float *leaves,
+                         int depth, const ristra__tree *t, int32_t *node_at)
 {
     const int64_t n_splits = ((int64_t)1 << depth) - 1;
     /* Breadth-first over perfect positions: node_at[p] is the original node
@@ -96,10 +81,12 @@ static void fill_perfect(float *threshold, uint32_t *offset, float *leaves, int 
         if (t->left[node] == -1) {
             threshold[p] = 0.0f; /* dummy: both children hold the same leaf */
             offset[p] = 0;
+            feature_at[p] = -1;
             node_at[2 * p + 1] = node_at[2 * p + 2] = node;
         } else {
             threshold[p] = (float)t->value[node];
             offset[p] = column_of(t, node) * RISTRA__GBDT_BLOCK_ROWS * (uint32_t)sizeof(float);
+            feature_at[p] = t->feature[node];
             node_at[2 * p + 1] = t->left[node];
             node_at[2 * p + 2] = t->right[node];
         }
@@ -110,7 +97,6 @@ static void fill_perfect(float *threshold, uint32_t *offset, float *leaves, int 
 
 int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features)
 {
-    (void)n_features;
     ristra__gbdt_layout *l = calloc(1, sizeof *l);
     if (!l)
         return ristra__oom();
@@ -135,14 +121,16 @@ int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features)
             n_gnodes += t->n_nodes;
         }
     }
-    l->thresholds = malloc((size_t)(n_splits ? n_splits : 1) * sizeof *l->thresholds);
-    l->offsets = malloc((size_t)(n_splits ? n_splits : 1) * sizeof *l->offsets);
-    l->leaves = malloc((size_t)(n_leaves ? n_leaves : 1) * sizeof *l->leaves);
+    l->thresholds = calloc((size_t)(n_splits + RISTRA__LAYOUT_PAD), sizeof *l->thresholds);
+    l->offsets = calloc((size_t)(n_splits + RISTRA__LAYOUT_PAD), sizeof *l->offsets);
+    l->leaves = calloc((size_t)(n_leaves + RISTRA__LAYOUT_PAD), sizeof *l->leaves);
     l->gnodes = malloc((size_t)(n_gnodes ? n_gnodes : 1) * sizeof *l->gnodes);
     int32_t *node_at = malloc(((size_t)2 << PERFECT_MAX_DEPTH) * sizeof *node_at);
+    int32_t *feature_at = malloc((size_t)(n_splits ? n_splits : 1) * sizeof *feature_at);
     if (!l->depth || !l->offset || !l->leaf_offset || !l->categories || !l->thresholds || !l->offsets ||
-        !l->leaves || !l->gnodes || !node_at) {
+        !l->leaves || !l->gnodes || !node_at || !feature_at) {
         free(node_at);
+        free(feature_at);
         ristra__gbdt_layout_free(l);
         return ristra__oom();
     }
@@ -150,7 +138,8 @@ int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features)
         const ristra__tree *t = &g->trees[i];
         if (l->depth[i] != GENERAL) {
             fill_perfect(l->thresholds + l->offset[i], l->offsets + l->offset[i],
-                         l->leaves + l->leaf_offset[i], l->depth[i], t, node_at);
+                         feature_at + l->offset[i], l->leaves + l->leaf_offset[i], l->depth[i], t,
+                         node_at);
             continue;
         }
         gnode *gn = l->gnodes + l->offset[i];
@@ -166,6 +155,25 @@ int ristra__gbdt_layout_build(ristra__gbdt *g, int64_t n_features)
         }
     }
     free(node_at);
+    /* Only trees the bit-sliced kernel walks give cuts to bin. */
+    int any_quant = 0;
+    for (int64_t i = 0; i < nt; i++) {
+        if (l->depth[i] == GENERAL)
+            continue;
+        if (l->depth[i] > RISTRA__QUANT_MAX_DEPTH)
+            for (int64_t p = 0; p < ((int64_t)1 << l->depth[i]) - 1; p++)
+                feature_at[l->offset[i] + p] = -2;
+        else
+            any_quant |= l->depth[i] > 0;
+    }
+    int rc = 1;
+    if (any_quant && ristra__cpu_isa_supported(RISTRA__ISA_AVX512))
+        rc = ristra__gbdt_quant_build(&l->quant, l, feature_at, n_splits, n_features);
+    free(feature_at);
+    if (rc < 0) {
+        ristra__gbdt_layout_free(l);
+        return ristra__oom();
+    }
     ristra__gbdt_layout_free(g->layout);
     g->layout = l;
     return RISTRA_OK;
@@ -203,9 +211,11 @@ static inline int32_t general_step(const gnode *n, const int32_t *cats, const fl
     return x2[n->column * b] >= n->threshold ? n->right : n->left;
 }
 
-static void walk_general(float *acc, const gnode *nodes, const int32_t *cats, const float *x2,
-                         int64_t n)
+void ristra__gbdt_walk_general(float *acc, const ristra__gbdt_layout *l, int64_t t,
+                               const float *x2, int64_t n)
 {
+    const gnode *nodes = l->gnodes + l->offset[t];
+    const int32_t *cats = l->categories[t];
     for (int64_t r = 0; r < n; r++) {
         int32_t k = 0;
         while (nodes[k].left != -1)
@@ -255,40 +265,113 @@ walk_perfect(float *acc, splits s, const float *leaves, const float *x2, int64_t
         walk_perfect(acc, sp, leaves, x2, n, D);                                             \
         break;
 
+/* For a single row, the independent load chains come from trees instead:
+ * TREES_AT_ONCE consecutive complete trees of the same depth are walked
+ * together, and their leaves then added one by one in model order. */
+enum { TREES_AT_ONCE = 8 };
+
+/* Trees t .. t + TREES_AT_ONCE - 1 for row r when they are complete and of
+ * one depth; returns 0 (and does nothing) otherwise. */
+static int walk_trees_together(float *acc, const ristra__gbdt_layout *l, int64_t t,
+                               const float *x2, int64_t r)
+{
+    const int depth = l->depth[t];
+    if (t + TREES_AT_ONCE > l->n_trees || depth == 0 || depth > PERFECT_MAX_DEPTH)
+        return 0;
+    for (int k = 1; k < TREES_AT_ONCE; k++)
+        if (l->depth[t + k] != depth)
+            return 0;
+    const char *base = (const char *)(x2 + r);
+    const float *thr[TREES_AT_ONCE];
+    const uint32_t *off[TREES_AT_ONCE];
+    uint32_t i[TREES_AT_ONCE];
+    for (int k = 0; k < TREES_AT_ONCE; k++) {
+        thr[k] = l->thresholds + l->offset[t + k];
+        off[k] = l->offsets + l->offset[t + k];
+        i[k] = 0;
+    }
+    for (int d = 0; d < depth; d++)
+        for (int k = 0; k < TREES_AT_ONCE; k++) {
+            float v = *(const float *)(base + off[k][i[k]]);
+            i[k] = 2 * i[k] + 1 + (v >= thr[k][i[k]]);
+        }
+    const uint32_t first_leaf = (1u << depth) - 1;
+    float a = acc[r];
+    for (int k = 0; k < TREES_AT_ONCE; k++)
+        a += l->leaves[l->leaf_offset[t + k] + (i[k] - first_leaf)];
+    acc[r] = a;
+    return 1;
+}
+
+void ristra__gbdt_trees_scalar(float *acc, const ristra__gbdt_layout *l, const float *x2, int64_t n)
+{
+    if (n >= ROWS_AT_ONCE) {
+        for (int64_t t = 0; t < l->n_trees; t++)
+            ristra__gbdt_tree_scalar(acc, l, t, x2, n);
+        return;
+    }
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t t = 0; t < l->n_trees;) {
+            if (walk_trees_together(acc, l, t, x2, r)) {
+                t += TREES_AT_ONCE;
+                continue;
+            }
+            ristra__gbdt_tree_scalar(acc + r, l, t, x2 + r, 1);
+            t++;
+        }
+}
+
+void ristra__gbdt_tree_scalar(float *acc, const ristra__gbdt_layout *l, int64_t t, const float *x2,
+                              int64_t n)
+{
+    const splits sp = { l->thresholds + l->offset[t], l->offsets + l->offset[t] };
+    const float *leaves = l->leaves + l->leaf_offset[t];
+    switch (l->depth[t]) {
+    case 0: {
+        const float v = l->leaves[l->leaf_offset[t]];
+        for (int64_t r = 0; r < n; r++)
+            acc[r] += v;
+        break;
+    }
+        PERFECT_CASE(1)
+        PERFECT_CASE(2)
+        PERFECT_CASE(3)
+        PERFECT_CASE(4)
+        PERFECT_CASE(5)
+        PERFECT_CASE(6)
+        PERFECT_CASE(7)
+        PERFECT_CASE(8)
+        PERFECT_CASE(9)
+        PERFECT_CASE(10)
+    default:
+        ristra__gbdt_walk_general(acc, l, t, x2, n);
+        break;
+    }
+}
+
+void ristra__gbdt_margin_isa(float *margin, const ristra__gbdt *g, const float *x2, int64_t n,
+                             int isa)
+{
+    float acc[RISTRA__GBDT_BLOCK_ROWS];
+    for (int64_t r = 0; r < RISTRA__GBDT_BLOCK_ROWS; r++)
+        acc[r] = (float)g->base_margin;
+#ifdef RISTRA__HAVE_X86_KERNELS
+    if (isa == RISTRA__ISA_AVX512)
+        ristra__gbdt_trees_avx512(acc, g->layout, x2, n);
+    else if (isa == RISTRA__ISA_AVX2)
+        ristra__gbdt_trees_avx2(acc, g->layout, x2, n);
+    else
+#endif
+        ristra__gbdt_trees_scalar(acc, g->layout, x2, n);
+    (void)isa;
+    memcpy(margin, acc, (size_t)n * sizeof *margin);
+}
+
 void ristra__gbdt_margin(float *margin, const ristra__gbdt *g, const float *x2, int64_t n,
                          int64_t n_features)
 {
     (void)n_features;
-    const ristra__gbdt_layout *l = g->layout;
-    float acc[RISTRA__GBDT_BLOCK_ROWS];
-    for (int64_t r = 0; r < n; r++)
-        acc[r] = (float)g->base_margin;
-    for (int64_t t = 0; t < l->n_trees; t++) {
-        const splits sp = { l->thresholds + l->offset[t], l->offsets + l->offset[t] };
-        const float *leaves = l->leaves + l->leaf_offset[t];
-        switch (l->depth[t]) {
-        case 0: {
-            const float v = l->leaves[l->leaf_offset[t]];
-            for (int64_t r = 0; r < n; r++)
-                acc[r] += v;
-            break;
-        }
-            PERFECT_CASE(1)
-            PERFECT_CASE(2)
-            PERFECT_CASE(3)
-            PERFECT_CASE(4)
-            PERFECT_CASE(5)
-            PERFECT_CASE(6)
-            PERFECT_CASE(7)
-            PERFECT_CASE(8)
-            PERFECT_CASE(9)
-            PERFECT_CASE(10)
-        default:
-            walk_general(acc, l->gnodes + l->offset[t], l->categories[t], x2, n);
-            break;
-        }
-    }
-    memcpy(margin, acc, (size_t)n * sizeof *margin);
+    ristra__gbdt_margin_isa(margin, g, x2, n, ristra__cpu_isa());
 }
 
 void ristra__gbdt_margin_reference(float *margin, const ristra__gbdt *g, const float *x2,

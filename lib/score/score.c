@@ -18,6 +18,10 @@
 /* Below this many rows per thread, starting a thread costs more than it saves. */
 enum { MIN_ROWS_PER_THREAD = 4096 };
 
+/* The largest per-call scratch kept on the caller's stack (a gbdt model of
+ * up to about 40 features). */
+enum { STACK_SCRATCH_BYTES = 24 * 1024 };
+
 typedef struct score_job {
     void **scratch;              /* one buffer per thread, allocated up front */
     const ristra_model *model;
@@ -193,6 +197,16 @@ int ristra_model_score(double *prob_out, double *margin_out, int32_t *status_out
     int is_gbdt = model->kind == RISTRA_MODEL_GBDT;
     size_t bytes = is_gbdt ? gbdt_scratch_bytes(model) : logistic_scratch_bytes(model);
     ristra__range_fn kernel = is_gbdt ? score_gbdt_range : score_logistic_range;
+
+    /* One thread with a small scratch (a GP system scoring a patient or a
+     * few): the scratch lives on this stack and the call allocates nothing. */
+    if (threads == 1 && bytes <= STACK_SCRATCH_BYTES) {
+        _Alignas(64) unsigned char stack_scratch[STACK_SCRATCH_BYTES];
+        void *one = stack_scratch;
+        score_job job = { &one, model, x, dtype, row_stride, col_stride,
+                          prob_out, margin_out, status_out };
+        return ristra__parallel_for(n_rows, 1, kernel, &job);
+    }
 
     /* All scratch is allocated before any output is written, so that a
      * failure leaves the caller's buffers untouched. */

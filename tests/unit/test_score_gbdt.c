@@ -9,7 +9,9 @@
 
 #include <ristra/ristra.h>
 
+#include "common/cpu_internal.h"
 #include "model/gbdt_internal.h"
+#include "model/gbdt_layout_internal.h"
 #include "model/model_internal.h"
 #include "test_util.h"
 
@@ -137,8 +139,9 @@ Test(score_gbdt, save_and_load_keep_every_tree_exactly)
 }
 
 /* Random trees of every depth and shape, with values placed exactly on
- * thresholds, missing values both ways and infinities: the fast kernel
- * must agree bit for bit with the node-by-node walk. */
+ * thresholds, missing values both ways and infinities: every kernel this
+ * CPU can run (scalar, AVX2, AVX-512) must agree bit for bit with the
+ * node-by-node walk, for every row count of a block. */
 static uint64_t rng_state = 88172645463325252ull;
 static uint64_t rnd(void)
 {
@@ -149,6 +152,8 @@ static uint64_t rnd(void)
 }
 static double unif(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
 
+static int few_thresholds;
+
 static int32_t grow(ristra__tree *t, int32_t *next, int depth, int max_depth, int nf,
                     float *thresholds, int *nthr)
 {
@@ -158,7 +163,8 @@ static int32_t grow(ristra__tree *t, int32_t *next, int depth, int max_depth, in
         return k;
     }
     t->feature[k] = (int32_t)(rnd() % (uint64_t)nf);
-    t->value[k] = (float)(unif() * 4 - 2);
+    /* few distinct thresholds (8-bit bins) or nearly all distinct (16-bit) */
+    t->value[k] = few_thresholds ? (float)((int)(rnd() % 200) - 100) / 50.0f : (float)(unif() * 4 - 2);
     thresholds[(*nthr)++ % 4096] = (float)t->value[k];
     t->default_left[k] = rnd() & 1;
     t->left[k] = grow(t, next, depth + 1, max_depth, nf, thresholds, nthr);
@@ -166,14 +172,29 @@ static int32_t grow(ristra__tree *t, int32_t *next, int depth, int max_depth, in
     return k;
 }
 
-Test(score_gbdt, fast_kernel_equals_node_by_node_walk_on_random_trees)
+static void check_kernels_on_random_trees(void);
+
+Test(score_gbdt, fast_kernels_equal_node_by_node_walk_on_random_trees)
 {
-    const int nf = 7, n_trees = 60;
+    few_thresholds = 0;
+    check_kernels_on_random_trees();
+}
+
+Test(score_gbdt, fast_kernels_equal_node_by_node_walk_on_trees_with_few_thresholds)
+{
+    few_thresholds = 1;
+    check_kernels_on_random_trees();
+}
+
+static void check_kernels_on_random_trees(void)
+{
+    /* the extra depth-6 trees give over 255 cuts a feature: 16-bit bins */
+    const int nf = 7, n_trees = few_thresholds ? 60 : 200;
     static float thresholds[4096];
     int nthr = 0;
     ristra__gbdt *g = ristra__gbdt_new(n_trees);
     for (int i = 0; i < n_trees; i++) {
-        int depth = i % 14; /* 0 .. 13: complete layout and general walk */
+        int depth = i < 60 ? i % 14 : 6; /* 0 .. 13: every kernel and the general walk */
         int32_t cap = (int32_t)((2 << depth) - 1);
         cr_assert_eq(ristra__tree_alloc(&g->trees[i], cap, 0, 0), RISTRA_OK);
         int32_t next = 0;
@@ -195,13 +216,39 @@ Test(score_gbdt, fast_kernel_equals_node_by_node_walk_on_random_trees)
                 x2[(2 * j + 1) * rows + r] = isnan(v) ? INFINITY : v;
             }
         }
-        int64_t n = 1 + (int64_t)(rnd() % (uint64_t)rows);
-        ristra__gbdt_margin(fast, g, x2, n, nf);
+        int64_t n = rep < rows ? rep + 1 : 1 + (int64_t)(rnd() % (uint64_t)rows);
         ristra__gbdt_margin_reference(ref, g, x2, n, nf);
-        for (int64_t r = 0; r < n; r++)
-            cr_assert_eq(memcmp(&fast[r], &ref[r], sizeof(float)), 0,
-                         "rep %d row %lld: fast %.9g, reference %.9g", rep, (long long)r,
-                         fast[r], ref[r]);
+        for (int isa = RISTRA__ISA_SCALAR; isa <= RISTRA__ISA_AVX512; isa++) {
+            if (!ristra__cpu_isa_supported(isa))
+                continue;
+            if (rep == 0 && isa == RISTRA__ISA_AVX512)
+                cr_assert(g->layout->quant && g->layout->quant->bin_bytes == (few_thresholds ? 1 : 2));
+            /* AVX-512 twice: bit-sliced, then (quantised form hidden) the
+             * rows-in-lanes kernel that models beyond its limits use */
+            for (int hide = 0; hide <= (isa == RISTRA__ISA_AVX512); hide++) {
+                ristra__gbdt_quant *quant = g->layout->quant;
+                if (hide)
+                    g->layout->quant = NULL;
+                ristra__gbdt_margin_isa(fast, g, x2, n, isa);
+                g->layout->quant = quant;
+                for (int64_t r = 0; r < n; r++)
+                    cr_assert_eq(memcmp(&fast[r], &ref[r], sizeof(float)), 0,
+                                 "isa %d%s rep %d row %lld of %lld: fast %.9g, reference %.9g",
+                                 isa, hide ? " (rows in lanes)" : "", rep, (long long)r,
+                                 (long long)n, fast[r], ref[r]);
+            }
+        }
     }
     ristra__gbdt_free(g);
+}
+
+Test(score_gbdt, this_machine_runs_the_vector_kernels_it_is_tested_with)
+{
+    /* The forced-kernel runs of this file (ctest score_gbdt_isa_*) are only
+     * a test of the vector kernels where the CPU has them: say which. */
+    cr_log_info("kernel in use: %d (scalar 0, AVX2 1, AVX-512 2); AVX2 %s, AVX-512 %s",
+                ristra__cpu_isa(), ristra__cpu_isa_supported(RISTRA__ISA_AVX2) ? "yes" : "no",
+                ristra__cpu_isa_supported(RISTRA__ISA_AVX512) ? "yes" : "no");
+    cr_assert(ristra__cpu_isa() >= RISTRA__ISA_SCALAR && ristra__cpu_isa() <= RISTRA__ISA_AVX512);
+    cr_assert(ristra__cpu_isa_supported(ristra__cpu_isa()));
 }
