@@ -13,13 +13,14 @@
 static const char USAGE[] =
     "usage: ristra score --model M --input F --output O [--rejects R] [--summary S]\n"
     "                    [--tiers C1,C2,...] [--tier-names N1,N2,...] [--threads N]\n"
-    "                    [--id-column C] [--practice-column C] [--outcome-column C]\n"
-    "                    [--quiet]\n"
+    "                    [--id-kind nhs|pseudonym] [--id-column C] [--practice-column C]\n"
+    "                    [--outcome-column C] [--quiet]\n"
     "\n"
     "Scores every patient of the population file F (CSV, plain or gzip) with the\n"
     "model M and writes the ranked list O: one row per patient scored, by practice\n"
-    "and rank, with columns nhs_number, practice, risk, rank_in_practice,\n"
-    "percentile_in_practice, percentile_overall, tier. A file whose name ends in\n"
+    "and rank, with columns nhs_number (or pseudonym), practice, risk,\n"
+    "rank_in_practice, percentile_in_practice, percentile_overall, tier. A file\n"
+    "whose name ends in\n"
     ".gz is written gzip-compressed. Rows that cannot be scored go to R with their\n"
     "line and reason; S gets one line per practice and a last line ALL. Nothing\n"
     "is written unless the whole run succeeds. Columns: README.md, \"Scoring a\n"
@@ -34,7 +35,10 @@ static const char USAGE[] =
     "                         increasing (default 0.005,0.02,0.05,0.2)\n"
     "  --tier-names N1,...    a name per tier (default \"top 0.5%\", ...)\n"
     "  --threads N            threads (default 0: one per CPU)\n"
-    "  --id-column C          NHS number column (default nhs_number)\n"
+    "  --id-kind K            nhs (default): NHS numbers, modulus-11 checked; or\n"
+    "                         pseudonym: tokens of 16-64 of [0-9A-Za-z_-] (see ristra\n"
+    "                         pseudonymise); names the list's and rejects' first column\n"
+    "  --id-column C          identifier column (default nhs_number, or pseudonym)\n"
     "  --practice-column C    practice column (default practice)\n"
     "  --outcome-column C     outcome column, read when present (default\n"
     "                         emergency_admission_next_12m; \"\" for none)\n"
@@ -183,7 +187,7 @@ static int parse_tiers(ristra_score_file_options *o, score_args *a)
 
 static int parse_options(ristra_score_file_options *o, score_args *a, int argc, char **argv)
 {
-    const char *id = NULL, *practice = NULL, *outcome = NULL, *pos[1];
+    const char *id = NULL, *practice = NULL, *outcome = NULL, *id_kind = NULL, *pos[1];
     int npos;
     cli_option opts[] = {
         { "model", &a->model, NULL },
@@ -195,6 +199,7 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         { "tier-names", &a->tier_names, NULL },
         { "threads", &a->threads, NULL },
         { "id-column", &id, NULL },
+        { "id-kind", &id_kind, NULL },
         { "practice-column", &practice, NULL },
         { "outcome-column", &outcome, NULL },
         { "quiet", NULL, &a->quiet },
@@ -205,11 +210,14 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         return rc;
     if (!a->model || !a->input || !a->output)
         return cli_usage_error("score", USAGE, "--model, --input and --output are required");
-    if (id || practice || outcome) {
+    if (id || practice || outcome || id_kind) {
         ristra_population_options_init(&a->population, RISTRA_POPULATION_OPTIONS_VERSION);
         a->population.outcome_column = RISTRA_SCORE_FILE_DEFAULT_OUTCOME;
         o->population = &a->population;
     }
+    if (id_kind && !(a->population.id_kind = ristra_id_kind_from_string(id_kind)))
+        return cli_usage_error("score", USAGE, "--id-kind must be nhs or pseudonym, not %s",
+                               id_kind);
     if (id)
         a->population.id_column = id;
     if (practice)

@@ -118,8 +118,7 @@ static void parse_record(ristra_population *pop, int64_t r)
             int st = RISTRA_ROW_OK;
             switch (role.role) {
             case COL_ID:
-                if (ristra__nhs_number_parse(f, fl, &nhs))
-                    st_id = RISTRA_ROW_OK;
+                st_id = ristra__identifier_check(pop->id_kind, f, fl, &nhs);
                 break;
             case COL_PRACTICE:
                 pkey = practice_key(f, fl);
@@ -409,6 +408,8 @@ static int grow_rows(ristra_population *pop, int64_t n)
     GROW(practice, c);
     GROW(nhs, c);
     GROW(practice_key, c);
+    if (pop->id_kind == RISTRA_ID_PSEUDONYM)
+        GROW(identifier, c);
     if (pop->n_extra)
         GROW(extra, c * (size_t)pop->n_extra);
     if (pop->has_outcome)
@@ -675,6 +676,7 @@ void ristra_population_close(ristra_population *pop)
     free(pop->status);
     free(pop->practice);
     free(pop->nhs);
+    free(pop->identifier);
     free(pop->practice_key);
     ristra__u64_map_free(&pop->seen_nhs);
     ristra__u64_map_free(&pop->practice_index);
@@ -686,8 +688,11 @@ void ristra_population_close(ristra_population *pop)
 static int check_options(const ristra_model *model, const ristra_population_options *o)
 {
     const char *fn = "ristra_population_open";
-    if (!o->id_column || !*o->id_column || !o->practice_column || !*o->practice_column)
+    if ((o->id_column && !*o->id_column) || !o->practice_column || !*o->practice_column)
         return ristra__error(RISTRA_EINVAL, "%s: id_column and practice_column must be named", fn);
+    if (o->id_kind != 0 && o->id_kind != RISTRA_ID_NHS && o->id_kind != RISTRA_ID_PSEUDONYM)
+        return ristra__error(RISTRA_EINVAL, "%s: opts->id_kind is %d (expected RISTRA_ID_NHS or "
+                             "RISTRA_ID_PSEUDONYM)", fn, o->id_kind);
     if ((model != NULL) == (o->columns != NULL))
         return ristra__error(RISTRA_EINVAL,
                              "%s: give either a model or opts->columns, not %s", fn,
@@ -717,7 +722,8 @@ static int setup(ristra_population *pop, const ristra_model *model,
     pop->check_duplicates = o->check_duplicates != 0;
     pop->n_threads = o->n_threads;
     pop->block_rows = o->block_rows > 0 ? o->block_rows : DEFAULT_BLOCK_ROWS;
-    pop->id_name = strdup(o->id_column);
+    pop->id_kind = o->id_kind ? o->id_kind : RISTRA_ID_NHS;
+    pop->id_name = strdup(o->id_column ? o->id_column : ristra_id_kind_column(pop->id_kind));
     pop->practice_name = strdup(o->practice_column);
     if (!pop->id_name || !pop->practice_name)
         return ristra__oom();
@@ -840,6 +846,13 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
         ristra__parallel_for(pop->n_rows, nt, parse_range, pop);
         rc = finish_rows(pop);
     }
+    for (int64_t r = 0; !rc && pop->id_kind == RISTRA_ID_PSEUDONYM && r < pop->n_rows; r++) {
+        const char *id;
+        size_t idl;
+        field_text(pop, r, pop->id_col, &id, &idl);
+        if (!(pop->identifier[r] = ristra__arena_put(&pop->arena, id, idl)))
+            rc = ristra__oom();
+    }
     if (rc) {
         pop->failed = 1;
         pop->n_rows = 0;
@@ -850,7 +863,8 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
     b.n_cols = pop->n_cols;
     b.values = pop->values;
     b.status = pop->status;
-    b.nhs_number = pop->nhs;
+    b.nhs_number = pop->id_kind == RISTRA_ID_NHS ? pop->nhs : NULL;
+    b.identifier = pop->id_kind == RISTRA_ID_PSEUDONYM ? pop->identifier : NULL;
     b.practice = pop->practice;
     b.outcome = pop->has_outcome ? pop->outcome : NULL;
     b.extra = pop->n_extra ? pop->extra : NULL;
@@ -910,6 +924,12 @@ static const char *reason_text(ristra_population *pop, int64_t r)
                  "modulus-11 check digit)",
                  col, shown, f, more);
         break;
+    case RISTRA_ROW_BAD_PSEUDONYM:
+        snprintf(msg, sizeof msg,
+                 "field \"%s\": \"%.*s%s\" is not a pseudonym (%d to %d of A-Z, a-z, 0-9, _ "
+                 "and -)",
+                 col, shown, f, more, RISTRA_PSEUDONYM_MIN_LENGTH, RISTRA_PSEUDONYM_MAX_LENGTH);
+        break;
     case RISTRA_ROW_BAD_PRACTICE:
         snprintf(msg, sizeof msg,
                  "field \"%s\": \"%.*s%s\" is not an ODS practice code (a capital letter and five "
@@ -933,8 +953,9 @@ static const char *reason_text(ristra_population *pop, int64_t r)
         snprintf(msg, sizeof msg, "field \"%s\": \"%.*s%s\" is not 0 or 1", col, shown, f, more);
         break;
     case RISTRA_ROW_DUPLICATE:
-        snprintf(msg, sizeof msg, "NHS number %.*s%s is already on line %lld", shown, f, more,
-                 (long long)rec->other_line);
+        snprintf(msg, sizeof msg, "%s %.*s%s is already on line %lld",
+                 pop->id_kind == RISTRA_ID_PSEUDONYM ? "pseudonym" : "NHS number", shown, f,
+                 more, (long long)rec->other_line);
         break;
     default:
         snprintf(msg, sizeof msg, "%s", ristra_row_status_string(st));
