@@ -37,7 +37,7 @@ static int run(int argc, char **argv)
         return cli_fail("inspect", rc, "cannot load the model");
     int kind = ristra_model_kind(m);
     printf("file:      %s\n", pos[0]);
-    printf("kind:      %s\n", kind == RISTRA_MODEL_GBDT ? "gbdt" : "logistic");
+    printf("kind:      %s\n", ristra_kind_string(kind) ? ristra_kind_string(kind) : "?");
     printf("metadata:  %s\n", ristra_model_metadata(m));
     if (kind == RISTRA_MODEL_GBDT) {
         ristra_tree_summary ts = RISTRA_TREE_SUMMARY_INIT;
@@ -48,7 +48,6 @@ static int run(int argc, char **argv)
     }
     int64_t nf = ristra_model_n_features(m);
     printf("features:  %lld\n", (long long)nf);
-    static const char *const policy[] = { "?", "impute", "reject", "native" };
     for (int64_t j = 0; j < nf; j++) {
         ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
         ristra_model_feature(&f, m, j);
@@ -56,7 +55,8 @@ static int run(int argc, char **argv)
         print_bound(f.valid_min);
         printf(", ");
         print_bound(f.valid_max);
-        printf("]  missing=%s", policy[f.missing_policy & 3]);
+        const char *policy = ristra_missing_policy_string(f.missing_policy);
+        printf("]  missing=%s", policy ? policy : "?");
         if (f.missing_policy == RISTRA_MISSING_IMPUTE)
             printf("(%g)", f.impute_value);
         if (f.description[0])

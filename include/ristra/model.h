@@ -29,6 +29,23 @@ typedef enum ristra_missing_policy {
 } ristra_missing_policy;
 
 /**
+ * The name of a ristra_kind as the model format spells it: "logistic" or
+ * "gbdt"; NULL for an unknown value. Static storage.
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API const char *ristra_kind_string(int kind);
+
+/**
+ * The name of a ristra_missing_policy as the model format spells it:
+ * "impute", "reject" or "native"; NULL for an unknown value. Static
+ * storage.
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API const char *ristra_missing_policy_string(int policy);
+
+/**
  * Loads a model from a native model file (JSON, or gzip-compressed JSON;
  * compression is detected from the file's first bytes, not its name).
  *

@@ -41,6 +41,25 @@ void ristra_model_free(ristra_model *model)
     free(model);
 }
 
+const char *ristra_kind_string(int kind)
+{
+    switch (kind) {
+    case RISTRA_MODEL_LOGISTIC: return "logistic";
+    case RISTRA_MODEL_GBDT: return "gbdt";
+    default: return NULL;
+    }
+}
+
+const char *ristra_missing_policy_string(int policy)
+{
+    switch (policy) {
+    case RISTRA_MISSING_IMPUTE: return "impute";
+    case RISTRA_MISSING_REJECT: return "reject";
+    case RISTRA_MISSING_NATIVE: return "native";
+    default: return NULL;
+    }
+}
+
 int ristra_model_kind(const ristra_model *model)
 {
     return model ? model->kind : 0;

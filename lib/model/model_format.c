@@ -413,18 +413,12 @@ static json_t *feature_json(const ristra__feature *f, int *failed)
         json_array_append_new(range, bound_json(f->hi)))
         *failed = 1;
     put(o, "valid_range", range, failed);
-    switch (f->missing_policy) {
-    case RISTRA_MISSING_IMPUTE:
-        put(missing, "policy", json_string("impute"), failed);
+    int policy = f->missing_policy;
+    if (policy != RISTRA_MISSING_IMPUTE && policy != RISTRA_MISSING_REJECT)
+        policy = RISTRA_MISSING_NATIVE;
+    put(missing, "policy", json_string(ristra_missing_policy_string(policy)), failed);
+    if (policy == RISTRA_MISSING_IMPUTE)
         put(missing, "value", json_real(f->impute), failed);
-        break;
-    case RISTRA_MISSING_REJECT:
-        put(missing, "policy", json_string("reject"), failed);
-        break;
-    default:
-        put(missing, "policy", json_string("native"), failed);
-        break;
-    }
     put(o, "missing", missing, failed);
     return o;
 }
@@ -441,7 +435,8 @@ json_t *ristra__model_to_json(const ristra_model *m)
     }
     put(doc, "format", json_string(FORMAT_NAME), &failed);
     put(doc, "format_version", json_integer(RISTRA__FORMAT_VERSION), &failed);
-    put(doc, "kind", json_string(m->kind == RISTRA_MODEL_GBDT ? "gbdt" : "logistic"), &failed);
+    put(doc, "kind", json_string(ristra_kind_string(m->kind == RISTRA_MODEL_GBDT ? RISTRA_MODEL_GBDT
+                                                                         : RISTRA_MODEL_LOGISTIC)), &failed);
     put(doc, "metadata", json_loads(m->metadata_json, 0, NULL), &failed);
     for (int64_t i = 0; i < m->n_features; i++)
         if (json_array_append_new(features, feature_json(&m->features[i], &failed)))

@@ -342,3 +342,14 @@ Test(model_load, every_bad_fixture_is_listed_in_the_table)
     cr_assert_eq(files, sizeof bad_cases / sizeof *bad_cases);
     free(dir);
 }
+
+Test(enum_names, kinds_and_missing_policies_are_spelled_as_the_format_spells_them)
+{
+    cr_assert_str_eq(ristra_kind_string(RISTRA_MODEL_LOGISTIC), "logistic");
+    cr_assert_str_eq(ristra_kind_string(RISTRA_MODEL_GBDT), "gbdt");
+    cr_assert_null(ristra_kind_string(0));
+    cr_assert_str_eq(ristra_missing_policy_string(RISTRA_MISSING_IMPUTE), "impute");
+    cr_assert_str_eq(ristra_missing_policy_string(RISTRA_MISSING_REJECT), "reject");
+    cr_assert_str_eq(ristra_missing_policy_string(RISTRA_MISSING_NATIVE), "native");
+    cr_assert_null(ristra_missing_policy_string(4));
+}

@@ -175,9 +175,7 @@ SEXP ristra_r_info(SEXP ptr)
                                    "n_nodes", "n_categorical" };
     SEXP out = PROTECT(rr_named_list(7, names));
     int kind = ristra_model_kind(model);
-    const char *kind_name = kind == RISTRA_MODEL_LOGISTIC ? "logistic"
-                            : kind == RISTRA_MODEL_GBDT   ? "gbdt"
-                                                          : "unknown";
+    const char *kind_name = ristra_kind_string(kind) ? ristra_kind_string(kind) : "unknown";
     SET_VECTOR_ELT(out, 0, Rf_mkString(kind_name));
     SET_VECTOR_ELT(out, 1, Rf_ScalarReal((double)ristra_model_n_features(model)));
     SET_VECTOR_ELT(out, 2, Rf_ScalarString(rr_utf8(ristra_model_metadata(model))));
@@ -189,14 +187,11 @@ SEXP ristra_r_info(SEXP ptr)
     return out;
 }
 
+/* The library's name of a policy ("unknown" for a value it does not know). */
 static const char *policy_name(int policy)
 {
-    switch (policy) {
-    case RISTRA_MISSING_IMPUTE: return "impute";
-    case RISTRA_MISSING_REJECT: return "reject";
-    case RISTRA_MISSING_NATIVE: return "native";
-    default: return "unknown";
-    }
+    const char *name = ristra_missing_policy_string(policy);
+    return name ? name : "unknown";
 }
 
 SEXP ristra_r_features(SEXP ptr)

@@ -260,6 +260,8 @@ _SIGNATURES = {
     "ristra_model_save_buffer": (c_int, [POINTER(c_void_p), POINTER(c_size_t), ModelPointer,
                                          POINTER(SaveOptions)]),
     "ristra_model_kind": (c_int, [ModelPointer]),
+    "ristra_kind_string": (c_char_p, [c_int]),
+    "ristra_missing_policy_string": (c_char_p, [c_int]),
     "ristra_model_n_features": (c_int64, [ModelPointer]),
     "ristra_model_feature_index": (c_int64, [ModelPointer, c_char_p]),
     "ristra_model_feature": (c_int, [POINTER(FeatureInfo), ModelPointer, c_int64]),

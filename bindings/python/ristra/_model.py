@@ -16,11 +16,14 @@ from ._errors import RISTRA_EINVAL, RISTRA_ENOTFOUND, error_for
 from ._sklearn import ClassifierMixin
 
 PathLike = Union[str, "os.PathLike[str]"]
-
-_KINDS = {1: "logistic", 2: "gbdt"}                  # enum ristra_kind
-_POLICIES = {1: "impute", 2: "reject", 3: "native"}  # enum ristra_missing_policy
 _FLOAT32, _FLOAT64 = 1, 2                            # enum ristra_dtype
 _RECALIBRATE_METHODS = {"intercept": 1, "logistic": 2}  # enum ristra_recalibrate_method
+
+
+def _enum_name(fn: Any, code: int, unknown: str) -> str:
+    """The library's name for an enum value (ristra_kind_string, ...)."""
+    name = fn(code)
+    return name.decode() if name is not None else unknown
 
 
 class RowStatus(enum.IntEnum):
@@ -207,7 +210,7 @@ class Model(ClassifierMixin):
     def kind(self) -> str:
         """"logistic" or "gbdt"."""
         code = _lib.lib().ristra_model_kind(self._ptr)
-        return _KINDS.get(code, f"unknown kind {code}")
+        return _enum_name(_lib.lib().ristra_kind_string, code, f"unknown kind {code}")
 
     @property
     def n_features(self) -> int:
@@ -221,7 +224,8 @@ class Model(ClassifierMixin):
         """Description of feature number index."""
         info = _lib.FeatureInfo(version=_lib.FEATURE_INFO_VERSION)
         _lib.check(_lib.lib().ristra_model_feature(ctypes.byref(info), self._ptr, index))
-        policy = _POLICIES.get(info.missing_policy, str(info.missing_policy))
+        policy = _enum_name(_lib.lib().ristra_missing_policy_string, info.missing_policy,
+                            str(info.missing_policy))
         return Feature(name=info.name.decode(), description=info.description.decode(),
                        unit=info.unit.decode(), valid_min=info.valid_min, valid_max=info.valid_max,
                        missing_policy=policy,
