@@ -25,7 +25,7 @@ for kind in logistic gbdt; do
     echo "== 2. score with $model (ristra score)"
     "$RISTRA" score --model "$model" --input "$OUT/ccg.csv.gz" \
         --output "$OUT/ranked_$kind.csv.gz" --rejects "$OUT/rejects_$kind.csv" \
-        --summary "$OUT/summary_$kind.csv"
+        --summary "$OUT/summary_$kind.csv" --reasons 3
 done
 
 # Prints a summary CSV as an aligned table, up to the model columns (the
@@ -60,6 +60,33 @@ for kind in logistic gbdt; do
                       $col["expected_admissions"], $col["observed_admissions"],
                       $col["observed_expected"], $col["auroc"] }' "$OUT/summary_$kind.csv"
 done
+echo
+# The ranked list is by practice and rank: the first practice's first five
+# rows, with the readable reason columns (quoted CSV fields, split here).
+echo "== 4. why? the top five patients of the first practice, gradient-boosted model,"
+echo "      with their three leading reasons (ristra score --reasons 3)"
+gzip -dc "$OUT/ranked_gbdt.csv.gz" | awk '
+    function split_csv(line, f,    n, i, c, q, v) {
+        n = 0; v = ""; q = 0
+        for (i = 1; i <= length(line); i++) {
+            c = substr(line, i, 1)
+            if (q) { if (c == "\"" && substr(line, i + 1, 1) == "\"") { v = v c; i++ }
+                     else if (c == "\"") q = 0; else v = v c }
+            else if (c == "\"") q = 1
+            else if (c == ",") { f[++n] = v; v = "" }
+            else v = v c
+        }
+        f[++n] = v
+        return n
+    }
+    NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) col[h[i]] = i; next }
+    { split_csv($0, f) }
+    NR > 1 && (practice == "" || f[col["practice"]] == practice) && shown < 5 {
+        practice = f[col["practice"]]; shown++
+        printf "  %s  rank %d  NHS number %s  risk %.3f\n", practice, f[col["rank_in_practice"]],
+               f[col["nhs_number"]], f[col["risk"]]
+        for (k = 1; k <= 3; k++) if (f[col["reason" k]] != "") printf "      %s\n", f[col["reason" k]]
+    }'
 echo
 echo "The ranked lists are $OUT/ranked_logistic.csv.gz and $OUT/ranked_gbdt.csv.gz."
 echo "Demonstration models, synthetic patients: NOT FOR CLINICAL USE."

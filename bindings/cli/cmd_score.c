@@ -18,7 +18,7 @@ static const char USAGE[] =
     "                    [--fhir F [--fhir-bundle] [--fhir-system URI] [--fhir-time T]\n"
     "                     [--fhir-status S]]\n"
     "                    [--manifest PATH] [--mode OCTAL] [--max-reject-rate R]\n"
-    "                    [--min-scored N] [--quiet]\n"
+    "                    [--min-scored N] [--reasons K] [--quiet]\n"
     "\n"
     "Scores every patient of the population file F (CSV, plain or gzip) with the\n"
     "model M and writes the ranked list O: one row per patient scored, by practice\n"
@@ -66,6 +66,9 @@ static const char USAGE[] =
     "                         fraction of rows is rejected (default 0.05)\n"
     "  --min-scored N         fail (exit 3, nothing written) when fewer rows are\n"
     "                         scored (default 1)\n"
+    "  --reasons K            add the K features that raise each patient's risk most\n"
+    "                         (feature, value, contribution, readable text; see\n"
+    "                         docs/score-output.md)\n"
     "  --quiet                no progress bar and no summary paragraph\n"
     "\n"
     "Exit status: 0 done; 1 failed (nothing written); 2 usage; 3 failure threshold\n"
@@ -147,7 +150,7 @@ static void clear_progress(const progress *p)
 
 typedef struct score_args {
     const char *model, *input, *output;
-    const char *tiers, *tier_names, *threads;
+    const char *tiers, *tier_names, *threads, *reasons;
     const char *mode, *max_reject_rate, *min_scored;
     const char *audit_by, *fhir_time;
     int quiet, fhir_bundle;
@@ -260,6 +263,7 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         { "id-column", &id, NULL },
         { "practice-column", &practice, NULL },
         { "outcome-column", &outcome, NULL },
+        { "reasons", &a->reasons, NULL },
         { "audit", &o->audit_path, NULL },
         { "audit-by", &a->audit_by, NULL },
         { "fhir", &o->fhir_path, NULL },
@@ -297,6 +301,14 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         if (v < 0 || v > 1024)
             return cli_usage_error("score", USAGE, "--threads must be 0..1024");
         o->n_threads = (int)v;
+    }
+    if (a->reasons) {
+        int64_t v;
+        if ((rc = cli_parse_int64("score", "--reasons", a->reasons, &v)))
+            return rc;
+        if (v < 0 || v > RISTRA_MAX_REASONS)
+            return cli_usage_error("score", USAGE, "--reasons must be 0..%d", RISTRA_MAX_REASONS);
+        o->n_reasons = (int)v;
     }
     if (a->audit_by) {
         if (!o->audit_path)

@@ -109,13 +109,16 @@ static int check_arguments(const ristra_model *model, const char *input, const c
     if (o->min_scored < 0)
         return ristra__error(RISTRA_EINVAL, "%s: opts->min_scored is %lld (expected 0 or more)",
                              fn, (long long)o->min_scored);
+    if (o->n_reasons < 0 || o->n_reasons > RISTRA_MAX_REASONS)
+        return ristra__error(RISTRA_EINVAL, "%s: opts->n_reasons is %d (expected 0 to %d)", fn,
+                             o->n_reasons, RISTRA_MAX_REASONS);
     return o->fhir_path ? ristra__fhir_check(o->fhir) : RISTRA_OK;
 }
 
-enum { N_PATHS = 7 };
+enum { N_PATHS = 8 };
 static const char *const PATH_NAMES[N_PATHS] = { "input", "output", "rejects_path",
                                                  "summary_path", "audit_path", "fhir_path",
-                                                 "manifest_path" };
+                                                 "contributions_path", "manifest_path" };
 
 /* Every output may be written (io/output_path.c), at most one is standard
  * output, and no two of the paths are the same file, spelled alike or not,
@@ -317,6 +320,8 @@ typedef struct batch {
     uint64_t bytes_done, bytes_total;  /* as last told to the progress callback */
     ristra__audit *audit;              /* NULL without opts->audit_path */
     int64_t n_extra;                   /* the audit's columns, read as extras */
+    ristra__output *out_contrib;       /* opts->contributions_path */
+    ristra__explained explained;       /* contributions and reasons */
 } batch;
 
 static int count_practice_reject(batch *b, int32_t practice)
@@ -366,6 +371,8 @@ static int score_block(batch *b, const ristra__feed_block *v)
     so.n_threads = b->opts->n_threads;
     int rc = ristra_model_score(b->prob, NULL, b->status, b->model, v->values, RISTRA_FLOAT64,
                                 n, v->n_cols, v->n_cols, 1, &so);
+    if (!rc)
+        rc = ristra__explained_block(&b->explained, v, so.n_threads);
     if (rc)
         return rc;
     if ((rc = reserve_rows(&b->rows, n)))
@@ -400,6 +407,8 @@ static int score_block(batch *b, const ristra__feed_block *v)
         if (b->audit && (rc = ristra__audit_keep(b->audit, v->extra + i * b->n_extra)))
             break;
         int64_t k = s->n++;
+        rc = ristra__explained_keep(&b->explained, v, i, k,
+                                    ristra__feed_practice(b->feed, v->practice[i]));
         s->nhs_number[k] = v->nhs_number[i];
         s->practice[k] = v->practice[i];
         s->risk[k] = b->prob[i];
@@ -553,7 +562,8 @@ static int finish(ristra_score_result *r, batch *b)
     names[r->totals.n_tiers] = r->untiered_name;
     if (!rc && b->out_list) {
         ristra__ranked_list list = { &st, b->rows.nhs_number, codes, names,
-                                     b->opts->n_threads };
+                                     b->opts->n_threads,
+                                     b->explained.k ? &b->explained : NULL };
         rc = ristra__write_ranked_list(b->out_list, &list);
     }
     if (!rc && b->out_fhir) {
@@ -656,10 +666,12 @@ static int record_run(ristra__manifest *m, batch *b, const ristra_score_result *
         snprintf(mode, sizeof mode, "%04o",
                  (unsigned)(b->opts->file_mode ? b->opts->file_mode : RISTRA__PRIVATE_MODE));
         json_object_set_new(opts, "file_mode", json_string(mode));
-        const char *more[] = { b->opts->audit_path, b->opts->fhir_path };
-        static const char *const keys[] = { "audit_path", "fhir_path" };
-        for (int i = 0; i < 2; i++)
+        const char *more[] = { b->opts->audit_path, b->opts->fhir_path,
+                               b->opts->contributions_path };
+        static const char *const keys[] = { "audit_path", "fhir_path", "contributions_path" };
+        for (int i = 0; i < 3; i++)
             json_object_set_new(opts, keys[i], more[i] ? json_string(more[i]) : json_null());
+        json_object_set_new(opts, "n_reasons", json_integer(b->opts->n_reasons));
     }
     if (!rc)
         rc = ristra__manifest_set(m, "options", opts);
@@ -674,13 +686,14 @@ static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_pa
 {
     ristra__commit *set = NULL;
     int rc = ristra__commit_new(&set);
-    const char *roles[6];
+    const char *roles[7];
     int n = 0;
     ristra__output *audit = ristra__audit_take_output(b->audit);
     ristra__output **outs[] = { &b->out_list, &b->out_rejects, &b->out_summary, &audit,
-                                &b->out_fhir };
-    static const char *const names[] = { "output", "rejects", "summary", "audit", "fhir" };
-    for (int i = 0; i < 5; i++) {
+                                &b->out_fhir, &b->out_contrib };
+    static const char *const names[] = { "output", "rejects", "summary", "audit", "fhir",
+                                         "contributions" };
+    for (int i = 0; i < 6; i++) {
         if (!rc && *outs[i]) {
             roles[n++] = names[i];
             rc = ristra__commit_add(set, *outs[i]);
@@ -708,6 +721,8 @@ static void free_batch(batch *b)
     ristra__output_abort(b->out_rejects);
     ristra__output_abort(b->out_summary);
     ristra__output_abort(b->out_fhir);
+    ristra__output_abort(b->out_contrib);
+    ristra__explained_free(&b->explained);
     ristra__audit_free(b->audit);
 }
 
@@ -732,6 +747,10 @@ static int open_everything(batch *b, const char *output, ristra_population_optio
         rc = open_output(&b->out_summary, o->summary_path, o);
     if (!rc)
         rc = open_output(&b->out_fhir, o->fhir_path, o);
+    if (!rc)
+        rc = open_output(&b->out_contrib, o->contributions_path, o);
+    if (!rc)
+        rc = ristra__explained_open(&b->explained, b->model, o, b->out_contrib);
     if (!rc && b->out_rejects)
         rc = ristra__write_rejects_header(b->out_rejects);
     return rc;
@@ -756,7 +775,8 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     if (!manifest_path && o->manifest_path && o->manifest_path[0])
         return ristra__oom();
     const char *paths[N_PATHS] = { input, output, o->rejects_path, o->summary_path,
-                                   o->audit_path, o->fhir_path, manifest_path };
+                                   o->audit_path, o->fhir_path, o->contributions_path,
+                                   manifest_path };
     if ((rc = check_paths(paths))) {
         free(manifest_path);
         return rc;

@@ -164,7 +164,8 @@ static int format_chunk(void *ctx, int64_t begin, int64_t end, int thread_index)
             const int64_t rank = pos - ps->first + 1;
             const int tier = ristra__tier_of(ps, st->n_tiers, rank);
             size_t need = 10 + job->code_len[ps->practice] + job->tier_len[tier] +
-                          4 * RISTRA__NUMBER_TEXT_MAX + 8;
+                          4 * RISTRA__NUMBER_TEXT_MAX + 8 +
+                          (list->reasons ? list->reasons->row_text_max : 0);
             if (ch->len + need > ch->cap) {
                 size_t cap = ch->cap ? ch->cap * 2 : 1 << 20;
                 while (cap < ch->len + need)
@@ -189,6 +190,8 @@ static int format_chunk(void *ctx, int64_t begin, int64_t end, int thread_index)
             o += ristra__format_double(o, 100.0 * (double)st->overall_rank[pos] / n_all);
             *o++ = ',';
             o = put(o, job->tier_csv[tier], job->tier_len[tier]);
+            if (list->reasons)
+                o = ristra__explained_format(o, list->reasons, p);
             *o++ = '\n';
             ch->len = (size_t)(o - ch->text);
         }
@@ -229,9 +232,16 @@ int ristra__write_ranked_list(ristra__output *o, const ristra__ranked_list *list
         else
             job.tier_len[i] = strlen(job.tier_csv[i]);
     }
+    char reasons[2048] = "";
+    if (list->reasons)
+        ristra__explained_header(reasons, sizeof reasons, list->reasons->k);
     if (!rc)
         rc = write_text(o, "nhs_number,practice,risk,rank_in_practice,percentile_in_practice,"
-                           "percentile_overall,tier\n");
+                           "percentile_overall,tier");
+    if (!rc)
+        rc = write_text(o, reasons);
+    if (!rc)
+        rc = write_text(o, "\n");
     const int64_t n_chunks = (st->n + CHUNK_ROWS - 1) / CHUNK_ROWS;
     for (int64_t c0 = 0; !rc && c0 < n_chunks; c0 += n_threads) {
         int64_t k = n_chunks - c0 < n_threads ? n_chunks - c0 : n_threads;

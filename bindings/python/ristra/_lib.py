@@ -47,6 +47,10 @@ class ScoreOptions(Structure):
     _fields_ = [("version", c_int), ("n_threads", c_int)]
 
 
+class ExplainOptions(Structure):
+    _fields_ = [("version", c_int), ("n_threads", c_int)]
+
+
 class TreeSummary(Structure):
     _fields_ = [("version", c_int), ("n_trees", c_int64), ("max_depth", c_int64),
                 ("n_nodes", c_int64), ("n_categorical", c_int64)]
@@ -142,6 +146,7 @@ class CutPointSummary(Structure):
 
 
 MAX_TIERS = 8   # RISTRA_MAX_TIERS (include/ristra/batch.h): a limit, not a struct size
+MAX_REASONS = 16  # RISTRA_MAX_REASONS (include/ristra/batch.h)
 SCORE_RESULT_ALL = -1   # RISTRA_SCORE_RESULT_ALL
 
 
@@ -189,7 +194,8 @@ class ScoreFileOptions(Structure):
                 ("audit_path", c_char_p), ("audit", c_void_p),
                 ("fhir_path", c_char_p), ("fhir", c_void_p),
                 ("file_mode", c_int), ("manifest_path", c_char_p), ("max_reject_rate", c_double),
-                ("min_scored", c_int64)]
+                ("min_scored", c_int64),
+                ("n_reasons", c_int), ("contributions_path", c_char_p)]
 
 
 class ScoreResultStruct(Structure):
@@ -231,6 +237,7 @@ class RecalibrateOptions(Structure):
 FEATURE_INFO_VERSION = 1
 SAVE_OPTIONS_VERSION = 1
 SCORE_OPTIONS_VERSION = 1
+EXPLAIN_OPTIONS_VERSION = 1
 TREE_SUMMARY_VERSION = 1
 XGBOOST_OPTIONS_VERSION = 1
 SYNTH_OPTIONS_VERSION = 1
@@ -275,6 +282,11 @@ _SIGNATURES = {
     # Arrays go as plain addresses (ndarray.ctypes.data): no per-call casts.
     "ristra_model_score": (c_int, [c_void_p, c_void_p, c_void_p, ModelPointer, c_void_p, c_int,
                                    c_int64, c_int64, c_int64, c_int64, POINTER(ScoreOptions)]),
+    # include/ristra/explain.h
+    "ristra_explain_options_init": (c_int, [POINTER(ExplainOptions), c_int]),
+    "ristra_model_explainable": (c_int, [ModelPointer]),
+    "ristra_model_explain": (c_int, [c_void_p, c_void_p, ModelPointer, c_void_p, c_int, c_int64,
+                                     c_int64, c_int64, c_int64, POINTER(ExplainOptions)]),
     "ristra_nhs_number_valid": (c_int, [c_char_p, c_size_t]),
     "ristra_nhs_number_is_test": (c_int, [c_char_p, c_size_t]),
     "ristra_ods_practice_code_valid": (c_int, [c_char_p, c_size_t]),
