@@ -13,7 +13,7 @@
 
 static const char USAGE[] =
     "usage: ristra explain --model M --input F --output C [--rejects R] [--threads N]\n"
-    "                      [--id-column C] [--practice-column C]\n"
+    "                      [--id-column C] [--practice-column C] [--manifest PATH]\n"
     "       ristra explain --model M --values name=value,name=value,...\n"
     "\n"
     "Splits each patient's log-odds into one contribution per feature and a bias\n"
@@ -24,7 +24,8 @@ static const char USAGE[] =
     "With --input, writes C (CSV, gzip when the name ends in .gz): nhs_number,\n"
     "practice, one column per feature and bias, one row per patient that can be\n"
     "scored, in file order. Rows that cannot go to R, as with `ristra score`;\n"
-    "nothing is written unless the whole run succeeds.\n"
+    "nothing is written unless the whole run succeeds. The run's manifest\n"
+    "(docs/score-output.md, \"The run record\") goes to C.manifest.json.\n"
     "\n"
     "With --values, explains one patient: features not given are missing.\n"
     "Prints the probability, the log-odds, and each feature's value (or what\n"
@@ -37,6 +38,7 @@ static const char USAGE[] =
     "  --threads N            threads (default 0: one per CPU)\n"
     "  --id-column C          NHS number column (default nhs_number)\n"
     "  --practice-column C    practice column (default practice)\n"
+    "  --manifest PATH        the run's manifest (default C.manifest.json; \"\" for none)\n"
     "  --values LIST          name=value pairs of one patient\n";
 
 /* ------------------------------------------------------------ one patient */
@@ -262,6 +264,7 @@ static int run(int argc, char **argv)
         { "output", &output, NULL },      { "rejects", &o.rejects_path, NULL },
         { "threads", &threads, NULL },    { "id-column", &id, NULL },
         { "practice-column", &practice, NULL }, { "values", &values, NULL },
+        { "manifest", &o.manifest_path, NULL },
         { NULL, NULL, NULL },
     };
     int rc = cli_parse("explain", USAGE, argc, argv, opts, pos, 0, &npos);

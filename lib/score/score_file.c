@@ -769,9 +769,13 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
         rc = check_arguments(model, input, output, o);
     if (rc)
         return rc;
+    /* An explain run (contributions and no list) is recorded beside its
+     * contributions file. */
+    const int explain_run = !output && o->contributions_path;
     char *manifest_path = o->manifest_path
                               ? (o->manifest_path[0] ? strdup(o->manifest_path) : NULL)
-                              : ristra__manifest_default_path(output);
+                              : ristra__manifest_default_path(explain_run ? o->contributions_path
+                                                                          : output);
     if (!manifest_path && o->manifest_path && o->manifest_path[0])
         return ristra__oom();
     const char *paths[N_PATHS] = { input, output, o->rejects_path, o->summary_path,
@@ -788,7 +792,7 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     b.input = input;
     ristra__manifest *m = NULL;
     ristra_score_result *r = new_result(o, model);
-    rc = r ? ristra__manifest_new(&m, "score") : ristra__oom();
+    rc = r ? ristra__manifest_new(&m, explain_run ? "explain" : "score") : ristra__oom();
     ristra_population_options po;
     if (!rc)
         rc = population_options(&po, o);

@@ -128,3 +128,24 @@ def test_whatif_refuses_bad_values_with_the_readers_words(values, words):
     proc = run("explain", "--model", MODELS["gbdt"], "--values", values)
     assert proc.returncode != 0
     assert words in proc.stderr
+
+
+def test_an_explain_run_is_recorded_private_and_all_or_nothing(population, tmp_path):
+    import json
+    path, _ = population
+    out, rejects = tmp_path / "contrib.csv", tmp_path / "rejects.csv"
+    run("explain", "--model", MODELS["gbdt"], "--input", path, "--output", out,
+        "--rejects", rejects, check=True)
+    manifest = tmp_path / "contrib.csv.manifest.json"
+    record = json.loads(manifest.read_text())
+    assert record["command"] == "explain"
+    assert {o["role"] for o in record["outputs"]} == {"contributions", "rejects"}
+    assert record["options"]["contributions_path"] == str(out)
+    for f in (out, rejects, manifest):
+        assert f.stat().st_mode & 0o777 == 0o600, f
+    assert run("verify", manifest).returncode == 0
+    # a run that fails (no patient scored) writes nothing, not even a manifest
+    empty, out2 = tmp_path / "empty.csv", tmp_path / "none.csv"
+    empty.write_text(path.read_text().splitlines()[0] + "\n")
+    assert run("explain", "--model", MODELS["gbdt"], "--input", empty, "--output", out2).returncode != 0
+    assert not out2.exists() and not (tmp_path / "none.csv.manifest.json").exists()

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _lib
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from ._model import Model
 
 
-def contributions(model: Model, X: Any, n_threads: int = 0) -> np.ndarray:
+def contributions(model: Model, X: Any, n_threads: int = 0) -> npt.NDArray[Any]:
     """rows x (n_features + 1) float64 contributions, the bias last; NaN rows
     for patients that were not scored."""
     from ._model import _FLOAT32, _FLOAT64, _as_block
