@@ -82,6 +82,8 @@ typedef struct ristra__struct_info {
     X(drift_options, ristra_drift_options, RISTRA_DRIFT_OPTIONS_VERSION,                   \
       sizeof(ristra_drift_options))                                                        \
     X(drift_row, ristra_drift_row, RISTRA_DRIFT_ROW_VERSION, sizeof(ristra_drift_row))      \
+    X(load_options, ristra_load_options, RISTRA_LOAD_OPTIONS_VERSION,                      \
+      sizeof(ristra_load_options))                                                         \
     X(explain_options, ristra_explain_options, RISTRA_EXPLAIN_OPTIONS_VERSION,             \
       sizeof(ristra_explain_options))
 

@@ -32,3 +32,24 @@ test_that("contributions are the command-line tool's and sum to the log-odds", {
     expect_lt(max(abs(rowSums(got) - stats::qlogis(unname(risk)))), 1e-5)
   }
 })
+
+test_that("ristra_score_file writes reasons and the contributions predict() gives", {
+  skip_if(!nzchar(cli), "RISTRA_CLI is not set")
+  synth <- tempfile(fileext = ".csv")
+  stopifnot(system2(cli, c("synth", "--patients", "500", "--practices", "2", "--seed", "5",
+                           "--output", synth), stdout = FALSE) == 0)
+  d <- utils::read.csv(synth, colClasses = c(nhs_number = "character", practice = "character"))
+  model <- ristra_load(shipped("demo_logistic.json"))
+  ranked <- tempfile(fileext = ".csv")
+  contrib <- tempfile(fileext = ".csv")
+  ristra_score_file(model, synth, ranked, reasons = 2L, contributions = contrib)
+  r <- utils::read.csv(ranked, colClasses = "character")
+  expect_true(all(c("reason1_feature", "reason1_value", "reason1_contribution", "reason1",
+                    "reason2") %in% names(r)))
+  c <- utils::read.csv(contrib, colClasses = c(nhs_number = "character",
+                                               practice = "character"), check.names = FALSE)
+  got <- predict(model, d[match(c$nhs_number, d$nhs_number), ], type = "contrib")
+  expect_equal(unname(got), unname(as.matrix(c[, colnames(got)])), tolerance = 1e-14)
+  expect_error(ristra_score_file(model, synth, tempfile(), reasons = 17L),
+               class = "ristra_error_invalid")
+})
