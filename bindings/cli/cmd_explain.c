@@ -134,6 +134,26 @@ static int parse_values(whatif *w, char *text)
     return rc;
 }
 
+/* A row the reader passes that the model still does not score (too few
+ * features present: RISTRA_ROW_INSUFFICIENT_DATA): says why, as ristra
+ * score's rejects would. */
+static int check_row(const whatif *w, const double *x)
+{
+    ristra_row_check check = RISTRA_ROW_CHECK_INIT;
+    int rc = ristra_model_check_row(&check, w->model, x, RISTRA_FLOAT64, w->nf);
+    if (rc)
+        return cli_fail("explain", rc, "cannot check --values");
+    if (check.status == RISTRA_ROW_OK)
+        return CLI_OK;
+    if (check.status == RISTRA_ROW_INSUFFICIENT_DATA)
+        fprintf(stderr, "ristra explain: --values: %s: %lld of the model's %lld features given, "
+                "it needs at least %lld\n", ristra_row_status_string(check.status),
+                (long long)check.n_present, (long long)w->nf, (long long)check.n_needed);
+    else
+        fprintf(stderr, "ristra explain: --values: %s\n", ristra_row_status_string(check.status));
+    return CLI_FAILED;
+}
+
 /* Reads the row back through the population reader: its number, range and
  * missing-value checks, and its words when the row is rejected. */
 static int read_row(double *x, const whatif *w)
@@ -156,6 +176,7 @@ static int read_row(double *x, const whatif *w)
         rc = CLI_FAILED;
     } else {
         memcpy(x, b.values, (size_t)w->nf * sizeof *x);
+        rc = check_row(w, x);
     }
     ristra_population_close(pop);
     free(csv);

@@ -15,13 +15,20 @@
  * per tree keeps G(t) = prod_j F_j(t) at the quadrature points for the
  * current path, sums v * G up the tree, and at each edge divides by that
  * edge's own factor once for all the leaves below it: O(Q) work per node.
- * This is the quadrature form of Linear TreeShap (Yu et al. 2022); we
- * measured it against the classic O(L D^2) recursion and chose it because
- *  - it is stable at any depth: every quantity is a product of numbers in
- *    [0, 1] or a ratio bounded by 1 / t_min, where Linear TreeShap's
- *    polynomial coefficients overflow beyond depth ~12 in double;
- *  - it needs no per-leaf tables (FastTreeSHAP v2 needs L * 2^D values,
- *    800 MB for 200 depth-8 trees), so any model fits;
+ * This is the quadrature form of Linear TreeShap (Yu et al. 2022), chosen
+ * over the classic O(L D^2) recursion (Lundberg's, which XGBoost 1.7's
+ * pred_contribs runs) and FastTreeSHAP v2 because
+ *  - its cost per node is O(D) rather than O(D^2), and it measured faster:
+ *    benchmarks/bench_explain.py runs it beside XGBoost's recursion, and
+ *    benchmarks/README.md has the figures;
+ *  - it multiplies factors F_j(t) in [0, 1] and divides by an edge's own
+ *    factor, which is positive at every quadrature point (t < 1), rather
+ *    than expanding polynomials whose coefficients grow with depth; the
+ *    exhaustive-subset tests at depth 16 (tests/unit/test_explain.c) hold
+ *    it to 1e-12, and the parity test to XGBoost at depth 16;
+ *  - it needs no per-leaf tables (FastTreeSHAP v2 keeps 2^D values per
+ *    leaf, about 100 MB for 200 depth-8 trees of 256 leaves), so any model
+ *    fits;
  *  - the walk does the same arithmetic for every row, only the 0/1 o_i
  *    differ, so RISTRA__EXPLAIN_ROWS rows go through each node together as
  *    vector code (the classic recursion branches per row).

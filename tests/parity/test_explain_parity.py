@@ -1,16 +1,24 @@
 """ristra_model_explain() against two oracles.
 
 1. XGBoost itself: for models of depth 1 to 16 and 1 to 1,000 trees, with
-   missing values and categorical splits, trained here by the installed
-   XGBoost (Debian's 1.7) and imported through ristra's C API, every one of
-   ristra's contributions on 10,000 rows is within 1e-5 of
+   missing values (8% of the values, and rows with every value missing,
+   which take every default direction) and categorical splits, trained
+   here by the installed XGBoost (Debian's 1.7) and imported through
+   ristra's C API, every one of ristra's contributions is within 1e-5 of
    Booster.predict(pred_contribs=True), and each row's sum is within 1e-5
-   of XGBoost's margin.
+   of XGBoost's margin. The small models are checked on 10,000 rows each;
+   the large ones on 1,000 to 2,000, since XGBoost's own O(L D^2) TreeSHAP
+   is what takes the time (the rows are drawn alike, so fewer rows of a
+   large model test the same paths).
 2. An exhaustive Shapley computation written below from the definition:
    the path-dependent value function (a feature in S follows the row, one
    outside S averages the children by cover) evaluated on every subset of
    at most 8 features, read straight from XGBoost's JSON. It shares no code
    with the library.
+3. Logistic models: coefficient x (value - reference) and the bias, from
+   the model file's own numbers read here with json, including imputed
+   values and a calibration block; rows sum to the calibrated log-odds
+   a + b m of ristra's margin m.
 
 Run alone with `-s` to see the table of largest differences.
 """
@@ -27,9 +35,13 @@ import pytest
 import xgboost as xgb
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from test_xgboost_parity import LIB, NTHREAD, Ristra, make_frame, names_types, train  # noqa: E402
+from test_xgboost_parity import LIB, Ristra, make_frame, names_types, train  # noqa: E402
 
-N_ROWS = 10_000
+# XGBoost runs single-threaded here: on a loaded machine its OpenMP threads
+# spin, and two of them made training 17 times as costly (1,000 rounds of
+# depth 4: 18.7 s of CPU with nthread 2, 1.1 s with 1).
+NTHREAD = 1
+
 TOLERANCE = 1e-5
 
 
@@ -40,13 +52,23 @@ class Explainer(Ristra):
             ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int,
             ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p]
 
-    def explain(self, handle, X):
-        X = np.ascontiguousarray(X, dtype=np.float32)
+        self.lib.ristra_model_load.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p]
+
+    def load(self, path):
+        handle = ctypes.c_void_p()
+        rc = self.lib.ristra_model_load(ctypes.byref(handle), path.encode())
+        assert rc == 0, self.lib.ristra_last_error().decode()
+        return handle
+
+    def explain(self, handle, X, dtype=np.float32):
+        X = np.ascontiguousarray(X, dtype=dtype)
         n, f = X.shape
         out = np.empty((n, f + 1))
         status = np.empty(n, dtype=np.int32)
         rc = self.lib.ristra_model_explain(out.ctypes.data, status.ctypes.data, handle,
-                                           X.ctypes.data, self.FLOAT32, n, f, f, 1, None)
+                                           X.ctypes.data,
+                                           self.FLOAT32 if dtype == np.float32 else 2,
+                                           n, f, f, 1, None)
         assert rc == 0, self.lib.ristra_last_error().decode()
         assert (status == 0).all()
         return out
@@ -57,23 +79,28 @@ def ristra():
     return Explainer(LIB)
 
 
+# rows: how many rows are explained (XGBoost's pred_contribs costs about
+# T L D^2 per row, so the large models get fewer).
 CASES = {
-    "1 stump": dict(n_train=2000, rounds=1, params={"max_depth": 1}),
-    "depth 2, 10 trees": dict(n_train=3000, rounds=10, params={"max_depth": 2}),
-    "depth 3, categorical": dict(n_train=4000, rounds=50, n_cat=3,
+    "1 stump": dict(n_train=2000, rounds=1, rows=10_000, params={"max_depth": 1}),
+    "depth 2, 10 trees": dict(n_train=3000, rounds=10, rows=10_000, params={"max_depth": 2}),
+    "depth 3, categorical": dict(n_train=4000, rounds=50, n_cat=3, rows=10_000,
                                  params={"max_depth": 3, "max_cat_to_onehot": 1}),
-    "depth 6, 300 trees, categorical": dict(n_train=6000, rounds=300, n_cat=3,
+    "depth 6, 100 trees, categorical": dict(n_train=5000, rounds=100, n_cat=3, rows=2000,
                                             params={"max_depth": 6, "max_cat_to_onehot": 1}),
-    "depth 8, exact, gamma": dict(n_train=4000, rounds=60,
+    "depth 8, exact, gamma": dict(n_train=4000, rounds=30, rows=2000,
                                   params={"tree_method": "exact", "max_depth": 8, "gamma": 0.5}),
-    "depth 10, 100 trees": dict(n_train=20000, rounds=100,
-                                params={"max_depth": 10, "min_child_weight": 0.5}),
-    "depth 4, 1000 trees": dict(n_train=3000, rounds=1000, params={"max_depth": 4}),
-    "depth 16, lossguide": dict(n_train=30000, rounds=20,
+    "depth 10, 20 trees": dict(n_train=8000, rounds=20, rows=1000,
+                               params={"max_depth": 10, "min_child_weight": 0.5}),
+    "depth 4, 1000 trees": dict(n_train=2000, rounds=1000, rows=1000, params={"max_depth": 4}),
+    "max_depth 16, lossguide": dict(n_train=12000, rounds=6, rows=1000,
                                 params={"max_depth": 16, "grow_policy": "lossguide",
-                                        "max_leaves": 400, "min_child_weight": 0.1,
+                                        "max_leaves": 150, "min_child_weight": 0.1,
                                         "eta": 0.3}),
 }
+
+for _spec in CASES.values():
+    _spec["params"]["nthread"] = NTHREAD
 
 RESULTS = []
 
@@ -106,7 +133,7 @@ def test_contributions_match_xgboost(ristra, case):
     booster, names, types = train(spec, rng)
     doc = json.loads(booster.save_raw("json"))
     n_cat = spec.get("n_cat", 0)
-    X = explain_rows(rng, N_ROWS, n_cat)
+    X = explain_rows(rng, spec["rows"], n_cat)
     d = xgb.DMatrix(X, feature_names=names, feature_types=types,
                     enable_categorical=n_cat > 0, nthread=NTHREAD)
     want = booster.predict(d, pred_contribs=True).astype(np.float64)
@@ -243,6 +270,49 @@ def test_contributions_match_exhaustive_shapley(ristra, case):
         worst = max(worst, np.abs(got[r] - want).max())
     RESULTS.append((f"oracle: {case}", spec["depth"], spec["rounds"], len(rows), worst, 0.0))
     assert worst <= 1e-9, f"{case}: ristra differs from the exhaustive Shapley values by {worst:.3g}"
+
+
+# ---------------------------------------------------------------- logistic models
+
+def test_logistic_contributions_are_coefficient_times_distance_from_reference(ristra, tmp_path):
+    doc = json.loads((pathlib.Path(__file__).resolve().parents[2] / "models" /
+                      "demo_logistic.json").read_text())
+    # two features imputed (an imputed value is explained as that value),
+    # and a calibration block (contributions times the slope, the bias
+    # a + b bias)
+    for j in (3, 15):
+        lo, hi = doc["features"][j]["valid_range"]
+        doc["features"][j]["missing"] = {"policy": "impute", "value": (lo + hi) / 3}
+    doc["calibration"] = {"intercept": 0.25, "slope": 0.8}
+    path = tmp_path / "logistic.json"
+    path.write_text(json.dumps(doc))
+    nf = len(doc["features"])
+    rng = np.random.default_rng(77)
+    lo = np.array([f["valid_range"][0] for f in doc["features"]], dtype=float)
+    hi = np.array([f["valid_range"][1] for f in doc["features"]], dtype=float)
+    X = np.round(lo + (hi - lo) * rng.random((5000, nf)) ** 3)
+    X[rng.random(5000) < 0.3, 3] = np.nan
+    X[rng.random(5000) < 0.3, 15] = np.nan
+    handle = ristra.load(str(path))
+    try:
+        got = ristra.explain(handle, X, np.float64)
+        _, margin = ristra.score(handle, X)   # the model's margin, before calibration
+    finally:
+        ristra.lib.ristra_model_free(handle)
+    lg = doc["logistic"]
+    coef, ref = np.array(lg["coefficients"]), np.array(lg["reference"])
+    x = X.copy()
+    for j in (3, 15):
+        x[np.isnan(x[:, j]), j] = doc["features"][j]["missing"]["value"]
+    a, b = doc["calibration"]["intercept"], doc["calibration"]["slope"]
+    want = np.empty((len(X), nf + 1))
+    want[:, :nf] = b * coef * (x - ref)
+    want[:, nf] = a + b * (lg["intercept"] + coef @ ref)
+    worst = np.abs(got - want).max()
+    dsum = np.abs(got.sum(axis=1) - (a + b * margin)).max()
+    RESULTS.append(("logistic, imputed, calibrated", 0, 0, len(X), worst, dsum))
+    assert worst <= 1e-12, f"logistic contributions differ from the definition by {worst:.3g}"
+    assert dsum <= 1e-9, f"logistic rows differ from the calibrated log-odds by {dsum:.3g}"
 
 
 def teardown_module(module):
