@@ -23,7 +23,16 @@ struct ristra__audit {
     const char *grouping_name[MAX_COLUMNS];
     int64_t n, cap;
     int32_t *label[MAX_COLUMNS];    /* per column, per patient kept */
+    ristra__audit_figures fig;
 };
+
+const double ristra__risk_band_upper[RISTRA__RISK_BANDS] = { 0.01, 0.02, 0.05, 0.10,
+                                                             0.20, 0.30, 0.50, 1.0 };
+
+const ristra__audit_figures *ristra__audit_figures_of(const ristra__audit *a)
+{
+    return &a->fig;
+}
 
 int ristra_audit_options_init(ristra_audit_options *opts, int version)
 {
@@ -82,9 +91,11 @@ int ristra__audit_open(ristra__audit **out, const ristra_audit_options *opts, co
                    "deprivation_quintile");
     for (int64_t k = 0; k < o->n_group_columns; k++)
         add_column(a, o->group_columns[k], RISTRA_GROUPING_VALUE, o->group_columns[k]);
-    rc = ristra__output_open(&a->out, path, gzip_level);
-    if (!rc)
-        rc = ristra__audit_write_header(a->out);
+    if (path) {
+        rc = ristra__output_open(&a->out, path, gzip_level);
+        if (!rc)
+            rc = ristra__audit_write_header(a->out);
+    }
     if (rc) {
         ristra__audit_free(a);
         return rc;
@@ -132,6 +143,7 @@ void ristra__audit_free(ristra__audit *a)
     ristra__output_abort(a->out);
     for (int64_t c = 0; c < a->n_columns; c++)
         free(a->label[c]);
+    ristra__audit_figures_free(&a->fig);
     free(a);
 }
 
@@ -184,7 +196,7 @@ static void free_known(known_rows *k)
 }
 
 typedef struct run {
-    const ristra__audit *a;
+    ristra__audit *a;
     const ristra__stratification *st;
     const ristra__scored *sc;
     const char *const *tier_names;
@@ -245,6 +257,41 @@ static int match_groups(int64_t **out, const ristra_evaluation *e, int64_t n_gro
     return RISTRA_OK;
 }
 
+static int band_of(double risk)
+{
+    int b = 0;
+    while (b < RISTRA__RISK_BANDS - 1 && risk > ristra__risk_band_upper[b])
+        b++;
+    return b;
+}
+
+/* For the report: the calibration bins and risk bands of the area (group
+ * NULL) or of each practice (group[i]: the patient's, by rank of code). */
+static int keep_report_figures(const run *r, int64_t first, int64_t n_groups,
+                               const uint64_t *group, const ristra_evaluation *e,
+                               const int64_t *eval_group)
+{
+    ristra__audit_group *gs = &r->a->fig.group[first];
+    for (int64_t i = 0; i < r->sc->n; i++)
+        gs[group ? group[i] : 0].band[band_of(r->sc->risk[i])]++;
+    int64_t n_bins = e ? ristra_evaluation_n_bins(e) : 0;
+    for (int64_t j = 0; j < n_groups && n_bins > 0; j++) {
+        int64_t q = eval_group ? eval_group[j] : RISTRA_EVALUATION_OVERALL;
+        if (q < 0 && eval_group)
+            continue;
+        if (!(gs[j].bins = calloc((size_t)n_bins, sizeof *gs[j].bins)))
+            return ristra__oom();
+        gs[j].n_bins = n_bins;
+        for (int64_t b = 0; b < n_bins; b++) {
+            gs[j].bins[b].version = RISTRA_CALIBRATION_BIN_VERSION;
+            int rc = ristra_evaluation_bin(&gs[j].bins[b], e, q, b);
+            if (rc)
+                return rc;
+        }
+    }
+    return RISTRA_OK;
+}
+
 /* Numbers the groups, counts them, evaluates them and writes their rows. */
 static int audit_grouping(const run *r, const ristra__grouping *g, const char *const *names)
 {
@@ -268,10 +315,13 @@ static int audit_grouping(const run *r, const ristra__grouping *g, const char *c
     if (!rc && e)
         rc = match_groups(&eval_group, e, n_groups);
     if (!rc) {
-        ristra__audit_table t = { r->a->out, g, n_groups, labels, names, counts, &r->area, e,
-                                  eval_group, r->sc->n_tiers, r->sc->tier_cut, r->tier_names,
-                                  r->z };
-        rc = ristra__audit_write_table(&t);
+        ristra__audit_table t = { r->a->out, &(r->a)->fig, g, n_groups,
+                                  labels, names, counts, &r->area, e, eval_group,
+                                  r->sc->n_tiers, r->sc->tier_cut, r->tier_names, r->z };
+        int64_t first = 0;
+        rc = ristra__audit_write_table(&t, &first);
+        if (!rc && !g->kind) /* practices */
+            rc = keep_report_figures(r, first, n_groups, number, e, eval_group);
     }
     ristra_evaluation_free(e);
     free(eval_group), free(counts), free(labels), free(number);
@@ -286,9 +336,13 @@ static int audit_area(const run *r)
     ristra_evaluation *e = NULL;
     int rc = evaluate_known(&e, r, NULL);
     if (!rc) {
-        ristra__audit_table t = { r->a->out, &area, 1, &zero, all, &r->area, &r->area, e,
-                                  NULL, r->sc->n_tiers, r->sc->tier_cut, r->tier_names, r->z };
-        rc = ristra__audit_write_table(&t);
+        ristra__audit_table t = { r->a->out, &(r->a)->fig, &area, 1, &zero,
+                                  all, &r->area, &r->area, e, NULL, r->sc->n_tiers,
+                                  r->sc->tier_cut, r->tier_names, r->z };
+        int64_t first = 0;
+        rc = ristra__audit_write_table(&t, &first);
+        if (!rc)
+            rc = keep_report_figures(r, first, 1, NULL, e, NULL);
     }
     ristra_evaluation_free(e);
     return rc;
@@ -328,6 +382,10 @@ int ristra__audit_finish(ristra__audit *a, const ristra__stratification *st,
     memset(&r, 0, sizeof r);
     r.a = a, r.st = st, r.sc = sc, r.tier_names = tier_names;
     r.z = ristra__normal_quantile((1.0 + a->o.confidence_level) / 2.0);
+    a->fig.n_tiers = sc->n_tiers;
+    a->fig.has_outcome = sc->outcome != NULL;
+    for (int k = 0; k < sc->n_tiers; k++)
+        a->fig.tier_cut[k] = sc->tier_cut[k], a->fig.tier_name[k] = tier_names[k];
     uint8_t *tier = tiers_of(st);
     r.tier = tier;
     int rc = tier ? RISTRA_OK : ristra__oom();

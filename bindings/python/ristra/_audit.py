@@ -39,6 +39,12 @@ class DriftRow(Structure):
                 ("lower", c_double), ("upper", c_double), ("flag", c_int)]
 
 
+class ReportOptions(Structure):
+    """struct ristra_report_options (include/ristra/report.h)."""
+    _fields_ = [("version", c_int), ("suppress_area", c_int), ("suppress_practice", c_int),
+                ("title", c_char_p)]
+
+
 FLAGS = ("", "moderate", "major", "changed")
 
 
@@ -46,6 +52,7 @@ def _bind(lib: Any) -> Any:
     sig = {
         "ristra_audit_options_init": (c_int, [POINTER(AuditOptions), c_int]),
         "ristra_drift_options_init": (c_int, [POINTER(DriftOptions), c_int]),
+        "ristra_report_options_init": (c_int, [POINTER(ReportOptions), c_int]),
         "ristra_drift_compute": (c_int, [POINTER(c_void_p), c_void_p, c_char_p, c_char_p,
                                          POINTER(DriftOptions)]),
         "ristra_drift_free": (None, [c_void_p]),
@@ -94,6 +101,59 @@ def audit(model: Model | PathLike, input: PathLike, *, by: Sequence[str] = (),
         return pd.read_csv(os.fsdecode(path), dtype={"group": str, "tier": str},
                            keep_default_na=False, na_values={"estimate": [""], "lower": [""],
                                                              "upper": [""], "cut_off": [""]})
+
+
+def report(model: Model | PathLike, input: PathLike, directory: PathLike, *,
+           by: Sequence[str] = (), suppress_practice: bool = True,
+           title: str | None = None, audit_output: PathLike | None = None,
+           manifest: PathLike | None = None, threads: int = 0) -> list[str]:
+    """`ristra score --report-dir`: the library writes the report into the
+    existing directory (index.html for the area and practice-<code>.html
+    for each practice, self-contained HTML; docs/report.md) from a run
+    over input, with the audit grouped also by the columns in by.
+    suppress_practice False: exact counts on the practice pages (the area
+    page keeps small-number suppression). manifest: the run's manifest,
+    whose SHA-256 the pages show (None: none). Returns the pages' paths."""
+    if not isinstance(model, Model):
+        with Model.load(model) as loaded:
+            return report(loaded, input, directory, by=by, suppress_practice=suppress_practice,
+                          title=title, audit_output=audit_output, manifest=manifest,
+                          threads=threads)
+    lib = _bind(_lib.lib())
+    ao = AuditOptions()
+    _lib.check(lib.ristra_audit_options_init(ctypes.byref(ao), 1))
+    columns = _lib.string_array(list(by), "by")
+    ao.group_columns = ctypes.cast(columns, POINTER(c_char_p))
+    ao.n_group_columns = len(by)
+    ro = ReportOptions()
+    _lib.check(lib.ristra_report_options_init(ctypes.byref(ro), 1))
+    ro.suppress_practice = int(bool(suppress_practice))
+    ro.title = _lib.text(title, "title")
+    opts = _lib.ScoreFileOptions()
+    _lib.check(lib.ristra_score_file_options_init(ctypes.byref(opts),
+                                                  _lib.SCORE_FILE_OPTIONS_VERSION))
+    opts.n_threads = int(threads)
+    opts.audit = ctypes.cast(ctypes.pointer(ao), c_void_p)
+    opts.audit_path = os.fsencode(audit_output) if audit_output is not None else None
+    opts.report_dir = os.fsencode(directory)
+    opts.report = ctypes.cast(ctypes.pointer(ro), c_void_p)
+    opts.manifest_path = os.fsencode(manifest) if manifest is not None else b""
+    out = _lib.ScoreResultPointer()
+    rc = lib.ristra_score_file(ctypes.byref(out), model._ptr, os.fsencode(input), None,
+                               ctypes.byref(opts))
+    try:
+        _lib.check(rc, os.fsdecode(input))
+        totals = _lib.ScoreTotals(version=_lib.SCORE_TOTALS_VERSION)
+        _lib.check(lib.ristra_score_result_totals(ctypes.byref(totals), out))
+        pages = [os.path.join(os.fsdecode(directory), "index.html")]
+        for i in range(totals.n_practices):
+            s = _lib.PracticeSummary(version=_lib.PRACTICE_SUMMARY_VERSION)
+            _lib.check(lib.ristra_score_result_practice(ctypes.byref(s), out, i))
+            pages.append(os.path.join(os.fsdecode(directory),
+                                      f"practice-{s.practice.decode()}.html"))
+        return pages
+    finally:
+        lib.ristra_score_result_free(out)
 
 
 @dataclass(frozen=True)
