@@ -61,7 +61,8 @@ typedef struct ristra__audit_group {
     /* area and practices only (n_bins 0 otherwise): calibration by decile of
      * risk among the known and patients by risk band */
     int64_t n_bins;
-    ristra_calibration_bin *bins;
+    ristra_calibration_bin *bins;   /* into a block the grouping's first group owns */
+    int owns_bins;
     int64_t band[RISTRA__RISK_BANDS];
 } ristra__audit_group;
 
@@ -102,6 +103,33 @@ typedef struct ristra__group_counts {
     ristra__cut_counts cut[RISTRA_MAX_TIERS];
 } ristra__group_counts;
 
+/* The patients with a known outcome, sorted by risk once (audit_measures.c). */
+typedef struct ristra__known {
+    int64_t n;
+    double *risk, *logit;       /* highest risk first; ties in input order */
+    uint8_t *outcome;
+    uint64_t *patient;          /* the scored patient of each */
+    double *g_risk, *g_logit;   /* scratch: one grouping's runs */
+    uint8_t *g_outcome;
+} ristra__known;
+
+int ristra__known_build(ristra__known *k, const ristra__scored *sc);
+void ristra__known_free(ristra__known *k);
+
+/* The figures of one group among its patients with a known outcome
+ * (those of ristra_evaluate(): n 0 when there is none). */
+typedef struct ristra__group_fit {
+    int64_t n, events;
+    double oe, citl, slope, auroc, auroc_lower, auroc_upper;
+} ristra__group_fit;
+
+/* Each group's figures: number[patient] (0 .. n_groups - 1) is the group
+ * of each scored patient, NULL for one group of everyone; bins (n_groups
+ * x n_bins, or NULL) receive each group's calibration bins. */
+int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int64_t n_bins,
+                       const ristra__known *k, const uint64_t *number, int64_t n_groups,
+                       double confidence_level);
+
 /* Everything one grouping needs to write its rows. */
 typedef struct ristra__audit_table {
     ristra__output *out;                /* NULL: rows kept, no CSV */
@@ -112,10 +140,7 @@ typedef struct ristra__audit_table {
     const char *const *group_names;     /* n_groups, or NULL to name from labels */
     const ristra__group_counts *counts; /* n_groups */
     const ristra__group_counts *area;   /* the whole population */
-    const struct ristra_evaluation *evaluation; /* over the known; NULL without outcomes */
-    /* per group, its group in the evaluation (-1: no known outcome); NULL:
-     * the overall figures */
-    const int64_t *evaluation_group;
+    const ristra__group_fit *fit;       /* n_groups; NULL without outcomes */
     int n_tiers;
     const double *tier_cut;
     const char *const *tier_names;

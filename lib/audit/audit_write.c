@@ -90,7 +90,7 @@ static int keep_group(ristra__audit_figures *f, const char *grouping, const char
 void ristra__audit_figures_free(ristra__audit_figures *f)
 {
     for (int64_t j = 0; j < f->n_groups; j++)
-        free(f->group[j].name), free(f->group[j].bins);
+        free(f->group[j].name), free(f->group[j].owns_bins ? f->group[j].bins : NULL);
     free(f->group), free(f->row);
     memset(f, 0, sizeof *f);
 }
@@ -174,7 +174,7 @@ static int emit_cut(const row *r, const ristra__group_counts *g, int k)
 {
     const ristra__cut_counts *c = &g->cut[k], *a = &r->t->area->cut[k];
     int rc = emit_proportion(r, "share_selected", c->selected, g->n);
-    if (rc || !r->t->evaluation)
+    if (rc || !r->t->fit)
         return rc;
     int64_t tp = c->true_positive, fp = c->selected_known - tp, fn = g->events - tp;
     int64_t tn = g->known - g->events - fp;
@@ -197,27 +197,20 @@ static int emit_cut(const row *r, const ristra__group_counts *g, int k)
 static int emit_group(const row *r, const ristra__group_counts *g, int64_t j)
 {
     int rc = emit(r, "list_size", (double)g->n, NAN, NAN, -1, -1);
-    if (rc || !r->t->evaluation)
+    if (rc || !r->t->fit)
         return rc;
-    ristra_group_summary s = RISTRA_GROUP_SUMMARY_INIT;
-    int64_t q = r->t->evaluation_group ? r->t->evaluation_group[j] : RISTRA_EVALUATION_OVERALL;
-    if (q == -1 && r->t->evaluation_group) /* no known outcome in the group */
-        s.n = 0;
-    else if ((rc = ristra_evaluation_summary(&s, r->t->evaluation, q)))
-        return rc;
+    const ristra__group_fit *s = &r->t->fit[j];
     double nan = NAN;
-    int none = s.n == 0;
+    int none = s->n == 0;
     rc = emit_proportion(r, "observed_rate", g->events, g->known);
     if (!rc) rc = emit(r, "expected", g->expected_known, nan, nan, -1, -1);
-    if (!rc) rc = emit(r, "observed_expected", none ? nan : s.oe_ratio, nan, nan, -1, -1);
+    if (!rc) rc = emit(r, "observed_expected", none ? nan : s->oe, nan, nan, -1, -1);
     if (!rc)
-        rc = emit(r, "calibration_in_the_large", none ? nan : s.calibration_in_the_large, nan,
-                  nan, -1, -1);
+        rc = emit(r, "calibration_in_the_large", none ? nan : s->citl, nan, nan, -1, -1);
+    if (!rc) rc = emit(r, "calibration_slope", none ? nan : s->slope, nan, nan, -1, -1);
     if (!rc)
-        rc = emit(r, "calibration_slope", none ? nan : s.calibration_slope, nan, nan, -1, -1);
-    if (!rc)
-        rc = emit(r, "auroc", none ? nan : s.auroc, none ? nan : s.auroc_ci_lower,
-                  none ? nan : s.auroc_ci_upper, -1, -1);
+        rc = emit(r, "auroc", none ? nan : s->auroc, none ? nan : s->auroc_lower,
+                  none ? nan : s->auroc_upper, -1, -1);
     return rc;
 }
 
