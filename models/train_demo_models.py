@@ -11,7 +11,13 @@ say so in their metadata: they are NOT FOR CLINICAL USE.
                               synthetic features, as a commissioner would fit
                               one on local data.
   models/demo_gbdt.json.gz    XGBoost 1.7 (Debian's python3-xgboost), 300 trees
-                              of depth 6, imported with `ristra convert`.
+                              of depth 6, imported with `ristra convert
+                              --min-present 4`, trained with the missingness
+                              a real practice list has (see MISSINGNESS), so
+                              that a missing value leads to no more than an
+                              average risk, and a record with fewer than four
+                              features present is not scored at all
+                              (INSUFFICIENT_DATA) instead of topping the list.
 
 The outputs are deterministic for a given XGBoost version and machine
 architecture (XGBoost is run single-threaded with a fixed seed).
@@ -53,6 +59,16 @@ for _c in ["hypertension", "diabetes", "copd", "asthma", "heart_failure", "ckd",
            "cancer", "depression"]:
     FEATURE_INFO[_c] = ("1 if on the %s register" % _c.replace("_", " "), "indicator", [0, 1])
 TRAIN = dict(patients=200000, practices=20, seed=20261)
+# Missing values as a practice list has them, applied to the gbdt's
+# training rows (the synthetic population itself is complete):
+#   new registrants (4%): only age, sex and IMD are known, every other
+#     field is empty, and their outcomes are those of everyone else;
+#   frailty_index is computed for patients of 65 and over only (the eFI);
+#   imd_decile: 3% without a matched postcode; n_medications: 5% unrecorded.
+MISSINGNESS = dict(new_registrants=0.04, imd_decile=0.03, n_medications=0.05,
+                   frailty_min_age=65, seed=12)
+# Rows with fewer features present are not scored (models/FORMAT.md).
+MIN_PRESENT = 4
 INTENDED_USE = ("DEMONSTRATION ONLY - NOT FOR CLINICAL USE. Trained on a synthetic "
                 "population made by `ristra synth`; it has never seen a real patient.")
 TRAINING_POPULATION = {
@@ -91,6 +107,23 @@ def set_metadata(path, name, extra=None):
     path.write_bytes(gzip.compress(text, mtime=0) if zipped else text)
 
 
+def with_missingness(df, np):
+    """The gbdt's training matrix: the features with MISSINGNESS applied."""
+    rng = np.random.default_rng(MISSINGNESS["seed"])
+    X = df[FEATURES].to_numpy(np.float32).copy()
+    col = {f: j for j, f in enumerate(FEATURES)}
+    n = len(X)
+    new = rng.random(n) < MISSINGNESS["new_registrants"]
+    known = [col["age"], col["female"], col["imd_decile"]]
+    for j in range(len(FEATURES)):
+        if j not in known:
+            X[new, j] = np.nan
+    X[X[:, col["age"]] < MISSINGNESS["frailty_min_age"], col["frailty_index"]] = np.nan
+    for f in ("imd_decile", "n_medications"):
+        X[rng.random(n) < MISSINGNESS[f], col[f]] = np.nan
+    return X
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ristra", default=str(ROOT / "build/bindings/cli/ristra"))
@@ -114,17 +147,18 @@ def main():
         import pandas as pd
         import xgboost as xgb
         df = pd.read_csv(train)
-        dtrain = xgb.DMatrix(df[FEATURES].to_numpy(np.float32), label=df[OUTCOME].to_numpy(),
-                             feature_names=FEATURES)
+        X = with_missingness(df, np)
+        dtrain = xgb.DMatrix(X, label=df[OUTCOME].to_numpy(), feature_names=FEATURES)
         params = dict(objective="binary:logistic", max_depth=6, eta=0.1, subsample=1.0,
                       min_child_weight=5, nthread=1, seed=1, tree_method="hist")
         booster = xgb.train(params, dtrain, num_boost_round=300)
         xgb_json = tmp / "demo_gbdt.xgb.json"
         booster.save_model(str(xgb_json))
         gbdt = out / "demo_gbdt.json.gz"
-        run(ristra, "convert", "--from", "xgboost", xgb_json, gbdt)
+        run(ristra, "convert", "--from", "xgboost", xgb_json, gbdt, "--min-present", MIN_PRESENT)
         set_metadata(gbdt, "ristra demo admission risk (gradient-boosted trees, synthetic)",
-                     {"trainer": "XGBoost %s, %s" % (xgb.__version__, json.dumps(params))})
+                     {"trainer": "XGBoost %s, %s" % (xgb.__version__, json.dumps(params)),
+                      "training_missingness": MISSINGNESS})
 
         for m in (logistic, gbdt):
             run(ristra, "inspect", m)

@@ -27,6 +27,11 @@ static const char USAGE[] =
     "  --intended-use TEXT     who may use it for what (default: says it was\n"
     "                          imported and must be validated before clinical use)\n"
     "  --training-population TEXT  the data it was trained on\n"
+    "  --all-trees             keep every tree of a model that stopped early\n"
+    "                          (default: those up to best_iteration, as\n"
+    "                          XGBClassifier.predict_proba() uses)\n"
+    "  --min-present N         rows with fewer than N features present are not\n"
+    "                          scored (insufficient data); default 1, 0 for none\n"
     "\n"
     "Metadata left to a default is listed in the model's \"defaulted\" member.\n";
 
@@ -59,7 +64,7 @@ static int convert(const char *in, const char *out, const ristra_xgboost_options
 
 static int run(int argc, char **argv)
 {
-    const char *from = NULL, *names = NULL, *horizon = NULL;
+    const char *from = NULL, *names = NULL, *horizon = NULL, *min_present = NULL;
     ristra_xgboost_options o = RISTRA_XGBOOST_OPTIONS_INIT;
     const char *pos[2];
     int npos;
@@ -72,6 +77,8 @@ static int run(int argc, char **argv)
         { "horizon-days", &horizon, NULL },
         { "intended-use", &o.intended_use, NULL },
         { "training-population", &o.training_population, NULL },
+        { "all-trees", NULL, &o.all_trees },
+        { "min-present", &min_present, NULL },
         { NULL, NULL, NULL },
     };
     int rc = cli_parse("convert", USAGE, argc, argv, opts, pos, 2, &npos);
@@ -90,6 +97,16 @@ static int run(int argc, char **argv)
         if (o.horizon_days <= 0)
             return cli_usage_error("convert", USAGE, "--horizon-days must be a positive number "
                                    "of days, got %s", horizon);
+    }
+    if (min_present) {
+        if ((rc = cli_parse_int64("convert", "--min-present", min_present,
+                                  &o.min_present_features)))
+            return rc;
+        if (o.min_present_features < 0)
+            return cli_usage_error("convert", USAGE, "--min-present must be 0 or more, got %s",
+                                   min_present);
+        if (o.min_present_features == 0)
+            o.min_present_features = -1; /* the library's "no minimum" */
     }
     char *copy = NULL;
     const char **list = NULL;

@@ -48,6 +48,12 @@ static int run(int argc, char **argv)
     }
     int64_t nf = ristra_model_n_features(m);
     printf("features:  %lld\n", (long long)nf);
+    int64_t need = ristra_model_min_present(m);
+    if (need > 0)
+        printf("min present: %lld of %lld features (rows with fewer are not scored: "
+               "insufficient data)\n", (long long)need, (long long)nf);
+    else
+        printf("min present: none (a row with every feature missing is scored)\n");
     static const char *const policy[] = { "?", "impute", "reject", "native" };
     for (int64_t j = 0; j < nf; j++) {
         ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
@@ -59,6 +65,8 @@ static int run(int argc, char **argv)
         printf("]  missing=%s", policy[f.missing_policy & 3]);
         if (f.missing_policy == RISTRA_MISSING_IMPUTE)
             printf("(%g)", f.impute_value);
+        if (f.required && f.missing_policy != RISTRA_MISSING_REJECT)
+            printf(" required");
         if (f.description[0])
             printf("  %s", f.description);
         printf("\n");

@@ -31,6 +31,8 @@ typedef enum ristra_missing_policy {
 /**
  * Loads a model from a native model file (JSON, or gzip-compressed JSON;
  * compression is detected from the file's first bytes, not its name).
+ * A model larger than RISTRA_DEFAULT_MAX_MODEL_BYTES once decompressed is
+ * refused (RISTRA_EFORMAT); ristra_model_load_ex() sets another limit.
  *
  * @param[out] out  the model; free it with ristra_model_free(). Set to NULL
  *                  on failure.
@@ -59,6 +61,55 @@ RISTRA_API int ristra_model_load(ristra_model **out, const char *path);
  */
 RISTRA_API int ristra_model_load_buffer(ristra_model **out, const void *data, size_t size,
                                         const char *source_name);
+
+/** The largest model text accepted by default, after decompression: 1 GiB. */
+#define RISTRA_DEFAULT_MAX_MODEL_BYTES ((size_t)1 << 30)
+
+/** Options for ristra_model_load_ex() and ristra_model_load_buffer_ex(). */
+typedef struct ristra_load_options {
+    int version;        /**< RISTRA_LOAD_OPTIONS_VERSION */
+    /**
+     * The largest model accepted, in bytes of JSON text after
+     * decompression; 0 (the default) means RISTRA_DEFAULT_MAX_MODEL_BYTES.
+     * A gzip file that inflates past it is refused as soon as it does, so
+     * a small file that would inflate to gigabytes costs at most this much
+     * memory and the time to inflate it.
+     */
+    size_t max_bytes;
+} ristra_load_options;
+
+#define RISTRA_LOAD_OPTIONS_VERSION 1
+#define RISTRA_LOAD_OPTIONS_INIT { RISTRA_LOAD_OPTIONS_VERSION, 0 }
+
+/**
+ * Fills opts with the defaults of the given struct version.
+ * @return RISTRA_OK, or RISTRA_EINVAL for NULL or an unknown version.
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_load_options_init(ristra_load_options *opts, int version);
+
+/**
+ * ristra_model_load() with options (a size limit).
+ * @param opts  NULL for the defaults (what ristra_model_load() uses).
+ * @return as ristra_model_load(), and RISTRA_EFORMAT for a model larger
+ *         than opts->max_bytes (the message names the limit);
+ *         RISTRA_EINVAL for an unknown opts->version.
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_model_load_ex(ristra_model **out, const char *path,
+                                    const ristra_load_options *opts);
+
+/**
+ * ristra_model_load_buffer() with options (a size limit).
+ * @return as ristra_model_load_ex().
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_model_load_buffer_ex(ristra_model **out, const void *data, size_t size,
+                                           const char *source_name,
+                                           const ristra_load_options *opts);
 
 /**
  * Frees a model. NULL is a no-op.
@@ -146,10 +197,13 @@ typedef struct ristra_feature_info {
     double valid_max;          /**< +inf when unbounded; values above are rejected */
     int missing_policy;        /**< a ristra_missing_policy */
     double impute_value;       /**< the value used for RISTRA_MISSING_IMPUTE, else NaN */
+    /** 1 when a missing value rejects the row (RISTRA_ROW_MISSING), whatever
+     * the policy; always 1 for RISTRA_MISSING_REJECT. @since 2.0.0 */
+    int required;
 } ristra_feature_info;
 
 #define RISTRA_FEATURE_INFO_VERSION 1
-#define RISTRA_FEATURE_INFO_INIT { RISTRA_FEATURE_INFO_VERSION, 0, 0, 0, 0.0, 0.0, 0, 0.0 }
+#define RISTRA_FEATURE_INFO_INIT { RISTRA_FEATURE_INFO_VERSION, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0 }
 
 /**
  * Describes feature number index.
@@ -170,6 +224,15 @@ RISTRA_API int ristra_model_feature(ristra_feature_info *out, const ristra_model
  * @since 1.0.0
  */
 RISTRA_API const char *ristra_model_metadata(const ristra_model *model);
+
+/**
+ * The model's min_present_features: a row with fewer features present
+ * (not NaN) is not scored (RISTRA_ROW_INSUFFICIENT_DATA). 0 means no
+ * minimum; -1 for NULL.
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int64_t ristra_model_min_present(const ristra_model *model);
 
 /** Summary of a gbdt model's trees (see ristra_model_trees()). */
 typedef struct ristra_tree_summary {

@@ -39,7 +39,14 @@ typedef enum ristra_row_status {
      * overflowed, or a huge value met a coefficient): no risk can be given.
      * @since 2.0.0
      */
-    RISTRA_ROW_NOT_FINITE = 9
+    RISTRA_ROW_NOT_FINITE = 9,
+    /**
+     * Fewer of the row's features are present than the model's
+     * min_present_features: too little is known to give a risk (an empty
+     * record is not a low-risk or a high-risk patient). ristra_model_check_row()
+     * says how many were present. @since 2.0.0
+     */
+    RISTRA_ROW_INSUFFICIENT_DATA = 10
 } ristra_row_status;
 
 /**
@@ -111,6 +118,42 @@ RISTRA_API int ristra_model_score(double *prob_out, double *margin_out, int32_t 
                                   const ristra_model *model, const void *x, ristra_dtype dtype,
                                   int64_t n_rows, int64_t n_cols, int64_t row_stride,
                                   int64_t col_stride, const ristra_score_options *opts);
+
+/** Why one row has the status it has (see ristra_model_check_row()). */
+typedef struct ristra_row_check {
+    int version;          /**< RISTRA_ROW_CHECK_VERSION, set by the caller */
+    int32_t status;       /**< the ristra_row_status ristra_model_score() gives the row */
+    /**
+     * The feature that decided a per-feature status (the first missing
+     * required, out-of-range or reader-rejected value, in feature order);
+     * -1 for RISTRA_ROW_OK, RISTRA_ROW_INSUFFICIENT_DATA and
+     * RISTRA_ROW_NOT_FINITE.
+     */
+    int64_t feature;
+    int64_t n_present;    /**< features present (not NaN) in the row */
+    int64_t n_needed;     /**< the model's min_present_features (0: no minimum) */
+} ristra_row_check;
+
+#define RISTRA_ROW_CHECK_VERSION 1
+#define RISTRA_ROW_CHECK_INIT { RISTRA_ROW_CHECK_VERSION, 0, -1, 0, 0 }
+
+/**
+ * Explains one row's status, so that a GP system can tell its user which
+ * field to fix: the status ristra_model_score() gives the row, the feature
+ * that caused it and how many features were present.
+ *
+ * @param[out] out  filled in; out->version must be set (RISTRA_ROW_CHECK_INIT).
+ * @param model     the model.
+ * @param row       n_cols values in feature order (float or double).
+ * @param dtype     RISTRA_FLOAT32 or RISTRA_FLOAT64.
+ * @param n_cols    must equal ristra_model_n_features().
+ * @return RISTRA_OK; RISTRA_EINVAL (NULL pointers, n_cols that does not
+ *         match, bad dtype, unknown out->version); RISTRA_ENOMEM.
+ * @thread_safety Safe: any number of threads may use one model at once.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_model_check_row(ristra_row_check *out, const ristra_model *model,
+                                      const void *row, ristra_dtype dtype, int64_t n_cols);
 
 RISTRA_END_DECL
 

@@ -59,11 +59,30 @@ typedef struct ristra_xgboost_options {
     const char *intended_use;           /**< default: imported, purpose unknown, validate
                                              before any clinical use */
     const char *training_population;    /**< free text; default: not recorded */
+    /**
+     * 0 (the default): a model that stopped early (best_iteration in its
+     * attributes) keeps the trees of iterations 0 to best_iteration only,
+     * so that it scores exactly as XGBClassifier.predict_proba(); 1: keep
+     * every tree, as Booster.predict() and XGBoost's C API use. @since 2.0.0
+     */
+    int all_trees;
+    /**
+     * The native model's min_present_features (models/FORMAT.md): a row
+     * with fewer features present is RISTRA_ROW_INSUFFICIENT_DATA. 0 (the
+     * default) means 1, so that an empty record is never scored; a
+     * negative value sets no minimum. @since 2.0.0
+     */
+    int64_t min_present_features;
+    /**
+     * The largest file accepted, in bytes after decompression; 0 (the
+     * default) means RISTRA_DEFAULT_MAX_MODEL_BYTES (1 GiB). @since 2.0.0
+     */
+    size_t max_bytes;
 } ristra_xgboost_options;
 
 #define RISTRA_XGBOOST_OPTIONS_VERSION 1
 #define RISTRA_XGBOOST_OPTIONS_INIT \
-    { RISTRA_XGBOOST_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0 }
+    { RISTRA_XGBOOST_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /**
  * Fills opts with the defaults of the given struct version (for bindings

@@ -24,11 +24,14 @@ int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m
                 row[j] = src[j * col_stride];
         }
         int st = RISTRA_ROW_OK;
+        int64_t present = 0;
         for (int64_t j = 0; j < nf; j++) {
+            present += !isnan(row[j]);
             int s = ristra__feature_check(&m->features[j], &row[j]);
             if (s && !st)
                 st = s;
         }
+        st = ristra__row_present_status(m, st, present);
         if (st) {
             memset(row, 0, (size_t)nf * sizeof *row);
             rejected++;
@@ -46,8 +49,10 @@ int64_t ristra__features_f32_pair(float *dst, int32_t *status, const ristra_mode
     int64_t rejected = 0;
     for (int64_t r = 0; r < n; r++) {
         int st = RISTRA_ROW_OK;
+        int64_t present = 0;
         for (int64_t j = 0; j < nf; j++) {
             double v = ristra__block_value(x, dtype, r * stride + j * col_stride);
+            present += !isnan(v);
             int s = ristra__feature_check(&m->features[j], &v);
             if (s && !st)
                 st = s;
@@ -55,6 +60,7 @@ int64_t ristra__features_f32_pair(float *dst, int32_t *status, const ristra_mode
             dst[2 * j * b + r] = missing ? -INFINITY : (float)v;
             dst[(2 * j + 1) * b + r] = missing ? INFINITY : (float)v;
         }
+        st = ristra__row_present_status(m, st, present);
         if (st) {
             for (int64_t c = 0; c < 2 * nf; c++)
                 dst[c * b + r] = 0.0f;

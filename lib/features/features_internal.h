@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "ristra/score.h"
+#include "../common/reject_mark_internal.h"
 #include "../model/model_internal.h"
 #include "../schema/schema_internal.h"
 
@@ -17,9 +18,15 @@
 static inline int ristra__feature_check(const ristra__feature *f, double *v)
 {
     int st = ristra__value_status(*v, f->lo, f->hi, f->missing_policy);
-    if (__builtin_expect(st == RISTRA_ROW_OK && isnan(*v), 0) &&
-        f->missing_policy == RISTRA_MISSING_IMPUTE)
-        *v = f->impute;
+    if (__builtin_expect(isnan(*v), 0)) {
+        int reader_status = ristra__reject_mark_status(*v);
+        if (reader_status)
+            return reader_status; /* a row the population reader rejected */
+        if (f->required)
+            return RISTRA_ROW_MISSING;
+        if (st == RISTRA_ROW_OK && f->missing_policy == RISTRA_MISSING_IMPUTE)
+            *v = f->impute;
+    }
     return st;
 }
 
@@ -27,6 +34,13 @@ static inline int ristra__feature_check(const ristra__feature *f, double *v)
 static inline double ristra__block_value(const void *x, ristra_dtype dtype, int64_t i)
 {
     return dtype == RISTRA_FLOAT32 ? (double)((const float *)x)[i] : ((const double *)x)[i];
+}
+
+/* The status of a row whose per-feature checks gave st with n_present
+ * features present: too few present is RISTRA_ROW_INSUFFICIENT_DATA. */
+static inline int ristra__row_present_status(const ristra_model *m, int st, int64_t n_present)
+{
+    return st ? st : n_present < m->min_present ? RISTRA_ROW_INSUFFICIENT_DATA : RISTRA_ROW_OK;
 }
 
 /* Fills dst (n rows x n_features doubles, contiguous) from rows of x (row r,

@@ -390,17 +390,29 @@ int64_t ristra__stream_read(ristra__stream *s, void *buf, size_t cap)
 
 int ristra__stream_read_all(ristra__stream *s, char **out, size_t *size_out)
 {
+    return ristra__stream_read_all_capped(s, out, size_out, UINT64_MAX, NULL);
+}
+
+int ristra__stream_read_all_capped(ristra__stream *s, char **out, size_t *size_out,
+                                   uint64_t max_bytes, const char *what)
+{
     *out = NULL;
     *size_out = 0;
     size_t cap = 64 * 1024, len = 0;
     if (!s->gzip && s->raw_size > 0)
         cap = (size_t)s->raw_size + 1;
+    if (!s->gzip && s->raw_size > max_bytes) /* a plain file says its size */
+        return ristra__error(RISTRA_EFORMAT, "%s: %llu bytes, more than %llu (the limit is %s)",
+                             s->name, (unsigned long long)s->raw_size,
+                             (unsigned long long)max_bytes, what ? what : "");
     char *buf = malloc(cap);
     if (!buf)
         return ristra__oom();
     for (;;) {
         if (cap - len < 2) {
             size_t ncap = cap * 2;
+            if (max_bytes < SIZE_MAX - 2 && ncap > max_bytes + 2)
+                ncap = (size_t)max_bytes + 2; /* room for one byte past the limit */
             char *nb = realloc(buf, ncap);
             if (!nb) {
                 free(buf);
@@ -417,6 +429,13 @@ int ristra__stream_read_all(ristra__stream *s, char **out, size_t *size_out)
         if (r == 0)
             break;
         len += (size_t)r;
+        if (len > max_bytes) {
+            free(buf);
+            return ristra__error(RISTRA_EFORMAT,
+                                 "%s: more than %llu bytes%s (the limit is %s)", s->name,
+                                 (unsigned long long)max_bytes,
+                                 s->gzip ? " once decompressed" : "", what ? what : "");
+        }
     }
     buf[len] = '\0';
     *out = buf;

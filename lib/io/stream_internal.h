@@ -29,6 +29,12 @@ int ristra__stream_start_readahead(ristra__stream *s);
 
 /* Reads everything that is left into a new NUL-terminated buffer. */
 int ristra__stream_read_all(ristra__stream *s, char **out, size_t *size_out);
+/* The same, refusing (RISTRA_EFORMAT, naming the limit and what sets it)
+ * as soon as more than max_bytes decompressed bytes arrive, so that a small
+ * gzip file that inflates to gigabytes costs at most max_bytes of memory
+ * and the time to inflate them. `what` names the option in the message. */
+int ristra__stream_read_all_capped(ristra__stream *s, char **out, size_t *size_out,
+                                   uint64_t max_bytes, const char *what);
 
 const char *ristra__stream_name(const ristra__stream *s);
 int ristra__stream_is_gzip(const ristra__stream *s);

@@ -80,7 +80,13 @@ int ristra_model_feature(ristra_feature_info *out, const ristra_model *model, in
     info.valid_max = f->hi;
     info.missing_policy = f->missing_policy;
     info.impute_value = f->missing_policy == RISTRA_MISSING_IMPUTE ? f->impute : NAN;
+    info.required = f->required;
     return ristra__struct_store(out, &info, &ristra__info_feature_info, fn);
+}
+
+int64_t ristra_model_min_present(const ristra_model *model)
+{
+    return model ? model->min_present : -1;
 }
 
 const char *ristra_model_metadata(const ristra_model *model)

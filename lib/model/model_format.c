@@ -5,6 +5,7 @@
 
 #include "ristra/model.h"
 #include "../common/error_internal.h"
+#include "../common/hashmap_internal.h"
 #include "../common/struct_version_internal.h"
 #include "../io/json_read_internal.h"
 #include "../io/output_internal.h"
@@ -91,6 +92,50 @@ done:
     return rc;
 }
 
+/* "required": true makes a missing value reject the row whatever the
+ * policy; policy "reject" implies it. */
+static int read_required(ristra__feature *f, ristra__jpath *p, json_t *obj)
+{
+    json_t *v = json_object_get(obj, "required");
+    f->required = f->missing_policy == RISTRA_MISSING_REJECT;
+    if (!v)
+        return RISTRA_OK;
+    if (!json_is_boolean(v)) {
+        size_t mark = ristra__jpath_key(p, "required");
+        int rc = ristra__jpath_error(p, RISTRA_EFORMAT, "expected true or false, got %s",
+                                     ristra__json_type_name(v));
+        ristra__jpath_pop(p, mark);
+        return rc;
+    }
+    if (json_is_false(v) && f->required) {
+        size_t mark = ristra__jpath_key(p, "required");
+        int rc = ristra__jpath_error(p, RISTRA_EFORMAT,
+                                     "false contradicts policy \"reject\" (a rejected missing "
+                                     "value is required)");
+        ristra__jpath_pop(p, mark);
+        return rc;
+    }
+    f->required = json_is_true(v);
+    return RISTRA_OK;
+}
+
+/* "min_present_features": 0 .. n_features (absent: 0, no minimum). */
+static int read_min_present(ristra_model *m, ristra__jpath *p, json_t *doc)
+{
+    if (!json_object_get(doc, "min_present_features"))
+        return RISTRA_OK;
+    int64_t v = 0;
+    int rc = ristra__json_integer(&v, p, doc, "min_present_features", 1);
+    if (!rc && (v < 0 || v > m->n_features)) {
+        size_t mark = ristra__jpath_key(p, "min_present_features");
+        rc = ristra__jpath_error(p, RISTRA_EFORMAT, "%lld is outside [0, %lld] (the features)",
+                                 (long long)v, (long long)m->n_features);
+        ristra__jpath_pop(p, mark);
+    }
+    m->min_present = v;
+    return rc;
+}
+
 static int read_feature(ristra_model *m, int64_t i, ristra__jpath *p, json_t *obj)
 {
     ristra__feature *f = &m->features[i];
@@ -104,15 +149,6 @@ static int read_feature(ristra_model *m, int64_t i, ristra__jpath *p, json_t *ob
         rc = ristra__jpath_error(p, RISTRA_EFORMAT, "feature name is empty");
         ristra__jpath_pop(p, mark);
     }
-    for (int64_t j = 0; !rc && j < i; j++) {
-        if (strcmp(m->features[j].name, name) == 0) {
-            size_t mark = ristra__jpath_key(p, "name");
-            rc = ristra__jpath_error(p, RISTRA_EFORMAT,
-                                     "duplicate feature name \"%s\" (also feature %lld)", name,
-                                     (long long)j);
-            ristra__jpath_pop(p, mark);
-        }
-    }
     if (!rc)
         rc = ristra__json_string(&description, p, obj, "description", 0);
     if (!rc)
@@ -121,6 +157,8 @@ static int read_feature(ristra_model *m, int64_t i, ristra__jpath *p, json_t *ob
         rc = read_range(f, p, obj);
     if (!rc)
         rc = read_missing(f, p, obj, m->kind);
+    if (!rc)
+        rc = read_required(f, p, obj);
     if (!rc && f->missing_policy == RISTRA_MISSING_IMPUTE && !(f->impute >= f->lo && f->impute <= f->hi))
         rc = ristra__jpath_error(p, RISTRA_EFORMAT,
                                  "impute value %.17g lies outside the valid range", f->impute);
@@ -133,16 +171,39 @@ static int read_feature(ristra_model *m, int64_t i, ristra__jpath *p, json_t *ob
     return rc;
 }
 
+/* Feature i's name must differ from every earlier one: a hash set keeps
+ * this linear (a model may have 100,000 features). Only a duplicate pays
+ * for the scan that names the earlier feature. */
+static int check_unique(const ristra_model *m, ristra__str_set *seen, ristra__jpath *p, int64_t i)
+{
+    const char *name = m->features[i].name;
+    int rc = ristra__str_set_add(seen, name, strlen(name));
+    if (rc <= 0)
+        return rc;
+    int64_t j = 0;
+    while (j < i && strcmp(m->features[j].name, name) != 0)
+        j++;
+    size_t mark = ristra__jpath_key(p, "name");
+    rc = ristra__jpath_error(p, RISTRA_EFORMAT,
+                             "duplicate feature name \"%s\" (also feature %lld)", name,
+                             (long long)j);
+    ristra__jpath_pop(p, mark);
+    return rc;
+}
+
 static int read_features(ristra_model *m, ristra__jpath *p, json_t *features)
 {
-    for (size_t i = 0; i < json_array_size(features); i++) {
+    ristra__str_set seen = { 0 };
+    int rc = RISTRA_OK;
+    for (size_t i = 0; !rc && i < json_array_size(features); i++) {
         size_t mark = ristra__jpath_index(p, i);
-        int rc = read_feature(m, (int64_t)i, p, json_array_get(features, i));
+        rc = read_feature(m, (int64_t)i, p, json_array_get(features, i));
+        if (!rc)
+            rc = check_unique(m, &seen, p, (int64_t)i);
         ristra__jpath_pop(p, mark);
-        if (rc)
-            return rc;
     }
-    return RISTRA_OK;
+    ristra__str_set_free(&seen);
+    return rc;
 }
 
 /* The metadata object: required keys are checked, all keys are kept. */
@@ -307,6 +368,8 @@ int ristra__model_from_json(ristra_model **out, json_t *doc, const char *source)
     rc = read_features(m, &p, features);
     ristra__jpath_pop(&p, mark);
     if (!rc)
+        rc = read_min_present(m, &p, doc);
+    if (!rc)
         rc = read_metadata(m, &p, doc);
     if (!rc)
         rc = check_link(&p, doc);
@@ -331,50 +394,36 @@ int ristra__model_from_json(ristra_model **out, json_t *doc, const char *source)
     return RISTRA_OK;
 }
 
-int ristra_model_load_buffer(ristra_model **out, const void *data, size_t size,
-                             const char *source_name)
+int ristra_load_options_init(ristra_load_options *opts, int version)
 {
-    if (!out)
-        return ristra__error(RISTRA_EINVAL, "ristra_model_load_buffer: out is NULL");
-    *out = NULL;
-    if (!data && size > 0)
-        return ristra__error(RISTRA_EINVAL, "ristra_model_load_buffer: data is NULL");
-    const char *name = source_name ? source_name : "<buffer>";
-    ristra__stream *s = NULL;
-    int rc = ristra__stream_open_memory(&s, data ? data : "", size, name);
-    if (rc)
-        return rc;
-    char *text = NULL;
-    size_t len = 0;
-    rc = ristra__stream_read_all(s, &text, &len);
-    ristra__stream_close(s);
-    if (rc)
-        return rc;
-    json_t *doc = NULL;
-    rc = ristra__json_parse(&doc, text, len, name);
-    free(text);
-    if (!rc)
-        rc = ristra__model_from_json(out, doc, name);
-    json_decref(doc);
-    return rc;
+    static const ristra_load_options defaults = RISTRA_LOAD_OPTIONS_INIT;
+    return ristra__struct_init(opts, version, &defaults, &ristra__info_load_options,
+                               "ristra_load_options_init");
 }
 
-int ristra_model_load(ristra_model **out, const char *path)
+static int max_bytes_of(size_t *max, const ristra_load_options *opts, const char *fn)
 {
-    if (out)
-        *out = NULL;
-    if (!out || !path)
-        return ristra__error(RISTRA_EINVAL, "ristra_model_load: %s is NULL", out ? "path" : "out");
-    ristra__stream *s = NULL;
-    int rc = ristra__stream_open_file(&s, path);
+    static const ristra_load_options defaults = RISTRA_LOAD_OPTIONS_INIT;
+    ristra_load_options o;
+    int rc = ristra__struct_load(&o, opts, &defaults, &ristra__info_load_options, fn);
     if (rc)
         return rc;
+    *max = o.max_bytes ? o.max_bytes : RISTRA_DEFAULT_MAX_MODEL_BYTES;
+    return RISTRA_OK;
+}
+
+/* Reads, parses and builds: the stream is closed here. A file's model
+ * records the file's SHA-256 and size (for run manifests). */
+static int load_stream(ristra_model **out, ristra__stream *s, const char *name, size_t max,
+                       int is_file)
+{
     char *text = NULL;
     size_t len = 0;
     char sha256[65] = "";
     uint64_t file_size = 0;
-    rc = ristra__stream_read_all(s, &text, &len);
-    if (!rc) /* the bytes just read, hashed as they came: for run manifests */
+    int rc = ristra__stream_read_all_capped(s, &text, &len, max,
+                                            "max_bytes in ristra_load_options");
+    if (!rc && is_file) /* the bytes just read, hashed as they came */
         rc = ristra__stream_digest(s, sha256, &file_size);
     ristra__stream_close(s);
     if (rc) {
@@ -382,16 +431,61 @@ int ristra_model_load(ristra_model **out, const char *path)
         return rc;
     }
     json_t *doc = NULL;
-    rc = ristra__json_parse(&doc, text, len, path);
+    rc = ristra__json_parse(&doc, text, len, name);
     free(text);
     if (!rc)
-        rc = ristra__model_from_json(out, doc, path);
+        rc = ristra__model_from_json(out, doc, name);
     if (!rc) {
         memcpy((*out)->file_sha256, sha256, sizeof sha256);
         (*out)->file_size = (int64_t)file_size;
     }
     json_decref(doc);
     return rc;
+}
+
+int ristra_model_load_buffer_ex(ristra_model **out, const void *data, size_t size,
+                                const char *source_name, const ristra_load_options *opts)
+{
+    static const char fn[] = "ristra_model_load_buffer";
+    if (!out)
+        return ristra__error(RISTRA_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!data && size > 0)
+        return ristra__error(RISTRA_EINVAL, "%s: data is NULL", fn);
+    size_t max;
+    int rc = max_bytes_of(&max, opts, fn);
+    if (rc)
+        return rc;
+    const char *name = source_name ? source_name : "<buffer>";
+    ristra__stream *s = NULL;
+    rc = ristra__stream_open_memory(&s, data ? data : "", size, name);
+    return rc ? rc : load_stream(out, s, name, max, 0);
+}
+
+int ristra_model_load_buffer(ristra_model **out, const void *data, size_t size,
+                             const char *source_name)
+{
+    return ristra_model_load_buffer_ex(out, data, size, source_name, NULL);
+}
+
+int ristra_model_load_ex(ristra_model **out, const char *path, const ristra_load_options *opts)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !path)
+        return ristra__error(RISTRA_EINVAL, "ristra_model_load: %s is NULL", out ? "path" : "out");
+    size_t max;
+    int rc = max_bytes_of(&max, opts, "ristra_model_load");
+    if (rc)
+        return rc;
+    ristra__stream *s = NULL;
+    rc = ristra__stream_open_file(&s, path);
+    return rc ? rc : load_stream(out, s, path, max, 1);
+}
+
+int ristra_model_load(ristra_model **out, const char *path)
+{
+    return ristra_model_load_ex(out, path, NULL);
 }
 
 /* ---------------------------------------------------------------- writing */
@@ -438,6 +532,8 @@ static json_t *feature_json(const ristra__feature *f, int *failed)
         break;
     }
     put(o, "missing", missing, failed);
+    if (f->required && f->missing_policy != RISTRA_MISSING_REJECT)
+        put(o, "required", json_true(), failed);
     return o;
 }
 
@@ -459,6 +555,8 @@ json_t *ristra__model_to_json(const ristra_model *m)
         if (json_array_append_new(features, feature_json(&m->features[i], &failed)))
             failed = 1;
     put(doc, "features", features, &failed);
+    if (m->min_present > 0)
+        put(doc, "min_present_features", json_integer(m->min_present), &failed);
     put(doc, "link", json_string("logit"), &failed);
     if (m->has_calibration) {
         json_t *cal = json_object();

@@ -17,6 +17,7 @@ typedef struct ristra__feature {
     double lo, hi;          /* valid range, inclusive; -inf/+inf when unbounded */
     int missing_policy;     /* ristra_missing_policy */
     double impute;          /* RISTRA_MISSING_IMPUTE only; NaN otherwise */
+    int required;           /* a missing value rejects the row (RISTRA_ROW_MISSING) */
 } ristra__feature;
 
 typedef struct ristra__gbdt ristra__gbdt;
@@ -25,6 +26,9 @@ struct ristra_model {
     int kind;                   /* ristra_kind */
     int64_t n_features;
     ristra__feature *features;
+    /* a row with fewer features present (not NaN) is
+     * RISTRA_ROW_INSUFFICIENT_DATA; 0 = no minimum */
+    int64_t min_present;
     char *metadata_json;        /* compact JSON object */
 
     int has_calibration;        /* p = sigmoid(cal_intercept + cal_slope * margin) */

@@ -55,6 +55,8 @@ typedef struct xgb {
     const char **file_names, **types;  /* borrowed from the document; NULL if absent */
     int64_t n_file_names, n_types;
     const char *const *names;          /* the file's or the caller's */
+    int64_t best_iteration;            /* -1 when the file has none */
+    int64_t n_trees_file, n_trees_used;
 } xgb;
 
 /* ------------------------------------------------------------ small readers */
@@ -570,6 +572,52 @@ static int check_groups(xgb *x, json_t *model, int64_t n)
     return rc;
 }
 
+/* learner.attributes.best_iteration (a decimal string), -1 when absent. */
+static int read_best_iteration(xgb *x)
+{
+    x->best_iteration = -1;
+    json_t *attrs = json_object_get(x->learner, "attributes");
+    json_t *best = json_object_get(attrs, "best_iteration");
+    if (!best)
+        return RISTRA_OK;
+    const char *text = json_string_value(best);
+    char *end = NULL;
+    long long v = text ? strtoll(text, &end, 10) : -1;
+    if (!text || end == text || *end != '\0' || v < 0 || v >= INT32_MAX) {
+        size_t mark = ristra__jpath_key(&x->p, "learner");
+        int rc = error_at(x, "attributes", -1, RISTRA_EFORMAT,
+                          "best_iteration must be a non-negative integer in a string");
+        ristra__jpath_pop(&x->p, mark);
+        return rc;
+    }
+    x->best_iteration = v;
+    return RISTRA_OK;
+}
+
+/* How many trees (in id order) XGBClassifier.predict_proba() uses: those
+ * of iterations 0 .. best_iteration when the model stopped early
+ * (XGBModel._get_iteration_range), every tree otherwise or when the
+ * caller asks for all of them. An iteration is iteration_indptr's slice
+ * (2.x) or num_parallel_tree trees (1.x; one output group). */
+static int trees_to_use(int64_t *n_use, xgb *x, json_t *model, int64_t num_trees,
+                        int64_t parallel)
+{
+    *n_use = num_trees;
+    if (x->best_iteration < 0 || x->o.all_trees)
+        return RISTRA_OK;
+    json_t *indptr = json_object_get(model, "iteration_indptr");
+    int64_t iterations = indptr ? (int64_t)json_array_size(indptr) - 1 : num_trees / parallel;
+    if (x->best_iteration >= iterations)
+        return error_at(x, "gbtree_model_param", -1, RISTRA_EFORMAT,
+                        "best_iteration %lld but the model has %lld iterations",
+                        (long long)x->best_iteration, (long long)iterations);
+    int64_t end = (x->best_iteration + 1) * parallel;
+    if (indptr)
+        end = (int64_t)json_integer_value(json_array_get(indptr, (size_t)x->best_iteration + 1));
+    *n_use = end;
+    return RISTRA_OK;
+}
+
 static int import_gbtree(ristra__gbdt **out, xgb *x, json_t *booster)
 {
     json_t *model, *param, *trees;
@@ -600,15 +648,20 @@ static int import_gbtree(ristra__gbdt **out, xgb *x, json_t *booster)
                       json_array_size(trees), (long long)num_trees);
     if (!rc)
         rc = check_groups(x, model, num_trees);
+    int64_t n_use = num_trees;
+    if (!rc)
+        rc = trees_to_use(&n_use, x, model, num_trees, parallel);
+    x->n_trees_file = num_trees;
+    x->n_trees_used = n_use;
     ristra__gbdt *g = NULL;
     int64_t *position = NULL;
     if (!rc) {
-        g = ristra__gbdt_new(num_trees);
+        g = ristra__gbdt_new(n_use);
         position = malloc((size_t)(num_trees ? num_trees : 1) * sizeof *position);
         rc = g && position ? tree_order(position, x, trees, num_trees) : ristra__oom();
     }
     size_t m3 = ristra__jpath_key(&x->p, "trees");
-    for (int64_t k = 0; !rc && k < num_trees; k++) {
+    for (int64_t k = 0; !rc && k < n_use; k++) {
         size_t m4 = ristra__jpath_index(&x->p, (size_t)position[k]);
         rc = import_tree(&g->trees[k], x, json_array_get(trees, (size_t)position[k]));
         ristra__jpath_pop(&x->p, m4);
@@ -918,9 +971,24 @@ static int read_names(xgb *x)
     return rc;
 }
 
+/* A row with no feature present is rejected by default: XGBoost would
+ * score it from the trees' default directions alone, as if an empty
+ * record described a patient. */
+static int set_min_present(ristra_model *m, const xgb *x)
+{
+    int64_t want = x->o.min_present_features;
+    m->min_present = want == 0 ? 1 : want < 0 ? 0 : want;
+    if (m->min_present > m->n_features)
+        return ristra__error(RISTRA_EINVAL,
+                             "%s: min_present_features %lld is more than the model's %lld "
+                             "features",
+                             x->p.source, (long long)want, (long long)m->n_features);
+    return RISTRA_OK;
+}
+
 static int set_features(ristra_model *m, xgb *x)
 {
-    int rc = RISTRA_OK;
+    int rc = set_min_present(m, x);
     for (int64_t j = 0; !rc && j < m->n_features; j++) {
         ristra__feature *f = &m->features[j];
         const char *name = x->names[j];
@@ -971,13 +1039,24 @@ static json_t *xgboost_block(const xgb *x, int64_t n_trees, int *failed)
     put(b, "base_score", json_string(x->base_score_text), failed);
     if (n_trees >= 0)
         put(b, "n_trees", json_integer(n_trees), failed);
-    json_t *attrs = json_object_get(x->learner, "attributes");
-    json_t *best = json_object_get(attrs, "best_iteration");
-    if (json_is_string(best)) {
-        put(b, "best_iteration", json_string(json_string_value(best)), failed);
-        put(b, "trees_used", json_string("all (as Booster.predict() and the C API; not only "
-                                         "those up to best_iteration)"),
-            failed);
+    if (x->best_iteration >= 0) {
+        char text[160];
+        snprintf(text, sizeof text, "%lld", (long long)x->best_iteration);
+        put(b, "best_iteration", json_string(text), failed);
+    }
+    if (x->best_iteration >= 0 && n_trees >= 0) {
+        char text[160];
+        if (x->n_trees_used < x->n_trees_file)
+            snprintf(text, sizeof text,
+                     "the first %lld of %lld: iterations 0 to best_iteration, as "
+                     "XGBClassifier.predict_proba()",
+                     (long long)x->n_trees_used, (long long)x->n_trees_file);
+        else
+            snprintf(text, sizeof text,
+                     "all %lld (as Booster.predict() and the C API; not only those up to "
+                     "best_iteration)",
+                     (long long)x->n_trees_file);
+        put(b, "trees_used", json_string(text), failed);
     }
     return b;
 }
@@ -1055,6 +1134,8 @@ static int import_learner(ristra_model **out, xgb *x, json_t *doc)
     if (!rc)
         rc = base_margin(x);
     if (!rc)
+        rc = read_best_iteration(x);
+    if (!rc)
         rc = read_names(x);
     m2 = ristra__jpath_key(&x->p, "gradient_booster");
     ristra_model *m = NULL;
@@ -1121,7 +1202,9 @@ static int import_stream(ristra_model **out, ristra__stream *s, xgb *x)
     char *data = NULL;
     size_t size = 0;
     x->gzip = ristra__stream_is_gzip(s);
-    int rc = ristra__stream_read_all(s, &data, &size);
+    size_t max = x->o.max_bytes ? x->o.max_bytes : RISTRA_DEFAULT_MAX_MODEL_BYTES;
+    int rc = ristra__stream_read_all_capped(s, &data, &size, max,
+                                            "max_bytes in ristra_xgboost_options");
     if (rc)
         return rc;
     size_t start = 0;

@@ -186,6 +186,10 @@ int ristra__csv_next_record(ristra__csv *csv, size_t from, ristra__csv_record *o
     if (rc <= 0)
         return rc;
     size_t len = rec_end - from;
+    if (len > MAX_RECORD) /* exactly the documented limit, however much was read */
+        return ristra__error(RISTRA_EFORMAT,
+                             "%s: line %lld: a record longer than %d MiB: not a population file",
+                             csv->name, (long long)(csv->line + 1), MAX_RECORD >> 20);
     if (len > 0 && csv->buf[rec_end - 1] == '\r')
         len--;
     out->start = from;

@@ -8,6 +8,7 @@
 
 #include "ristra/population.h"
 #include "../common/error_internal.h"
+#include "../common/reject_mark_internal.h"
 #include "../common/struct_version_internal.h"
 #include "../common/parallel_internal.h"
 #include "../io/stream_internal.h"
@@ -68,10 +69,13 @@ static int parse_range(void *ctx, int64_t begin, int64_t end, int thread_index)
     return 0;
 }
 
+/* A rejected row's values are NaNs carrying its status, so that scoring
+ * the block as it is reports the reader's status for the row. */
 static void blank_row(ristra_population *pop, int64_t r)
 {
+    const double mark = ristra__reject_mark(pop->status[r]);
     for (int64_t j = 0; j < pop->schema.n_cols; j++)
-        pop->values[r * pop->schema.n_cols + j] = NAN;
+        pop->values[r * pop->schema.n_cols + j] = mark;
     for (int64_t j = 0; j < pop->schema.n_extra; j++)
         pop->extra[r * pop->schema.n_extra + j] = NAN;
     if (pop->outcome)

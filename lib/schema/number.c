@@ -21,18 +21,27 @@ static int is_digit(char c) { return c >= '0' && c <= '9'; }
 /* strtod on a NUL-terminated copy; the text is already known to be a
  * well-formed decimal, so only a '.' radix matters: strtod in the "C"
  * locale is what the host has unless it called setlocale(), and a
- * non-'.' radix is caught by the end-pointer check. */
+ * non-'.' radix is caught by the end-pointer check. A decimal of any
+ * length is converted (correctly rounded, as strtod does): a long one is
+ * copied to the heap. One too large for a double is an overflow, not "not
+ * a number". */
 static int slow_path(const char *s, size_t n, double *out)
 {
-    char buf[128];
-    if (n >= sizeof buf)
-        return 0;
+    char small[128];
+    char *buf = n < sizeof small ? small : malloc(n + 1);
+    if (!buf)
+        return RISTRA__NUMBER_NO_MEMORY;
     memcpy(buf, s, n);
     buf[n] = '\0';
     char *end = NULL;
     double v = strtod(buf, &end);
-    if (end != buf + n || !isfinite(v))
+    int ok = end == buf + n;
+    if (buf != small)
+        free(buf);
+    if (!ok)
         return 0;
+    if (!isfinite(v))
+        return RISTRA__NUMBER_OVERFLOW;
     *out = v;
     return 1;
 }

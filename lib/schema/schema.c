@@ -54,7 +54,8 @@ static int model_columns(ristra__schema *s, const ristra_model *model)
             return ristra__oom();
         s->rules[j].lo = info.valid_min;
         s->rules[j].hi = info.valid_max;
-        s->rules[j].missing_policy = info.missing_policy;
+        /* a required feature rejects a row without it, whatever its policy */
+        s->rules[j].missing_policy = info.required ? RISTRA_MISSING_REJECT : info.missing_policy;
     }
     return RISTRA_OK;
 }
@@ -266,14 +267,22 @@ void ristra__schema_reason(char *msg, size_t cap, const ristra__schema *s,
     case RISTRA_ROW_NOT_NUMERIC:
         snprintf(msg, cap, "field \"%s\": \"%.*s%s\" is not a number", col, shown, f, more);
         break;
-    case RISTRA_ROW_OUT_OF_RANGE:
-        out_of_range_reason(msg, cap, col, shown, f, more, &s->rules[s->roles[x->col].index]);
+    case RISTRA_ROW_OUT_OF_RANGE: {
+        double v = 0;
+        if (ristra__parse_number(f, x->len, &v) != 1 || !s->rules ||
+            s->roles[x->col].role != RISTRA__COL_VALUE)
+            snprintf(msg, cap, "field \"%s\": %.*s%s is out of range: beyond the largest double",
+                     col, shown, f, more);
+        else
+            out_of_range_reason(msg, cap, col, shown, f, more, &s->rules[s->roles[x->col].index]);
         break;
+    }
     case RISTRA_ROW_MISSING:
         snprintf(msg, cap, "field \"%s\" is missing, and the model rejects a row without it", col);
         break;
     case RISTRA_ROW_BAD_OUTCOME:
-        snprintf(msg, cap, "field \"%s\": \"%.*s%s\" is not 0 or 1", col, shown, f, more);
+        snprintf(msg, cap, "field \"%s\": \"%.*s%s\" is not 0, 1 or empty", col, shown,
+                 f, more);
         break;
     case RISTRA_ROW_DUPLICATE:
         snprintf(msg, cap, "NHS number %.*s%s is already on line %lld", shown, f, more,

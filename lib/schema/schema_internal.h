@@ -117,12 +117,33 @@ static inline void ristra__row_start(ristra__row_fields *row, double *vals, doub
     row->outcome = NAN;
 }
 
-/* A number column's text: NaN when missing; RISTRA_ROW_NOT_NUMERIC. */
+/* A number column's text: NaN when missing; RISTRA_ROW_NOT_NUMERIC;
+ * RISTRA_ROW_OUT_OF_RANGE for a decimal beyond the largest double (1e400
+ * is out of range as 1e308 is for a feature bounded below it). */
 static inline int ristra__number_field(const char *f, size_t fl, double *v)
 {
     *v = NAN;
-    if (!ristra__is_missing_text(f, fl) && !ristra__parse_number(f, fl, v))
-        return RISTRA_ROW_NOT_NUMERIC;
+    if (ristra__is_missing_text(f, fl))
+        return RISTRA_ROW_OK;
+    int k = ristra__parse_number(f, fl, v);
+    return k == 1 ? RISTRA_ROW_OK
+           : k == RISTRA__NUMBER_OVERFLOW ? RISTRA_ROW_OUT_OF_RANGE
+                                          : RISTRA_ROW_NOT_NUMERIC;
+}
+
+/* The outcome is exactly what the documentation says: "0", "1" (spaces
+ * around allowed) or missing; "1.0", "01", "1e0" and "-0" are not. */
+static inline int ristra__outcome_field(const char *f, size_t fl, double *outcome)
+{
+    if (ristra__is_missing_text(f, fl))
+        return RISTRA_ROW_OK;
+    while (fl > 0 && *f == ' ')
+        f++, fl--;
+    while (fl > 0 && f[fl - 1] == ' ')
+        fl--;
+    if (fl != 1 || (f[0] != '0' && f[0] != '1'))
+        return RISTRA_ROW_BAD_OUTCOME;
+    *outcome = f[0] == '1';
     return RISTRA_ROW_OK;
 }
 
@@ -164,10 +185,7 @@ static inline void ristra__schema_field(const ristra__schema *s, ristra__row_fie
         row->extra[role.index] = v;
         break;
     case RISTRA__COL_OUTCOME:
-        if (!ristra__is_missing_text(f, fl) &&
-            (!ristra__parse_number(f, fl, &row->outcome) ||
-             (row->outcome != 0.0 && row->outcome != 1.0)))
-            st = RISTRA_ROW_BAD_OUTCOME;
+        st = ristra__outcome_field(f, fl, &row->outcome);
         break;
     default:
         break;

@@ -231,6 +231,36 @@ int ristra_model_score(double *prob_out, double *margin_out, int32_t *status_out
     return rc;
 }
 
+int ristra_model_check_row(ristra_row_check *out, const ristra_model *model, const void *row,
+                           ristra_dtype dtype, int64_t n_cols)
+{
+    static const char fn[] = "ristra_model_check_row";
+    if (!out || !model || !row)
+        return ristra__error(RISTRA_EINVAL, "%s: %s is NULL", fn,
+                             !out ? "out" : !model ? "model" : "row");
+    if (out->version != RISTRA_ROW_CHECK_VERSION)
+        return ristra__error(RISTRA_EINVAL,
+                             "%s: out->version is %d, expected %d (initialise with "
+                             "RISTRA_ROW_CHECK_INIT)",
+                             fn, out->version, RISTRA_ROW_CHECK_VERSION);
+    int32_t status = 0;
+    int rc = ristra_model_score(NULL, NULL, &status, model, row, dtype, 1, n_cols, n_cols, 1, NULL);
+    if (rc)
+        return rc;
+    out->status = status;
+    out->feature = -1;
+    out->n_present = 0;
+    out->n_needed = model->min_present;
+    for (int64_t j = 0; j < n_cols; j++) {
+        double v = ristra__block_value(row, dtype, j);
+        out->n_present += !isnan(v);
+        if (out->feature < 0 && ristra__feature_check(&model->features[j], &v) == status &&
+            status != RISTRA_ROW_OK)
+            out->feature = j;
+    }
+    return RISTRA_OK;
+}
+
 const char *ristra_row_status_string(int status)
 {
     switch (status) {
@@ -244,6 +274,7 @@ const char *ristra_row_status_string(int status)
     case RISTRA_ROW_BAD_PRACTICE: return "invalid practice code";
     case RISTRA_ROW_BAD_OUTCOME: return "invalid outcome value";
     case RISTRA_ROW_NOT_FINITE: return "margin not finite";
+    case RISTRA_ROW_INSUFFICIENT_DATA: return "too few features present";
     default: return "unknown row status";
     }
 }

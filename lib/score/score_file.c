@@ -345,10 +345,23 @@ static int count_practice_reject(batch *b, int32_t practice)
  * whose checks the reader does not know): its line, from what is kept. */
 static int model_reject(batch *b, const ristra__feed_block *v, int64_t i, int32_t status)
 {
-    char nhs[16], reason[160];
+    char nhs[16], reason[256];
     snprintf(nhs, sizeof nhs, "%010llu", (unsigned long long)v->nhs_number[i]);
-    snprintf(reason, sizeof reason, "the model rejected the row: %s",
-             ristra_row_status_string(status));
+    ristra_row_check c = RISTRA_ROW_CHECK_INIT;
+    ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
+    int explained = ristra_model_check_row(&c, b->model, v->values + i * v->n_cols,
+                                           RISTRA_FLOAT64, v->n_cols) == RISTRA_OK;
+    if (explained && status == RISTRA_ROW_INSUFFICIENT_DATA)
+        snprintf(reason, sizeof reason,
+                 "the model rejected the row: %lld of %lld features present, it needs %lld",
+                 (long long)c.n_present, (long long)v->n_cols, (long long)c.n_needed);
+    else if (explained && c.feature >= 0 &&
+             ristra_model_feature(&f, b->model, c.feature) == RISTRA_OK)
+        snprintf(reason, sizeof reason, "the model rejected the row: %s (feature %s)",
+                 ristra_row_status_string(status), f.name);
+    else
+        snprintf(reason, sizeof reason, "the model rejected the row: %s",
+                 ristra_row_status_string(status));
     return ristra__text_reject(&b->reject_text, v->line[i], nhs,
                                ristra__feed_practice(b->feed, v->practice[i]), status, reason);
 }

@@ -44,7 +44,7 @@ def pair(tmp_path_factory):
     ristra("synth", "--patients", 20000, "--practices", 4, "--seed", 31, "--output", base)
     ristra("synth", "--patients", 18000, "--practices", 4, "--seed", 32, "--output", cur)
     df = read(cur)
-    df["age"] = (df["age"] + 15).clip(upper=105)  # an older list
+    df["age"] = (df["age"] + 25).clip(upper=105)  # an older list (enough to move the risks)
     df.loc[df.index % 4 == 1, "n_medications"] = np.nan
     rng = np.random.default_rng(7)
     df[OUTCOME] = (rng.random(len(df)) < 0.06).astype(int)  # outcomes unrelated to risk

@@ -11,7 +11,10 @@ is imported through ristra's C API (ctypes on RISTRA_LIBRARY) and scored on
 model's thresholds and one float either side, all-missing rows, and
 categories that are negative, fractional, unseen or too large. ristra's
 margins and probabilities must be within 1e-6 of XGBoost's own
-Booster.predict(..., output_margin=True / False).
+Booster.predict(..., output_margin=True / False). (All-missing rows are
+rejected by an imported model's default min_present_features of 1; these
+imports set no minimum, so that the trees' default directions are compared
+too, and keep every tree, as Booster.predict() uses.) An early-stopped XGBClassifier must score as its predict_proba().
 
 Run alone with `-s` to see the table of largest differences.
 """
@@ -45,7 +48,9 @@ class XgbOptions(ctypes.Structure):
                 ("n_feature_names", ctypes.c_int64),
                 ("name", ctypes.c_char_p), ("model_version", ctypes.c_char_p),
                 ("outcome", ctypes.c_char_p), ("horizon_days", ctypes.c_int64),
-                ("intended_use", ctypes.c_char_p), ("training_population", ctypes.c_char_p)]
+                ("intended_use", ctypes.c_char_p), ("training_population", ctypes.c_char_p),
+                ("all_trees", ctypes.c_int), ("min_present_features", ctypes.c_int64),
+                ("max_bytes", ctypes.c_size_t)]
 
 
 class Ristra:
@@ -64,8 +69,8 @@ class Ristra:
         lib.ristra_model_free.argtypes = [ctypes.c_void_p]
         lib.ristra_model_kind.argtypes = [ctypes.c_void_p]
 
-    def import_xgboost(self, data, name, feature_names=None):
-        opts = XgbOptions(version=1)
+    def import_xgboost(self, data, name, feature_names=None, all_trees=True, min_present=-1):
+        opts = XgbOptions(version=1, all_trees=int(all_trees), min_present_features=min_present)
         if feature_names:
             arr = (ctypes.c_char_p * len(feature_names))(*[n.encode() for n in feature_names])
             opts.feature_names, opts.n_feature_names = arr, len(feature_names)
@@ -347,3 +352,34 @@ def teardown_module(module):
     print(f"{len(RESULTS)} imports of {len(CASES)} models; worst margin difference "
           f"{max(r[3] for r in RESULTS):.3g}, worst probability difference "
           f"{max(r[4] for r in RESULTS):.3g}")
+
+
+def test_early_stopped_classifier_scores_as_predict_proba(ristra):
+    """XGBClassifier(early_stopping_rounds=5) keeps every tree it grew but
+    predict_proba() stops at best_iteration: the import must too (and keep
+    them all when asked, as Booster.predict() does)."""
+    rng = np.random.default_rng(2012)
+    X = rng.normal(size=(6000, 6)).astype(np.float32)
+    z = X[:, 0] - X[:, 1] + 0.5 * X[:, 2] * X[:, 3]
+    y = (rng.random(len(z)) < 1 / (1 + np.exp(-z))).astype(int)
+    X[rng.random(X.shape) < 0.1] = np.nan
+    clf = xgb.XGBClassifier(n_estimators=400, early_stopping_rounds=5, learning_rate=0.5,
+                            max_depth=5, tree_method="hist", n_jobs=NTHREAD, random_state=3)
+    clf.fit(X[:3000], y[:3000], eval_set=[(X[3000:4500], y[3000:4500])], verbose=False)
+    n_trees = len(clf.get_booster().get_dump())
+    assert clf.best_iteration + 1 < n_trees, "the model must have stopped early"
+    data = bytes(clf.get_booster().save_raw("json"))
+    Xs = X[4500:]
+    names = [f"f{j}" for j in range(X.shape[1])]
+    want = clf.predict_proba(Xs)[:, 1]
+    every_tree = clf.get_booster().predict(xgb.DMatrix(Xs))
+    assert np.abs(want - every_tree).max() > 1e-3, "early stopping must matter here"
+    for all_trees, expect in ((False, want), (True, every_tree)):
+        handle = ristra.import_xgboost(data, "early-stopped", names, all_trees=all_trees,
+                                       min_present=0)
+        try:
+            prob, _ = ristra.score(handle, Xs)
+        finally:
+            ristra.lib.ristra_model_free(handle)
+        d = np.abs(prob - expect).max()
+        assert d <= TOLERANCE, f"all_trees={all_trees}: differs by up to {d:.3g}"

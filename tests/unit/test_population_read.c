@@ -206,7 +206,7 @@ Test(population_read, each_bad_row_gets_a_status_and_a_reason)
               "%s", reason(pop, 4));
     cr_assert(strstr(reason(pop, 5), "\"age\" is missing"), "%s", reason(pop, 5));
     cr_assert(strstr(reason(pop, 6), "4 fields; the header has 5"), "%s", reason(pop, 6));
-    cr_assert(strstr(reason(pop, 7), "\"y\": \"2\" is not 0 or 1"), "%s", reason(pop, 7));
+    cr_assert(strstr(reason(pop, 7), "\"y\": \"2\" is not 0, 1 or empty"), "%s", reason(pop, 7));
     cr_assert(strstr(reason(pop, 8), "9434765919 is already on line 2"), "%s", reason(pop, 8));
     cr_assert(isnan(b.values[21]));
 
@@ -450,10 +450,17 @@ Test(population_number, parses_exactly_like_strtod)
         cr_assert_eq(v, strtod(ok[i], NULL), "%s", ok[i]);
     }
     const char *bad[] = { "", " ", "-", ".", "e5", "1e", "1e+", "inf", "nan", "0x10", "1,5",
-                          "1.2.3", "12a", "--1", "1e400", "NA" };
+                          "1.2.3", "12a", "--1", "NA" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         double v = 0;
         cr_assert_not(ristra__parse_number(bad[i], strlen(bad[i]), &v), "%s", bad[i]);
+    }
+    /* beyond the largest double: an overflow, not "not a number" */
+    const char *huge[] = { "1e400", "-1e400", "1.8e308", "1e99999999" };
+    for (size_t i = 0; i < sizeof huge / sizeof *huge; i++) {
+        double v = 0;
+        cr_assert_eq(ristra__parse_number(huge[i], strlen(huge[i]), &v), RISTRA__NUMBER_OVERFLOW,
+                     "%s", huge[i]);
     }
     srand(7);
     char s[64];

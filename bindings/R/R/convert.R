@@ -3,7 +3,7 @@
 ristra_convert_xgboost <- function(src, dst = NULL, feature_names = NULL, name = NULL,
                                    model_version = NULL, outcome = NULL, horizon_days = NULL,
                                    intended_use = NULL, training_population = NULL,
-                                   gzip = NULL) {
+                                   gzip = NULL, all_trees = FALSE, min_present = NULL) {
   text <- function(x, what) {
     if (is.null(x)) return(NA_character_)
     if (!is.character(x) || length(x) != 1 || is.na(x)) {
@@ -14,7 +14,9 @@ ristra_convert_xgboost <- function(src, dst = NULL, feature_names = NULL, name =
   meta <- c(text(name, "name"), text(model_version, "model_version"), text(outcome, "outcome"),
             text(intended_use, "intended_use"), text(training_population, "training_population"))
   if (!is.null(feature_names)) feature_names <- enc2utf8(as.character(feature_names))
-  horizon <- if (is.null(horizon_days)) NA_real_ else as.double(horizon_days)
+  horizon <- c(if (is.null(horizon_days)) NA_real_ else as.double(horizon_days),
+               if (is.null(min_present)) NA_real_ else as.double(min_present),
+               as.double(isTRUE(all_trees)))
   if (is.raw(src)) {
     path <- NA_character_
   } else {

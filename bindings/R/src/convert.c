@@ -45,6 +45,16 @@ SEXP ristra_r_convert_xgboost(SEXP src, SEXP feature_names, SEXP meta, SEXP hori
             rr_invalid("horizon_days must be a whole number of days");
         opts.horizon_days = (int64_t)horizon;
     }
+    /* horizon_days is c(horizon, min_present, all_trees): NA = default */
+    if (Rf_isReal(horizon_days) && XLENGTH(horizon_days) == 3) {
+        double need = REAL(horizon_days)[1], all = REAL(horizon_days)[2];
+        if (!ISNAN(need)) {
+            if (need < 0 || need != (double)(int64_t)need)
+                Rf_error("min_present must be a whole number >= 0");
+            opts.min_present_features = need > 0 ? (int64_t)need : -1;
+        }
+        opts.all_trees = !ISNAN(all) && all != 0;
+    }
 
     SEXP ptr = PROTECT(rr_new_model_ptr());
     ristra_model *model = NULL;

@@ -36,7 +36,7 @@ ModelPointer = POINTER(ModelStruct)
 class FeatureInfo(Structure):
     _fields_ = [("version", c_int), ("name", c_char_p), ("description", c_char_p),
                 ("unit", c_char_p), ("valid_min", c_double), ("valid_max", c_double),
-                ("missing_policy", c_int), ("impute_value", c_double)]
+                ("missing_policy", c_int), ("impute_value", c_double), ("required", c_int)]
 
 
 class SaveOptions(Structure):
@@ -45,6 +45,17 @@ class SaveOptions(Structure):
 
 class ScoreOptions(Structure):
     _fields_ = [("version", c_int), ("n_threads", c_int)]
+
+
+class LoadOptions(Structure):
+    """struct ristra_load_options (include/ristra/model.h)."""
+    _fields_ = [("version", c_int), ("max_bytes", c_size_t)]
+
+
+class RowCheck(Structure):
+    """struct ristra_row_check (include/ristra/score.h)."""
+    _fields_ = [("version", c_int), ("status", c_int32), ("feature", c_int64),
+                ("n_present", c_int64), ("n_needed", c_int64)]
 
 
 class TreeSummary(Structure):
@@ -64,7 +75,8 @@ class XgboostOptions(Structure):
     _fields_ = [("version", c_int), ("feature_names", POINTER(c_char_p)),
                 ("n_feature_names", c_int64), ("name", c_char_p), ("model_version", c_char_p),
                 ("outcome", c_char_p), ("horizon_days", c_int64), ("intended_use", c_char_p),
-                ("training_population", c_char_p)]
+                ("training_population", c_char_p), ("all_trees", c_int),
+                ("min_present_features", c_int64), ("max_bytes", c_size_t)]
 
 
 class FitStruct(Structure):
@@ -270,6 +282,7 @@ _SIGNATURES = {
     "ristra_model_feature": (c_int, [POINTER(FeatureInfo), ModelPointer, c_int64]),
     "ristra_model_metadata": (c_char_p, [ModelPointer]),
     "ristra_model_trees": (c_int, [POINTER(TreeSummary), ModelPointer]),
+    "ristra_model_min_present": (c_int64, [ModelPointer]),
     "ristra_row_status_string": (c_char_p, [c_int]),
     "ristra_score_options_init": (c_int, [POINTER(ScoreOptions), c_int]),
     # Arrays go as plain addresses (ndarray.ctypes.data): no per-call casts.

@@ -38,6 +38,7 @@ class RowStatus(enum.IntEnum):
     BAD_PRACTICE = 7
     BAD_OUTCOME = 8
     NOT_FINITE = 9
+    INSUFFICIENT_DATA = 10
 
 
 def row_status_string(status: int) -> str:
@@ -61,6 +62,8 @@ class Feature:
     """What a missing value (NaN) does: "impute", "reject" or "native"."""
     impute_value: float | None
     """The value imputed for a missing one (policy "impute"), else None."""
+    required: bool = False
+    """A missing value rejects the row (always so for policy "reject")."""
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,8 @@ class Model(ClassifierMixin):
         return Feature(name=info.name.decode(), description=info.description.decode(),
                        unit=info.unit.decode(), valid_min=info.valid_min, valid_max=info.valid_max,
                        missing_policy=policy,
-                       impute_value=info.impute_value if policy == "impute" else None)
+                       impute_value=info.impute_value if policy == "impute" else None,
+                       required=bool(info.required))
 
     @property
     def features(self) -> list[Feature]:
@@ -252,6 +256,11 @@ class Model(ClassifierMixin):
         text: bytes = _lib.lib().ristra_model_metadata(self._ptr)
         metadata: dict[str, Any] = json.loads(text.decode())
         return metadata
+
+    @property
+    def min_present(self) -> int:
+        """Rows with fewer features present are not scored (INSUFFICIENT_DATA); 0: no minimum."""
+        return int(_lib.lib().ristra_model_min_present(self._ptr))
 
     @property
     def trees(self) -> Trees:

@@ -13,7 +13,8 @@ from ._model import Model, PathLike
 
 def _options(feature_names: Sequence[str] | None, name: str | None, model_version: str | None,
              outcome: str | None, horizon_days: int | None, intended_use: str | None,
-             training_population: str | None) -> tuple[_lib.XgboostOptions, Any]:
+             training_population: str | None, all_trees: bool = False,
+             min_present: int | None = None) -> tuple[_lib.XgboostOptions, Any]:
     """The options struct and the array of names it points into (keep both alive)."""
     opts = _lib.XgboostOptions()
     _lib.check(_lib.lib().ristra_xgboost_options_init(ctypes.byref(opts),
@@ -32,6 +33,11 @@ def _options(feature_names: Sequence[str] | None, name: str | None, model_versio
         if isinstance(horizon_days, bool) or not isinstance(horizon_days, int):
             raise error_for(RISTRA_EINVAL, "horizon_days must be a whole number of days")
         opts.horizon_days = horizon_days
+    opts.all_trees = 1 if all_trees else 0
+    if min_present is not None:
+        if isinstance(min_present, bool) or not isinstance(min_present, int) or min_present < 0:
+            raise error_for(RISTRA_EINVAL, "min_present must be a whole number >= 0")
+        opts.min_present_features = min_present if min_present > 0 else -1
     return opts, names
 
 
@@ -48,7 +54,8 @@ def convert_xgboost(src: Any, dst: PathLike | None = None,
                     feature_names: Sequence[str] | None = None, *, name: str | None = None,
                     model_version: str | None = None, outcome: str | None = None,
                     horizon_days: int | None = None, intended_use: str | None = None,
-                    training_population: str | None = None, gzip: bool | None = None) -> Model:
+                    training_population: str | None = None, gzip: bool | None = None,
+                    all_trees: bool = False, min_present: int | None = None) -> Model:
     """Imports an XGBoost model as a native ristra model, as
     ``ristra convert --from xgboost`` does.
 
@@ -70,12 +77,19 @@ def convert_xgboost(src: Any, dst: PathLike | None = None,
     into the model's metadata; those left out get honest defaults listed in
     ``metadata["defaulted"]``.
 
+    A model that stopped early (``best_iteration`` in its attributes) keeps
+    the trees up to that iteration, so that it scores exactly as
+    ``XGBClassifier.predict_proba()``; ``all_trees=True`` keeps every tree
+    (as ``Booster.predict()``). ``min_present`` is the least number of
+    features a row must have present to be scored (default 1, so an empty
+    record is rejected; 0 sets no minimum).
+
     When dst is given the model is also saved there (gzip-compressed when
     gzip is True, or when gzip is None and dst ends in ".gz"; written
     atomically). Returns the Model.
     """
     opts, keep = _options(feature_names, name, model_version, outcome, horizon_days,
-                          intended_use, training_population)
+                          intended_use, training_population, all_trees, min_present)
     lib = _lib.lib()
     out = _lib.ModelPointer()
     if isinstance(src, (bytes, bytearray, memoryview)):

@@ -13,6 +13,8 @@ from conftest import SOURCE
 
 STRUCTS = {
     "ristra_feature_info": _lib.FeatureInfo,
+    "ristra_load_options": _lib.LoadOptions,
+    "ristra_row_check": _lib.RowCheck,
     "ristra_save_options": _lib.SaveOptions,
     "ristra_score_options": _lib.ScoreOptions,
     "ristra_tree_summary": _lib.TreeSummary,

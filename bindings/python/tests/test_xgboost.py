@@ -157,3 +157,38 @@ def test_the_defaults_are_listed_in_the_metadata():
     md = model.metadata
     assert "outcome" in md["defaulted"] and md["horizon_days"] == 365
     assert json.loads(model.to_bytes())["metadata"] == md
+
+
+def test_min_present_and_all_trees_reach_the_importer():
+    import numpy as np
+    import xgboost as xgb
+
+    import ristra
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(2000, 3)).astype(np.float32)
+    y = (rng.random(2000) < 1 / (1 + np.exp(-X[:, 0]))).astype(int)
+    clf = xgb.XGBClassifier(n_estimators=150, early_stopping_rounds=5, learning_rate=0.6,
+                            max_depth=3, n_jobs=1, random_state=2)
+    clf.fit(X[:1500], y[:1500], eval_set=[(X[1500:], y[1500:])], verbose=False)
+    names = ["a", "b", "c"]
+    m = ristra.Model.from_xgboost(clf, names)
+    assert m.trees.n_trees == clf.best_iteration + 1
+    assert m.min_present == 1
+    assert ristra.Model.from_xgboost(clf, names, all_trees=True).trees.n_trees == \
+        len(clf.get_booster().get_dump())
+    assert ristra.Model.from_xgboost(clf, names, min_present=0).min_present == 0
+    assert ristra.Model.from_xgboost(clf, names, min_present=2).min_present == 2
+    p, status = m.predict(np.full((1, 3), np.nan), return_status=True)
+    assert status[0] == ristra.RowStatus.INSUFFICIENT_DATA and np.isnan(p[0])
+
+
+def test_the_demo_model_does_not_score_an_empty_record():
+    import pathlib
+
+    import numpy as np
+
+    import ristra
+    root = pathlib.Path(__file__).resolve().parents[3]
+    m = ristra.Model.load(root / "models" / "demo_gbdt.json.gz")
+    p, status = m.predict(np.full((1, 19), np.nan), return_status=True)
+    assert status[0] == ristra.RowStatus.INSUFFICIENT_DATA and np.isnan(p[0])
