@@ -17,14 +17,16 @@ ristra_audit <- function(model, input, by = character(), output = NULL, threads 
 }
 
 ristra_drift <- function(baseline, current, model = NULL, output = NULL, bins = 10L,
-                         outcome_column = "emergency_admission_next_12m", threads = 0L) {
+                         outcome_column = "emergency_admission_next_12m", threads = 0L,
+                         manifests = FALSE) {
   if (!is.null(model) && !inherits(model, "ristra_model")) model <- ristra_load(model)
   paths <- c(baseline, current, if (is.null(output)) NA_character_ else output)
   if (!is.character(paths) || length(paths) != 3) {
     stop_invalid("baseline, current and output must be single file names", call. = FALSE)
   }
   res <- .Call(C_ristra_drift, if (is.null(model)) NULL else model$ptr, paths,
-               outcome_column, c(as.integer(bins), as.integer(threads)))
+               outcome_column, c(as.integer(bins), as.integer(threads),
+                                 as.integer(isTRUE(manifests))))
   frame <- as.data.frame(res$rows, stringsAsFactors = FALSE)
   structure(list(frame = frame, summary = res$summary, n_flagged = res$n_flagged),
             class = "ristra_drift")

@@ -135,14 +135,15 @@ static const char *path_at(SEXP paths, R_xlen_t i, const char *what)
     return copy;
 }
 
-/* paths: baseline, current, output (NA: none); model NULL: two lists. */
+/* paths: baseline, current, output (NA: none); model NULL: two lists;
+ * flags: bins, threads, whether baseline and current are manifests. */
 SEXP ristra_r_drift(SEXP model, SEXP paths, SEXP outcome_column, SEXP flags)
 {
     const ristra_model *m = Rf_isNull(model) ? NULL : rr_model_of(model);
     if (!Rf_isString(paths) || XLENGTH(paths) != 3)
         rr_invalid("paths must be character(3)");
-    if (TYPEOF(flags) != INTSXP || XLENGTH(flags) != 2)
-        rr_invalid("flags must be integer(2)");
+    if (TYPEOF(flags) != INTSXP || XLENGTH(flags) != 3)
+        rr_invalid("flags must be integer(3)");
     ristra_drift_options o;
     ristra_drift_options_init(&o, RISTRA_DRIFT_OPTIONS_VERSION);
     o.n_bins = INTEGER(flags)[0];
@@ -152,7 +153,8 @@ SEXP ristra_r_drift(SEXP model, SEXP paths, SEXP outcome_column, SEXP flags)
     R_RegisterCFinalizerEx(holder, drift_finalize, TRUE);
     ristra_drift *d = NULL;
     const char *baseline = path_at(paths, 0, "baseline"), *current = path_at(paths, 1, "current");
-    int rc = ristra_drift_compute(&d, m, baseline, current, &o);
+    int rc = INTEGER(flags)[2] ? ristra_drift_compute_manifests(&d, m, baseline, current, &o)
+                               : ristra_drift_compute(&d, m, baseline, current, &o);
     if (rc)
         rr_fail(rc);
     R_SetExternalPtrAddr(holder, d);

@@ -55,6 +55,8 @@ def _bind(lib: Any) -> Any:
         "ristra_report_options_init": (c_int, [POINTER(ReportOptions), c_int]),
         "ristra_drift_compute": (c_int, [POINTER(c_void_p), c_void_p, c_char_p, c_char_p,
                                          POINTER(DriftOptions)]),
+        "ristra_drift_compute_manifests": (c_int, [POINTER(c_void_p), c_void_p, c_char_p,
+                                                   c_char_p, POINTER(DriftOptions)]),
         "ristra_drift_free": (None, [c_void_p]),
         "ristra_drift_n_rows": (c_int64, [c_void_p]),
         "ristra_drift_row_get": (c_int, [POINTER(DriftRow), c_void_p, c_int64]),
@@ -169,23 +171,25 @@ class Drift:
 def drift(baseline: PathLike, current: PathLike, model: Model | PathLike | None = None, *,
           output: PathLike | None = None, bins: int = 10,
           outcome_column: str | None = "emergency_admission_next_12m",
-          threads: int = 0) -> Drift:
+          threads: int = 0, manifests: bool = False) -> Drift:
     """`ristra drift`: two population files scored by model, or (model None)
-    two ranked lists. See docs/drift.md."""
+    two ranked lists. manifests: baseline and current are two runs'
+    manifests; the files they record are compared (`ristra drift
+    --manifests`). See docs/drift.md."""
     import pandas as pd
     if model is not None and not isinstance(model, Model):
         with Model.load(model) as loaded:
             return drift(baseline, current, loaded, output=output, bins=bins,
-                         outcome_column=outcome_column, threads=threads)
+                         outcome_column=outcome_column, threads=threads, manifests=manifests)
     lib = _bind(_lib.lib())
     o = DriftOptions()
     _lib.check(lib.ristra_drift_options_init(ctypes.byref(o), 1))
     o.n_bins, o.n_threads = int(bins), int(threads)
     o.outcome_column = _lib.text(outcome_column, "outcome_column")
     d = c_void_p()
-    _lib.check(lib.ristra_drift_compute(ctypes.byref(d), model._ptr if model else None,
-                                        os.fsencode(baseline), os.fsencode(current),
-                                        ctypes.byref(o)))
+    compute = lib.ristra_drift_compute_manifests if manifests else lib.ristra_drift_compute
+    _lib.check(compute(ctypes.byref(d), model._ptr if model else None, os.fsencode(baseline),
+                       os.fsencode(current), ctypes.byref(o)))
     try:
         rows = []
         for i in range(lib.ristra_drift_n_rows(d)):

@@ -55,3 +55,20 @@ def test_report_pages_equal_the_cli_report(tmp_path):
     assert [pathlib.Path(p).name for p in pages] == sorted(p.name for p in cli.iterdir())
     for p in pages:
         assert pathlib.Path(p).read_bytes() == (cli / pathlib.Path(p).name).read_bytes(), p
+
+
+def test_drift_from_manifests_equals_the_cli(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    ristra.synth(a, patients=3000, practices=2, seed=3)
+    ristra.synth(b, patients=3000, practices=2, seed=4)
+    for pop in (a, b):
+        subprocess.run([CLI, "score", "--model", MODEL, "--input", pop, "--output",
+                        tmp_path / f"{pop.stem}_list.csv", "--quiet"], check=True)
+    ma, mb = tmp_path / "a_list.csv.manifest.json", tmp_path / "b_list.csv.manifest.json"
+    d = ristra.drift(ma, mb, MODEL, output=tmp_path / "py.csv", manifests=True)
+    proc = subprocess.run([CLI, "drift", "--manifests", "--baseline", ma, "--current", mb,
+                           "--model", MODEL, "--output", tmp_path / "cli.csv"],
+                          capture_output=True, text=True)
+    assert proc.returncode == (3 if d.n_flagged else 0)
+    assert (tmp_path / "py.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
+    assert d.summary == proc.stdout

@@ -198,3 +198,20 @@ test_that("ristra_audit, ristra_drift and ristra_report give the CLI's figures a
     expect_identical(readBin(p, "raw", 1e7), readBin(file.path(cdir, basename(p)), "raw", 1e7))
   }
 })
+
+test_that("ristra_drift on two runs' manifests compares the files they record", {
+  d <- tempfile()
+  dir.create(d)
+  on.exit(unlink(d, recursive = TRUE), add = TRUE)
+  model <- system.file("extdata", "demo_logistic.json", package = "ristra")
+  for (s in 3:4) {
+    pop <- file.path(d, sprintf("p%d.csv", s))
+    ristra_synth(pop, patients = 2000, practices = 2, seed = s)
+    ristra_score_file(model, pop, file.path(d, sprintf("l%d.csv", s)))
+  }
+  direct <- ristra_drift(file.path(d, "p3.csv"), file.path(d, "p4.csv"), model)
+  via <- ristra_drift(file.path(d, "l3.csv.manifest.json"), file.path(d, "l4.csv.manifest.json"),
+                      model, manifests = TRUE)
+  expect_identical(via$frame, direct$frame)
+  expect_identical(via$summary, direct$summary)
+})
