@@ -4,7 +4,8 @@
 #   2. scored with both shipped demonstration models (trained on synthetic
 #      data: NOT FOR CLINICAL USE);
 #   3. the per-practice summary printed: list size, patients per risk tier,
-#      expected and observed admissions, AUROC.
+#      expected and observed admissions, AUROC;
+#   4. the report a practice manager reads (self-contained HTML; printed last).
 # Usage: examples/demo.sh RISTRA_BINARY OUTPUT_DIR
 set -eu
 RISTRA=${1:-build/bindings/cli/ristra}
@@ -23,9 +24,10 @@ for kind in logistic gbdt; do
     esac
     echo
     echo "== 2. score with $model (ristra score)"
+    mkdir -p "$OUT/report_$kind"
     "$RISTRA" score --model "$model" --input "$OUT/ccg.csv.gz" \
         --output "$OUT/ranked_$kind.csv.gz" --rejects "$OUT/rejects_$kind.csv" \
-        --summary "$OUT/summary_$kind.csv"
+        --summary "$OUT/summary_$kind.csv" --report-dir "$OUT/report_$kind"
 done
 
 # Prints a summary CSV as an aligned table, up to the model columns (the
@@ -70,3 +72,6 @@ cat "$OUT/ranked_gbdt.csv.gz.manifest.json"
 echo
 echo "== 5. ristra verify: every file as the manifest records it"
 "$RISTRA" verify "$OUT/ranked_gbdt.csv.gz.manifest.json"
+echo
+echo "== 6. the report (area page; one page per practice beside it; docs/report.md)"
+echo "$OUT/report_gbdt/index.html"

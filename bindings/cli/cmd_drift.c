@@ -8,7 +8,8 @@
 #include "cli.h"
 
 static const char USAGE[] =
-    "usage: ristra drift --baseline B --current C (--model M | --lists) [--output O]\n"
+    "usage: ristra drift --baseline B --current C (--model M | --lists) [--manifests]\n"
+    "                    [--output O]\n"
     "                    [--outcome-column C] [--bins N] [--threads N] [--quiet]\n"
     "\n"
     "Compares two population files scored by the model M (or, with --lists, two\n"
@@ -23,6 +24,10 @@ static const char USAGE[] =
     "\n"
     "  --baseline B           the earlier file\n"
     "  --current C            the later file\n"
+    "  --manifests            B and C are two runs' manifests (ristra score's\n"
+    "                         <output>.manifest.json): compare the inputs they\n"
+    "                         read (--model) or the lists they wrote (--lists),\n"
+    "                         each checked against the SHA-256 its manifest records\n"
     "  --model M              the model (both files are population files)\n"
     "  --lists                both files are ranked lists (their risk column)\n"
     "  --output O             every figure, CSV\n"
@@ -35,7 +40,7 @@ enum { CLI_DRIFT_FLAGGED = 3 };
 
 typedef struct drift_args {
     const char *baseline, *current, *model, *output, *outcome, *bins, *threads;
-    int lists, quiet;
+    int lists, quiet, manifests;
 } drift_args;
 
 static int parse(drift_args *a, ristra_drift_options *o, int argc, char **argv)
@@ -47,7 +52,8 @@ static int parse(drift_args *a, ristra_drift_options *o, int argc, char **argv)
         { "model", &a->model, NULL },       { "lists", NULL, &a->lists },
         { "output", &a->output, NULL },     { "outcome-column", &a->outcome, NULL },
         { "bins", &a->bins, NULL },         { "threads", &a->threads, NULL },
-        { "quiet", NULL, &a->quiet },       { NULL, NULL, NULL },
+        { "quiet", NULL, &a->quiet },       { "manifests", NULL, &a->manifests },
+        { NULL, NULL, NULL },
     };
     int rc = cli_parse("drift", USAGE, argc, argv, opts, pos, 0, &npos);
     if (rc)
@@ -92,7 +98,8 @@ static int run(int argc, char **argv)
     if (a.model && (rc = ristra_model_load(&model, a.model)))
         return cli_fail("drift", rc, "cannot load the model");
     ristra_drift *d = NULL;
-    rc = ristra_drift_compute(&d, model, a.baseline, a.current, &o);
+    rc = a.manifests ? ristra_drift_compute_manifests(&d, model, a.baseline, a.current, &o)
+                     : ristra_drift_compute(&d, model, a.baseline, a.current, &o);
     int status = CLI_OK;
     if (rc == RISTRA_EINVAL)
         status = cli_usage_error("drift", USAGE, "%s", ristra_last_error());

@@ -17,6 +17,7 @@ static const char USAGE[] =
     "                    [--audit A [--audit-by C1,C2,...]]\n"
     "                    [--fhir F [--fhir-bundle] [--fhir-system URI] [--fhir-time T]\n"
     "                     [--fhir-status S]]\n"
+    "                    [--report-dir D [--report-unsuppressed]]\n"
     "                    [--manifest PATH] [--mode OCTAL] [--max-reject-rate R]\n"
     "                    [--min-scored N] [--quiet]\n"
     "\n"
@@ -57,6 +58,11 @@ static const char USAGE[] =
     "                         number's, https://fhir.nhs.uk/Id/nhs-number)\n"
     "  --fhir-time T          occurrenceDateTime, seconds since 1970 UTC (default now)\n"
     "  --fhir-status S        the resources' status (default final)\n"
+    "  --report-dir D         the report: D/index.html (the area) and one\n"
+    "                         D/practice-<code>.html per practice, self-contained\n"
+    "                         HTML (docs/report.md); D must exist\n"
+    "  --report-unsuppressed  exact counts on the practice pages (the area page\n"
+    "                         keeps small-number suppression)\n"
     "  --manifest PATH        the run's manifest (JSON: model, input and output\n"
     "                         hashes, options, counts; default O.manifest.json;\n"
     "                         \"\" for none)\n"
@@ -150,12 +156,13 @@ typedef struct score_args {
     const char *tiers, *tier_names, *threads;
     const char *mode, *max_reject_rate, *min_scored;
     const char *audit_by, *fhir_time;
-    int quiet, fhir_bundle;
+    int quiet, fhir_bundle, report_unsuppressed;
     char *names_copy;    /* the split --tier-names */
     char *audit_copy;    /* the split --audit-by */
     const char **audit_columns;
     ristra_audit_options audit;
     ristra_fhir_options fhir;
+    ristra_report_options report;
     /* what the options point at */
     ristra_population_options population;
     double cut_points[RISTRA_MAX_TIERS];
@@ -267,6 +274,8 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         { "fhir-system", &a->fhir.identifier_system, NULL },
         { "fhir-time", &a->fhir_time, NULL },
         { "fhir-status", &a->fhir.status, NULL },
+        { "report-dir", &o->report_dir, NULL },
+        { "report-unsuppressed", NULL, &a->report_unsuppressed },
         { "manifest", &o->manifest_path, NULL },
         { "mode", &a->mode, NULL },
         { "max-reject-rate", &a->max_reject_rate, NULL },
@@ -299,8 +308,8 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         o->n_threads = (int)v;
     }
     if (a->audit_by) {
-        if (!o->audit_path)
-            return cli_usage_error("score", USAGE, "--audit-by needs --audit");
+        if (!o->audit_path && !o->report_dir)
+            return cli_usage_error("score", USAGE, "--audit-by needs --audit or --report-dir");
         a->audit_copy = strdup(a->audit_by);
         a->audit_columns = a->audit_copy ? cli_split_list(a->audit_copy, &a->audit.n_group_columns)
                                          : NULL;
@@ -314,6 +323,10 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         return rc;
     a->fhir.format = a->fhir_bundle ? RISTRA_FHIR_BUNDLE : RISTRA_FHIR_NDJSON;
     o->fhir = &a->fhir;
+    if (a->report_unsuppressed && !o->report_dir)
+        return cli_usage_error("score", USAGE, "--report-unsuppressed needs --report-dir");
+    a->report.suppress_practice = !a->report_unsuppressed;
+    o->report = &a->report;
     if ((rc = parse_run_options(o, a)))
         return rc;
     return parse_tiers(o, a);
@@ -345,10 +358,10 @@ static void report(const ristra_score_result *r, const score_args *a,
         printf(" Observed %s admissions against %.1f expected.",
                grouped(b1, sizeof b1, t.observed), t.expected);
     const char *paths[] = { a->output, o->rejects_path, o->summary_path, o->audit_path,
-                            o->fhir_path };
+                            o->fhir_path, o->report_dir };
     static const char *const labels[] = { " Ranked list: ", "; rejects: ", "; summary: ",
-                                          "; audit: ", "; FHIR: " };
-    for (int i = 0; i < 5; i++)
+                                          "; audit: ", "; FHIR: ", "; report: " };
+    for (int i = 0; i < 6; i++)
         if (paths[i]) {
             fputs(labels[i], stdout);
             cli_put_escaped(stdout, paths[i]);
@@ -383,6 +396,8 @@ static int run(int argc, char **argv)
     a.audit = audit_defaults;
     ristra_fhir_options fhir_defaults = RISTRA_FHIR_OPTIONS_INIT;
     a.fhir = fhir_defaults;
+    ristra_report_options report_defaults = RISTRA_REPORT_OPTIONS_INIT;
+    a.report = report_defaults;
     int rc = parse_options(&o, &a, argc, argv);
     if (rc) {
         free(a.names_copy), free(a.audit_copy), free(a.audit_columns);

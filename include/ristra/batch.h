@@ -10,6 +10,7 @@
 #include "ristra/audit.h"
 #include "ristra/fhir.h"
 #include "ristra/population.h"
+#include "ristra/report.h"
 
 RISTRA_BEGIN_DECL
 
@@ -136,12 +137,23 @@ typedef struct ristra_score_file_options {
      * than this are scored. Default 1 (an empty extract fails). @since 2.0.0
      */
     int64_t min_scored;
+    /**
+     * The report (ristra/report.h): an existing directory that receives
+     * index.html (the area) and practice-<code>.html (one per practice),
+     * committed with the other outputs (after the manifest, whose SHA-256
+     * the pages show; the manifest therefore does not list them). Computes
+     * the audit (ristra/audit.h, with opts->audit) even without
+     * audit_path. NULL (default): none. @since 2.0.0
+     */
+    const char *report_dir;
+    /** Its options; NULL (default): RISTRA_REPORT_OPTIONS_INIT. @since 2.0.0 */
+    const ristra_report_options *report;
 } ristra_score_file_options;
 
 #define RISTRA_SCORE_FILE_OPTIONS_VERSION 1
 #define RISTRA_SCORE_FILE_OPTIONS_INIT                                                       \
     { RISTRA_SCORE_FILE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, -1, NULL, \
-      NULL, NULL, NULL, NULL, NULL, 0, NULL, 0.05, 1 }
+      NULL, NULL, NULL, NULL, NULL, 0, NULL, 0.05, 1, NULL, NULL }
 
 /**
  * Fills opts with the defaults of the given struct version.

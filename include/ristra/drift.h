@@ -72,6 +72,28 @@ RISTRA_API int ristra_drift_compute(ristra_drift **out, const ristra_model *mode
                                     const ristra_drift_options *opts);
 
 /**
+ * ristra_drift_compute() on two runs named by their manifests (the JSON
+ * run records ristra_score_file() writes; ristra/manifest.h): with a
+ * model, the population files the runs read (each manifest's "input");
+ * with model NULL, the ranked lists they wrote (the output of role
+ * "output"). Each file's SHA-256 is checked against the one its manifest
+ * records before anything is compared, so the drift is that of exactly
+ * what the runs saw.
+ *
+ * @param[out] out  the result; free with ristra_drift_free(). NULL on failure.
+ * @return as ristra_drift_compute(); RISTRA_EFORMAT (not a manifest, or
+ *         one that records no such file); RISTRA_EINVAL (NULL arguments,
+ *         or a file changed since its run: the message names it and both
+ *         hashes); RISTRA_EIO (a file cannot be read).
+ * @thread_safety Safe; the model may be shared.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_drift_compute_manifests(ristra_drift **out, const ristra_model *model,
+                                              const char *baseline_manifest,
+                                              const char *current_manifest,
+                                              const ristra_drift_options *opts);
+
+/**
  * Frees a result. NULL is a no-op.
  * @thread_safety No other thread may be using it.
  * @since 2.0.0

@@ -29,5 +29,6 @@
 #include "ristra/fhir.h"
 #include "ristra/drift.h"
 #include "ristra/manifest.h"
+#include "ristra/report.h"
 
 #endif /* RISTRA_H */

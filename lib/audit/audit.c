@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "ristra/audit.h"
-#include "ristra/evaluate.h"
 #include "../common/error_internal.h"
 #include "../common/struct_version_internal.h"
 #include "../metrics/metrics_internal.h"
@@ -23,7 +22,16 @@ struct ristra__audit {
     const char *grouping_name[MAX_COLUMNS];
     int64_t n, cap;
     int32_t *label[MAX_COLUMNS];    /* per column, per patient kept */
+    ristra__audit_figures fig;
 };
+
+const double ristra__risk_band_upper[RISTRA__RISK_BANDS] = { 0.01, 0.02, 0.05, 0.10,
+                                                             0.20, 0.30, 0.50, 1.0 };
+
+const ristra__audit_figures *ristra__audit_figures_of(const ristra__audit *a)
+{
+    return &a->fig;
+}
 
 int ristra_audit_options_init(ristra_audit_options *opts, int version)
 {
@@ -82,9 +90,11 @@ int ristra__audit_open(ristra__audit **out, const ristra_audit_options *opts, co
                    "deprivation_quintile");
     for (int64_t k = 0; k < o->n_group_columns; k++)
         add_column(a, o->group_columns[k], RISTRA_GROUPING_VALUE, o->group_columns[k]);
-    rc = ristra__output_open(&a->out, path, gzip_level);
-    if (!rc)
-        rc = ristra__audit_write_header(a->out);
+    if (path) {
+        rc = ristra__output_open(&a->out, path, gzip_level);
+        if (!rc)
+            rc = ristra__audit_write_header(a->out);
+    }
     if (rc) {
         ristra__audit_free(a);
         return rc;
@@ -132,6 +142,7 @@ void ristra__audit_free(ristra__audit *a)
     ristra__output_abort(a->out);
     for (int64_t c = 0; c < a->n_columns; c++)
         free(a->label[c]);
+    ristra__audit_figures_free(&a->fig);
     free(a);
 }
 
@@ -151,45 +162,13 @@ static uint8_t *tiers_of(const ristra__stratification *st)
     return tier;
 }
 
-typedef struct known_rows {
-    int64_t n;
-    double *risk;
-    uint8_t *outcome;
-    int64_t *index;     /* the patient of each */
-    int32_t *number;    /* scratch: the group number of each */
-} known_rows;
-
-static int collect_known(known_rows *k, const ristra__scored *sc)
-{
-    memset(k, 0, sizeof *k);
-    size_t cap = (size_t)(sc->n > 0 ? sc->n : 1);
-    k->risk = malloc(cap * sizeof *k->risk);
-    k->outcome = malloc(cap);
-    k->index = malloc(cap * sizeof *k->index);
-    k->number = malloc(cap * sizeof *k->number);
-    if (!k->risk || !k->outcome || !k->index || !k->number)
-        return ristra__oom();
-    for (int64_t i = 0; i < sc->n; i++)
-        if (sc->outcome[i] != RISTRA__OUTCOME_UNKNOWN) {
-            k->risk[k->n] = sc->risk[i];
-            k->outcome[k->n] = sc->outcome[i];
-            k->index[k->n++] = i;
-        }
-    return RISTRA_OK;
-}
-
-static void free_known(known_rows *k)
-{
-    free(k->risk), free(k->outcome), free(k->index), free(k->number);
-}
-
 typedef struct run {
-    const ristra__audit *a;
+    ristra__audit *a;
     const ristra__stratification *st;
     const ristra__scored *sc;
     const char *const *tier_names;
     const uint8_t *tier;
-    known_rows known;
+    ristra__known known;           /* n 0 without outcomes */
     ristra__group_counts area;
     double z;
 } run;
@@ -211,42 +190,78 @@ static void count_patient(ristra__group_counts *g, const run *r, int64_t i)
     }
 }
 
-/* The figures of one grouping over the known, by group number (or overall). */
-static int evaluate_known(ristra_evaluation **e, const run *r, const uint64_t *number)
+static int band_of(double risk)
 {
-    *e = NULL;
-    if (!r->sc->outcome || r->known.n == 0)
-        return RISTRA_OK;
-    ristra_evaluate_options eo = RISTRA_EVALUATE_OPTIONS_INIT;
-    eo.n_cut_points = 0;
-    eo.confidence_level = r->a->o.confidence_level;
-    eo.n_threads = 0; /* the groups' figures in parallel; they do not depend on it */
-    if (number)
-        for (int64_t j = 0; j < r->known.n; j++)
-            r->known.number[j] = (int32_t)number[r->known.index[j]];
-    return ristra_evaluate(e, r->known.risk, r->known.outcome, r->known.n,
-                           number ? r->known.number : NULL, &eo);
+    int b = 0;
+    while (b < RISTRA__RISK_BANDS - 1 && risk > ristra__risk_band_upper[b])
+        b++;
+    return b;
 }
 
-/* The evaluation numbers only the groups with a known outcome: which is whose. */
-static int match_groups(int64_t **out, const ristra_evaluation *e, int64_t n_groups)
+enum { REPORT_BINS = 10 };   /* deciles, as ristra evaluate */
+
+/* For the report: the calibration bins and risk bands of the area (number
+ * NULL) or of each practice (number[i]: the group of patient i), moved
+ * into the figures. */
+static void keep_report_figures(const run *r, int64_t first, int64_t n_groups,
+                                const uint64_t *number, ristra_calibration_bin **bins,
+                                const ristra__group_fit *fit)
 {
-    int64_t *q = malloc((size_t)(n_groups > 0 ? n_groups : 1) * sizeof *q);
-    if (!q)
-        return ristra__oom();
-    for (int64_t j = 0; j < n_groups; j++)
-        q[j] = -1;
-    for (int64_t k = 0; k < ristra_evaluation_n_groups(e); k++) {
-        ristra_group_summary s = RISTRA_GROUP_SUMMARY_INIT;
-        ristra_evaluation_summary(&s, e, k);
-        q[s.label] = k;
+    ristra__audit_group *gs = &r->a->fig.group[first];
+    for (int64_t i = 0; i < r->sc->n; i++)
+        gs[number ? number[i] : 0].band[band_of(r->sc->risk[i])]++;
+    if (!*bins)
+        return;
+    gs[0].bins = *bins; /* the first group owns the block; each points into it */
+    *bins = NULL;
+    for (int64_t j = 0; j < n_groups; j++) {
+        gs[j].bins = gs[0].bins + j * REPORT_BINS;
+        gs[j].n_bins = fit[j].n > 0 ? REPORT_BINS : 0;
+        gs[j].owns_bins = j == 0;
     }
-    *out = q;
-    return RISTRA_OK;
 }
 
-/* Numbers the groups, counts them, evaluates them and writes their rows. */
-static int audit_grouping(const run *r, const ristra__grouping *g, const char *const *names)
+/* The figures of one grouping: counts for everyone, fits for the known;
+ * then its rows. number NULL: the area (one group); names NULL: from the
+ * labels. with_bins: the area and the practices, for the report. */
+static int audit_groups(const run *r, const ristra__grouping *g, const uint64_t *number,
+                        int64_t n_groups, const int32_t *labels, const char *const *names,
+                        int with_bins)
+{
+    ristra__group_counts *counts = calloc((size_t)(n_groups > 0 ? n_groups : 1),
+                                          sizeof *counts);
+    int outcomes = r->sc->outcome != NULL;
+    ristra__group_fit *fit = outcomes ? calloc((size_t)(n_groups > 0 ? n_groups : 1),
+                                               sizeof *fit) : NULL;
+    ristra_calibration_bin *bins =
+        outcomes && with_bins ? calloc((size_t)(n_groups > 0 ? n_groups : 1) * REPORT_BINS,
+                                       sizeof *bins) : NULL;
+    int rc = counts && (!outcomes || fit) && (!outcomes || !with_bins || bins)
+                 ? RISTRA_OK : ristra__oom();
+    if (!rc && number)
+        for (int64_t i = 0; i < r->sc->n; i++)
+            count_patient(&counts[number[i]], r, i);
+    else if (!rc)
+        counts[0] = r->area;
+    if (!rc && fit)
+        rc = ristra__fit_groups(fit, bins, REPORT_BINS, &r->known, number,
+                                n_groups, r->a->o.confidence_level);
+    if (!rc) {
+        ristra__audit_table t = { r->a->out, &r->a->fig, g, n_groups, labels, names, counts,
+                                  &r->area, fit, r->sc->n_tiers, r->sc->tier_cut,
+                                  r->tier_names, r->z };
+        int64_t first = 0;
+        rc = ristra__audit_write_table(&t, &first);
+        if (!rc && with_bins)
+            keep_report_figures(r, first, n_groups, number, &bins, fit);
+    }
+    free(bins), free(fit), free(counts);
+    return rc;
+}
+
+/* Numbers a grouping's groups, then its figures. */
+static int audit_grouping(const run *r, const ristra__grouping *g, const char *const *names,
+                          int with_bins)
 {
     const int64_t n = r->sc->n;
     int32_t *labels = NULL;
@@ -254,27 +269,9 @@ static int audit_grouping(const run *r, const ristra__grouping *g, const char *c
     uint64_t *number = malloc((size_t)(n > 0 ? n : 1) * sizeof *number);
     int rc = number ? ristra__number_labels(&labels, &n_groups, number, g->label, n)
                     : ristra__oom();
-    ristra__group_counts *counts =
-        rc ? NULL : calloc((size_t)(n_groups > 0 ? n_groups : 1), sizeof *counts);
-    if (!rc && !counts)
-        rc = ristra__oom();
-    ristra_evaluation *e = NULL;
-    int64_t *eval_group = NULL;
-    if (!rc) {
-        for (int64_t i = 0; i < n; i++)
-            count_patient(&counts[number[i]], r, i);
-        rc = evaluate_known(&e, r, number);
-    }
-    if (!rc && e)
-        rc = match_groups(&eval_group, e, n_groups);
-    if (!rc) {
-        ristra__audit_table t = { r->a->out, g, n_groups, labels, names, counts, &r->area, e,
-                                  eval_group, r->sc->n_tiers, r->sc->tier_cut, r->tier_names,
-                                  r->z };
-        rc = ristra__audit_write_table(&t);
-    }
-    ristra_evaluation_free(e);
-    free(eval_group), free(counts), free(labels), free(number);
+    if (!rc)
+        rc = audit_groups(r, g, number, n_groups, labels, names, with_bins);
+    free(labels), free(number);
     return rc;
 }
 
@@ -283,15 +280,7 @@ static int audit_area(const run *r)
     static const ristra__grouping area = { "area", 0, NULL };
     static const int32_t zero = 0;
     static const char *const all[] = { "all" };
-    ristra_evaluation *e = NULL;
-    int rc = evaluate_known(&e, r, NULL);
-    if (!rc) {
-        ristra__audit_table t = { r->a->out, &area, 1, &zero, all, &r->area, &r->area, e,
-                                  NULL, r->sc->n_tiers, r->sc->tier_cut, r->tier_names, r->z };
-        rc = ristra__audit_write_table(&t);
-    }
-    ristra_evaluation_free(e);
-    return rc;
+    return audit_groups(r, &area, NULL, 1, &zero, all, 1);
 }
 
 /* Practices as groups, labelled by the rank of their code (the order of st). */
@@ -312,7 +301,7 @@ static int audit_practices(const run *r)
         for (int64_t i = 0; i < r->sc->n; i++)
             label[i] = rank[r->sc->practice[i]];
         ristra__grouping g = { "practice", 0, label };
-        rc = audit_grouping(r, &g, names);
+        rc = audit_grouping(r, &g, names, 1);
     }
     free(label), free(names), free(rank);
     return rc;
@@ -328,11 +317,15 @@ int ristra__audit_finish(ristra__audit *a, const ristra__stratification *st,
     memset(&r, 0, sizeof r);
     r.a = a, r.st = st, r.sc = sc, r.tier_names = tier_names;
     r.z = ristra__normal_quantile((1.0 + a->o.confidence_level) / 2.0);
+    a->fig.n_tiers = sc->n_tiers;
+    a->fig.has_outcome = sc->outcome != NULL;
+    for (int k = 0; k < sc->n_tiers; k++)
+        a->fig.tier_cut[k] = sc->tier_cut[k], a->fig.tier_name[k] = tier_names[k];
     uint8_t *tier = tiers_of(st);
     r.tier = tier;
     int rc = tier ? RISTRA_OK : ristra__oom();
     if (!rc && sc->outcome)
-        rc = collect_known(&r.known, sc);
+        rc = ristra__known_build(&r.known, sc);
     if (!rc) {
         for (int64_t i = 0; i < sc->n; i++)
             count_patient(&r.area, &r, i);
@@ -342,9 +335,9 @@ int ristra__audit_finish(ristra__audit *a, const ristra__stratification *st,
         rc = audit_practices(&r);
     for (int64_t c = 0; c < a->n_columns && !rc; c++) {
         ristra__grouping g = { a->grouping_name[c], a->kind[c], a->label[c] };
-        rc = audit_grouping(&r, &g, NULL);
+        rc = audit_grouping(&r, &g, NULL, 0);
     }
-    free_known(&r.known);
+    ristra__known_free(&r.known);
     free(tier);
     return rc;
 }

@@ -6,13 +6,16 @@
 #define RISTRA_AUDIT_INTERNAL_H
 
 #include "ristra/audit.h"
+#include "ristra/batch.h"
+#include "ristra/evaluate.h"
 #include "../io/output_internal.h"
 #include "../stratify/stratify_internal.h"
 
 typedef struct ristra__audit ristra__audit;
 
 /* Checks the options and opens path (0600, temporary until committed).
- * gzip_level as ristra__output_open(). */
+ * gzip_level as ristra__output_open(). path NULL: no CSV, the figures are
+ * only kept in memory (for the report). */
 int ristra__audit_open(ristra__audit **out, const ristra_audit_options *opts, const char *path,
                        int gzip_level);
 
@@ -34,6 +37,48 @@ int ristra__audit_finish(ristra__audit *a, const ristra__stratification *st,
 ristra__output *ristra__audit_take_output(ristra__audit *a);
 
 void ristra__audit_free(ristra__audit *a);
+
+/* ------------------------------------------------------------ the figures kept
+ * Every row of the CSV is also kept in memory, so that the report
+ * (lib/report) shows exactly the figures the CSV holds. */
+
+typedef struct ristra__audit_row {
+    int64_t group;              /* index into ristra__audit_figures.group */
+    int cut;                    /* -1: a figure of the group, not of a cut-off */
+    const char *measure;        /* a string literal: "ppv", "list_size", ... */
+    double estimate, lower, upper;
+    int64_t numerator, denominator; /* -1: none */
+} ristra__audit_row;
+
+/* Upper edges of the risk bands of the report's risk distribution. */
+enum { RISTRA__RISK_BANDS = 8 };
+extern const double ristra__risk_band_upper[RISTRA__RISK_BANDS];
+
+typedef struct ristra__audit_group {
+    const char *grouping;       /* "area", "practice", "age_band", a column */
+    char *name;                 /* "all", a practice code, "65-74", ... */
+    int64_t first_row, n_rows;  /* its rows, consecutive */
+    /* area and practices only (n_bins 0 otherwise): calibration by decile of
+     * risk among the known and patients by risk band */
+    int64_t n_bins;
+    ristra_calibration_bin *bins;   /* into a block the grouping's first group owns */
+    int owns_bins;
+    int64_t band[RISTRA__RISK_BANDS];
+} ristra__audit_group;
+
+typedef struct ristra__audit_figures {
+    ristra__audit_row *row;
+    int64_t n_rows, row_cap;
+    ristra__audit_group *group;
+    int64_t n_groups, group_cap;
+    int n_tiers;
+    double tier_cut[RISTRA_MAX_TIERS];
+    const char *tier_name[RISTRA_MAX_TIERS];  /* valid while the caller's names are */
+    int has_outcome;
+} ristra__audit_figures;
+
+/* After ristra__audit_finish(): the figures, owned by the audit. */
+const ristra__audit_figures *ristra__audit_figures_of(const ristra__audit *a);
 
 /* ------------------------------------------------------------ shared inside the module */
 
@@ -58,19 +103,44 @@ typedef struct ristra__group_counts {
     ristra__cut_counts cut[RISTRA_MAX_TIERS];
 } ristra__group_counts;
 
+/* The patients with a known outcome, sorted by risk once (audit_measures.c). */
+typedef struct ristra__known {
+    int64_t n;
+    double *risk, *logit;       /* highest risk first; ties in input order */
+    uint8_t *outcome;
+    uint64_t *patient;          /* the scored patient of each */
+    double *g_risk, *g_logit;   /* scratch: one grouping's runs */
+    uint8_t *g_outcome;
+} ristra__known;
+
+int ristra__known_build(ristra__known *k, const ristra__scored *sc);
+void ristra__known_free(ristra__known *k);
+
+/* The figures of one group among its patients with a known outcome
+ * (those of ristra_evaluate(): n 0 when there is none). */
+typedef struct ristra__group_fit {
+    int64_t n, events;
+    double oe, citl, slope, auroc, auroc_lower, auroc_upper;
+} ristra__group_fit;
+
+/* Each group's figures: number[patient] (0 .. n_groups - 1) is the group
+ * of each scored patient, NULL for one group of everyone; bins (n_groups
+ * x n_bins, or NULL) receive each group's calibration bins. */
+int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int64_t n_bins,
+                       const ristra__known *k, const uint64_t *number, int64_t n_groups,
+                       double confidence_level);
+
 /* Everything one grouping needs to write its rows. */
 typedef struct ristra__audit_table {
-    ristra__output *out;
+    ristra__output *out;                /* NULL: rows kept, no CSV */
+    ristra__audit_figures *fig;
     const ristra__grouping *grouping;
     int64_t n_groups;
     const int32_t *labels;              /* n_groups, ascending */
     const char *const *group_names;     /* n_groups, or NULL to name from labels */
     const ristra__group_counts *counts; /* n_groups */
     const ristra__group_counts *area;   /* the whole population */
-    const struct ristra_evaluation *evaluation; /* over the known; NULL without outcomes */
-    /* per group, its group in the evaluation (-1: no known outcome); NULL:
-     * the overall figures */
-    const int64_t *evaluation_group;
+    const ristra__group_fit *fit;       /* n_groups; NULL without outcomes */
     int n_tiers;
     const double *tier_cut;
     const char *const *tier_names;
@@ -78,7 +148,10 @@ typedef struct ristra__audit_table {
 } ristra__audit_table;
 
 int ristra__audit_write_header(ristra__output *o);
-int ristra__audit_write_table(const ristra__audit_table *t);
+/* Keeps (and writes) the rows of every group of t; *first_group: the
+ * index in t->fig of its first group. */
+int ristra__audit_write_table(const ristra__audit_table *t, int64_t *first_group);
+void ristra__audit_figures_free(ristra__audit_figures *f);
 
 /* The ratio of the proportion x1 / n1 of a group to X / N of the whole
  * population it is part of, with the delta-method interval on the log

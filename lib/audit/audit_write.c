@@ -4,6 +4,7 @@
  * undefined). Definitions: docs/audit.md. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ristra/evaluate.h"
@@ -46,8 +47,53 @@ void ristra__ratio_to_whole(double *ratio, double *lower, double *upper, int64_t
 typedef struct row {
     const ristra__audit_table *t;
     const char *group;
+    int64_t group_index;    /* in t->fig */
     int cut;                /* -1: a figure of the group, not of a cut-off */
 } row;
+
+static int keep_row(const row *r, const char *measure, double estimate, double lower,
+                    double upper, int64_t numerator, int64_t denominator)
+{
+    ristra__audit_figures *f = r->t->fig;
+    if (f->n_rows == f->row_cap) {
+        int64_t cap = f->row_cap ? 2 * f->row_cap : 1024;
+        ristra__audit_row *grown = realloc(f->row, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return ristra__oom();
+        f->row = grown, f->row_cap = cap;
+    }
+    f->row[f->n_rows++] = (ristra__audit_row){ r->group_index, r->cut, measure, estimate, lower,
+                                               upper, numerator, denominator };
+    f->group[r->group_index].n_rows++;
+    return RISTRA_OK;
+}
+
+static int keep_group(ristra__audit_figures *f, const char *grouping, const char *name)
+{
+    if (f->n_groups == f->group_cap) {
+        int64_t cap = f->group_cap ? 2 * f->group_cap : 64;
+        ristra__audit_group *g = realloc(f->group, (size_t)cap * sizeof *g);
+        if (!g)
+            return ristra__oom();
+        f->group = g, f->group_cap = cap;
+    }
+    ristra__audit_group *g = &f->group[f->n_groups];
+    memset(g, 0, sizeof *g);
+    g->grouping = grouping;
+    g->first_row = f->n_rows;
+    if (!(g->name = strdup(name)))
+        return ristra__oom();
+    f->n_groups++;
+    return RISTRA_OK;
+}
+
+void ristra__audit_figures_free(ristra__audit_figures *f)
+{
+    for (int64_t j = 0; j < f->n_groups; j++)
+        free(f->group[j].name), free(f->group[j].owns_bins ? f->group[j].bins : NULL);
+    free(f->group), free(f->row);
+    memset(f, 0, sizeof *f);
+}
 
 static char *put(char *s, const char *text)
 {
@@ -86,6 +132,9 @@ static char *put_count(char *s, int64_t v)
 static int emit(const row *r, const char *measure, double estimate, double lower, double upper,
                 int64_t numerator, int64_t denominator)
 {
+    int rc = keep_row(r, measure, estimate, lower, upper, numerator, denominator);
+    if (rc || !r->t->out)
+        return rc;
     char line[1024], *s = line, *const end = line + sizeof line - 6 * 32;
     s = put_field(s, r->t->grouping->name, end), *s++ = ',';
     s = put_field(s, r->group, end), *s++ = ',';
@@ -125,7 +174,7 @@ static int emit_cut(const row *r, const ristra__group_counts *g, int k)
 {
     const ristra__cut_counts *c = &g->cut[k], *a = &r->t->area->cut[k];
     int rc = emit_proportion(r, "share_selected", c->selected, g->n);
-    if (rc || !r->t->evaluation)
+    if (rc || !r->t->fit)
         return rc;
     int64_t tp = c->true_positive, fp = c->selected_known - tp, fn = g->events - tp;
     int64_t tn = g->known - g->events - fp;
@@ -148,39 +197,35 @@ static int emit_cut(const row *r, const ristra__group_counts *g, int k)
 static int emit_group(const row *r, const ristra__group_counts *g, int64_t j)
 {
     int rc = emit(r, "list_size", (double)g->n, NAN, NAN, -1, -1);
-    if (rc || !r->t->evaluation)
+    if (rc || !r->t->fit)
         return rc;
-    ristra_group_summary s = RISTRA_GROUP_SUMMARY_INIT;
-    int64_t q = r->t->evaluation_group ? r->t->evaluation_group[j] : RISTRA_EVALUATION_OVERALL;
-    if (q == -1 && r->t->evaluation_group) /* no known outcome in the group */
-        s.n = 0;
-    else if ((rc = ristra_evaluation_summary(&s, r->t->evaluation, q)))
-        return rc;
+    const ristra__group_fit *s = &r->t->fit[j];
     double nan = NAN;
-    int none = s.n == 0;
+    int none = s->n == 0;
     rc = emit_proportion(r, "observed_rate", g->events, g->known);
     if (!rc) rc = emit(r, "expected", g->expected_known, nan, nan, -1, -1);
-    if (!rc) rc = emit(r, "observed_expected", none ? nan : s.oe_ratio, nan, nan, -1, -1);
+    if (!rc) rc = emit(r, "observed_expected", none ? nan : s->oe, nan, nan, -1, -1);
     if (!rc)
-        rc = emit(r, "calibration_in_the_large", none ? nan : s.calibration_in_the_large, nan,
-                  nan, -1, -1);
+        rc = emit(r, "calibration_in_the_large", none ? nan : s->citl, nan, nan, -1, -1);
+    if (!rc) rc = emit(r, "calibration_slope", none ? nan : s->slope, nan, nan, -1, -1);
     if (!rc)
-        rc = emit(r, "calibration_slope", none ? nan : s.calibration_slope, nan, nan, -1, -1);
-    if (!rc)
-        rc = emit(r, "auroc", none ? nan : s.auroc, none ? nan : s.auroc_ci_lower,
-                  none ? nan : s.auroc_ci_upper, -1, -1);
+        rc = emit(r, "auroc", none ? nan : s->auroc, none ? nan : s->auroc_lower,
+                  none ? nan : s->auroc_upper, -1, -1);
     return rc;
 }
 
-int ristra__audit_write_table(const ristra__audit_table *t)
+int ristra__audit_write_table(const ristra__audit_table *t, int64_t *first_group)
 {
+    *first_group = t->fig->n_groups;
     for (int64_t j = 0; j < t->n_groups; j++) {
         char name[64];
         const char *group = t->group_names ? t->group_names[j] : name;
         if (!t->group_names)
             ristra_group_name(name, sizeof name, t->grouping->kind, t->labels[j]);
-        row r = { t, group, -1 };
-        int rc = emit_group(&r, &t->counts[j], j);
+        row r = { t, group, t->fig->n_groups, -1 };
+        int rc = keep_group(t->fig, t->grouping->name, group);
+        if (!rc)
+            rc = emit_group(&r, &t->counts[j], j);
         for (int k = 0; k < t->n_tiers && !rc; k++) {
             r.cut = k;
             rc = emit_cut(&r, &t->counts[j], k);

@@ -83,7 +83,9 @@ typedef struct ristra__struct_info {
       sizeof(ristra_drift_options))                                                        \
     X(drift_row, ristra_drift_row, RISTRA_DRIFT_ROW_VERSION, sizeof(ristra_drift_row))     \
     X(load_options, ristra_load_options, RISTRA_LOAD_OPTIONS_VERSION,                      \
-      sizeof(ristra_load_options))
+      sizeof(ristra_load_options))                                                         \
+    X(report_options, ristra_report_options, RISTRA_REPORT_OPTIONS_VERSION,                \
+      sizeof(ristra_report_options))
 
 #define RISTRA__DECLARE_STRUCT_INFO(name, type, latest, ...) \
     extern const ristra__struct_info ristra__info_##name;

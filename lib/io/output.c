@@ -10,11 +10,11 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "ristra/common.h"
 #include "../common/digest_internal.h"
 #include "../common/error_internal.h"
+#include "gzip_codec_internal.h"
 #include "output_internal.h"
 #include "output_private.h"
 
@@ -26,7 +26,7 @@ struct ristra__output {
     int fd;
     int is_stdout;
     int gzip;
-    z_stream z;
+    ristra__deflater *def;
     unsigned char *buf;    /* bytes waiting to be written to fd */
     size_t buf_len;
     int finished;          /* ristra__output_finish() succeeded: only the rename is left */
@@ -136,11 +136,8 @@ int ristra__output_open_mode(ristra__output **out, const char *path, int gzip_le
         rc = create_temporary(o, mode ? mode : RISTRA__PRIVATE_MODE);
     }
     if (!rc && gzip_level > 0) {
-        if (deflateInit2(&o->z, gzip_level > 9 ? 9 : gzip_level, Z_DEFLATED, 15 + 16, 8,
-                         Z_DEFAULT_STRATEGY) != Z_OK)
-            rc = ristra__oom();
-        else
-            o->gzip = 1;
+        rc = ristra__deflater_new(&o->def, gzip_level > 9 ? 9 : gzip_level);
+        o->gzip = !rc;
     }
     if (rc) {
         ristra__output_abort(o);
@@ -169,25 +166,26 @@ int ristra__output_digest(const ristra__output *o, char hex[65], int64_t *size_o
     return RISTRA_OK;
 }
 
-static int deflate_some(ristra__output *o, const void *data, size_t size, int flush)
+static int deflate_some(ristra__output *o, const void *data, size_t size, int finish)
 {
-    o->z.next_in = (unsigned char *)(uintptr_t)data;
-    o->z.avail_in = (uInt)size;
+    const unsigned char *p = data;
     for (;;) {
-        o->z.next_out = o->buf + o->buf_len;
-        o->z.avail_out = (uInt)(BUFFER_CAPACITY - o->buf_len);
-        int zr = deflate(&o->z, flush);
-        o->buf_len = BUFFER_CAPACITY - o->z.avail_out;
-        if (zr == Z_STREAM_ERROR)
-            return ristra__error(RISTRA_ERROR, "%s: deflate failed", o->path);
-        if (o->buf_len == BUFFER_CAPACITY) {
-            int rc = flush_buffer(o);
-            if (rc)
-                return rc;
-            continue;
-        }
-        if (flush == Z_FINISH ? zr == Z_STREAM_END : o->z.avail_in == 0)
+        size_t used = 0, made = 0;
+        int rc = ristra__deflater_run(o->def, p, size, finish, o->buf + o->buf_len,
+                                      BUFFER_CAPACITY - o->buf_len, &used, &made);
+        if (rc < 0)
+            return ristra__error_prefix(rc, "%s: ", o->path);
+        p += used;
+        size -= used;
+        o->buf_len += made;
+        if (finish ? rc == 1 : size == 0)
             return RISTRA_OK;
+        /* not done: the buffer is full, or too nearly full for progress */
+        if (o->buf_len == BUFFER_CAPACITY || (used == 0 && made == 0)) {
+            int frc = flush_buffer(o);
+            if (frc)
+                return frc;
+        }
     }
 }
 
@@ -197,7 +195,7 @@ int ristra__output_write(ristra__output *o, const void *data, size_t size)
         const unsigned char *p = data;
         while (size > 0) { /* avail_in is 32-bit */
             size_t k = size > (1u << 30) ? (1u << 30) : size;
-            int rc = deflate_some(o, p, k, Z_NO_FLUSH);
+            int rc = deflate_some(o, p, k, 0);
             if (rc)
                 return rc;
             p += k;
@@ -223,7 +221,7 @@ int ristra__output_finish(ristra__output *o)
         return RISTRA_OK;
     int rc = RISTRA_OK;
     if (o->gzip)
-        rc = deflate_some(o, "", 0, Z_FINISH);
+        rc = deflate_some(o, "", 0, 1);
     if (!rc)
         rc = flush_buffer(o);
     /* A pipe or terminal cannot be synced (EINVAL); nor can some file systems. */
@@ -272,8 +270,7 @@ void ristra__output_abort(ristra__output *o)
 {
     if (!o)
         return;
-    if (o->gzip)
-        deflateEnd(&o->z);
+    ristra__deflater_free(o->def);
     if (o->fd >= 0 && !o->is_stdout)
         close(o->fd);
     if (o->tmp_path && o->tmp_path[0])
@@ -289,30 +286,35 @@ int ristra__gzip_buffer(char **out, size_t *size_out, const void *data, size_t s
 {
     *out = NULL;
     *size_out = 0;
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return ristra__oom();
-    size_t cap = deflateBound(&z, (uLong)size) + 32;
+    ristra__deflater *d = NULL;
+    int rc = ristra__deflater_new(&d, 6);
+    if (rc)
+        return rc;
+    size_t cap = size / 2 + 1024, len = 0;
     unsigned char *buf = malloc(cap);
-    if (!buf || size > UINT32_MAX || cap > UINT32_MAX) {
-        deflateEnd(&z);
-        free(buf);
-        return buf ? ristra__error(RISTRA_EINVAL, "buffer too large to compress in one piece")
-                   : ristra__oom();
+    const unsigned char *p = data;
+    for (rc = buf ? 0 : ristra__oom(); rc == 0;) {
+        if (cap - len < 64 * 1024) {
+            unsigned char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                rc = ristra__oom();
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t used = 0, made = 0;
+        rc = ristra__deflater_run(d, p, size, 1, buf + len, cap - len, &used, &made);
+        p += used;
+        size -= used;
+        len += made;
     }
-    z.next_in = (unsigned char *)(uintptr_t)data;
-    z.avail_in = (uInt)size;
-    z.next_out = buf;
-    z.avail_out = (uInt)cap;
-    int zr = deflate(&z, Z_FINISH);
-    size_t produced = cap - z.avail_out;
-    deflateEnd(&z);
-    if (zr != Z_STREAM_END) {
+    ristra__deflater_free(d);
+    if (rc < 0) {
         free(buf);
-        return ristra__error(RISTRA_ERROR, "gzip compression failed");
+        return rc;
     }
     *out = (char *)buf;
-    *size_out = produced;
+    *size_out = len;
     return RISTRA_OK;
 }

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "ristra/common.h"
 #include "../common/digest_internal.h"
 #include "../common/error_internal.h"
+#include "gzip_codec_internal.h"
 #include "stream_internal.h"
 
 enum { RAW_CAPACITY = 256 * 1024 };
@@ -45,7 +45,8 @@ struct ristra__stream {
     uint64_t raw_consumed, raw_size;
     int gzip;
     int at_member_end;           /* gzip: the last member ended cleanly */
-    z_stream z;
+    int raw_eof;                 /* gzip: the raw input has ended */
+    ristra__inflater *inf;
     unsigned char *raw;          /* gzip: compressed input buffer */
     unsigned char peek[2];       /* first bytes, read to detect gzip */
     size_t peek_len, peek_pos;
@@ -104,9 +105,9 @@ static int detect_gzip(ristra__stream *s)
     s->gzip = s->peek_len == 2 && s->peek[0] == 0x1f && s->peek[1] == 0x8b;
     if (!s->gzip)
         return RISTRA_OK;
-    memset(&s->z, 0, sizeof s->z);
-    if (inflateInit2(&s->z, 15 + 16) != Z_OK)
-        return ristra__oom();
+    int rc = ristra__inflater_new(&s->inf);
+    if (rc)
+        return rc;
     s->raw = malloc(RAW_CAPACITY);
     if (!s->raw)
         return ristra__oom();
@@ -192,8 +193,7 @@ void ristra__stream_close(ristra__stream *s)
     if (!s)
         return;
     stop_readahead(s);
-    if (s->gzip)
-        inflateEnd(&s->z);
+    ristra__inflater_free(s->inf);
     if (s->fd >= 0)
         close(s->fd);
     ristra__sha256_free(s->hash);
@@ -206,58 +206,64 @@ void ristra__stream_close(ristra__stream *s)
 static int64_t refill(ristra__stream *s)
 {
     int64_t r = raw_read(s, s->raw, RAW_CAPACITY);
-    if (r > 0) {
-        s->z.next_in = s->raw;
-        s->z.avail_in = (uInt)r;
-    }
+    if (r > 0)
+        ristra__inflater_input(s->inf, s->raw, (size_t)r);
+    if (r == 0)
+        s->raw_eof = 1;
     return r;
+}
+
+/* At the end of a member: another member must start here, or the input end. */
+static int next_member(ristra__stream *s)
+{
+    if (ristra__inflater_next_in(s->inf)[0] != 0x1f)
+        return ristra__error(RISTRA_EFORMAT,
+                             "%s: trailing data after the gzip stream (at compressed byte %llu)",
+                             s->name,
+                             (unsigned long long)(s->raw_consumed -
+                                                  ristra__inflater_avail_in(s->inf)));
+    ristra__inflater_next_member(s->inf);
+    s->at_member_end = 0;
+    return RISTRA_OK;
 }
 
 static int64_t gzip_read(ristra__stream *s, unsigned char *buf, size_t cap)
 {
-    s->z.next_out = buf;
-    s->z.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
-    while (s->z.avail_out > 0) {
-        if (s->z.avail_in == 0) {
+    size_t done = 0;
+    while (done < cap) {
+        if (ristra__inflater_avail_in(s->inf) == 0 && !s->raw_eof) {
             int64_t r = refill(s);
             if (r < 0)
                 return r;
-            if (r == 0) {
-                if (s->at_member_end)
-                    break;
-                return ristra__error(RISTRA_EFORMAT,
-                                     "%s: truncated gzip stream (input ends after %llu "
-                                     "compressed bytes, inside a gzip member)",
-                                     s->name, (unsigned long long)s->raw_consumed);
-            }
         }
+        const size_t avail = ristra__inflater_avail_in(s->inf);
         if (s->at_member_end) {
-            /* More input after a complete member: another member must start. */
-            if (s->z.next_in[0] != 0x1f) {
-                return ristra__error(RISTRA_EFORMAT,
-                                     "%s: trailing data after the gzip stream (at compressed "
-                                     "byte %llu)",
-                                     s->name,
-                                     (unsigned long long)(s->raw_consumed - s->z.avail_in));
-            }
-            inflateReset(&s->z);
-            s->at_member_end = 0;
+            if (avail == 0)
+                break; /* the input ended with a complete member */
+            int rc = next_member(s);
+            if (rc)
+                return rc;
         }
-        int zr = inflate(&s->z, Z_NO_FLUSH);
-        if (zr == Z_STREAM_END) {
+        size_t got = 0;
+        const char *why = NULL;
+        int zr = ristra__inflater_run(s->inf, buf + done, cap - done, &got, &why);
+        done += got;
+        if (zr == RISTRA__INFLATE_MEMBER_END) {
             s->at_member_end = 1;
             continue;
         }
-        if (zr == Z_BUF_ERROR && s->z.avail_in == 0)
-            continue; /* needs more input */
-        if (zr != Z_OK) {
-            if (zr == Z_MEM_ERROR)
-                return ristra__oom();
-            return ristra__error(RISTRA_EFORMAT, "%s: corrupt gzip stream: %s", s->name,
-                                 s->z.msg ? s->z.msg : "inflate failed");
-        }
+        if (zr == RISTRA__INFLATE_NOMEM)
+            return ristra__oom();
+        if (zr == RISTRA__INFLATE_CORRUPT)
+            return ristra__error(RISTRA_EFORMAT, "%s: corrupt gzip stream: %s", s->name, why);
+        /* No progress although there was room: the input ran out mid-member. */
+        if (got == 0 && ristra__inflater_avail_in(s->inf) == avail && s->raw_eof)
+            return ristra__error(RISTRA_EFORMAT,
+                                 "%s: truncated gzip stream (input ends after %llu "
+                                 "compressed bytes, inside a gzip member)",
+                                 s->name, (unsigned long long)s->raw_consumed);
     }
-    return (int64_t)(cap - s->z.avail_out);
+    return (int64_t)done;
 }
 
 static int64_t direct_read(ristra__stream *s, void *buf, size_t cap)

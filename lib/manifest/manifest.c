@@ -1,6 +1,7 @@
 /* The run record (manifest_internal.h). JSON through jansson, the library
  * the model files already use; SHA-256 through lib/common/digest.c. */
 #define _GNU_SOURCE
+#include "../common/digest_internal.h"
 #include "manifest_internal.h"
 
 #include <libgen.h>
@@ -180,9 +181,25 @@ static int record_outputs(ristra__manifest *m, const ristra__commit *set,
     return rc;
 }
 
-int ristra__manifest_commit(ristra__manifest *m, ristra__commit *set, const char *const *roles,
-                            const char *path, int mode)
+/* The SHA-256 of the manifest's bytes, as they will be on disk. */
+static int text_digest(const char *text, char hex[RISTRA__SHA256_HEX])
 {
+    uint8_t raw[RISTRA__SHA256_BYTES];
+    ristra__sha256 *h = ristra__sha256_new();
+    int rc = h ? ristra__sha256_update(h, text, strlen(text)) : ristra__oom();
+    if (!rc)
+        rc = ristra__sha256_update(h, "\n", 1);
+    if (!rc)
+        rc = ristra__sha256_final(h, raw, hex);
+    ristra__sha256_free(h);
+    return rc;
+}
+
+int ristra__manifest_seal(ristra__manifest *m, ristra__commit *set, const char *const *roles,
+                          const char *path, int mode, char hex[RISTRA__SHA256_HEX])
+{
+    if (hex)
+        hex[0] = '\0';
     int rc = ristra__commit_finish(set);
     if (!rc && path)
         rc = record_outputs(m, set, roles);
@@ -199,11 +216,24 @@ int ristra__manifest_commit(ristra__manifest *m, ristra__commit *set, const char
         rc = ristra__output_write(o, text, strlen(text));
     if (!rc && o)
         rc = ristra__output_write(o, "\n", 1);
+    if (!rc && o && hex)
+        rc = text_digest(text, hex);
     free(text);
     if (rc) {
         ristra__output_abort(o);
         return rc;
     }
-    rc = ristra__commit_add(set, o);
+    return ristra__commit_add(set, o);
+}
+
+int ristra__manifest_commit(ristra__manifest *m, ristra__commit *set, const char *const *roles,
+                            const char *path, int mode)
+{
+    int rc = ristra__manifest_seal(m, set, roles, path, mode, NULL);
     return rc ? rc : ristra__commit_run(set);
+}
+
+const char *ristra__manifest_started(const ristra__manifest *m)
+{
+    return json_string_value(json_object_get(m->doc, "started_utc"));
 }

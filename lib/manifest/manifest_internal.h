@@ -49,6 +49,16 @@ char *ristra__manifest_default_path(const char *output);
 int ristra__manifest_commit(ristra__manifest *m, ristra__commit *set, const char *const *roles,
                             const char *path, int mode);
 
+/* ristra__manifest_commit() but for the last step: the manifest is added
+ * to the set (its SHA-256, lower-case hex, in hex when not NULL; "" when
+ * path is NULL) and the caller may add outputs that show that hash (the
+ * manifest cannot list them) before ristra__commit_run(). */
+int ristra__manifest_seal(ristra__manifest *m, ristra__commit *set, const char *const *roles,
+                          const char *path, int mode, char hex[65]);
+
+/* The UTC start of the run ("2026-12-02T03:40:01Z"), valid while m lives. */
+const char *ristra__manifest_started(const ristra__manifest *m);
+
 /* path made absolute (its directory resolved; the file need not exist);
  * "-" stays "-". A new string, or NULL when out of memory. */
 char *ristra__absolute_path(const char *path);

@@ -156,25 +156,25 @@ void ristra__wilson(double *lower, double *upper, int64_t events, int64_t n, dou
 
 /* A block of tied risks goes whole to bin floor(B * L / n), L the number of
  * lower risks; walking highest first, L = n - (end of the block). */
-static void summarize_bins(ristra_calibration_bin *bins, const run *r, const context *ctx)
+void ristra__calibration_bins(ristra_calibration_bin *bins, int64_t n_bins, const double *risk,
+                              const uint8_t *outcome, int64_t n, double z)
 {
-    int64_t n_bins = ctx->e->n_bins, n = r->n;
     for (int64_t b = 0; b < n_bins; b++) {
         ristra_calibration_bin empty = RISTRA_CALIBRATION_BIN_INIT;
         bins[b] = empty;
     }
     for (int64_t i = 0, j; i < n; i = j) {
         j = i + 1;
-        while (j < n && r->risk[j] == r->risk[i])
+        while (j < n && risk[j] == risk[i])
             j++;
         ristra_calibration_bin *bin = &bins[n_bins * (n - j) / n];
         if (bin->n == 0)
-            bin->max_risk = r->risk[i];
-        bin->min_risk = r->risk[i];
+            bin->max_risk = risk[i];
+        bin->min_risk = risk[i];
         bin->n += j - i;
         for (int64_t k = i; k < j; k++) {
-            bin->events += r->outcome[k];
-            bin->expected += r->risk[k];
+            bin->events += outcome[k];
+            bin->expected += risk[k];
         }
     }
     for (int64_t b = 0; b < n_bins; b++) {
@@ -188,8 +188,13 @@ static void summarize_bins(ristra_calibration_bin *bins, const run *r, const con
         bin->observed_rate = (double)bin->events / (double)bin->n;
         bin->oe_ratio = bin->expected > 0.0 ? (double)bin->events / bin->expected : NAN;
         ristra__wilson(&bin->observed_lower, &bin->observed_upper, bin->events, bin->n,
-                       ctx->z_wilson);
+                       z);
     }
+}
+
+static void summarize_bins(ristra_calibration_bin *bins, const run *r, const context *ctx)
+{
+    ristra__calibration_bins(bins, ctx->e->n_bins, r->risk, r->outcome, r->n, ctx->z_wilson);
 }
 
 /* The flagged patients are a prefix of the run: its own top k, or (ranked

@@ -78,6 +78,13 @@ void ristra__delong_sorted(ristra__delong *out, const double *score_desc,
 double ristra__average_precision_sorted(const double *score_desc, const uint8_t *outcome,
                                         int64_t n);
 
+/* Calibration bins of a run sorted highest risk first, as
+ * ristra_evaluation_bin() describes them (ties kept in one bin), with
+ * Wilson intervals at the normal quantile z. */
+struct ristra_calibration_bin;
+void ristra__calibration_bins(struct ristra_calibration_bin *bins, int64_t n_bins,
+                              const double *risk, const uint8_t *outcome, int64_t n, double z);
+
 /* The standard normal quantile function (Wichura's AS 241, as R's qnorm):
  * p in (0, 1). */
 double ristra__normal_quantile(double p);

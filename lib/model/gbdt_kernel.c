@@ -305,12 +305,14 @@ static int walk_trees_together(float *acc, const ristra__gbdt_layout *l, int64_t
 
 void ristra__gbdt_trees_scalar(float *acc, const ristra__gbdt_layout *l, const float *x2, int64_t n)
 {
-    if (n >= ROWS_AT_ONCE) {
+    /* Whole groups of ROWS_AT_ONCE rows tree by tree; the rows left over
+     * each on its own, TREES_AT_ONCE trees together, rather than one tree
+     * after another (a chain of dependent loads per tree). */
+    const int64_t grouped = n - n % ROWS_AT_ONCE;
+    if (grouped > 0)
         for (int64_t t = 0; t < l->n_trees; t++)
-            ristra__gbdt_tree_scalar(acc, l, t, x2, n);
-        return;
-    }
-    for (int64_t r = 0; r < n; r++)
+            ristra__gbdt_tree_scalar(acc, l, t, x2, grouped);
+    for (int64_t r = grouped; r < n; r++)
         for (int64_t t = 0; t < l->n_trees;) {
             if (walk_trees_together(acc, l, t, x2, r)) {
                 t += TREES_AT_ONCE;

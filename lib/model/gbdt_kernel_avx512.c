@@ -305,13 +305,134 @@ static TARGET void trees_quant(float *acc, const ristra__gbdt_layout *l, const f
         trees_quant_w(acc, l, x2, n, bins, 2);
 }
 
+/* ---- one row at a time (AVX-512 VBMI) ---- */
+
+#define TARGET_VBMI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,bmi2")))
+#define INLINE_VBMI static inline __attribute__((always_inline)) TARGET_VBMI
+
+/* The row's bins, as bin_block makes them for one row: byte 2f the bin of
+ * feature f with missing values low, 2f + 1 with them high (255); the
+ * rest, the zero column included, 0. Sixteen features at a time, each
+ * lane walking its feature's cut tree (gathers; lanes whose tree is
+ * shallower stop early). */
+static TARGET_VBMI void bin_row(uint8_t *bins, const ristra__gbdt_quant *q, const float *x2)
+{
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512 neg_inf = _mm512_set1_ps(-INFINITY), pos_inf = _mm512_set1_ps(INFINITY);
+    memset(bins, 0, RISTRA__ROW_TABLE_COLUMNS);
+    for (int64_t f0 = 0; f0 < q->n_features; f0 += LANES) {
+        const int64_t left = q->n_features - f0;
+        const __mmask16 live = left >= LANES ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        const __m512i depth = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(live, q->cut_depth + f0));
+        const __m512i start = _mm512_maskz_loadu_epi32(live, q->cut_offset + f0);
+        /* feature f's two columns: floats 2f * 64 and (2f + 1) * 64 of the block */
+        const __m512i col = _mm512_slli_epi32(_mm512_add_epi32(iota, _mm512_set1_epi32((int)f0)), 7);
+        const __m512 lo = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, col, x2, 4);
+        const __m512 hi = _mm512_mask_i32gather_ps(
+            _mm512_setzero_ps(), live, _mm512_add_epi32(col, _mm512_set1_epi32(RISTRA__GBDT_BLOCK_ROWS)),
+            x2, 4);
+        const int max_depth = _mm512_reduce_max_epi32(_mm512_maskz_mov_epi32(live, depth));
+        __m512i j = _mm512_setzero_si512();
+        for (int d = 0; d < max_depth; d++) {
+            const __mmask16 active = _mm512_mask_cmpgt_epi32_mask(live, depth, _mm512_set1_epi32(d));
+            const __m512i at = _mm512_add_epi32(_mm512_add_epi32(start, j),
+                                                _mm512_set1_epi32((1 << d) - 1));
+            const __m512 t = _mm512_mask_i32gather_ps(pos_inf, active, at, q->cuts, 4);
+            const __mmask16 right = _mm512_mask_cmp_ps_mask(active, lo, t, _CMP_GE_OQ);
+            j = _mm512_mask_add_epi32(j, active, j, j);
+            j = _mm512_mask_add_epi32(j, right, j, one);
+        }
+        const __mmask16 missing = _mm512_cmp_ps_mask(lo, neg_inf, _CMP_EQ_OQ) &
+                                  _mm512_cmp_ps_mask(hi, pos_inf, _CMP_EQ_OQ);
+        const __m512i j_hi = _mm512_mask_mov_epi32(j, missing, _mm512_set1_epi32(255));
+        const __m512i pair = _mm512_or_si512(j, _mm512_slli_epi32(j_hi, 8));
+        _mm256_mask_storeu_epi16(bins + 2 * f0, live, _mm512_cvtepi32_epi16(pair));
+    }
+}
+
+/* The position reached after three levels of a complete subtree, from its
+ * seven split bits in breadth-first order (bit 0 its root). */
+static const uint8_t PATH3[128] = {
+    0, 4, 2, 4, 0, 6, 2, 6, 1, 4, 2, 4, 1, 6, 2, 6, 0, 4, 3, 4, 0, 6, 3, 6, 1, 4, 3, 4, 1, 6,
+    3, 6, 0, 5, 2, 5, 0, 6, 2, 6, 1, 5, 2, 5, 1, 6, 2, 6, 0, 5, 3, 5, 0, 6, 3, 6, 1, 5, 3, 5,
+    1, 6, 3, 6, 0, 4, 2, 4, 0, 7, 2, 7, 1, 4, 2, 4, 1, 7, 2, 7, 0, 4, 3, 4, 0, 7, 3, 7, 1, 4,
+    3, 4, 1, 7, 3, 7, 0, 5, 2, 5, 0, 7, 2, 7, 1, 5, 2, 5, 1, 7, 2, 7, 0, 5, 3, 5, 0, 7, 3, 7,
+    1, 5, 3, 5, 1, 7, 3, 7
+};
+
+/* In a depth-6 tree, the split bits of the subtree under level-3 position j
+ * (its root, two children and four grandchildren, in that order when
+ * gathered by pext). */
+#define SUBTREE3(j) ((1ull << (7 + (j))) | (3ull << (15 + 2 * (j))) | (15ull << (31 + 4 * (j))))
+static const uint64_t SUBTREE3_BITS[8] = { SUBTREE3(0), SUBTREE3(1), SUBTREE3(2), SUBTREE3(3),
+                                           SUBTREE3(4), SUBTREE3(5), SUBTREE3(6), SUBTREE3(7) };
+
+/* The leaf number of one tree of the given depth: every split's bin
+ * fetched by one permute and decided by one compare; then the path read
+ * from those bits, three levels a table look-up for depth 6, else level
+ * by level. */
+INLINE_VBMI uint32_t row_leaf(const uint8_t *table, __m512i bins_lo, __m512i bins_hi, int depth)
+{
+    const __m512i column = _mm512_load_si512(table), threshold = _mm512_load_si512(table + 64);
+    const __m512i v = _mm512_permutex2var_epi8(bins_lo, column, bins_hi);
+    const uint64_t right = _mm512_cmpge_epu8_mask(v, threshold);
+    if (depth == 6) {
+        const uint32_t top = PATH3[right & 0x7f];
+        return top * 8 + PATH3[_pext_u64(right, SUBTREE3_BITS[top])];
+    }
+    uint32_t i = 0;
+    for (int d = 0; d < depth; d++)
+        i = 2 * i + 1 + (uint32_t)((right >> i) & 1u);
+    return i - ((1u << depth) - 1);
+}
+
+#define ROW_CASE(D)                                                                           \
+    case D:                                                                                   \
+        a += leaves[row_leaf(table, bins_lo, bins_hi, D)];                                    \
+        break;
+
+/* Every tree for row 0 of x2 (the block form), adding leaves in model order. */
+static TARGET_VBMI float trees_row(float a, const ristra__gbdt_layout *l, const float *x2)
+{
+    const ristra__gbdt_quant *q = l->quant;
+    _Alignas(64) uint8_t bins[RISTRA__ROW_TABLE_COLUMNS];
+    bin_row(bins, q, x2);
+    const __m512i bins_lo = _mm512_load_si512(bins), bins_hi = _mm512_load_si512(bins + 64);
+    for (int64_t t = 0; t < l->n_trees; t++) {
+        const uint8_t *table = q->row_table + t * RISTRA__ROW_TABLE_BYTES;
+        const float *leaves = l->leaves + l->leaf_offset[t];
+        switch (l->depth[t]) {
+        case 0: a += leaves[0]; break;
+            ROW_CASE(1)
+            ROW_CASE(2)
+            ROW_CASE(3)
+            ROW_CASE(4)
+            ROW_CASE(5)
+            ROW_CASE(6)
+        default: break; /* no row table for deeper trees */
+        }
+    }
+    return a;
+}
+
 /* ---- dispatch ---- */
+
+/* Below this many rows the one-row kernel, row after row, beats the
+ * bit-sliced kernel, whose cost is that of a whole block of 64 rows. */
+enum { ROW_KERNEL_MAX_ROWS = 24 };
 
 TARGET void ristra__gbdt_trees_avx512(float *acc, const ristra__gbdt_layout *l, const float *x2,
                                       int64_t n)
 {
     /* The bit-sliced kernel costs the same for any rows up to 64; for a
-     * few rows the scalar walk, trees together, is faster. */
+     * few rows the one-row kernel, or else the scalar walk, trees together,
+     * is faster. */
+    if (l->quant && l->quant->row_table && n < ROW_KERNEL_MAX_ROWS) {
+        for (int64_t r = 0; r < n; r++)
+            acc[r] = trees_row(acc[r], l, x2 + r);
+        return;
+    }
     if (n < LANES) {
         ristra__gbdt_trees_scalar(acc, l, x2, n);
         return;

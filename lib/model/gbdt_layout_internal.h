@@ -43,7 +43,15 @@ typedef struct ristra__gbdt_quant {
      * iff bin >= b. */
     uint32_t *qoff;
     uint32_t *qthr;
+    /* One row at a time (AVX-512 VBMI, 8-bit bins, at most 63 features, every
+     * tree complete and of depth <= 6; else NULL): per tree, 64 bytes of
+     * its splits' bin columns (breadth-first; the zero column pads) and 64
+     * of their bin thresholds, so that one byte permute fetches the row's
+     * bins for every split of the tree and one compare decides them all. */
+    uint8_t *row_table;
 } ristra__gbdt_quant;
+
+enum { RISTRA__ROW_TABLE_BYTES = 128, RISTRA__ROW_TABLE_COLUMNS = 128 };
 
 /* Builds the quantised form from the complete trees' splits (feature_at[p]
  * is split p's feature, -1 for a dummy, -2 for a split of a tree the

@@ -25,6 +25,7 @@ void ristra__gbdt_quant_free(ristra__gbdt_quant *q)
     free(q->cuts);
     free(q->qoff);
     free(q->qthr);
+    free(q->row_table);
     free(q);
 }
 
@@ -131,6 +132,44 @@ static void build_splits(ristra__gbdt_quant *q, const ristra__gbdt_layout *l,
         }
 }
 
+static int row_kernel_supported(void)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    return __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("bmi2");
+#else
+    return 0;
+#endif
+}
+
+/* The one-row table (see ristra__gbdt_quant): 1 with it built, 0 when the
+ * model or the CPU does not fit it, -1 when out of memory. */
+static int build_row_table(ristra__gbdt_quant *q, const ristra__gbdt_layout *l)
+{
+    const uint32_t zero_column = 2u * (uint32_t)q->n_features;
+    if (q->bin_bytes != 1 || zero_column >= RISTRA__ROW_TABLE_COLUMNS || !row_kernel_supported())
+        return 0;
+    for (int64_t t = 0; t < l->n_trees; t++)
+        if (l->depth[t] > RISTRA__QUANT_MAX_DEPTH)
+            return 0;
+    const size_t bytes = (size_t)(l->n_trees ? l->n_trees : 1) * RISTRA__ROW_TABLE_BYTES;
+    q->row_table = aligned_alloc(64, bytes);
+    if (!q->row_table)
+        return -1;
+    for (int64_t t = 0; t < l->n_trees; t++) {
+        uint8_t *column = q->row_table + t * RISTRA__ROW_TABLE_BYTES, *threshold = column + 64;
+        memset(column, (int)zero_column, 64);
+        memset(threshold, 0, 64);
+        const int64_t n_splits = ((int64_t)1 << l->depth[t]) - 1;
+        for (int64_t k = 0; k < n_splits; k++) {
+            const int64_t p = l->offset[t] + k;
+            column[k] = (uint8_t)(q->qoff[p] / RISTRA__GBDT_BLOCK_ROWS);
+            threshold[k] = (uint8_t)q->qthr[p];
+        }
+    }
+    return 1;
+}
+
 int ristra__gbdt_quant_build(ristra__gbdt_quant **out, const ristra__gbdt_layout *l,
                              const int32_t *feature_at, int64_t n_splits, int64_t n_features)
 {
@@ -154,8 +193,10 @@ int ristra__gbdt_quant_build(ristra__gbdt_quant **out, const ristra__gbdt_layout
     int ok = q->cut_offset && q->cut_depth && q->qoff && q->qthr ? 1 : -1;
     if (ok == 1)
         ok = build_cuts(q, l, feature_at, n_splits, work);
-    if (ok == 1)
+    if (ok == 1) {
         build_splits(q, l, feature_at, n_splits, work);
+        ok = build_row_table(q, l) < 0 ? -1 : 1;
+    }
     free(work);
     if (ok != 1) {
         ristra__gbdt_quant_free(q);

@@ -23,6 +23,7 @@
 #include "../manifest/manifest_internal.h"
 #include "../model/model_internal.h"
 #include "../reader/reader_internal.h"
+#include "../report/report_internal.h"
 #include "score_file_internal.h"
 
 /* ------------------------------------------------------------ options */
@@ -109,6 +110,8 @@ static int check_arguments(const ristra_model *model, const char *input, const c
     if (o->min_scored < 0)
         return ristra__error(RISTRA_EINVAL, "%s: opts->min_scored is %lld (expected 0 or more)",
                              fn, (long long)o->min_scored);
+    if (o->report_dir && (rc = ristra__report_check(o->report_dir, o->report)))
+        return rc;
     return o->fhir_path ? ristra__fhir_check(o->fhir) : RISTRA_OK;
 }
 
@@ -669,9 +672,9 @@ static int record_run(ristra__manifest *m, batch *b, const ristra_score_result *
         snprintf(mode, sizeof mode, "%04o",
                  (unsigned)(b->opts->file_mode ? b->opts->file_mode : RISTRA__PRIVATE_MODE));
         json_object_set_new(opts, "file_mode", json_string(mode));
-        const char *more[] = { b->opts->audit_path, b->opts->fhir_path };
-        static const char *const keys[] = { "audit_path", "fhir_path" };
-        for (int i = 0; i < 2; i++)
+        const char *more[] = { b->opts->audit_path, b->opts->fhir_path, b->opts->report_dir };
+        static const char *const keys[] = { "audit_path", "fhir_path", "report_dir" };
+        for (int i = 0; i < 3; i++)
             json_object_set_new(opts, keys[i], more[i] ? json_string(more[i]) : json_null());
     }
     if (!rc)
@@ -683,7 +686,8 @@ static int record_run(ristra__manifest *m, batch *b, const ristra_score_result *
 
 /* Commits the list, the rejects, the summary and then the manifest, all or
  * nothing (io/commit.c). */
-static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_path)
+static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_path,
+                          const ristra_score_result *r)
 {
     ristra__commit *set = NULL;
     int rc = ristra__commit_new(&set);
@@ -702,10 +706,21 @@ static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_pa
     }
     if (!rc)
         rc = cancelled(b, "before committing");
+    char hex[65];
     if (!rc)
-        rc = ristra__manifest_commit(m, set, roles, manifest_path,
-                                     b->opts->file_mode ? b->opts->file_mode
-                                                        : RISTRA__PRIVATE_MODE);
+        rc = ristra__manifest_seal(m, set, roles, manifest_path,
+                                   b->opts->file_mode ? b->opts->file_mode : RISTRA__PRIVATE_MODE,
+                                   hex);
+    if (!rc && b->opts->report_dir) {
+        ristra__report_input in = { b->opts->report_dir, b->opts->report,
+                                    ristra__audit_figures_of(b->audit), r,
+                                    ristra_model_metadata(b->model),
+                                    manifest_path ? hex : NULL,
+                                    manifest_path ? ristra__manifest_started(m) : NULL };
+        rc = ristra__report_write(set, &in);
+    }
+    if (!rc)
+        rc = ristra__commit_run(set);
     ristra__commit_free(set);
     ristra__output_abort(audit); /* only when the set could not take it */
     return rc;
@@ -729,9 +744,9 @@ static int open_everything(batch *b, const char *output, ristra_population_optio
 {
     const ristra_score_file_options *o = b->opts;
     int rc = RISTRA_OK;
-    if (o->audit_path) {
+    if (o->audit_path || o->report_dir) {
         rc = ristra__audit_open(&b->audit, o->audit, o->audit_path,
-                                output_gzip(o->audit_path, o->gzip_output));
+                                o->audit_path ? output_gzip(o->audit_path, o->gzip_output) : 0);
         po->extra_columns = rc ? NULL : ristra__audit_columns(b->audit, &po->n_extra);
         b->n_extra = po->n_extra;
     }
@@ -796,7 +811,7 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     if (!rc)
         rc = record_run(m, &b, r, output, &po);
     if (!rc)
-        rc = commit_outputs(&b, m, manifest_path);
+        rc = commit_outputs(&b, m, manifest_path, r);
     free_batch(&b);
     ristra__manifest_free(m);
     free(manifest_path);

@@ -23,10 +23,10 @@ ALLOWED = {
     "audit": {"common", "io", "metrics", "stratify"},
     "drift": {"common", "io", "metrics"},
     "fhir": {"common", "io", "stratify"},
-    "report": {"common", "io", "metrics"},
+    "report": {"common", "io", "metrics", "audit", "stratify"},
     "manifest": {"common", "io", "model"},
     "score": {"common", "io", "schema", "reader", "features", "model", "link", "metrics",
-              "stratify", "audit", "fhir", "drift", "manifest"},
+              "stratify", "audit", "fhir", "drift", "manifest", "report"},
 }
 
 # The only headers that may include the JSON library: the scorers and the

@@ -324,6 +324,26 @@ def test_gzip_in_and_out_give_the_plain_bytes(logistic, population, work, tmp_pa
     assert gzip.decompress(s_gz.read_bytes()) == s_plain.read_bytes()
 
 
+def test_gzip_outputs_are_read_by_gzip_zcat_and_python(logistic, population, tmp_path):
+    """Whichever library compressed them (ISA-L or zlib), the outputs are
+    standard gzip: gzip -t accepts them, zcat and Python's gzip give the
+    plain run's bytes, and so does a multi-member input made by gzip."""
+    path, _ = population
+    plain, gz_out = tmp_path / "out.csv", tmp_path / "out.csv.gz"
+    rej_plain, rej_gz = tmp_path / "r.csv", tmp_path / "r.csv.gz"
+    assert score(logistic, path, plain, "--rejects", rej_plain, "--quiet").returncode == 0
+    data = path.read_bytes()
+    half = len(data) // 2
+    two_members = tmp_path / "in.csv.gz"
+    two_members.write_bytes(gzip.compress(data[:half], 1) + gzip.compress(data[half:], 9))
+    assert score(logistic, two_members, gz_out, "--rejects", rej_gz, "--quiet").returncode == 0
+    for gz, want in ((gz_out, plain), (rej_gz, rej_plain)):
+        assert subprocess.run(["gzip", "-t", str(gz)]).returncode == 0
+        assert subprocess.run(["zcat", str(gz)], capture_output=True).stdout == want.read_bytes()
+        with gzip.open(gz, "rb") as f:
+            assert f.read() == want.read_bytes()
+
+
 def test_a_failed_run_leaves_no_output_and_older_files_untouched(logistic, population, work,
                                                                  tmp_path):
     path, _ = population

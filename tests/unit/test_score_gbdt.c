@@ -153,6 +153,7 @@ static uint64_t rnd(void)
 static double unif(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
 
 static int few_thresholds;
+static int shallow_only; /* every tree of depth <= 6: the one-row kernel's models */
 
 static int32_t grow(ristra__tree *t, int32_t *next, int depth, int max_depth, int nf,
                     float *thresholds, int *nthr)
@@ -177,12 +178,21 @@ static void check_kernels_on_random_trees(void);
 Test(score_gbdt, fast_kernels_equal_node_by_node_walk_on_random_trees)
 {
     few_thresholds = 0;
+    shallow_only = 0;
     check_kernels_on_random_trees();
 }
 
 Test(score_gbdt, fast_kernels_equal_node_by_node_walk_on_trees_with_few_thresholds)
 {
     few_thresholds = 1;
+    shallow_only = 0;
+    check_kernels_on_random_trees();
+}
+
+Test(score_gbdt, one_row_kernel_equals_node_by_node_walk_on_trees_of_depth_up_to_6)
+{
+    few_thresholds = 1;
+    shallow_only = 1;
     check_kernels_on_random_trees();
 }
 
@@ -194,7 +204,8 @@ static void check_kernels_on_random_trees(void)
     int nthr = 0;
     ristra__gbdt *g = ristra__gbdt_new(n_trees);
     for (int i = 0; i < n_trees; i++) {
-        int depth = i < 60 ? i % 14 : 6; /* 0 .. 13: every kernel and the general walk */
+        /* 0 .. 13: every kernel and the general walk; or 0 .. 6 */
+        int depth = shallow_only ? i % 7 : i < 60 ? i % 14 : 6;
         int32_t cap = (int32_t)((2 << depth) - 1);
         cr_assert_eq(ristra__tree_alloc(&g->trees[i], cap, 0, 0), RISTRA_OK);
         int32_t next = 0;
@@ -221,8 +232,12 @@ static void check_kernels_on_random_trees(void)
         for (int isa = RISTRA__ISA_SCALAR; isa <= RISTRA__ISA_AVX512; isa++) {
             if (!ristra__cpu_isa_supported(isa))
                 continue;
-            if (rep == 0 && isa == RISTRA__ISA_AVX512)
+            if (rep == 0 && isa == RISTRA__ISA_AVX512) {
                 cr_assert(g->layout->quant && g->layout->quant->bin_bytes == (few_thresholds ? 1 : 2));
+                /* the one-row table exists exactly where AVX-512 VBMI does */
+                cr_assert_eq(g->layout->quant->row_table != NULL,
+                             shallow_only && __builtin_cpu_supports("avx512vbmi"));
+            }
             /* AVX-512 twice: bit-sliced, then (quantised form hidden) the
              * rows-in-lanes kernel that models beyond its limits use */
             for (int hide = 0; hide <= (isa == RISTRA__ISA_AVX512); hide++) {

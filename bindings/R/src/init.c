@@ -20,6 +20,9 @@ static const R_CallMethodDef call_entries[] = {
     { "C_ristra_synth", (DL_FUNC)&ristra_r_synth, 3 },
     { "C_ristra_recalibrate", (DL_FUNC)&ristra_r_recalibrate, 5 },
     { "C_ristra_calibration", (DL_FUNC)&ristra_r_calibration, 1 },
+    { "C_ristra_audit", (DL_FUNC)&ristra_r_audit, 5 },
+    { "C_ristra_report", (DL_FUNC)&ristra_r_report, 6 },
+    { "C_ristra_drift", (DL_FUNC)&ristra_r_drift, 4 },
     { NULL, NULL, 0 }
 };
 

@@ -23,6 +23,9 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
                          SEXP untiered_name, SEXP flags, SEXP limits, SEXP progress_fn);
 SEXP ristra_r_recalibrate(SEXP model, SEXP margin, SEXP outcome, SEXP method, SEXP texts);
 SEXP ristra_r_calibration(SEXP model);
+SEXP ristra_r_audit(SEXP model, SEXP input, SEXP audit_path, SEXP by, SEXP threads);
+SEXP ristra_r_report(SEXP model, SEXP input, SEXP dir, SEXP by, SEXP texts, SEXP flags);
+SEXP ristra_r_drift(SEXP model, SEXP paths, SEXP outcome_column, SEXP flags);
 
 /* Helpers shared by the glue files (ristra_r.c). */
 SEXP rr_model_tag(void);

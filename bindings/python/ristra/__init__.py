@@ -24,7 +24,7 @@ import ctypes as _ctypes
 import os as _os
 
 from . import _lib
-from ._audit import Drift, audit, drift
+from ._audit import Drift, audit, drift, report
 from ._errors import (CancelledError, Error, FileError, FormatError, InternalError,
                       InvalidArgumentError, NotFoundError, NumericError, OutOfMemoryError,
                       ThresholdError, UnsupportedError, VersionError)
@@ -38,7 +38,7 @@ from ._version import __version__
 from ._xgboost import convert_xgboost
 
 __all__ = [
-    "CancelledError", "Calibration", "Drift", "audit", "drift", "Error", "Evaluation", "Feature", "FileError", "FormatError",
+    "CancelledError", "Calibration", "Drift", "audit", "drift", "report", "Error", "Evaluation", "Feature", "FileError", "FormatError",
     "InternalError", "InvalidArgumentError", "LogisticFit", "Model", "NotFoundError",
     "NumericError", "OutOfMemoryError", "RowStatus", "ScoreResult", "ThresholdError", "Trees",
     "UnsupportedError",

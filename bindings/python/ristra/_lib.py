@@ -201,7 +201,7 @@ class ScoreFileOptions(Structure):
                 ("audit_path", c_char_p), ("audit", c_void_p),
                 ("fhir_path", c_char_p), ("fhir", c_void_p),
                 ("file_mode", c_int), ("manifest_path", c_char_p), ("max_reject_rate", c_double),
-                ("min_scored", c_int64)]
+                ("min_scored", c_int64), ("report_dir", c_char_p), ("report", c_void_p)]
 
 
 class ScoreResultStruct(Structure):

@@ -39,3 +39,36 @@ def test_drift_frame_equals_the_cli_csv(tmp_path):
     want = pd.read_csv(tmp_path / "cli.csv", keep_default_na=False, na_values={
         c: [""] for c in ("baseline", "current", "change", "lower", "upper")})
     pd.testing.assert_frame_equal(d.frame, want, check_dtype=False)
+
+
+def test_report_pages_equal_the_cli_report(tmp_path):
+    """ristra.report() is the library's report: the same pages, byte for
+    byte, as `ristra score --report-dir` (no manifest, so no run date)."""
+    pop = tmp_path / "pop.csv"
+    ristra.synth(pop, patients=3000, practices=2, seed=3)
+    py, cli = tmp_path / "py", tmp_path / "cli"
+    py.mkdir(), cli.mkdir()
+    pages = ristra.report(MODEL, pop, py, by=["care_home"], suppress_practice=False)
+    subprocess.run([CLI, "score", "--model", MODEL, "--input", pop, "--output",
+                    tmp_path / "l.csv", "--manifest", "", "--audit-by", "care_home",
+                    "--report-dir", cli, "--report-unsuppressed", "--quiet"], check=True)
+    assert [pathlib.Path(p).name for p in pages] == sorted(p.name for p in cli.iterdir())
+    for p in pages:
+        assert pathlib.Path(p).read_bytes() == (cli / pathlib.Path(p).name).read_bytes(), p
+
+
+def test_drift_from_manifests_equals_the_cli(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    ristra.synth(a, patients=3000, practices=2, seed=3)
+    ristra.synth(b, patients=3000, practices=2, seed=4)
+    for pop in (a, b):
+        subprocess.run([CLI, "score", "--model", MODEL, "--input", pop, "--output",
+                        tmp_path / f"{pop.stem}_list.csv", "--quiet"], check=True)
+    ma, mb = tmp_path / "a_list.csv.manifest.json", tmp_path / "b_list.csv.manifest.json"
+    d = ristra.drift(ma, mb, MODEL, output=tmp_path / "py.csv", manifests=True)
+    proc = subprocess.run([CLI, "drift", "--manifests", "--baseline", ma, "--current", mb,
+                           "--model", MODEL, "--output", tmp_path / "cli.csv"],
+                          capture_output=True, text=True)
+    assert proc.returncode == (3 if d.n_flagged else 0)
+    assert (tmp_path / "py.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
+    assert d.summary == proc.stdout

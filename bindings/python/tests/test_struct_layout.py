@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from ristra import _lib, _model
+from ristra import _audit, _lib, _model
 from conftest import SOURCE
 
 STRUCTS = {
@@ -35,6 +35,7 @@ STRUCTS = {
     "ristra_practice_summary": _lib.PracticeSummary,
     "ristra_calibration": _lib.CalibrationBlock,
     "ristra_recalibrate_options": _lib.RecalibrateOptions,
+    "ristra_report_options": _audit.ReportOptions,
 }
 
 CONSTANTS = {

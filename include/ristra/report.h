@@ -1,0 +1,65 @@
+/*
+ * ristra: the report a practice manager reads. Written by
+ * ristra_score_file() when ristra_score_file_options.report_dir is set:
+ * an area page (index.html) and one page per practice
+ * (practice-<ODS code>.html), each a self-contained HTML file (inline CSS
+ * and SVG; no script, font, image or style sheet is fetched from
+ * anywhere; a Content-Security-Policy of default-src 'none' says so to
+ * the browser). A page shows the list size, the patients in each tier,
+ * the risk distribution, calibration by decile of risk with O/E and
+ * Wilson intervals, the subgroup audit at each cut-off (the figures of
+ * ristra/audit.h, exactly those of the audit CSV), the model's name,
+ * version and intended-use statement, and the run's start and the
+ * SHA-256 of its manifest. What each figure means: docs/report.md.
+ *
+ * Small-number suppression (as OpenSAFELY does) is on by default: a count
+ * of 1 to 7 is shown as "≤7", any other count rounded to the nearest 5,
+ * and a proportion, rate or ratio built on a count of 1 to 7 is not shown.
+ * The pages name no patient (aggregates only) but are written 0600 like
+ * every output of a run, since a practice page with suppression off shows
+ * small counts.
+ */
+#ifndef RISTRA_REPORT_H
+#define RISTRA_REPORT_H
+
+#include "ristra/common.h"
+
+RISTRA_BEGIN_DECL
+
+/** Options of the report (ristra_score_file_options.report). */
+typedef struct ristra_report_options {
+    int version;               /**< RISTRA_REPORT_OPTIONS_VERSION */
+    /** 1 (default): small-number suppression on the area page; 0: off. */
+    int suppress_area;
+    /** 1 (default): small-number suppression on each practice's page; 0: off. */
+    int suppress_practice;
+    /** The pages' heading; NULL (default): "Emergency admission risk". */
+    const char *title;
+} ristra_report_options;
+
+#define RISTRA_REPORT_OPTIONS_VERSION 1
+#define RISTRA_REPORT_OPTIONS_INIT { RISTRA_REPORT_OPTIONS_VERSION, 1, 1, NULL }
+
+/**
+ * Fills opts with the defaults of the given struct version.
+ * @return RISTRA_OK, or RISTRA_EINVAL for NULL or an unknown version.
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_report_options_init(ristra_report_options *opts, int version);
+
+/**
+ * Writes a count as a suppressed page shows it, NUL-terminated, into out:
+ * "0", "≤7" (UTF-8) for 1 to 7, otherwise the count rounded to the nearest 5
+ * (halves up); a negative count gives "". The rule of every suppressed
+ * figure of the report, for front ends that show the same counts.
+ * @return the length written; RISTRA_EINVAL when out is NULL or size is
+ *         too small (out then holds "" when size > 0).
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_report_suppressed_count(char *out, size_t size, int64_t count);
+
+RISTRA_END_DECL
+
+#endif /* RISTRA_REPORT_H */

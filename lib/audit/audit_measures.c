@@ -1,0 +1,122 @@
+/* The audit's per-group figures in one sort: the patients with a known
+ * outcome are sorted by risk once (and their log-odds taken once); each
+ * grouping then only lays that order out group by group (a stable counting
+ * sort, so every group's run is in descending order of risk with ties in
+ * input order, as ristra_evaluate() orders it) and each group's run gives
+ * its O/E, calibration-in-the-large, slope, AUROC with DeLong's interval
+ * and, for the area and the practices, the calibration bins. Nothing the
+ * audit does not show is computed. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ristra/evaluate.h"
+#include "../common/error_internal.h"
+#include "../metrics/metrics_internal.h"
+#include "audit_internal.h"
+
+void ristra__known_free(ristra__known *k)
+{
+    free(k->risk), free(k->logit), free(k->outcome), free(k->patient);
+    free(k->g_risk), free(k->g_logit), free(k->g_outcome);
+    memset(k, 0, sizeof *k);
+}
+
+int ristra__known_build(ristra__known *k, const ristra__scored *sc)
+{
+    memset(k, 0, sizeof *k);
+    size_t cap = (size_t)(sc->n > 0 ? sc->n : 1);
+    double *risk = malloc(cap * sizeof *risk);
+    k->risk = malloc(cap * sizeof *k->risk);
+    k->logit = malloc(cap * sizeof *k->logit);
+    k->outcome = malloc(cap);
+    k->patient = malloc(cap * sizeof *k->patient);
+    k->g_risk = malloc(cap * sizeof *k->g_risk);
+    k->g_logit = malloc(cap * sizeof *k->g_logit);
+    k->g_outcome = malloc(cap);
+    int rc = risk && k->risk && k->logit && k->outcome && k->patient && k->g_risk &&
+                     k->g_logit && k->g_outcome ? RISTRA_OK : ristra__oom();
+    for (int64_t i = 0; !rc && i < sc->n; i++)
+        if (sc->outcome[i] != RISTRA__OUTCOME_UNKNOWN) {
+            risk[k->n] = sc->risk[i];
+            k->patient[k->n++] = (uint64_t)i;
+        }
+    if (!rc)
+        rc = ristra__sort_descending(k->risk, k->patient, risk, k->n);
+    for (int64_t p = 0; !rc && p < k->n; p++) {
+        k->outcome[p] = sc->outcome[k->patient[p]];
+        k->logit[p] = ristra__logit_clamped(k->risk[p]);
+    }
+    free(risk);
+    if (rc)
+        ristra__known_free(k);
+    return rc;
+}
+
+/* The figures of one run (sorted highest risk first). */
+static void fit_run(ristra__group_fit *f, const double *risk, const double *logit,
+                    const uint8_t *outcome, int64_t n, const double z[2])
+{
+    double sum_risk = 0.0;
+    int64_t events = 0;
+    for (int64_t i = 0; i < n; i++) {
+        sum_risk += risk[i];
+        events += outcome[i];
+    }
+    f->n = n;
+    f->events = events;
+    f->oe = sum_risk > 0.0 ? (double)events / sum_risk : NAN;
+    f->citl = n > 0 ? (double)events / (double)n - sum_risk / (double)n : NAN;
+    ristra__delong d;
+    ristra__delong_sorted(&d, risk, outcome, n);
+    double sd = sqrt(d.variance);
+    f->auroc = d.auroc;
+    f->auroc_lower = isnan(d.variance) ? NAN : fmin(fmax(d.auroc + sd * z[0], 0.0), 1.0);
+    f->auroc_upper = isnan(d.variance) ? NAN : fmin(fmax(d.auroc + sd * z[1], 0.0), 1.0);
+    double intercept;
+    ristra__fit_calibration_slope(&intercept, &f->slope, logit, outcome, n);
+}
+
+int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int64_t n_bins,
+                       const ristra__known *k, const uint64_t *number, int64_t n_groups,
+                       double confidence_level)
+{
+    double alpha = 1.0 - confidence_level;
+    double z[2] = { ristra__normal_quantile(alpha / 2.0),
+                    ristra__normal_quantile(1.0 - alpha / 2.0) };
+    double z_wilson = ristra__normal_quantile((1.0 + confidence_level) / 2.0);
+    const double *risk = k->risk, *logit = k->logit;
+    const uint8_t *outcome = k->outcome;
+    int64_t *offset = calloc((size_t)n_groups + 1, sizeof *offset);
+    if (!offset)
+        return ristra__oom();
+    if (!number) {
+        offset[1] = k->n;
+    } else {
+        for (int64_t p = 0; p < k->n; p++)
+            offset[number[k->patient[p]] + 1]++;
+        for (int64_t g = 0; g < n_groups; g++)
+            offset[g + 1] += offset[g];
+        int64_t *at = malloc(((size_t)n_groups + 1) * sizeof *at);
+        if (!at) {
+            free(offset);
+            return ristra__oom();
+        }
+        memcpy(at, offset, ((size_t)n_groups + 1) * sizeof *at);
+        for (int64_t p = 0; p < k->n; p++) {
+            int64_t q = at[number[k->patient[p]]]++;
+            k->g_risk[q] = risk[p], k->g_logit[q] = logit[p], k->g_outcome[q] = outcome[p];
+        }
+        free(at);
+        risk = k->g_risk, logit = k->g_logit, outcome = k->g_outcome;
+    }
+    for (int64_t g = 0; g < n_groups; g++) {
+        int64_t at = offset[g], n = offset[g + 1] - at;
+        fit_run(&fit[g], risk + at, logit + at, outcome + at, n, z);
+        if (bins && n > 0)
+            ristra__calibration_bins(bins + g * n_bins, n_bins, risk + at, outcome + at, n,
+                                     z_wilson);
+    }
+    free(offset);
+    return RISTRA_OK;
+}
