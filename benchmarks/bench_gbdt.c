@@ -8,7 +8,7 @@
  *
  * With CALLS, also the latency of one patient: CALLS calls of each on one
  * row (single-threaded; medians of 5 passes), and ristra's time per row for
- * calls of 1 to 16 rows.
+ * calls of 1 to 32 rows.
  *
  * DATA.f32 holds ROWS x FEATURES float32 values, row-major, NaN = missing.
  */
@@ -57,8 +57,10 @@ static double median(double *v, int n)
         }                                                                                      \
     } while (0)
 
-/* CALLS calls on one row through each library, then ristra on 1 .. 16 rows;
+/* CALLS calls on one row through each library, then ristra on 1 .. MAX_ROWS rows;
  * printed as one JSON line before the main one. */
+enum { MAX_ROWS = 32 }; /* past the one-row kernel's limit (20) and 16-row groups */
+
 static void single_rows(BoosterHandle booster, const ristra_model *model, const float *x,
                         int64_t nf, long long calls, const float *xgb_margin)
 {
@@ -72,7 +74,7 @@ static void single_rows(BoosterHandle booster, const ristra_model *model, const 
     XGB_CHECK(XGBoosterSetParam(booster, "nthread", "1"));
     ristra_score_options opts = RISTRA_SCORE_OPTIONS_INIT;
     opts.n_threads = 1;
-    double tx[5], tr[5], margin[16] = { 0 };
+    double tx[5], tr[5], margin[MAX_ROWS] = { 0 };
     float xgb_one = 0;
     for (int pass = 0; pass < 5; pass++) {
         double c0 = cpu_now();
@@ -90,8 +92,8 @@ static void single_rows(BoosterHandle booster, const ristra_model *model, const 
         tx[pass] = (c1 - c0) / (double)calls;
         tr[pass] = (c2 - c1) / (double)calls;
     }
-    double per_row[17];
-    for (int n = 1; n <= 16; n++) {
+    double per_row[MAX_ROWS + 1];
+    for (int n = 1; n <= MAX_ROWS; n++) {
         double t[5];
         long long reps = calls / n > 1000 ? calls / n : 1000;
         for (int pass = 0; pass < 5; pass++) {
@@ -107,7 +109,7 @@ static void single_rows(BoosterHandle booster, const ristra_model *model, const 
            "\"identical\": %s, \"ristra_us_per_row_by_rows\": [",
            calls, mx * 1e6, mr * 1e6, mx / mr,
            (float)margin[0] == xgb_one && xgb_one == xgb_margin[0] ? "true" : "false");
-    for (int n = 1; n <= 16; n++)
+    for (int n = 1; n <= MAX_ROWS; n++)
         printf("%s%.3f", n > 1 ? ", " : "", per_row[n] * 1e6);
     printf("]}\n");
 }

@@ -94,7 +94,7 @@ def main():
                 print(f"{m['name']:>14}  one row, {s['single_row_calls']} calls, CPU time per call:"
                       f"  XGBoost {s['xgboost_us']:.2f} us  ristra {s['ristra_us']:.2f} us"
                       f"  ratio {s['ratio']:.2f}x  identical {s['identical']}", flush=True)
-                print("                ristra us per row for calls of 1..16 rows: "
+                print(f"                ristra us per row for calls of 1..{len(s['ristra_us_per_row_by_rows'])} rows: "
                       + " ".join(f"{v:.2f}" for v in s["ristra_us_per_row_by_rows"]), flush=True)
             r = json.loads(lines[-1])
             r["model"] = m["name"]

@@ -7,6 +7,13 @@ one run.
 
 usage: /usr/bin/python3 benchmarks/bench_population.py [--cli build/bindings/cli/ristra]
            [--repeat 3] [--threads 0] [--work build/bench-work]
+           [--baseline-cli OTHER/ristra] [--skip-notebook] [--models logistic,gbdt]
+
+--baseline-cli times a second build of the CLI on the same commands in the
+same run (e.g. one configured with -DRISTRA_WITH_ISAL=OFF: gzip by zlib),
+for a before/after ratio. --skip-notebook leaves out the pandas path.
+Every ristra run writes the ranked list, the rejects and the summary
+(gzip-compressed when the input is), each fsynced before it is renamed.
 
 The population, the models and the gzip file are made once and cached in
 --work (delete it to remake them): `ristra synth` gives 19 feature columns;
@@ -130,9 +137,10 @@ def make_models(cli, work, plain):
 
 
 def timed(cmd, repeat, inner=False):
-    """Median wall seconds of repeat runs of cmd under /usr/bin/time -v, and
-    the largest peak RSS (MB). inner: the command prints its own seconds."""
-    times, peaks = [], []
+    """Median wall seconds and median CPU seconds (user + sys) of repeat
+    runs of cmd under /usr/bin/time -v, and the largest peak RSS (MB).
+    inner: the command prints its own seconds."""
+    times, cpus, peaks = [], [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
         p = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
@@ -140,9 +148,11 @@ def timed(cmd, repeat, inner=False):
         if p.returncode != 0:
             raise SystemExit(f"{' '.join(cmd)} failed:\n{p.stderr}")
         times.append(float(p.stdout.split()[0]) if inner else wall)
+        cpus.append(sum(float(re.search(rf"{k} time \(seconds\): ([\d.]+)", p.stderr).group(1))
+                        for k in ("User", "System")))
         peaks.append(int(re.search(r"Maximum resident set size \(kbytes\): (\d+)",
                                    p.stderr).group(1)) / 1024)
-    return statistics.median(times), max(peaks)
+    return statistics.median(times), statistics.median(cpus), max(peaks)
 
 
 def main():
@@ -152,54 +162,75 @@ def main():
     ap.add_argument("--work", default=str(root / "build/bench-work"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--baseline-cli", default=None)
+    ap.add_argument("--skip-notebook", action="store_true")
+    ap.add_argument("--models", default="logistic,gbdt")
     args = ap.parse_args()
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     plain, gz = make_population(args.cli, work)
     logistic, gbdt, xgb_path = make_models(args.cli, work, plain)
-    out = work / "ranked.csv"
     rows = []
+    load_start = os.getloadavg()[0]
 
     def add(name, cmd, inner=False):
         log(f"timing {name} ...")
-        seconds, peak = timed([str(c) for c in cmd], args.repeat, inner)
-        rows.append((name, seconds, peak))
-        return seconds
+        seconds, cpu, peak = timed([str(c) for c in cmd], args.repeat, inner)
+        rows.append((name, seconds, cpu, peak))
+        return seconds, cpu
 
     zcat = add("zcat pop40.csv.gz > /dev/null", ["sh", "-c", f"zcat '{gz}' > /dev/null"])
+    if shutil.which("igzip"):
+        add("igzip -d -c pop40.csv.gz > /dev/null", ["sh", "-c", f"igzip -d -c '{gz}' > /dev/null"])
+    models = [m for m in (("logistic", logistic), ("gbdt 500x6", gbdt))
+              if m[0].split()[0] in args.models.split(",")]
+    clis = [("", args.cli)] + ([(" [baseline]", args.baseline_cli)] if args.baseline_cli else [])
     score = {}
-    for model_name, model in (("logistic", logistic), ("gbdt 500x6", gbdt)):
-        for label, path in (("plain", plain), ("gzip", gz)):
-            score[model_name, label] = add(
-                f"ristra score, {model_name}, {label}",
-                [args.cli, "score", "--model", model, "--input", path, "--output", out,
-                 "--threads", args.threads, "--quiet"])
+    for model_name, model in models:
+        for label, path, ext in (("plain", plain, ".csv"), ("gzip in+out", gz, ".csv.gz")):
+            for tag, cli in clis:
+                out = [f"--output", work / f"ranked{ext}", "--rejects", work / f"rejects{ext}",
+                       "--summary", work / f"summary{ext}"]
+                score[model_name, label, tag] = add(
+                    f"ristra score, {model_name}, {label}{tag}",
+                    [cli, "score", "--model", model, "--input", path, *out,
+                     "--threads", args.threads, "--quiet"])
     notebook = {}
-    for label, path in (("plain", plain), ("gzip", gz)):
+    for label, path in (() if args.skip_notebook else (("plain", plain), ("gzip", gz))):
         notebook[label] = add(f"pandas read_csv + XGBoost predict, {label}",
                               [sys.executable, "-c", NOTEBOOK, path, xgb_path, ",".join(FEATURES)],
                               inner=True)
-    out.unlink(missing_ok=True)
+    for name in ("ranked", "rejects", "summary"):
+        for ext in (".csv", ".csv.gz"):
+            (work / f"{name}{ext}").unlink(missing_ok=True)
 
     print(f"{N_PATIENTS:,} patients x {len(FEATURES)} features; "
           f"{plain.stat().st_size / 1e6:.0f} MB plain, {gz.stat().st_size / 1e6:.0f} MB gzip; "
-          f"median of {args.repeat}; load average {os.getloadavg()[0]:.1f} at the end")
+          f"median of {args.repeat}; load average {load_start:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end")
     print()
-    print("| command | seconds | patients/s | peak memory |")
-    print("|---|---|---|---|")
-    for name, seconds, peak in rows:
-        print(f"| {name} | {seconds:.2f} | {N_PATIENTS / seconds:,.0f} | {peak:.0f} MB |")
+    print("| command | wall s | CPU s (user+sys) | patients/s (wall) | peak memory |")
+    print("|---|---|---|---|---|")
+    for name, seconds, cpu, peak in rows:
+        print(f"| {name} | {seconds:.2f} | {cpu:.2f} | {N_PATIENTS / seconds:,.0f} | {peak:.0f} MB |")
     print()
-    print("| ratio | value |")
-    print("|---|---|")
-    for model_name in ("logistic", "gbdt 500x6"):
-        print(f"| ristra {model_name} gzip rate / zcat rate | "
-              f"{zcat / score[model_name, 'gzip']:.2f} |")
-    for label in ("plain", "gzip"):
-        print(f"| ristra gbdt / pandas + XGBoost, {label} | "
-              f"{notebook[label] / score['gbdt 500x6', label]:.1f}x |")
-        print(f"| ristra logistic / pandas + XGBoost, {label} | "
-              f"{notebook[label] / score['logistic', label]:.1f}x |")
+    print("| ratio | wall | CPU |")
+    print("|---|---|---|")
+    for model_name, _ in models:
+        for tag, _ in clis:
+            w, c = score[model_name, "gzip in+out", tag]
+            print(f"| ristra {model_name} gzip in+out{tag}: zcat time / ristra time | "
+                  f"{zcat[0] / w:.2f} | {zcat[1] / c:.2f} |")
+        if args.baseline_cli:
+            for label in ("plain", "gzip in+out"):
+                (w0, c0), (w1, c1) = score[model_name, label, " [baseline]"], score[model_name, label, ""]
+                print(f"| ristra {model_name} {label}: baseline time / this build's | "
+                      f"{w0 / w1:.2f} | {c0 / c1:.2f} |")
+    for label in notebook:
+        for model_name, _ in models:
+            key = (model_name, "plain" if label == "plain" else "gzip in+out", "")
+            print(f"| ristra {model_name} / pandas + XGBoost, {label} | "
+                  f"{notebook[label][0] / score[key][0]:.1f}x | |")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ static const char USAGE[] =
     "                    [--audit A [--audit-by C1,C2,...]]\n"
     "                    [--fhir F [--fhir-bundle] [--fhir-system URI] [--fhir-time T]\n"
     "                     [--fhir-status S]]\n"
-    "                    [--report-dir D [--report-unsuppressed]]\n"
+    "                    [--report-dir D [--report-unsuppressed] [--report-baseline M]]\n"
     "                    [--manifest PATH] [--mode OCTAL] [--max-reject-rate R]\n"
     "                    [--min-scored N] [--reasons K] [--quiet]\n"
     "\n"
@@ -61,6 +61,8 @@ static const char USAGE[] =
     "  --report-dir D         the report: D/index.html (the area) and one\n"
     "                         D/practice-<code>.html per practice, self-contained\n"
     "                         HTML (docs/report.md); D must exist\n"
+    "  --report-baseline M    a baseline run's manifest: the pages show the drift\n"
+    "                         flags of this input against the file that run read\n"
     "  --report-unsuppressed  exact counts on the practice pages (the area page\n"
     "                         keeps small-number suppression)\n"
     "  --manifest PATH        the run's manifest (JSON: model, input and output\n"
@@ -280,6 +282,7 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         { "fhir-status", &a->fhir.status, NULL },
         { "report-dir", &o->report_dir, NULL },
         { "report-unsuppressed", NULL, &a->report_unsuppressed },
+        { "report-baseline", &a->report.baseline_manifest, NULL },
         { "manifest", &o->manifest_path, NULL },
         { "mode", &a->mode, NULL },
         { "max-reject-rate", &a->max_reject_rate, NULL },
@@ -335,8 +338,9 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         return rc;
     a->fhir.format = a->fhir_bundle ? RISTRA_FHIR_BUNDLE : RISTRA_FHIR_NDJSON;
     o->fhir = &a->fhir;
-    if (a->report_unsuppressed && !o->report_dir)
-        return cli_usage_error("score", USAGE, "--report-unsuppressed needs --report-dir");
+    if ((a->report_unsuppressed || a->report.baseline_manifest) && !o->report_dir)
+        return cli_usage_error("score", USAGE,
+                               "--report-unsuppressed and --report-baseline need --report-dir");
     a->report.suppress_practice = !a->report_unsuppressed;
     o->report = &a->report;
     if ((rc = parse_run_options(o, a)))

@@ -225,8 +225,8 @@ static void keep_report_figures(const run *r, int64_t first, int64_t n_groups,
  * then its rows. number NULL: the area (one group); names NULL: from the
  * labels. with_bins: the area and the practices, for the report. */
 static int audit_groups(const run *r, const ristra__grouping *g, const uint64_t *number,
-                        int64_t n_groups, const int32_t *labels, const char *const *names,
-                        int with_bins)
+                        int grouping, int64_t n_groups, const int32_t *labels,
+                        const char *const *names, int with_bins)
 {
     ristra__group_counts *counts = calloc((size_t)(n_groups > 0 ? n_groups : 1),
                                           sizeof *counts);
@@ -244,8 +244,8 @@ static int audit_groups(const run *r, const ristra__grouping *g, const uint64_t 
     else if (!rc)
         counts[0] = r->area;
     if (!rc && fit)
-        rc = ristra__fit_groups(fit, bins, REPORT_BINS, &r->known, number,
-                                n_groups, r->a->o.confidence_level);
+        rc = ristra__fit_groups(fit, bins, REPORT_BINS, &r->known, grouping, n_groups,
+                                r->a->o.confidence_level);
     if (!rc) {
         ristra__audit_table t = { r->a->out, &r->a->fig, g, n_groups, labels, names, counts,
                                   &r->area, fit, r->sc->n_tiers, r->sc->tier_cut,
@@ -259,51 +259,98 @@ static int audit_groups(const run *r, const ristra__grouping *g, const uint64_t 
     return rc;
 }
 
-/* Numbers a grouping's groups, then its figures. */
-static int audit_grouping(const run *r, const ristra__grouping *g, const char *const *names,
-                          int with_bins)
-{
-    const int64_t n = r->sc->n;
-    int32_t *labels = NULL;
-    int64_t n_groups = 0;
-    uint64_t *number = malloc((size_t)(n > 0 ? n : 1) * sizeof *number);
-    int rc = number ? ristra__number_labels(&labels, &n_groups, number, g->label, n)
-                    : ristra__oom();
-    if (!rc)
-        rc = audit_groups(r, g, number, n_groups, labels, names, with_bins);
-    free(labels), free(number);
-    return rc;
-}
-
 static int audit_area(const run *r)
 {
     static const ristra__grouping area = { "area", 0, NULL };
     static const int32_t zero = 0;
     static const char *const all[] = { "all" };
-    return audit_groups(r, &area, NULL, 1, &zero, all, 1);
+    return audit_groups(r, &area, NULL, -1, 1, &zero, all, 1);
+}
+
+/* A grouping with its groups numbered 0 .. n_groups - 1 by ascending label. */
+typedef struct numbered {
+    ristra__grouping g;
+    int32_t *own_label;         /* the practices' labels (ranks of their codes) */
+    const char **names;         /* the practices' codes; NULL: named from labels */
+    int32_t *labels;
+    int64_t n_groups;
+    uint64_t *number;           /* per patient */
+} numbered;
+
+static int number_grouping(numbered *u, int64_t n)
+{
+    u->number = malloc((size_t)(n > 0 ? n : 1) * sizeof *u->number);
+    return u->number ? ristra__number_labels(&u->labels, &u->n_groups, u->number, u->g.label, n)
+                     : ristra__oom();
 }
 
 /* Practices as groups, labelled by the rank of their code (the order of st). */
-static int audit_practices(const run *r)
+static int number_practices(numbered *u, const run *r)
 {
     const ristra__stratification *st = r->st;
-    int32_t *label = malloc((size_t)(r->sc->n > 0 ? r->sc->n : 1) * sizeof *label);
-    const char **names = malloc((size_t)(st->n_practices > 0 ? st->n_practices : 1) *
-                                sizeof *names);
+    u->own_label = malloc((size_t)(r->sc->n > 0 ? r->sc->n : 1) * sizeof *u->own_label);
+    u->names = malloc((size_t)(st->n_practices > 0 ? st->n_practices : 1) * sizeof *u->names);
     int32_t *rank = malloc((size_t)(r->sc->n_practices > 0 ? r->sc->n_practices : 1) *
                            sizeof *rank);
-    int rc = label && names && rank ? RISTRA_OK : ristra__oom();
+    int rc = u->own_label && u->names && rank ? RISTRA_OK : ristra__oom();
     if (!rc) {
         for (int32_t p = 0; p < st->n_practices; p++) {
             rank[st->practice[p].practice] = p;
-            names[p] = r->sc->practice_code[st->practice[p].practice];
+            u->names[p] = r->sc->practice_code[st->practice[p].practice];
         }
         for (int64_t i = 0; i < r->sc->n; i++)
-            label[i] = rank[r->sc->practice[i]];
-        ristra__grouping g = { "practice", 0, label };
-        rc = audit_grouping(r, &g, names, 1);
+            u->own_label[i] = rank[r->sc->practice[i]];
+        u->g = (ristra__grouping){ "practice", 0, u->own_label };
+        rc = number_grouping(u, r->sc->n);
     }
-    free(label), free(names), free(rank);
+    free(rank);
+    return rc;
+}
+
+static void free_numbered(numbered *u, int n)
+{
+    for (int j = 0; u && j < n; j++)
+        free(u[j].own_label), free(u[j].names), free(u[j].labels), free(u[j].number);
+    free(u);
+}
+
+/* Numbers every grouping: the practices (when asked for) and each column. */
+static int number_all(numbered **out, int *n_out, const run *r)
+{
+    const ristra__audit *a = r->a;
+    int n = (a->o.by_practice ? 1 : 0) + (int)a->n_columns;
+    numbered *u = calloc((size_t)(n > 0 ? n : 1), sizeof *u);
+    int rc = u ? RISTRA_OK : ristra__oom();
+    int j = 0;
+    if (!rc && a->o.by_practice)
+        rc = number_practices(&u[j++], r);
+    for (int64_t c = 0; c < a->n_columns && !rc; c++, j++) {
+        u[j].g = (ristra__grouping){ a->grouping_name[c], a->kind[c], a->label[c] };
+        rc = number_grouping(&u[j], r->sc->n);
+    }
+    *out = u, *n_out = n;
+    return rc;
+}
+
+static int audit_everything(run *r)
+{
+    numbered *u = NULL;
+    int n = 0;
+    int rc = number_all(&u, &n, r);
+    const uint64_t *numbers[MAX_COLUMNS + 1];
+    for (int j = 0; j < n; j++)
+        numbers[j] = u[j].number;
+    if (!rc && r->sc->outcome)
+        rc = ristra__known_build(&r->known, r->sc, numbers, n);
+    if (!rc) {
+        for (int64_t i = 0; i < r->sc->n; i++)
+            count_patient(&r->area, r, i);
+        rc = audit_area(r);
+    }
+    for (int j = 0; j < n && !rc; j++)
+        rc = audit_groups(r, &u[j].g, u[j].number, j, u[j].n_groups, u[j].labels,
+                          (const char *const *)u[j].names, u[j].own_label != NULL);
+    free_numbered(u, n);
     return rc;
 }
 
@@ -324,19 +371,8 @@ int ristra__audit_finish(ristra__audit *a, const ristra__stratification *st,
     uint8_t *tier = tiers_of(st);
     r.tier = tier;
     int rc = tier ? RISTRA_OK : ristra__oom();
-    if (!rc && sc->outcome)
-        rc = ristra__known_build(&r.known, sc);
-    if (!rc) {
-        for (int64_t i = 0; i < sc->n; i++)
-            count_patient(&r.area, &r, i);
-        rc = audit_area(&r);
-    }
-    if (!rc && a->o.by_practice)
-        rc = audit_practices(&r);
-    for (int64_t c = 0; c < a->n_columns && !rc; c++) {
-        ristra__grouping g = { a->grouping_name[c], a->kind[c], a->label[c] };
-        rc = audit_grouping(&r, &g, NULL, 0);
-    }
+    if (!rc)
+        rc = audit_everything(&r);
     ristra__known_free(&r.known);
     free(tier);
     return rc;

@@ -109,11 +109,14 @@ typedef struct ristra__known {
     double *risk, *logit;       /* highest risk first; ties in input order */
     uint8_t *outcome;
     uint64_t *patient;          /* the scored patient of each */
+    uint32_t *group;            /* n_groupings x n: each one's group, in sorted order */
     double *g_risk, *g_logit;   /* scratch: one grouping's runs */
     uint8_t *g_outcome;
 } ristra__known;
 
-int ristra__known_build(ristra__known *k, const ristra__scored *sc);
+/* numbers[g][i]: the group of scored patient i in grouping g. */
+int ristra__known_build(ristra__known *k, const ristra__scored *sc,
+                        const uint64_t *const *numbers, int n_groupings);
 void ristra__known_free(ristra__known *k);
 
 /* The figures of one group among its patients with a known outcome
@@ -123,11 +126,12 @@ typedef struct ristra__group_fit {
     double oe, citl, slope, auroc, auroc_lower, auroc_upper;
 } ristra__group_fit;
 
-/* Each group's figures: number[patient] (0 .. n_groups - 1) is the group
- * of each scored patient, NULL for one group of everyone; bins (n_groups
- * x n_bins, or NULL) receive each group's calibration bins. */
+/* Each group's figures in grouping number `grouping` of those given to
+ * ristra__known_build() (n_groups groups), or -1 for one group of
+ * everyone; bins (n_groups x n_bins, or NULL) receive each group's
+ * calibration bins. */
 int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int64_t n_bins,
-                       const ristra__known *k, const uint64_t *number, int64_t n_groups,
+                       const ristra__known *k, int grouping, int64_t n_groups,
                        double confidence_level);
 
 /* Everything one grouping needs to write its rows. */

@@ -17,12 +17,41 @@
 
 void ristra__known_free(ristra__known *k)
 {
-    free(k->risk), free(k->logit), free(k->outcome), free(k->patient);
+    free(k->risk), free(k->logit), free(k->outcome), free(k->patient), free(k->group);
     free(k->g_risk), free(k->g_logit), free(k->g_outcome);
     memset(k, 0, sizeof *k);
 }
 
-int ristra__known_build(ristra__known *k, const ristra__scored *sc)
+/* The group of every known patient in every grouping, in sorted order:
+ * the groupings' numbers are first laid out row by row (patient by
+ * patient), so that the sorted order reads one row per patient instead of
+ * one scattered value per grouping. */
+static int sorted_groups(ristra__known *k, int64_t n_scored, const uint64_t *const *numbers,
+                         int n_groupings)
+{
+    if (n_groupings == 0)
+        return RISTRA_OK;
+    size_t g_count = (size_t)n_groupings;
+    uint32_t *rows = malloc((size_t)(n_scored > 0 ? n_scored : 1) * g_count * sizeof *rows);
+    k->group = malloc((size_t)(k->n > 0 ? k->n : 1) * g_count * sizeof *k->group);
+    if (!rows || !k->group) {
+        free(rows);
+        return ristra__oom();
+    }
+    for (int64_t i = 0; i < n_scored; i++)
+        for (size_t g = 0; g < g_count; g++)
+            rows[(size_t)i * g_count + g] = (uint32_t)numbers[g][i];
+    for (int64_t p = 0; p < k->n; p++) {
+        const uint32_t *row = rows + (size_t)k->patient[p] * g_count;
+        for (size_t g = 0; g < g_count; g++)
+            k->group[g * (size_t)k->n + (size_t)p] = row[g];
+    }
+    free(rows);
+    return RISTRA_OK;
+}
+
+int ristra__known_build(ristra__known *k, const ristra__scored *sc,
+                        const uint64_t *const *numbers, int n_groupings)
 {
     memset(k, 0, sizeof *k);
     size_t cap = (size_t)(sc->n > 0 ? sc->n : 1);
@@ -36,18 +65,22 @@ int ristra__known_build(ristra__known *k, const ristra__scored *sc)
     k->g_outcome = malloc(cap);
     int rc = risk && k->risk && k->logit && k->outcome && k->patient && k->g_risk &&
                      k->g_logit && k->g_outcome ? RISTRA_OK : ristra__oom();
+    /* the outcome travels in the payload's low bit: no second lookup */
     for (int64_t i = 0; !rc && i < sc->n; i++)
         if (sc->outcome[i] != RISTRA__OUTCOME_UNKNOWN) {
             risk[k->n] = sc->risk[i];
-            k->patient[k->n++] = (uint64_t)i;
+            k->patient[k->n++] = (uint64_t)i << 1 | sc->outcome[i];
         }
     if (!rc)
         rc = ristra__sort_descending(k->risk, k->patient, risk, k->n);
     for (int64_t p = 0; !rc && p < k->n; p++) {
-        k->outcome[p] = sc->outcome[k->patient[p]];
+        k->outcome[p] = (uint8_t)(k->patient[p] & 1);
+        k->patient[p] >>= 1;
         k->logit[p] = ristra__logit_clamped(k->risk[p]);
     }
     free(risk);
+    if (!rc)
+        rc = sorted_groups(k, sc->n, numbers, n_groupings);
     if (rc)
         ristra__known_free(k);
     return rc;
@@ -78,7 +111,7 @@ static void fit_run(ristra__group_fit *f, const double *risk, const double *logi
 }
 
 int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int64_t n_bins,
-                       const ristra__known *k, const uint64_t *number, int64_t n_groups,
+                       const ristra__known *k, int grouping, int64_t n_groups,
                        double confidence_level)
 {
     double alpha = 1.0 - confidence_level;
@@ -90,11 +123,12 @@ int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int
     int64_t *offset = calloc((size_t)n_groups + 1, sizeof *offset);
     if (!offset)
         return ristra__oom();
+    const uint32_t *number = grouping >= 0 ? k->group + (size_t)grouping * (size_t)k->n : NULL;
     if (!number) {
         offset[1] = k->n;
     } else {
         for (int64_t p = 0; p < k->n; p++)
-            offset[number[k->patient[p]] + 1]++;
+            offset[number[p] + 1]++;
         for (int64_t g = 0; g < n_groups; g++)
             offset[g + 1] += offset[g];
         int64_t *at = malloc(((size_t)n_groups + 1) * sizeof *at);
@@ -104,7 +138,7 @@ int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int
         }
         memcpy(at, offset, ((size_t)n_groups + 1) * sizeof *at);
         for (int64_t p = 0; p < k->n; p++) {
-            int64_t q = at[number[k->patient[p]]]++;
+            int64_t q = at[number[p]]++;
             k->g_risk[q] = risk[p], k->g_logit[q] = logit[p], k->g_outcome[q] = outcome[p];
         }
         free(at);

@@ -420,7 +420,7 @@ static TARGET_VBMI float trees_row(float a, const ristra__gbdt_layout *l, const 
 
 /* Below this many rows the one-row kernel, row after row, beats the
  * bit-sliced kernel, whose cost is that of a whole block of 64 rows. */
-enum { ROW_KERNEL_MAX_ROWS = 24 };
+enum { ROW_KERNEL_MAX_ROWS = 20 };
 
 TARGET void ristra__gbdt_trees_avx512(float *acc, const ristra__gbdt_layout *l, const float *x2,
                                       int64_t n)

@@ -19,6 +19,7 @@
 #include "../common/parallel_internal.h"
 #include "../common/struct_version_internal.h"
 #include "../audit/audit_internal.h"
+#include "../drift/drift_internal.h"
 #include "../fhir/fhir_internal.h"
 #include "../manifest/manifest_internal.h"
 #include "../model/model_internal.h"
@@ -697,6 +698,27 @@ static int record_run(ristra__manifest *m, batch *b, const ristra_score_result *
     return rc;
 }
 
+/* The report's drift: this run's input against the baseline run's (its
+ * manifest names it); *out NULL when no baseline was asked for. */
+static int report_drift(ristra_drift **out, const batch *b)
+{
+    *out = NULL;
+    const ristra_report_options *ro = b->opts->report;
+    if (!ro || !ro->baseline_manifest)
+        return RISTRA_OK;
+    if (strcmp(b->input, "-") == 0)
+        return ristra__error(RISTRA_EINVAL, "ristra_score_file: the report's drift needs the "
+                             "input as a file, not standard input");
+    char *baseline = NULL;
+    int rc = ristra__drift_recorded_file(&baseline, ro->baseline_manifest, NULL);
+    ristra_drift_options o = RISTRA_DRIFT_OPTIONS_INIT;
+    o.n_threads = b->opts->n_threads;
+    if (!rc)
+        rc = ristra_drift_compute(out, b->model, baseline, b->input, &o);
+    free(baseline);
+    return rc;
+}
+
 /* Commits the list, the rejects, the summary and then the manifest, all or
  * nothing (io/commit.c). */
 static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_path,
@@ -725,14 +747,18 @@ static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_pa
         rc = ristra__manifest_seal(m, set, roles, manifest_path,
                                    b->opts->file_mode ? b->opts->file_mode : RISTRA__PRIVATE_MODE,
                                    hex);
+    ristra_drift *drift = NULL;
+    if (!rc && b->opts->report_dir)
+        rc = report_drift(&drift, b);
     if (!rc && b->opts->report_dir) {
         ristra__report_input in = { b->opts->report_dir, b->opts->report,
                                     ristra__audit_figures_of(b->audit), r,
                                     ristra_model_metadata(b->model),
                                     manifest_path ? hex : NULL,
-                                    manifest_path ? ristra__manifest_started(m) : NULL };
+                                    manifest_path ? ristra__manifest_started(m) : NULL, drift };
         rc = ristra__report_write(set, &in);
     }
+    ristra_drift_free(drift);
     if (!rc)
         rc = ristra__commit_run(set);
     ristra__commit_free(set);
