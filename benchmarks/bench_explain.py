@@ -16,6 +16,7 @@
 Each figure is the median of --repeats runs.
 
     /usr/bin/python3 benchmarks/bench_explain.py [--rows N] [--repeats K] [--build DIR]
+                                                 [--only models|demo] [--threads 1 2]
 """
 import argparse
 import os
@@ -57,7 +58,7 @@ def trained(work, m, build):
         xgb.train(params, xgb.DMatrix(X, label=y), num_boost_round=m["trees"]).save_model(
             str(xgb_path))
     native = work / f"{m['name']}.ristra.json"
-    convert(xgb_path, native, build)
+    convert(xgb_path, native, build, m["features"])
     return xgb_path, native
 
 
@@ -69,7 +70,7 @@ def bench_models(ristra, work, args):
         xgb_path, native = trained(work, m, args.build)
         booster = xgb.Booster(model_file=str(xgb_path))
         model = ristra.Model.load(native)
-        for threads in (1, 2):
+        for threads in args.threads:
             booster.set_param({"nthread": threads})
             d = xgb.DMatrix(X, nthread=threads)
             want = booster.predict(d, pred_contribs=True)
@@ -94,7 +95,7 @@ def bench_demo_area(ristra, work, args):
     print(f"\ndemo area: {X.shape[0]} patients, shipped gbdt model "
           f"({model.n_trees} trees, depth {model.max_depth})")
     print(f"{'threads':>7} {'score s':>8} {'explain s':>10} {'explain/score':>14}")
-    for threads in (1, 2):
+    for threads in args.threads:
         t_s = median_time(lambda: model.predict(X, n_threads=threads), args.repeats)
         t_e = median_time(lambda: model.predict(X, output="contrib", n_threads=threads),
                           args.repeats)
@@ -106,14 +107,18 @@ def main():
     ap.add_argument("--rows", type=int, default=10_000)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--build", default=str(ROOT / "build"))
+    ap.add_argument("--only", choices=("models", "demo"), help="run one of the two parts")
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = ap.parse_args()
     os.environ.setdefault("RISTRA_LIBRARY", str(pathlib.Path(args.build) / "libristra.so"))
     import ristra
     work = pathlib.Path(args.build) / "bench-work"
     work.mkdir(parents=True, exist_ok=True)
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    bench_models(ristra, work, args)
-    bench_demo_area(ristra, work, args)
+    if args.only != "demo":
+        bench_models(ristra, work, args)
+    if args.only != "models":
+        bench_demo_area(ristra, work, args)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
