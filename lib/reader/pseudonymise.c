@@ -21,7 +21,7 @@
 #include "../common/struct_version_internal.h"
 #include "../io/output_internal.h"
 #include "../io/stream_internal.h"
-#include "identifiers_internal.h"
+#include "../schema/identifiers_internal.h"
 
 static const ristra_pseudonymise_options DEFAULTS = RISTRA_PSEUDONYMISE_OPTIONS_INIT;
 
