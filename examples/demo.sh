@@ -27,7 +27,7 @@ for kind in logistic gbdt; do
     mkdir -p "$OUT/report_$kind"
     "$RISTRA" score --model "$model" --input "$OUT/ccg.csv.gz" \
         --output "$OUT/ranked_$kind.csv.gz" --rejects "$OUT/rejects_$kind.csv" \
-        --summary "$OUT/summary_$kind.csv" --report-dir "$OUT/report_$kind"
+        --summary "$OUT/summary_$kind.csv" --report-dir "$OUT/report_$kind" --reasons 3
 done
 
 # Prints a summary CSV as an aligned table, up to the model columns (the
@@ -63,15 +63,42 @@ for kind in logistic gbdt; do
                       $col["observed_expected"], $col["auroc"] }' "$OUT/summary_$kind.csv"
 done
 echo
+# The ranked list is by practice and rank: the first practice's first five
+# rows, with the readable reason columns (quoted CSV fields, split here).
+echo "== 4. why? the top five patients of the first practice, gradient-boosted model,"
+echo "      with their three leading reasons (ristra score --reasons 3)"
+gzip -dc "$OUT/ranked_gbdt.csv.gz" | awk '
+    function split_csv(line, f,    n, i, c, q, v) {
+        n = 0; v = ""; q = 0
+        for (i = 1; i <= length(line); i++) {
+            c = substr(line, i, 1)
+            if (q) { if (c == "\"" && substr(line, i + 1, 1) == "\"") { v = v c; i++ }
+                     else if (c == "\"") q = 0; else v = v c }
+            else if (c == "\"") q = 1
+            else if (c == ",") { f[++n] = v; v = "" }
+            else v = v c
+        }
+        f[++n] = v
+        return n
+    }
+    NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) col[h[i]] = i; next }
+    { split_csv($0, f) }
+    NR > 1 && (practice == "" || f[col["practice"]] == practice) && shown < 5 {
+        practice = f[col["practice"]]; shown++
+        printf "  %s  rank %d  NHS number %s  risk %.3f\n", practice, f[col["rank_in_practice"]],
+               f[col["nhs_number"]], f[col["risk"]]
+        for (k = 1; k <= 3; k++) if (f[col["reason" k]] != "") printf "      %s\n", f[col["reason" k]]
+    }'
+echo
 echo "The ranked lists are $OUT/ranked_logistic.csv.gz and $OUT/ranked_gbdt.csv.gz."
 echo "Demonstration models, synthetic patients: NOT FOR CLINICAL USE."
 
 echo
-echo "== 4. the run record of the gradient-boosted run ($OUT/ranked_gbdt.csv.gz.manifest.json)"
+echo "== 5. the run record of the gradient-boosted run ($OUT/ranked_gbdt.csv.gz.manifest.json)"
 cat "$OUT/ranked_gbdt.csv.gz.manifest.json"
 echo
-echo "== 5. ristra verify: every file as the manifest records it"
+echo "== 6. ristra verify: every file as the manifest records it"
 "$RISTRA" verify "$OUT/ranked_gbdt.csv.gz.manifest.json"
 echo
-echo "== 6. the report (area page; one page per practice beside it; docs/report.md)"
+echo "== 7. the report (area page; one page per practice beside it; docs/report.md)"
 echo "$OUT/report_gbdt/index.html"

@@ -18,9 +18,9 @@ static const char USAGE[] =
     "                    [--audit A [--audit-by C1,C2,...]]\n"
     "                    [--fhir F [--fhir-bundle] [--fhir-system URI] [--fhir-time T]\n"
     "                     [--fhir-status S]]\n"
-    "                    [--report-dir D [--report-unsuppressed]]\n"
+    "                    [--report-dir D [--report-unsuppressed] [--report-baseline M]]\n"
     "                    [--manifest PATH] [--mode OCTAL] [--max-reject-rate R]\n"
-    "                    [--min-scored N] [--quiet]\n"
+    "                    [--min-scored N] [--reasons K] [--quiet]\n"
     "\n"
     "Scores every patient of the population file F (CSV, plain or gzip) with the\n"
     "model M and writes the ranked list O: one row per patient scored, by practice\n"
@@ -65,6 +65,8 @@ static const char USAGE[] =
     "  --report-dir D         the report: D/index.html (the area) and one\n"
     "                         D/practice-<code>.html per practice, self-contained\n"
     "                         HTML (docs/report.md); D must exist\n"
+    "  --report-baseline M    a baseline run's manifest: the pages show the drift\n"
+    "                         flags of this input against the file that run read\n"
     "  --report-unsuppressed  exact counts on the practice pages (the area page\n"
     "                         keeps small-number suppression)\n"
     "  --manifest PATH        the run's manifest (JSON: model, input and output\n"
@@ -76,6 +78,9 @@ static const char USAGE[] =
     "                         fraction of rows is rejected (default 0.05)\n"
     "  --min-scored N         fail (exit 3, nothing written) when fewer rows are\n"
     "                         scored (default 1)\n"
+    "  --reasons K            add the K features that raise each patient's risk most\n"
+    "                         (feature, value, contribution, readable text; see\n"
+    "                         docs/score-output.md)\n"
     "  --quiet                no progress bar and no summary paragraph\n"
     "\n"
     "Exit status: 0 done; 1 failed (nothing written); 2 usage; 3 failure threshold\n"
@@ -157,7 +162,7 @@ static void clear_progress(const progress *p)
 
 typedef struct score_args {
     const char *model, *input, *output;
-    const char *tiers, *tier_names, *threads;
+    const char *tiers, *tier_names, *threads, *reasons;
     const char *mode, *max_reject_rate, *min_scored;
     const char *audit_by, *fhir_time;
     int quiet, fhir_bundle, report_unsuppressed;
@@ -272,6 +277,7 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         { "id-kind", &id_kind, NULL },
         { "practice-column", &practice, NULL },
         { "outcome-column", &outcome, NULL },
+        { "reasons", &a->reasons, NULL },
         { "audit", &o->audit_path, NULL },
         { "audit-by", &a->audit_by, NULL },
         { "fhir", &o->fhir_path, NULL },
@@ -281,6 +287,7 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         { "fhir-status", &a->fhir.status, NULL },
         { "report-dir", &o->report_dir, NULL },
         { "report-unsuppressed", NULL, &a->report_unsuppressed },
+        { "report-baseline", &a->report.baseline_manifest, NULL },
         { "manifest", &o->manifest_path, NULL },
         { "mode", &a->mode, NULL },
         { "max-reject-rate", &a->max_reject_rate, NULL },
@@ -315,6 +322,14 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
             return cli_usage_error("score", USAGE, "--threads must be 0..1024");
         o->n_threads = (int)v;
     }
+    if (a->reasons) {
+        int64_t v;
+        if ((rc = cli_parse_int64("score", "--reasons", a->reasons, &v)))
+            return rc;
+        if (v < 0 || v > RISTRA_MAX_REASONS)
+            return cli_usage_error("score", USAGE, "--reasons must be 0..%d", RISTRA_MAX_REASONS);
+        o->n_reasons = (int)v;
+    }
     if (a->audit_by) {
         if (!o->audit_path && !o->report_dir)
             return cli_usage_error("score", USAGE, "--audit-by needs --audit or --report-dir");
@@ -331,8 +346,9 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         return rc;
     a->fhir.format = a->fhir_bundle ? RISTRA_FHIR_BUNDLE : RISTRA_FHIR_NDJSON;
     o->fhir = &a->fhir;
-    if (a->report_unsuppressed && !o->report_dir)
-        return cli_usage_error("score", USAGE, "--report-unsuppressed needs --report-dir");
+    if ((a->report_unsuppressed || a->report.baseline_manifest) && !o->report_dir)
+        return cli_usage_error("score", USAGE,
+                               "--report-unsuppressed and --report-baseline need --report-dir");
     a->report.suppress_practice = !a->report_unsuppressed;
     o->report = &a->report;
     if ((rc = parse_run_options(o, a)))

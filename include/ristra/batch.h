@@ -148,12 +148,36 @@ typedef struct ristra_score_file_options {
     const char *report_dir;
     /** Its options; NULL (default): RISTRA_REPORT_OPTIONS_INIT. @since 2.0.0 */
     const ristra_report_options *report;
+    /**
+     * Reason codes: each ranked-list row gains, for the n_reasons
+     * features that raise that patient's risk most (the largest positive
+     * contributions of ristra_model_explain(), largest first), the
+     * columns reasonK_feature, reasonK_value (empty when missing),
+     * reasonK_contribution (log-odds) and reasonK, a readable text made
+     * from the feature's description and unit, e.g. "Emergency admissions
+     * in the previous 12 months: 3 (+0.82)". Fewer raising features leave
+     * the rest empty. 0 (default): none; at most RISTRA_MAX_REASONS. The
+     * model must be explainable (ristra_model_explainable()).
+     * See docs/score-output.md. @since 2.0.0
+     */
+    int n_reasons;
+    /**
+     * The contribution matrix, CSV: nhs_number, practice, one column per
+     * feature (named as the feature) and bias, one row per patient
+     * scored, in file order; each row sums to the patient's log-odds
+     * (ristra_model_explain()). Written and committed with the other
+     * outputs. NULL (default): none. @since 2.0.0
+     */
+    const char *contributions_path;
 } ristra_score_file_options;
+
+/** The most reason codes per patient ristra_score_file() writes. */
+#define RISTRA_MAX_REASONS 16
 
 #define RISTRA_SCORE_FILE_OPTIONS_VERSION 1
 #define RISTRA_SCORE_FILE_OPTIONS_INIT                                                       \
     { RISTRA_SCORE_FILE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, -1, NULL, \
-      NULL, NULL, NULL, NULL, NULL, 0, NULL, 0.05, 1, NULL, NULL }
+      NULL, NULL, NULL, NULL, NULL, 0, NULL, 0.05, 1, NULL, NULL, 0, NULL }
 
 /**
  * Fills opts with the defaults of the given struct version.

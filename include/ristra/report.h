@@ -35,10 +35,20 @@ typedef struct ristra_report_options {
     int suppress_practice;
     /** The pages' heading; NULL (default): "Emergency admission risk". */
     const char *title;
+    /**
+     * A baseline run's manifest (its <output>.manifest.json): the pages
+     * then show the drift of this run's input against the population file
+     * that run read (ristra_drift_compute() with this run's model; the
+     * baseline file checked against the SHA-256 its manifest records, as
+     * ristra_drift_compute_manifests() does): every flagged figure, the
+     * area's on the area page, each practice's on its page. The input must
+     * then be a file, not standard input. NULL (default): no drift.
+     */
+    const char *baseline_manifest;
 } ristra_report_options;
 
 #define RISTRA_REPORT_OPTIONS_VERSION 1
-#define RISTRA_REPORT_OPTIONS_INIT { RISTRA_REPORT_OPTIONS_VERSION, 1, 1, NULL }
+#define RISTRA_REPORT_OPTIONS_INIT { RISTRA_REPORT_OPTIONS_VERSION, 1, 1, NULL, NULL }
 
 /**
  * Fills opts with the defaults of the given struct version.

@@ -16,6 +16,7 @@
 #include "ristra/common.h"
 #include "ristra/model.h"
 #include "ristra/score.h"
+#include "ristra/explain.h"
 #include "ristra/identifiers.h"
 #include "ristra/synth.h"
 #include "ristra/xgboost.h"

@@ -85,11 +85,13 @@ typedef struct ristra__struct_info {
       sizeof(ristra_fhir_options))                                                         \
     X(drift_options, ristra_drift_options, RISTRA_DRIFT_OPTIONS_VERSION,                   \
       sizeof(ristra_drift_options))                                                        \
-    X(drift_row, ristra_drift_row, RISTRA_DRIFT_ROW_VERSION, sizeof(ristra_drift_row))     \
+    X(drift_row, ristra_drift_row, RISTRA_DRIFT_ROW_VERSION, sizeof(ristra_drift_row))      \
     X(load_options, ristra_load_options, RISTRA_LOAD_OPTIONS_VERSION,                      \
       sizeof(ristra_load_options))                                                         \
     X(report_options, ristra_report_options, RISTRA_REPORT_OPTIONS_VERSION,                \
-      sizeof(ristra_report_options))
+      sizeof(ristra_report_options))                                                       \
+    X(explain_options, ristra_explain_options, RISTRA_EXPLAIN_OPTIONS_VERSION,             \
+      sizeof(ristra_explain_options))
 
 #define RISTRA__DECLARE_STRUCT_INFO(name, type, latest, ...) \
     extern const ristra__struct_info ristra__info_##name;

@@ -23,6 +23,11 @@ int ristra__drift_read(ristra__drift_side *s, const char *path, const ristra_mod
                        const ristra_drift_options *o);
 void ristra__drift_side_free(ristra__drift_side *s);
 
+/* *path_out (free()): the file a run's manifest records, its input (role
+ * NULL) or its output of a role, checked to be unchanged since (its
+ * SHA-256). RISTRA_EFORMAT, RISTRA_EINVAL (changed), RISTRA_EIO. */
+int ristra__drift_recorded_file(char **path_out, const char *manifest, const char *role);
+
 struct ristra_drift {
     int64_t n_rows, cap;
     ristra_drift_row *rows;

@@ -9,6 +9,7 @@
 #include "ristra/drift.h"
 #include "../common/digest_internal.h"
 #include "../common/error_internal.h"
+#include "drift_internal.h"
 
 /* The record of the input (role NULL) or of the output of a role. */
 static json_t *find_record(json_t *doc, const char *role)
@@ -25,8 +26,7 @@ static json_t *find_record(json_t *doc, const char *role)
     return found;
 }
 
-/* *path_out (free()): the file manifest records for role, unchanged since. */
-static int recorded_file(char **path_out, const char *manifest, const char *role)
+int ristra__drift_recorded_file(char **path_out, const char *manifest, const char *role)
 {
     *path_out = NULL;
     json_error_t err;
@@ -66,9 +66,9 @@ int ristra_drift_compute_manifests(ristra_drift **out, const ristra_model *model
                                                                : "current_manifest");
     const char *role = model ? NULL : "output";
     char *baseline = NULL, *current = NULL;
-    int rc = recorded_file(&baseline, baseline_manifest, role);
+    int rc = ristra__drift_recorded_file(&baseline, baseline_manifest, role);
     if (!rc)
-        rc = recorded_file(&current, current_manifest, role);
+        rc = ristra__drift_recorded_file(&current, current_manifest, role);
     if (!rc)
         rc = ristra_drift_compute(out, model, baseline, current, opts);
     free(baseline), free(current);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "features_internal.h"
+#include "../common/error_internal.h"
 #include "../model/gbdt_internal.h"
 
 int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m, const void *x,
@@ -69,4 +70,23 @@ int64_t ristra__features_f32_pair(float *dst, int32_t *status, const ristra_mode
         status[r] = st;
     }
     return rejected;
+}
+
+/* The strides must give every element its own address: row-major
+ * (col_stride 1, row_stride >= n_cols), column-major (row_stride 1,
+ * col_stride >= n_rows), or anything else without overlap. */
+int ristra__check_strides(const char *fn, int64_t n_rows, int64_t n_cols, int64_t row_stride,
+                          int64_t col_stride)
+{
+    if (row_stride < 1 || col_stride < 1)
+        return ristra__error(RISTRA_EINVAL, "%s: row_stride %lld and col_stride %lld must be "
+                             "at least 1", fn, (long long)row_stride, (long long)col_stride);
+    if (row_stride / col_stride < n_cols && col_stride / row_stride < n_rows)
+        return ristra__error(RISTRA_EINVAL,
+                             "%s: row_stride %lld and col_stride %lld make elements of a "
+                             "%lld x %lld block overlap (row-major: col_stride 1 and row_stride "
+                             ">= n_cols; column-major: row_stride 1 and col_stride >= n_rows)",
+                             fn, (long long)row_stride, (long long)col_stride,
+                             (long long)n_rows, (long long)n_cols);
+    return RISTRA_OK;
 }

@@ -47,6 +47,12 @@ static inline int ristra__row_present_status(const ristra_model *m, int st, int6
  * feature j at x[r * stride + j * col_stride], in elements) and
  * sets status[r]. A rejected row keeps its first failing status and its
  * dst row holds zeros. Returns the number of rejected rows. */
+/* The block's strides (ristra_model_score(), ristra_model_explain()): at
+ * least 1 and giving every element its own address; RISTRA_EINVAL naming
+ * fn otherwise. */
+int ristra__check_strides(const char *fn, int64_t n_rows, int64_t n_cols, int64_t row_stride,
+                          int64_t col_stride);
+
 int64_t ristra__features_f64(double *dst, int32_t *status, const ristra_model *m, const void *x,
                              ristra_dtype dtype, int64_t n, int64_t stride, int64_t col_stride);
 

@@ -187,10 +187,12 @@ int ristra_fit_to_model(ristra_model **out, const ristra_fit *fit,
     m->kind = RISTRA_MODEL_LOGISTIC;
     m->intercept = fit->intercept ? fit->intercept_value : 0.0;
     m->coef = malloc((size_t)(fit->n_cols > 0 ? fit->n_cols : 1) * sizeof *m->coef);
+    m->reference = malloc((size_t)(fit->n_cols > 0 ? fit->n_cols : 1) * sizeof *m->reference);
     m->metadata_json = metadata_text(fit, opts);
-    rc = m->coef && m->metadata_json ? RISTRA_OK : ristra__oom();
+    rc = m->coef && m->reference && m->metadata_json ? RISTRA_OK : ristra__oom();
     for (int64_t j = 0; !rc && j < fit->n_cols; j++) {
         m->coef[j] = fit->coef[j];
+        m->reference[j] = fit->col_mean[j]; /* what explanations measure from */
         rc = fill_feature(&m->features[j], fit, j, opts);
     }
     if (rc) {

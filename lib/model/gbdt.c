@@ -48,6 +48,7 @@ void ristra__gbdt_free(ristra__gbdt *g)
         tree_free(&g->trees[i]);
     free(g->trees);
     ristra__gbdt_layout_free(g->layout);
+    ristra__shap_tables_free(atomic_load(&g->shap));
     free(g);
 }
 

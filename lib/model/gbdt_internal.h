@@ -8,6 +8,7 @@
 #ifndef RISTRA_GBDT_INTERNAL_H
 #define RISTRA_GBDT_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "ristra/model.h"
@@ -38,6 +39,8 @@ typedef struct ristra__tree {
 } ristra__tree;
 
 typedef struct ristra__gbdt_layout ristra__gbdt_layout;
+typedef struct ristra__shap_tables ristra__shap_tables; /* lib/explain/treeshap.c */
+void ristra__shap_tables_free(ristra__shap_tables *t);
 
 typedef struct ristra__gbdt {
     int semantics;            /* RISTRA__SEMANTICS_* */
@@ -45,6 +48,9 @@ typedef struct ristra__gbdt {
     int64_t n_trees;
     ristra__tree *trees;
     ristra__gbdt_layout *layout; /* the kernel's form, built by finish */
+    /* TreeSHAP's tables (from the covers, kept apart from the kernel's
+     * layout), built on the first explanation. */
+    ristra__shap_tables *_Atomic shap;
 } ristra__gbdt;
 
 /* A gbdt with n_trees empty trees; NULL when out of memory. */

@@ -38,6 +38,7 @@ void ristra_model_free(ristra_model *model)
     free(model->features);
     free(model->metadata_json);
     free(model->coef);
+    free(model->reference);
     ristra__gbdt_free(model->gbdt);
     free(model);
 }

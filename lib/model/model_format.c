@@ -253,6 +253,29 @@ static int read_calibration(ristra_model *m, ristra__jpath *p, json_t *doc)
     return rc;
 }
 
+/* "reference" (format_version 2, optional): the values explanations
+ * measure each feature from, one per feature. */
+static int read_reference(ristra_model *m, ristra__jpath *p, json_t *params)
+{
+    json_t *ref;
+    int rc = ristra__json_array(&ref, p, params, "reference", 0);
+    if (rc || !ref)
+        return rc;
+    size_t mark = ristra__jpath_key(p, "reference");
+    if ((int64_t)json_array_size(ref) != m->n_features) {
+        rc = ristra__jpath_error(p, RISTRA_EFORMAT, "%zu reference values for %lld features",
+                                 json_array_size(ref), (long long)m->n_features);
+    } else {
+        m->reference = calloc((size_t)(m->n_features > 0 ? m->n_features : 1), sizeof(double));
+        if (!m->reference)
+            rc = ristra__oom();
+        for (int64_t j = 0; !rc && j < m->n_features; j++)
+            rc = ristra__json_number_at(&m->reference[j], p, ref, (size_t)j);
+    }
+    ristra__jpath_pop(p, mark);
+    return rc;
+}
+
 static int read_logistic(ristra_model *m, ristra__jpath *p, json_t *doc)
 {
     json_t *params, *coefs;
@@ -278,6 +301,8 @@ static int read_logistic(ristra_model *m, ristra__jpath *p, json_t *doc)
             rc = ristra__json_number_at(&m->coef[j], p, coefs, (size_t)j);
     }
     ristra__jpath_pop(p, m2);
+    if (!rc)
+        rc = read_reference(m, p, params);
 done:
     ristra__jpath_pop(p, mark);
     return rc;
@@ -574,6 +599,13 @@ json_t *ristra__model_to_json(const ristra_model *m)
                 if (json_array_append_new(coefs, json_real(m->coef[j])))
                     failed = 1;
             put(params, "coefficients", coefs, &failed);
+            if (m->reference) {
+                json_t *ref = json_array();
+                for (int64_t j = 0; ref && j < m->n_features; j++)
+                    if (json_array_append_new(ref, json_real(m->reference[j])))
+                        failed = 1;
+                put(params, "reference", ref, &failed);
+            }
         } else {
             json_decref(coefs);
         }

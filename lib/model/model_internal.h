@@ -8,7 +8,7 @@
 #include "ristra/model.h"
 
 /* Native format version this library writes, and the newest it reads. */
-#define RISTRA__FORMAT_VERSION 1
+#define RISTRA__FORMAT_VERSION 2
 
 typedef struct ristra__feature {
     char *name;
@@ -37,6 +37,7 @@ struct ristra_model {
     /* RISTRA_MODEL_LOGISTIC: margin = intercept + x . coef */
     double intercept;
     double *coef;
+    double *reference;          /* per feature, for explanations (training means); NULL when absent */
 
     /* RISTRA_MODEL_GBDT */
     ristra__gbdt *gbdt;

@@ -4,6 +4,7 @@
 #define RISTRA_REPORT_INTERNAL_H
 
 #include "ristra/batch.h"
+#include "ristra/drift.h"
 #include "ristra/report.h"
 #include "../audit/audit_internal.h"
 #include "../io/output_internal.h"
@@ -16,6 +17,7 @@ typedef struct ristra__report_input {
     const char *model_metadata;             /* JSON text */
     const char *manifest_sha256;            /* NULL: no manifest */
     const char *started_utc;                /* NULL: unknown */
+    const ristra_drift *drift;              /* against the baseline; NULL: none */
 } ristra__report_input;
 
 /* Before any work: the options are known and dir is an existing

@@ -63,8 +63,7 @@ static void about(page *p)
         ristra__text_put(&p->t, "<p class=\"note\" id=\"suppression\">Small-number suppression "
             "is OFF on this page: it shows exact counts, some of them small. Keep it within "
             "the practice.</p>\n");
-    ristra__text_put(&p->t, "<p>This page names no patient. Drift: no baseline was given for "
-        "this run.</p>\n</section>\n");
+    ristra__text_put(&p->t, "<p>This page names no patient.</p>\n</section>\n");
 }
 
 /* List size, expected and observed, and the patients in each tier. */
@@ -281,6 +280,86 @@ static void practices_table(page *p)
     ristra__text_put(&p->t, "</tbody>\n</table>\n</section>\n");
 }
 
+static const char *const FLAG_WORDS[] = { "", "moderate", "major", "changed" };
+
+static int is_count_measure(const char *m)
+{
+    return strcmp(m, "list_size") == 0 || strcmp(m, "tier_size") == 0;
+}
+
+static void drift_value(page *p, const char *m, double v)
+{
+    if (!isfinite(v))
+        ristra__text_put(&p->t, "\xe2\x80\x93");
+    else if (is_count_measure(m))
+        ristra__report_count(p, (int64_t)llround(v));
+    else
+        ristra__text_put(&p->t, "%.4g", v);
+}
+
+static void drift_row(page *p, const ristra_drift_row *r)
+{
+    ristra__text *t = &p->t;
+    ristra__text_put(t, "<tr data-drift-measure=\"");
+    esc(p, r->measure);
+    ristra__text_put(t, "\" data-drift-subject=\"");
+    esc(p, r->subject);
+    ristra__text_put(t, "\" data-drift-flag=\"%s\"><th scope=\"row\">",
+                     FLAG_WORDS[r->flag >= 0 && r->flag <= 3 ? r->flag : 0]);
+    esc(p, r->measure);
+    ristra__text_put(t, "</th><td class=\"name\">");
+    esc(p, r->subject);
+    ristra__text_put(t, "</td><td>");
+    drift_value(p, r->measure, r->baseline);
+    ristra__text_put(t, "</td><td>");
+    drift_value(p, r->measure, r->current);
+    ristra__text_put(t, "</td><td>");
+    if (is_count_measure(r->measure) && p->suppress)
+        ristra__text_put(t, "*"); /* a difference of rounded counts says nothing */
+    else
+        ristra__text_put(t, isfinite(r->change) ? "%+.4g" : "\xe2\x80\x93", r->change);
+    ristra__text_put(t, "</td><td>%s</td></tr>\n",
+                     FLAG_WORDS[r->flag >= 0 && r->flag <= 3 ? r->flag : 0]);
+}
+
+/* Whether a drift row is about the practice (NULL: the area's page, all). */
+static int about_practice(const char *subject, const char *practice)
+{
+    size_t len = strlen(practice);
+    return strncmp(subject, practice, len) == 0 && (subject[len] == '\0' || subject[len] == ' ');
+}
+
+/* The figures of the drift against the baseline that crossed a flag. */
+static void drift_section(page *p, const char *practice)
+{
+    const ristra_drift *d = p->in->drift;
+    ristra__text_put(&p->t, "<section aria-labelledby=\"drift\">\n<h2 id=\"drift\">Drift "
+        "against the baseline</h2>\n");
+    if (!d) {
+        ristra__text_put(&p->t, "<p>No baseline was given for this run.</p>\n</section>\n");
+        return;
+    }
+    ristra__text_put(&p->t, "<table id=\"drift-flags\">\n<caption>Figures that crossed a flag "
+        "(PSI 0.1 moderate, 0.25 major; docs/drift.md)</caption>\n<thead><tr>"
+        "<th scope=\"col\">Measure</th><th scope=\"col\">Subject</th><th scope=\"col\">"
+        "Baseline</th><th scope=\"col\">Now</th><th scope=\"col\">Change</th>"
+        "<th scope=\"col\">Flag</th></tr></thead>\n<tbody>\n");
+    int64_t shown = 0;
+    for (int64_t i = 0; i < ristra_drift_n_rows(d); i++) {
+        ristra_drift_row r = RISTRA_DRIFT_ROW_INIT;
+        if (ristra_drift_row_get(&r, d, i) || r.flag == RISTRA_DRIFT_NONE)
+            continue;
+        if (practice && !about_practice(r.subject, practice))
+            continue;
+        drift_row(p, &r);
+        shown++;
+    }
+    if (!shown)
+        ristra__text_put(&p->t, "<tr><td colspan=\"6\" class=\"name\">Nothing crossed a "
+            "flag.</td></tr>\n");
+    ristra__text_put(&p->t, "</tbody>\n</table>\n</section>\n");
+}
+
 static void foot(page *p)
 {
     ristra__text_put(&p->t, "</main>\n<footer><p>Written by ristra %s. Definitions of every "
@@ -307,6 +386,7 @@ void ristra__report_area_page(page *p)
     cut_tables(p, groups, n);
     group_table(p, groups, n);
     practices_table(p);
+    drift_section(p, NULL);
     foot(p);
 }
 
@@ -334,5 +414,6 @@ void ristra__report_practice_page(page *p, int32_t practice)
     int64_t groups[2] = { g, ristra__report_group(f, "area", "all") };
     cut_tables(p, groups, 2);
     group_table(p, groups, 2);
+    drift_section(p, s.practice);
     foot(p);
 }

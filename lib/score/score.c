@@ -128,25 +128,6 @@ int ristra_score_options_init(ristra_score_options *opts, int version)
                                "ristra_score_options_init");
 }
 
-/* The strides must give every element its own address: row-major
- * (col_stride 1, row_stride >= n_cols), column-major (row_stride 1,
- * col_stride >= n_rows), or anything else without overlap. */
-static int check_strides(int64_t n_rows, int64_t n_cols, int64_t row_stride, int64_t col_stride)
-{
-    static const char fn[] = "ristra_model_score";
-    if (row_stride < 1 || col_stride < 1)
-        return ristra__error(RISTRA_EINVAL, "%s: row_stride %lld and col_stride %lld must be "
-                             "at least 1", fn, (long long)row_stride, (long long)col_stride);
-    if (row_stride / col_stride < n_cols && col_stride / row_stride < n_rows)
-        return ristra__error(RISTRA_EINVAL,
-                             "%s: row_stride %lld and col_stride %lld make elements of a "
-                             "%lld x %lld block overlap (row-major: col_stride 1 and row_stride "
-                             ">= n_cols; column-major: row_stride 1 and col_stride >= n_rows)",
-                             fn, (long long)row_stride, (long long)col_stride,
-                             (long long)n_rows, (long long)n_cols);
-    return RISTRA_OK;
-}
-
 static int check_arguments(const double *prob_out, const double *margin_out,
                            const int32_t *status_out, const ristra_model *model, const void *x,
                            ristra_dtype dtype, int64_t n_rows, int64_t n_cols,
@@ -168,7 +149,7 @@ static int check_arguments(const double *prob_out, const double *margin_out,
     if (n_cols != model->n_features)
         return ristra__error(RISTRA_EINVAL, "%s: n_cols is %lld but the model has %lld features",
                              fn, (long long)n_cols, (long long)model->n_features);
-    int rc = check_strides(n_rows, n_cols, row_stride, col_stride);
+    int rc = ristra__check_strides(fn, n_rows, n_cols, row_stride, col_stride);
     if (rc)
         return rc;
     if (!x && n_rows > 0)

@@ -19,6 +19,7 @@
 #include "../common/parallel_internal.h"
 #include "../common/struct_version_internal.h"
 #include "../audit/audit_internal.h"
+#include "../drift/drift_internal.h"
 #include "../fhir/fhir_internal.h"
 #include "../manifest/manifest_internal.h"
 #include "../model/model_internal.h"
@@ -112,13 +113,16 @@ static int check_arguments(const ristra_model *model, const char *input, const c
                              fn, (long long)o->min_scored);
     if (o->report_dir && (rc = ristra__report_check(o->report_dir, o->report)))
         return rc;
+    if (o->n_reasons < 0 || o->n_reasons > RISTRA_MAX_REASONS)
+        return ristra__error(RISTRA_EINVAL, "%s: opts->n_reasons is %d (expected 0 to %d)", fn,
+                             o->n_reasons, RISTRA_MAX_REASONS);
     return o->fhir_path ? ristra__fhir_check(o->fhir) : RISTRA_OK;
 }
 
-enum { N_PATHS = 7 };
+enum { N_PATHS = 8 };
 static const char *const PATH_NAMES[N_PATHS] = { "input", "output", "rejects_path",
                                                  "summary_path", "audit_path", "fhir_path",
-                                                 "manifest_path" };
+                                                 "contributions_path", "manifest_path" };
 
 /* Every output may be written (io/output_path.c), at most one is standard
  * output, and no two of the paths are the same file, spelled alike or not,
@@ -320,6 +324,8 @@ typedef struct batch {
     uint64_t bytes_done, bytes_total;  /* as last told to the progress callback */
     ristra__audit *audit;              /* NULL without opts->audit_path */
     int64_t n_extra;                   /* the audit's columns, read as extras */
+    ristra__output *out_contrib;       /* opts->contributions_path */
+    ristra__explained explained;       /* contributions and reasons */
     int id_kind;                       /* the reader's ristra_id_kind */
     /* pseudonyms: the scored patients' identifiers, NUL-terminated, one
      * after another; rows.nhs_number then holds each one's offset here */
@@ -407,6 +413,8 @@ static int score_block(batch *b, const ristra__feed_block *v)
     so.n_threads = b->opts->n_threads;
     int rc = ristra_model_score(b->prob, NULL, b->status, b->model, v->values, RISTRA_FLOAT64,
                                 n, v->n_cols, v->n_cols, 1, &so);
+    if (!rc)
+        rc = ristra__explained_block(&b->explained, v, so.n_threads);
     if (rc)
         return rc;
     if ((rc = reserve_rows(&b->rows, n)))
@@ -441,6 +449,8 @@ static int score_block(batch *b, const ristra__feed_block *v)
         if (b->audit && (rc = ristra__audit_keep(b->audit, v->extra + i * b->n_extra)))
             break;
         int64_t k = s->n++;
+        rc = ristra__explained_keep(&b->explained, v, i, k,
+                                    ristra__feed_practice(b->feed, v->practice[i]));
         s->nhs_number[k] = v->nhs_number ? v->nhs_number[i] : keep_token(b, v->identifier[i]);
         if (s->nhs_number[k] == UINT64_MAX) {
             rc = ristra__oom();
@@ -644,7 +654,8 @@ static int finish(ristra_score_result *r, batch *b)
     names[r->totals.n_tiers] = r->untiered_name;
     if (!rc && b->out_list) {
         ristra__ranked_list list = { &st, b->rows.nhs_number, tokens, codes, names,
-                                     b->opts->n_threads };
+                                     b->opts->n_threads,
+                                     b->explained.k ? &b->explained : NULL };
         rc = ristra__write_ranked_list(b->out_list, &list);
     }
     if (!rc && b->out_fhir) {
@@ -747,16 +758,40 @@ static int record_run(ristra__manifest *m, batch *b, const ristra_score_result *
         snprintf(mode, sizeof mode, "%04o",
                  (unsigned)(b->opts->file_mode ? b->opts->file_mode : RISTRA__PRIVATE_MODE));
         json_object_set_new(opts, "file_mode", json_string(mode));
-        const char *more[] = { b->opts->audit_path, b->opts->fhir_path, b->opts->report_dir };
-        static const char *const keys[] = { "audit_path", "fhir_path", "report_dir" };
-        for (int i = 0; i < 3; i++)
+        const char *more[] = { b->opts->audit_path, b->opts->fhir_path, b->opts->report_dir,
+                               b->opts->contributions_path };
+        static const char *const keys[] = { "audit_path", "fhir_path", "report_dir",
+                                            "contributions_path" };
+        for (int i = 0; i < 4; i++)
             json_object_set_new(opts, keys[i], more[i] ? json_string(more[i]) : json_null());
         json_object_set_new(opts, "id_kind", json_string(ristra_id_kind_string(b->id_kind)));
+        json_object_set_new(opts, "n_reasons", json_integer(b->opts->n_reasons));
     }
     if (!rc)
         rc = ristra__manifest_set(m, "options", opts);
     if (!rc)
         rc = ristra__manifest_set(m, "rows", counts_json(b, r));
+    return rc;
+}
+
+/* The report's drift: this run's input against the baseline run's (its
+ * manifest names it); *out NULL when no baseline was asked for. */
+static int report_drift(ristra_drift **out, const batch *b)
+{
+    *out = NULL;
+    const ristra_report_options *ro = b->opts->report;
+    if (!ro || !ro->baseline_manifest)
+        return RISTRA_OK;
+    if (strcmp(b->input, "-") == 0)
+        return ristra__error(RISTRA_EINVAL, "ristra_score_file: the report's drift needs the "
+                             "input as a file, not standard input");
+    char *baseline = NULL;
+    int rc = ristra__drift_recorded_file(&baseline, ro->baseline_manifest, NULL);
+    ristra_drift_options o = RISTRA_DRIFT_OPTIONS_INIT;
+    o.n_threads = b->opts->n_threads;
+    if (!rc)
+        rc = ristra_drift_compute(out, b->model, baseline, b->input, &o);
+    free(baseline);
     return rc;
 }
 
@@ -767,13 +802,14 @@ static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_pa
 {
     ristra__commit *set = NULL;
     int rc = ristra__commit_new(&set);
-    const char *roles[6];
+    const char *roles[7];
     int n = 0;
     ristra__output *audit = ristra__audit_take_output(b->audit);
     ristra__output **outs[] = { &b->out_list, &b->out_rejects, &b->out_summary, &audit,
-                                &b->out_fhir };
-    static const char *const names[] = { "output", "rejects", "summary", "audit", "fhir" };
-    for (int i = 0; i < 5; i++) {
+                                &b->out_fhir, &b->out_contrib };
+    static const char *const names[] = { "output", "rejects", "summary", "audit", "fhir",
+                                         "contributions" };
+    for (int i = 0; i < 6; i++) {
         if (!rc && *outs[i]) {
             roles[n++] = names[i];
             rc = ristra__commit_add(set, *outs[i]);
@@ -787,14 +823,18 @@ static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_pa
         rc = ristra__manifest_seal(m, set, roles, manifest_path,
                                    b->opts->file_mode ? b->opts->file_mode : RISTRA__PRIVATE_MODE,
                                    hex);
+    ristra_drift *drift = NULL;
+    if (!rc && b->opts->report_dir)
+        rc = report_drift(&drift, b);
     if (!rc && b->opts->report_dir) {
         ristra__report_input in = { b->opts->report_dir, b->opts->report,
                                     ristra__audit_figures_of(b->audit), r,
                                     ristra_model_metadata(b->model),
                                     manifest_path ? hex : NULL,
-                                    manifest_path ? ristra__manifest_started(m) : NULL };
+                                    manifest_path ? ristra__manifest_started(m) : NULL, drift };
         rc = ristra__report_write(set, &in);
     }
+    ristra_drift_free(drift);
     if (!rc)
         rc = ristra__commit_run(set);
     ristra__commit_free(set);
@@ -812,6 +852,8 @@ static void free_batch(batch *b)
     ristra__output_abort(b->out_rejects);
     ristra__output_abort(b->out_summary);
     ristra__output_abort(b->out_fhir);
+    ristra__output_abort(b->out_contrib);
+    ristra__explained_free(&b->explained);
     ristra__audit_free(b->audit);
 }
 
@@ -836,6 +878,10 @@ static int open_everything(batch *b, const char *output, ristra_population_optio
         rc = open_output(&b->out_summary, o->summary_path, o);
     if (!rc)
         rc = open_output(&b->out_fhir, o->fhir_path, o);
+    if (!rc)
+        rc = open_output(&b->out_contrib, o->contributions_path, o);
+    if (!rc)
+        rc = ristra__explained_open(&b->explained, b->model, o, b->out_contrib);
     if (!rc && b->out_rejects)
         rc = ristra__write_rejects_header(b->out_rejects, b->id_kind);
     return rc;
@@ -854,13 +900,18 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
         rc = check_arguments(model, input, output, o);
     if (rc)
         return rc;
+    /* An explain run (contributions and no list) is recorded beside its
+     * contributions file. */
+    const int explain_run = !output && o->contributions_path;
     char *manifest_path = o->manifest_path
                               ? (o->manifest_path[0] ? strdup(o->manifest_path) : NULL)
-                              : ristra__manifest_default_path(output);
+                              : ristra__manifest_default_path(explain_run ? o->contributions_path
+                                                                          : output);
     if (!manifest_path && o->manifest_path && o->manifest_path[0])
         return ristra__oom();
     const char *paths[N_PATHS] = { input, output, o->rejects_path, o->summary_path,
-                                   o->audit_path, o->fhir_path, manifest_path };
+                                   o->audit_path, o->fhir_path, o->contributions_path,
+                                   manifest_path };
     if ((rc = check_paths(paths))) {
         free(manifest_path);
         return rc;
@@ -872,17 +923,18 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     b.input = input;
     ristra__manifest *m = NULL;
     ristra_score_result *r = new_result(o, model);
-    rc = r ? ristra__manifest_new(&m, "score") : ristra__oom();
+    rc = r ? ristra__manifest_new(&m, explain_run ? "explain" : "score") : ristra__oom();
     ristra_population_options po;
     if (!rc)
         rc = population_options(&po, o);
     if (!rc) {
         b.id_kind = po.id_kind ? po.id_kind : RISTRA_ID_NHS;
         r->totals.id_kind = b.id_kind;
-        if (b.id_kind == RISTRA_ID_PSEUDONYM && o->fhir_path)
+        if (b.id_kind == RISTRA_ID_PSEUDONYM && (o->fhir_path || o->contributions_path))
             rc = ristra__error(RISTRA_EINVAL,
-                               "ristra_score_file: FHIR output names each patient by NHS "
-                               "number; a run of pseudonyms (id_kind pseudonym) cannot write it");
+                               "ristra_score_file: %s names each patient by NHS number; a run "
+                               "of pseudonyms (id_kind pseudonym) cannot write it",
+                               o->fhir_path ? "FHIR output" : "the contributions file");
     }
     if (!rc)
         rc = open_everything(&b, output, &po);

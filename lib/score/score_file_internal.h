@@ -26,6 +26,7 @@ typedef struct ristra__ranked_list {
     const char *const *practice_code;    /* per practice index */
     const char *const *tier_name;        /* n_tiers + 1: the last for "in no tier" */
     int n_threads;
+    const struct ristra__explained *reasons; /* NULL: no reason columns */
 } ristra__ranked_list;
 
 int ristra__write_ranked_list(ristra__output *o, const ristra__ranked_list *list);
@@ -81,5 +82,40 @@ void ristra__feed_release(ristra__feed *f);
 const char *ristra__feed_practice(const ristra__feed *f, int32_t index);
 /* Stops the reader thread; the population may be used again after this. */
 void ristra__feed_close(ristra__feed *f);
+
+/* ------------------------------------------------------------ explanations
+ * The contributions file and the reason codes (score_file_explain.c). */
+
+typedef struct ristra__explained {
+    const ristra_model *model;
+    int k;                     /* reasons per patient (0: none) */
+    int64_t nf;
+    ristra__output *out;       /* the contributions file, or NULL */
+    char **name, **label, **unit;  /* per feature: CSV name, description, unit */
+    size_t row_text_max;       /* most text the reasons add to one ranked-list row */
+    double *contrib;           /* the block's: n x (nf + 1) */
+    int32_t *status;
+    int64_t block_cap;
+    char *line;
+    size_t line_cap;
+    int32_t *feature;          /* per patient kept: k features (-1: none), values, contributions */
+    double *value, *contribution;
+    int64_t cap;
+} ristra__explained;
+
+/* Checks the model can be explained when anything is asked for, and
+ * writes the contributions file's header. */
+int ristra__explained_open(ristra__explained *e, const ristra_model *m,
+                           const ristra_score_file_options *o, ristra__output *out);
+void ristra__explained_free(ristra__explained *e);
+/* Explains a block (nothing when nothing was asked for). */
+int ristra__explained_block(ristra__explained *e, const ristra__feed_block *v, int n_threads);
+/* Row i of the block is kept as scored patient number `patient`: keeps
+ * its reasons and writes its contributions line. */
+int ristra__explained_keep(ristra__explained *e, const ristra__feed_block *v, int64_t i,
+                           int64_t patient, const char *practice_csv);
+/* The ranked list's extra header columns, and one patient's fields. */
+void ristra__explained_header(char *buf, size_t size, int k);
+char *ristra__explained_format(char *o, const ristra__explained *e, int64_t patient);
 
 #endif

@@ -168,7 +168,8 @@ static int format_chunk(void *ctx, int64_t begin, int64_t end, int thread_index)
             const int tier = ristra__tier_of(ps, st->n_tiers, rank);
             size_t id_len = list->token ? strlen(list->token[p]) : 10;
             size_t need = id_len + job->code_len[ps->practice] + job->tier_len[tier] +
-                          4 * RISTRA__NUMBER_TEXT_MAX + 8;
+                          4 * RISTRA__NUMBER_TEXT_MAX + 8 +
+                          (list->reasons ? list->reasons->row_text_max : 0);
             if (ch->len + need > ch->cap) {
                 size_t cap = ch->cap ? ch->cap * 2 : 1 << 20;
                 while (cap < ch->len + need)
@@ -194,6 +195,8 @@ static int format_chunk(void *ctx, int64_t begin, int64_t end, int thread_index)
             o += ristra__format_double(o, 100.0 * (double)st->overall_rank[pos] / n_all);
             *o++ = ',';
             o = put(o, job->tier_csv[tier], job->tier_len[tier]);
+            if (list->reasons)
+                o = ristra__explained_format(o, list->reasons, p);
             *o++ = '\n';
             ch->len = (size_t)(o - ch->text);
         }
@@ -234,12 +237,19 @@ int ristra__write_ranked_list(ristra__output *o, const ristra__ranked_list *list
         else
             job.tier_len[i] = strlen(job.tier_csv[i]);
     }
+    char reasons[2048] = "";
+    if (list->reasons)
+        ristra__explained_header(reasons, sizeof reasons, list->reasons->k);
     if (!rc)
         rc = write_text(o, list->token ? ristra_id_kind_column(RISTRA_ID_PSEUDONYM)
                                        : ristra_id_kind_column(RISTRA_ID_NHS));
     if (!rc)
         rc = write_text(o, ",practice,risk,rank_in_practice,percentile_in_practice,"
-                           "percentile_overall,tier\n");
+                           "percentile_overall,tier");
+    if (!rc)
+        rc = write_text(o, reasons);
+    if (!rc)
+        rc = write_text(o, "\n");
     const int64_t n_chunks = (st->n + CHUNK_ROWS - 1) / CHUNK_ROWS;
     for (int64_t c0 = 0; !rc && c0 < n_chunks; c0 += n_threads) {
         int64_t k = n_chunks - c0 < n_threads ? n_chunks - c0 : n_threads;

@@ -16,6 +16,7 @@ ALLOWED = {
     "features": {"common", "schema", "model"},
     "model": {"common", "io", "metrics"},
     "link": {"common", "model"},
+    "explain": {"common", "features", "model"},
     "metrics": {"common", "io"},
     "stratify": {"common", "metrics"},
     "fit": {"common", "io", "model"},

@@ -24,7 +24,7 @@ static const init_case INITS[] = {
     INIT_CASE(score_file_options), INIT_CASE(evaluate_options), INIT_CASE(fit_options),
     INIT_CASE(fit_model_options),  INIT_CASE(recalibrate_options), INIT_CASE(synth_options),
     INIT_CASE(xgboost_options),    INIT_CASE(audit_options),   INIT_CASE(fhir_options),
-    INIT_CASE(drift_options),
+    INIT_CASE(drift_options),      INIT_CASE(explain_options),
 };
 
 static int untouched(const unsigned char *p, size_t n)

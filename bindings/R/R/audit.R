@@ -38,10 +38,11 @@ print.ristra_drift <- function(x, ...) {
 }
 
 ristra_report <- function(model, input, directory, by = character(), suppress_practice = TRUE,
-                          title = NULL, audit_output = NULL, manifest = NULL, threads = 0L) {
+                          title = NULL, audit_output = NULL, manifest = NULL,
+                          baseline_manifest = NULL, threads = 0L) {
   if (!inherits(model, "ristra_model")) model <- ristra_load(model)
   opt <- function(x) if (is.null(x)) NA_character_ else enc2utf8(as.character(x))
-  texts <- c(opt(title), opt(audit_output), opt(manifest))
+  texts <- c(opt(title), opt(audit_output), opt(manifest), opt(baseline_manifest))
   codes <- .Call(C_ristra_report, model$ptr, input, directory, enc2utf8(as.character(by)),
                  texts, c(as.integer(isTRUE(suppress_practice)), as.integer(threads)))
   invisible(file.path(directory, c("index.html", sprintf("practice-%s.html", codes))))

@@ -21,11 +21,13 @@ predict.ristra_model <- function(object, newdata, type = c("response", "link", "
   value
 }
 
-# Per-feature contributions (type = "contrib"): the explanation's library
-# call goes here; until this libristra has one, the request is refused.
+# Per-feature contributions (type = "contrib"): ristra_model_explain()
+# (include/ristra/explain.h), a matrix with a column per feature and "bias".
 predict_contrib <- function(object, block, n_threads) {
-  ristra_abort(-7L, paste("type = \"contrib\" needs a libristra with explanations;",
-                          "this one (", ristra_version(), ") has none"))
+  value <- .Call(C_ristra_explain, ristra_ptr(object), block$x, as.integer(block$columns),
+                 as.integer(n_threads))
+  rownames(value) <- block$names
+  value
 }
 
 # newdata as the C glue takes it: the values, which of their columns are

@@ -8,7 +8,8 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
                               outcome_column = "emergency_admission_next_12m",
                               outcome_required = FALSE, check_duplicates = TRUE, gzip = NA,
                               block_rows = 0L, manifest = NULL, max_reject_rate = 0.05,
-                              min_scored = 1L, mode = "0600", progress = NULL) {
+                              min_scored = 1L, mode = "0600", progress = NULL, reasons = 0L,
+                              contributions = NULL) {
   if (!inherits(model, "ristra_model")) model <- ristra_load(model)
   one_path <- function(x, what) {
     if (is.null(x)) return(NA_character_)
@@ -19,7 +20,7 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
   }
   paths <- c(one_path(input, "input"), one_path(output, "output"),
              one_path(rejects, "rejects"), one_path(summary, "summary"),
-             one_path(manifest, "manifest"))
+             one_path(manifest, "manifest"), one_path(contributions, "contributions"))
   file_mode <- if (is.character(mode)) strtoi(mode, 8L) else as.integer(mode)
   if (length(file_mode) != 1 || is.na(file_mode)) {
     stop("mode must be an octal string such as \"0640\" or an integer", call. = FALSE)
@@ -41,7 +42,8 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
   }
   gzip_flag <- if (is.na(gzip)) -1L else as.integer(isTRUE(gzip))
   flags <- c(as.integer(threads), as.integer(isTRUE(outcome_required)),
-             as.integer(isTRUE(check_duplicates)), gzip_flag, as.integer(block_rows))
+             as.integer(isTRUE(check_duplicates)), gzip_flag, as.integer(block_rows),
+             as.integer(reasons))
   failure <- NULL
   callback <- NULL
   if (!is.null(progress)) {

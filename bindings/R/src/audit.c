@@ -49,12 +49,12 @@ SEXP ristra_r_audit(SEXP model, SEXP input, SEXP audit_path, SEXP by, SEXP threa
 
 /* The report pages in dir; returns the practices' codes (their pages are
  * practice-<code>.html beside index.html). texts: title, audit path,
- * manifest path (NA: none). */
+ * manifest path, baseline manifest (NA: none). */
 SEXP ristra_r_report(SEXP model, SEXP input, SEXP dir, SEXP by, SEXP texts, SEXP flags)
 {
     const ristra_model *m = rr_model_of(model);
-    if (!Rf_isString(texts) || XLENGTH(texts) != 3)
-        rr_invalid("texts must be character(3)");
+    if (!Rf_isString(texts) || XLENGTH(texts) != 4)
+        rr_invalid("texts must be character(4)");
     if (TYPEOF(flags) != INTSXP || XLENGTH(flags) != 2)
         rr_invalid("flags must be integer(2)");
     ristra_audit_options ao;
@@ -62,10 +62,11 @@ SEXP ristra_r_report(SEXP model, SEXP input, SEXP dir, SEXP by, SEXP texts, SEXP
     ristra_report_options ro;
     ristra_report_options_init(&ro, RISTRA_REPORT_OPTIONS_VERSION);
     ro.suppress_practice = INTEGER(flags)[0];
-    const char *t[3];
-    for (int i = 0; i < 3; i++)
+    const char *t[4];
+    for (int i = 0; i < 4; i++)
         t[i] = STRING_ELT(texts, i) == NA_STRING ? NULL : Rf_translateCharUTF8(STRING_ELT(texts, i));
     ro.title = t[0];
+    ro.baseline_manifest = t[3];
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
     o.audit = &ao;
     o.audit_path = t[1];

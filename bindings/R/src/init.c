@@ -23,6 +23,7 @@ static const R_CallMethodDef call_entries[] = {
     { "C_ristra_audit", (DL_FUNC)&ristra_r_audit, 5 },
     { "C_ristra_report", (DL_FUNC)&ristra_r_report, 6 },
     { "C_ristra_drift", (DL_FUNC)&ristra_r_drift, 4 },
+    { "C_ristra_explain", (DL_FUNC)&ristra_r_explain, 4 },
     { NULL, NULL, 0 }
 };
 

@@ -230,7 +230,7 @@ SEXP ristra_r_features(SEXP ptr)
 /* Points cols[j] at the j-th model feature's values: column columns[j] of a
  * double matrix, or element columns[j] of a list of double vectors (a
  * data.frame's columns). Returns the number of rows. */
-static R_xlen_t column_pointers(const double **cols, SEXP x, SEXP columns, R_xlen_t k)
+R_xlen_t rr_column_pointers(const double **cols, SEXP x, SEXP columns, R_xlen_t k)
 {
     const int *index = INTEGER(columns);
     if (TYPEOF(x) == REALSXP && Rf_isMatrix(x)) {
@@ -263,7 +263,7 @@ static R_xlen_t column_pointers(const double **cols, SEXP x, SEXP columns, R_xle
 /* 1 when the k feature columns are consecutive columns of one block, each n
  * long (a matrix whose columns are the model's, in order): the library then
  * reads the block in place, column-major. */
-static int consecutive_columns(const double *const *cols, R_xlen_t k, R_xlen_t n)
+int rr_consecutive_columns(const double *const *cols, R_xlen_t k, R_xlen_t n)
 {
     for (R_xlen_t j = 1; j < k; j++)
         if (cols[j] != cols[0] + j * n)
@@ -284,14 +284,14 @@ SEXP ristra_r_score(SEXP ptr, SEXP x, SEXP columns, SEXP margin, SEXP n_threads)
     if (TYPEOF(columns) != INTSXP || XLENGTH(columns) != k)
         rr_invalid("columns must be %lld integer indices", (long long)k);
     const double **cols = (const double **)R_alloc((size_t)k, sizeof *cols);
-    R_xlen_t n = column_pointers(cols, x, columns, k);
+    R_xlen_t n = rr_column_pointers(cols, x, columns, k);
     int want_margin = Rf_asLogical(margin) == TRUE;
     ristra_score_options opts = RISTRA_SCORE_OPTIONS_INIT;
     opts.n_threads = Rf_asInteger(n_threads);
 
     SEXP value = PROTECT(Rf_allocVector(REALSXP, n));
     SEXP status = PROTECT(Rf_allocVector(INTSXP, n));
-    int in_place = k > 0 && consecutive_columns(cols, k, n);
+    int in_place = k > 0 && rr_consecutive_columns(cols, k, n);
     R_xlen_t chunk = k > 0 && BLOCK_VALUES / k > 0 ? BLOCK_VALUES / k : 1;
     double *block = in_place ? NULL
                              : (double *)R_alloc((size_t)(n < chunk ? n : chunk) * (size_t)k + 1,

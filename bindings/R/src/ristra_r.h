@@ -26,6 +26,7 @@ SEXP ristra_r_calibration(SEXP model);
 SEXP ristra_r_audit(SEXP model, SEXP input, SEXP audit_path, SEXP by, SEXP threads);
 SEXP ristra_r_report(SEXP model, SEXP input, SEXP dir, SEXP by, SEXP texts, SEXP flags);
 SEXP ristra_r_drift(SEXP model, SEXP paths, SEXP outcome_column, SEXP flags);
+SEXP ristra_r_explain(SEXP model, SEXP x, SEXP columns, SEXP n_threads);
 
 /* Helpers shared by the glue files (ristra_r.c). */
 SEXP rr_model_tag(void);
@@ -37,5 +38,9 @@ const char *rr_string_arg(SEXP x, const char *what);      /* a file name, ~ expa
 const char *rr_optional_string(SEXP x, const char *what); /* NULL for R's NULL or NA */
 SEXP rr_utf8(const char *s);
 SEXP rr_named_list(int n, const char **names);
+/* cols[j]: column columns[j] of x (a data.frame's list or a matrix); returns the rows. */
+R_xlen_t rr_column_pointers(const double **cols, SEXP x, SEXP columns, R_xlen_t k);
+/* 1 when cols[0..k) are consecutive columns of one n-row block. */
+int rr_consecutive_columns(const double *const *cols, R_xlen_t k, R_xlen_t n);
 
 #endif

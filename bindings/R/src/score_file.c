@@ -68,13 +68,14 @@ static const char *optional_elt(SEXP x, R_xlen_t i)
     return STRING_ELT(x, i) == NA_STRING ? NULL : Rf_translateCharUTF8(STRING_ELT(x, i));
 }
 
-/* paths: character(5) input, output, rejects, summary (NA: none), manifest
- * (NA: the default "<output>.manifest.json"; "": none);
+/* paths: character(6) input, output, rejects, summary (NA: none), manifest
+ * (NA: the default "<output>.manifest.json"; "": none), contributions (NA:
+ * none);
  * columns: character(3) id, practice, outcome (NA outcome: not read);
  * tiers: NULL (the default) or cut-points; tier_names: NULL or one per
- * tier (NA: default); untiered_name: NULL or a string; flags: integer(5)
+ * tier (NA: default); untiered_name: NULL or a string; flags: integer(6)
  * threads, outcome_required, check_duplicates, gzip (-1, 0, 1),
- * block_rows; limits: double(3) max_reject_rate, min_scored, file mode;
+ * block_rows, reasons; limits: double(3) max_reject_rate, min_scored, file mode;
  * progress_fn: NULL or a function returning TRUE to stop.
  * Returns list(totals, tier_names, practices), or NULL when the progress
  * function stopped the run. */
@@ -82,14 +83,14 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
                          SEXP untiered_name, SEXP flags, SEXP limits, SEXP progress_fn)
 {
     const ristra_model *m = rr_model_of(model);
-    if (!Rf_isString(paths) || XLENGTH(paths) != 5 || STRING_ELT(paths, 0) == NA_STRING)
-        rr_invalid("paths must be character(5) with an input file");
+    if (!Rf_isString(paths) || XLENGTH(paths) != 6 || STRING_ELT(paths, 0) == NA_STRING)
+        rr_invalid("paths must be character(6) with an input file");
     if (TYPEOF(limits) != REALSXP || XLENGTH(limits) != 3)
         rr_invalid("limits must be double(3)");
     if (!Rf_isString(columns) || XLENGTH(columns) != 3)
         rr_invalid("columns must be character(3)");
-    if (TYPEOF(flags) != INTSXP || XLENGTH(flags) != 5)
-        rr_invalid("flags must be integer(5)");
+    if (TYPEOF(flags) != INTSXP || XLENGTH(flags) != 6)
+        rr_invalid("flags must be integer(6)");
 
     ristra_score_file_options opts = RISTRA_SCORE_FILE_OPTIONS_INIT;
     ristra_population_options population = RISTRA_POPULATION_OPTIONS_INIT;
@@ -100,6 +101,7 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
     opts.rejects_path = files[2];
     opts.summary_path = files[3];
     opts.manifest_path = optional_elt(paths, 4);
+    opts.contributions_path = path_elt(paths, 5);
     opts.max_reject_rate = REAL(limits)[0];
     opts.min_scored = (int64_t)REAL(limits)[1];
     opts.file_mode = (int)REAL(limits)[2];
@@ -114,6 +116,7 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
     opts.gzip_output = INTEGER(flags)[3];
     population.block_rows = INTEGER(flags)[4];
     opts.n_threads = INTEGER(flags)[0];
+    opts.n_reasons = INTEGER(flags)[5];
     if (!Rf_isNull(tiers)) {
         if (TYPEOF(tiers) != REALSXP || XLENGTH(tiers) < 1 || XLENGTH(tiers) > RISTRA_MAX_TIERS)
             rr_invalid("tiers must hold 1 to %d cut-points", RISTRA_MAX_TIERS);

@@ -42,7 +42,7 @@ class DriftRow(Structure):
 class ReportOptions(Structure):
     """struct ristra_report_options (include/ristra/report.h)."""
     _fields_ = [("version", c_int), ("suppress_area", c_int), ("suppress_practice", c_int),
-                ("title", c_char_p)]
+                ("title", c_char_p), ("baseline_manifest", c_char_p)]
 
 
 FLAGS = ("", "moderate", "major", "changed")
@@ -108,19 +108,22 @@ def audit(model: Model | PathLike, input: PathLike, *, by: Sequence[str] = (),
 def report(model: Model | PathLike, input: PathLike, directory: PathLike, *,
            by: Sequence[str] = (), suppress_practice: bool = True,
            title: str | None = None, audit_output: PathLike | None = None,
-           manifest: PathLike | None = None, threads: int = 0) -> list[str]:
+           manifest: PathLike | None = None, baseline_manifest: PathLike | None = None,
+           threads: int = 0) -> list[str]:
     """`ristra score --report-dir`: the library writes the report into the
     existing directory (index.html for the area and practice-<code>.html
     for each practice, self-contained HTML; docs/report.md) from a run
     over input, with the audit grouped also by the columns in by.
     suppress_practice False: exact counts on the practice pages (the area
     page keeps small-number suppression). manifest: the run's manifest,
-    whose SHA-256 the pages show (None: none). Returns the pages' paths."""
+    whose SHA-256 the pages show (None: none). baseline_manifest: a
+    baseline run's manifest; the pages then show the drift flags against
+    the file it read. Returns the pages' paths."""
     if not isinstance(model, Model):
         with Model.load(model) as loaded:
             return report(loaded, input, directory, by=by, suppress_practice=suppress_practice,
                           title=title, audit_output=audit_output, manifest=manifest,
-                          threads=threads)
+                          baseline_manifest=baseline_manifest, threads=threads)
     lib = _bind(_lib.lib())
     ao = AuditOptions()
     _lib.check(lib.ristra_audit_options_init(ctypes.byref(ao), 1))
@@ -131,6 +134,8 @@ def report(model: Model | PathLike, input: PathLike, directory: PathLike, *,
     _lib.check(lib.ristra_report_options_init(ctypes.byref(ro), 1))
     ro.suppress_practice = int(bool(suppress_practice))
     ro.title = _lib.text(title, "title")
+    ro.baseline_manifest = (os.fsencode(baseline_manifest) if baseline_manifest is not None
+                            else None)
     opts = _lib.ScoreFileOptions()
     _lib.check(lib.ristra_score_file_options_init(ctypes.byref(opts),
                                                   _lib.SCORE_FILE_OPTIONS_VERSION))

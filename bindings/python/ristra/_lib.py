@@ -47,6 +47,10 @@ class ScoreOptions(Structure):
     _fields_ = [("version", c_int), ("n_threads", c_int)]
 
 
+class ExplainOptions(Structure):
+    _fields_ = [("version", c_int), ("n_threads", c_int)]
+
+
 class LoadOptions(Structure):
     """struct ristra_load_options (include/ristra/model.h)."""
     _fields_ = [("version", c_int), ("max_bytes", c_size_t)]
@@ -154,6 +158,7 @@ class CutPointSummary(Structure):
 
 
 MAX_TIERS = 8   # RISTRA_MAX_TIERS (include/ristra/batch.h): a limit, not a struct size
+MAX_REASONS = 16  # RISTRA_MAX_REASONS (include/ristra/batch.h)
 SCORE_RESULT_ALL = -1   # RISTRA_SCORE_RESULT_ALL
 
 
@@ -202,7 +207,8 @@ class ScoreFileOptions(Structure):
                 ("audit_path", c_char_p), ("audit", c_void_p),
                 ("fhir_path", c_char_p), ("fhir", c_void_p),
                 ("file_mode", c_int), ("manifest_path", c_char_p), ("max_reject_rate", c_double),
-                ("min_scored", c_int64), ("report_dir", c_char_p), ("report", c_void_p)]
+                ("min_scored", c_int64), ("report_dir", c_char_p), ("report", c_void_p),
+                ("n_reasons", c_int), ("contributions_path", c_char_p)]
 
 
 class ScoreResultStruct(Structure):
@@ -257,6 +263,7 @@ class RecalibrateOptions(Structure):
 FEATURE_INFO_VERSION = 1
 SAVE_OPTIONS_VERSION = 1
 SCORE_OPTIONS_VERSION = 1
+EXPLAIN_OPTIONS_VERSION = 1
 TREE_SUMMARY_VERSION = 1
 XGBOOST_OPTIONS_VERSION = 1
 SYNTH_OPTIONS_VERSION = 1
@@ -306,6 +313,11 @@ _SIGNATURES = {
     # Arrays go as plain addresses (ndarray.ctypes.data): no per-call casts.
     "ristra_model_score": (c_int, [c_void_p, c_void_p, c_void_p, ModelPointer, c_void_p, c_int,
                                    c_int64, c_int64, c_int64, c_int64, POINTER(ScoreOptions)]),
+    # include/ristra/explain.h
+    "ristra_explain_options_init": (c_int, [POINTER(ExplainOptions), c_int]),
+    "ristra_model_explainable": (c_int, [ModelPointer]),
+    "ristra_model_explain": (c_int, [c_void_p, c_void_p, ModelPointer, c_void_p, c_int, c_int64,
+                                     c_int64, c_int64, c_int64, POINTER(ExplainOptions)]),
     "ristra_nhs_number_valid": (c_int, [c_char_p, c_size_t]),
     "ristra_nhs_number_is_test": (c_int, [c_char_p, c_size_t]),
     "ristra_ods_practice_code_valid": (c_int, [c_char_p, c_size_t]),

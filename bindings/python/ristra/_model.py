@@ -341,6 +341,19 @@ class Model(ClassifierMixin):
                                                 ctypes.byref(opts)))
         return Model._adopt(out)
 
+    def explain(self, X: Any, n_threads: int = 0) -> Any:
+        """Splits each row's log-odds into one contribution per feature and a
+        bias: a pandas DataFrame with the feature names and "bias" as
+        columns (X's index when X is a DataFrame); each row sums to the
+        log-odds of predict(X) (the calibrated one). gbdt models: exact
+        TreeSHAP, XGBoost's pred_contribs; logistic models: coefficient x
+        (value - the training mean recorded by ristra fit). Rows that were
+        not scored are NaN. Raises UnsupportedError for a model that cannot
+        be explained (no node covers, no reference values), with the
+        library's message. See include/ristra/explain.h."""
+        from ._explain import explain
+        return explain(self, X, n_threads)
+
     def __repr__(self) -> str:
         if not self._handle:
             return "<ristra.Model (closed)>"
@@ -371,8 +384,10 @@ class Model(ClassifierMixin):
             C-contiguous float64 array.
         NaN means missing and follows each feature's missing policy.
 
-        output: "probability" (calibrated, after the link) or "margin" (the
-        raw log-odds).
+        output: "probability" (calibrated, after the link), "margin" (the
+        raw log-odds) or "contrib": a rows x (n_features + 1) array of
+        contributions, the bias last, as Model.explain() (rows sum to the
+        calibrated log-odds; XGBoost's pred_contribs for gbdt models).
 
         n_threads: threads to split the rows over; 0 (the default here, for
         notebooks and batch jobs) means one per available CPU, 1 scores on
@@ -386,8 +401,12 @@ class Model(ClassifierMixin):
         were not scored; with return_status=True, also an int32 array of
         RowStatus values saying why.
         """
+        if output == "contrib" and not return_status:
+            from ._explain import contributions
+            return contributions(self, X, n_threads)
         if output not in ("probability", "margin"):
-            raise _invalid(f'output must be "probability" or "margin", not {output!r}')
+            raise _invalid('output must be "probability", "margin" or "contrib" (without '
+                           f'return_status), not {output!r}')
         lib = _lib.lib()
         ptr = self._ptr
         block, row_stride, col_stride = _as_block(X, self)

@@ -271,7 +271,8 @@ def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike 
                block_rows: int = 0, gzip: bool | None = None,
                manifest: PathLike | None = None, max_reject_rate: float = 0.05,
                min_scored: int = 1, mode: int = 0o600,
-               progress: Progress | None = None, id_kind: str = "nhs") -> ScoreResult:
+               progress: Progress | None = None, reasons: int = 0,
+               contributions: PathLike | None = None, id_kind: str = "nhs") -> ScoreResult:
     """Scores every patient of a population file (CSV, plain or gzip), or
     of a pandas DataFrame with the same columns (streamed to the library,
     never written to disk), and writes the ranked list, exactly as the ``ristra score`` command does
@@ -307,6 +308,12 @@ def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike 
     outcome_column (None: do not read outcomes; read when present
     otherwise, unless outcome_required) name the input's columns.
 
+    reasons: K > 0 adds, to each ranked-list row, the K features raising
+    the patient's risk most (feature, value, contribution, readable text;
+    docs/score-output.md). contributions: a CSV of every scored patient's
+    contributions (nhs_number, practice, one column per feature, bias), as
+    ``ristra explain --input``.
+
     progress(patients, bytes_done, bytes_total) is called after each block
     on this thread; a true return value stops the run (CancelledError) and
     an exception raised in it stops the run and is re-raised here; nothing
@@ -330,11 +337,14 @@ def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike 
                               check_duplicates=check_duplicates, block_rows=block_rows,
                               gzip=gzip, manifest=manifest, max_reject_rate=max_reject_rate,
                               min_scored=min_scored, mode=mode, progress=progress,
+                              reasons=reasons, contributions=contributions,
                               id_kind=id_kind)
     lib = _lib.lib()
     opts = _options(rejects, summary, tiers, tier_names, untiered_name, threads, id_column,
                     practice_column, outcome_column, outcome_required, check_duplicates,
                     block_rows, gzip, manifest, max_reject_rate, min_scored, mode, id_kind)
+    opts.n_reasons = int(reasons)
+    opts.contributions_path = _path(contributions)
     raised: list[BaseException] = []
     callback = None
     if progress is not None:

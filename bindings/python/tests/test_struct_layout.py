@@ -38,6 +38,7 @@ STRUCTS = {
     "ristra_calibration": _lib.CalibrationBlock,
     "ristra_recalibrate_options": _lib.RecalibrateOptions,
     "ristra_report_options": _audit.ReportOptions,
+    "ristra_explain_options": _lib.ExplainOptions,
 }
 
 CONSTANTS = {
@@ -62,6 +63,8 @@ CONSTANTS = {
     "RISTRA_POPULATION_REJECT_VERSION": _lib.POPULATION_REJECT_VERSION,
     "RISTRA_CALIBRATION_VERSION": _lib.CALIBRATION_VERSION,
     "RISTRA_RECALIBRATE_OPTIONS_VERSION": _lib.RECALIBRATE_OPTIONS_VERSION,
+    "RISTRA_EXPLAIN_OPTIONS_VERSION": _lib.EXPLAIN_OPTIONS_VERSION,
+    "RISTRA_MAX_REASONS": _lib.MAX_REASONS,
     "RISTRA_EVALUATE_MAX_CUT_POINTS": _lib.EVALUATE_MAX_CUT_POINTS,
     "RISTRA_EVALUATION_OVERALL": _lib.EVALUATION_OVERALL,
     "RISTRA_MAX_TIERS": _lib.MAX_TIERS,

@@ -1,0 +1,32 @@
+/* Explanations: the tables TreeSHAP reads and the per-block kernels. */
+#ifndef RISTRA_EXPLAIN_INTERNAL_H
+#define RISTRA_EXPLAIN_INTERNAL_H
+
+#include <stdint.h>
+
+#include "../model/gbdt_internal.h"
+#include "../model/model_internal.h"
+
+/* Rows explained together: every per-node step of the kernel is a loop
+ * over this many rows, which the compiler turns into vector code. */
+enum { RISTRA__EXPLAIN_ROWS = 8 };
+
+typedef struct ristra__shap_tables ristra__shap_tables;
+
+/* The gbdt model's TreeSHAP tables, built on first use and then shared
+ * (published with an atomic compare-and-swap; see treeshap.c).
+ * NULL with an error set when out of memory. */
+const ristra__shap_tables *ristra__shap_tables_get(const ristra__gbdt *g, int64_t n_features);
+void ristra__shap_tables_free(ristra__shap_tables *t);
+
+/* Bytes of scratch one thread needs for ristra__shap_block(). */
+size_t ristra__shap_scratch_bytes(const ristra__shap_tables *t, int64_t n_features);
+
+/* phi[j * RISTRA__EXPLAIN_ROWS + r] += the model margin's contribution of
+ * feature j for row r (j == n_features: the bias), for the n <=
+ * RISTRA__EXPLAIN_ROWS rows of xf (feature-major: xf[j * ROWS + r],
+ * NaN = missing, policies already applied). */
+void ristra__shap_block(double *phi, const ristra__shap_tables *t, const ristra__gbdt *g,
+                        const float *xf, int64_t n_features, void *scratch);
+
+#endif
