@@ -13,7 +13,8 @@
 static const char USAGE[] =
     "usage: ristra score --model M --input F --output O [--rejects R] [--summary S]\n"
     "                    [--tiers C1,C2,...] [--tier-names N1,N2,...] [--threads N]\n"
-    "                    [--id-column C] [--practice-column C] [--outcome-column C]\n"
+    "                    [--id-kind nhs|pseudonym] [--id-column C] [--practice-column C]\n"
+    "                    [--outcome-column C]\n"
     "                    [--audit A [--audit-by C1,C2,...]]\n"
     "                    [--fhir F [--fhir-bundle] [--fhir-system URI] [--fhir-time T]\n"
     "                     [--fhir-status S]]\n"
@@ -42,7 +43,10 @@ static const char USAGE[] =
     "                         increasing (default 0.005,0.02,0.05,0.2)\n"
     "  --tier-names N1,...    a name per tier (default \"top 0.5%\", ...)\n"
     "  --threads N            threads (default 0: one per CPU)\n"
-    "  --id-column C          NHS number column (default nhs_number)\n"
+    "  --id-kind K            nhs (default): NHS numbers, modulus-11 checked; or\n"
+    "                         pseudonym: tokens of 16-64 of [0-9A-Za-z_-] (see ristra\n"
+    "                         pseudonymise); names the list's and rejects' first column\n"
+    "  --id-column C          identifier column (default nhs_number, or pseudonym)\n"
     "  --practice-column C    practice column (default practice)\n"
     "  --outcome-column C     outcome column, read when present (default\n"
     "                         emergency_admission_next_12m; \"\" for none)\n"
@@ -258,7 +262,7 @@ static int parse_run_options(ristra_score_file_options *o, const score_args *a)
 
 static int parse_options(ristra_score_file_options *o, score_args *a, int argc, char **argv)
 {
-    const char *id = NULL, *practice = NULL, *outcome = NULL, *pos[1];
+    const char *id = NULL, *practice = NULL, *outcome = NULL, *id_kind = NULL, *pos[1];
     int npos;
     cli_option opts[] = {
         { "model", &a->model, NULL },
@@ -270,6 +274,7 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         { "tier-names", &a->tier_names, NULL },
         { "threads", &a->threads, NULL },
         { "id-column", &id, NULL },
+        { "id-kind", &id_kind, NULL },
         { "practice-column", &practice, NULL },
         { "outcome-column", &outcome, NULL },
         { "reasons", &a->reasons, NULL },
@@ -295,11 +300,14 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         return rc;
     if (!a->model || !a->input || !a->output)
         return cli_usage_error("score", USAGE, "--model, --input and --output are required");
-    if (id || practice || outcome) {
+    if (id || practice || outcome || id_kind) {
         ristra_population_options_init(&a->population, RISTRA_POPULATION_OPTIONS_VERSION);
         a->population.outcome_column = RISTRA_SCORE_FILE_DEFAULT_OUTCOME;
         o->population = &a->population;
     }
+    if (id_kind && !(a->population.id_kind = ristra_id_kind_from_string(id_kind)))
+        return cli_usage_error("score", USAGE, "--id-kind must be nhs or pseudonym, not %s",
+                               id_kind);
     if (id)
         a->population.id_column = id;
     if (practice)

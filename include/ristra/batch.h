@@ -260,11 +260,16 @@ typedef struct ristra_score_totals {
     int64_t observed;          /**< patients with outcome 1 (-1 without outcomes) */
     /** AUROC over everyone scored with a known outcome; NaN as for a practice. */
     double auroc;
+    /**
+     * The run's identifier kind (a ristra_id_kind), which names the
+     * identifier column of the list and the rejects. @since 2.0.0
+     */
+    int id_kind;
 } ristra_score_totals;
 
 #define RISTRA_SCORE_TOTALS_VERSION 1
 #define RISTRA_SCORE_TOTALS_INIT                                                             \
-    { RISTRA_SCORE_TOTALS_VERSION, 0, 0, 0, 0, 0, 0, 0.0, -1, 0.0 }
+    { RISTRA_SCORE_TOTALS_VERSION, 0, 0, 0, 0, 0, 0, 0.0, -1, 0.0, RISTRA_ID_NHS }
 
 /**
  * Fills out with the run's totals; out->version must be set.

@@ -19,6 +19,7 @@
 #ifndef RISTRA_POPULATION_H
 #define RISTRA_POPULATION_H
 
+#include "ristra/identifiers.h"
 #include "ristra/model.h"
 #include "ristra/score.h"
 
@@ -30,7 +31,11 @@ typedef struct ristra_population ristra_population;
 /** Options for ristra_population_open(). */
 typedef struct ristra_population_options {
     int version;                   /**< RISTRA_POPULATION_OPTIONS_VERSION */
-    const char *id_column;         /**< NHS number column; default "nhs_number" */
+    /**
+     * The identifier column; NULL (the default): the column of id_kind
+     * (ristra_id_kind_column(): "nhs_number" or "pseudonym").
+     */
+    const char *id_column;
     const char *practice_column;   /**< practice (ODS code) column; default "practice" */
     /**
      * The outcome column (0/1, empty for unknown), or NULL (the default)
@@ -60,12 +65,17 @@ typedef struct ristra_population_options {
     int check_duplicates;          /**< 1 (default): reject a repeated NHS number */
     /** Threads that parse a block; 1 (default), 0 = one per CPU. */
     int n_threads;
+    /**
+     * The kind of identifier (a ristra_id_kind): RISTRA_ID_NHS (the
+     * default; 0 means it too) or RISTRA_ID_PSEUDONYM. @since 2.0.0
+     */
+    int id_kind;
 } ristra_population_options;
 
 #define RISTRA_POPULATION_OPTIONS_VERSION 1
 #define RISTRA_POPULATION_OPTIONS_INIT                                                       \
-    { RISTRA_POPULATION_OPTIONS_VERSION, "nhs_number", "practice", NULL, 0, NULL, 0, NULL, 0, \
-      0, 1, 1 }
+    { RISTRA_POPULATION_OPTIONS_VERSION, NULL, "practice", NULL, 0, NULL, 0, NULL, 0, 0, 1, 1, \
+      RISTRA_ID_NHS }
 
 /**
  * Fills opts with the defaults of the given struct version.
@@ -135,7 +145,10 @@ typedef struct ristra_population_block {
     const double *values;
     /** n_rows ristra_row_status values; a rejected row's values are NaN. */
     const int32_t *status;
-    /** the NHS number as a 10-digit integer; 0 when it is not valid. */
+    /**
+     * the NHS number as a 10-digit integer; 0 when it is not valid. NULL
+     * when the run's id_kind is RISTRA_ID_PSEUDONYM (see identifier).
+     */
     const uint64_t *nhs_number;
     /** practice index for ristra_population_practice(); -1 when not valid. */
     const int32_t *practice;
@@ -146,11 +159,17 @@ typedef struct ristra_population_block {
     /** the line of the file each row starts on (the header is line 1). */
     const int64_t *line;
     int64_t first_row;         /**< data rows in the file before this block */
+    /**
+     * For id_kind RISTRA_ID_PSEUDONYM: n_rows NUL-terminated identifier
+     * fields as written (a usable row's is its pseudonym); NULL for NHS
+     * numbers. @since 2.0.0
+     */
+    const char *const *identifier;
 } ristra_population_block;
 
 #define RISTRA_POPULATION_BLOCK_VERSION 1
 #define RISTRA_POPULATION_BLOCK_INIT                                                       \
-    { RISTRA_POPULATION_BLOCK_VERSION, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+    { RISTRA_POPULATION_BLOCK_VERSION, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
 
 /**
  * Reads the next block. Rows that cannot be used (see ristra_row_status:

@@ -31,7 +31,7 @@ typedef enum ristra_row_status {
     RISTRA_ROW_NOT_NUMERIC = 3,     /**< a field is not a number (population files) */
     RISTRA_ROW_BAD_NHS_NUMBER = 4,  /**< the NHS number is not 10 digits with a valid check digit */
     RISTRA_ROW_FIELD_COUNT = 5,     /**< the row has the wrong number of fields */
-    RISTRA_ROW_DUPLICATE = 6,       /**< the NHS number appeared earlier in the file */
+    RISTRA_ROW_DUPLICATE = 6,       /**< the identifier appeared earlier in the file */
     RISTRA_ROW_BAD_PRACTICE = 7,    /**< the practice code is empty or not an ODS code */
     RISTRA_ROW_BAD_OUTCOME = 8,     /**< the outcome field is present but not 0 or 1 */
     /**
@@ -46,7 +46,12 @@ typedef enum ristra_row_status {
      * record is not a low-risk or a high-risk patient). ristra_model_check_row()
      * says how many were present. @since 2.0.0
      */
-    RISTRA_ROW_INSUFFICIENT_DATA = 10
+    RISTRA_ROW_INSUFFICIENT_DATA = 10,
+    /**
+     * The identifier is not a pseudonym (16 to 64 of [0-9A-Za-z_-]) in a
+     * run whose id_kind is RISTRA_ID_PSEUDONYM. @since 2.0.0
+     */
+    RISTRA_ROW_BAD_PSEUDONYM = 11
 } ristra_row_status;
 
 /**

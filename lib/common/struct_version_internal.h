@@ -75,6 +75,10 @@ typedef struct ristra__struct_info {
       sizeof(ristra_synth_options))                                                        \
     X(xgboost_options, ristra_xgboost_options, RISTRA_XGBOOST_OPTIONS_VERSION,             \
       sizeof(ristra_xgboost_options))                                                      \
+    X(pseudonymise_options, ristra_pseudonymise_options,                                   \
+      RISTRA_PSEUDONYMISE_OPTIONS_VERSION, sizeof(ristra_pseudonymise_options))            \
+    X(pseudonymise_totals, ristra_pseudonymise_totals, RISTRA_PSEUDONYMISE_TOTALS_VERSION, \
+      sizeof(ristra_pseudonymise_totals))                                                      \
     X(audit_options, ristra_audit_options, RISTRA_AUDIT_OPTIONS_VERSION,                   \
       sizeof(ristra_audit_options))                                                        \
     X(fhir_options, ristra_fhir_options, RISTRA_FHIR_OPTIONS_VERSION,                      \

@@ -82,6 +82,21 @@ static void blank_row(ristra_population *pop, int64_t r)
         pop->outcome[r] = NAN;
 }
 
+/* Pseudonyms: each row's identifier field as written, NUL-terminated in
+ * the block's arena (a usable row's is its pseudonym). */
+static int keep_identifiers(ristra_population *pop)
+{
+    for (int64_t r = 0; r < pop->n_rows; r++) {
+        const ristra__record *rec = &pop->rec[r];
+        const char *f;
+        size_t fl;
+        ristra__csv_field(pop->csv.buf + rec->start, rec->len, pop->schema.id_col, &f, &fl);
+        if (!(pop->identifier[r] = ristra__arena_put(&pop->arena, f, fl)))
+            return ristra__oom();
+    }
+    return RISTRA_OK;
+}
+
 /* The sequential step: practice codes to indices, repeated NHS numbers. */
 static int finish_rows(ristra_population *pop)
 {
@@ -167,6 +182,8 @@ static int grow_rows(ristra_population *pop, int64_t n)
     GROW(practice, c);
     GROW(nhs, c);
     GROW(practice_key, c);
+    if (pop->schema.id_kind == RISTRA_ID_PSEUDONYM)
+        GROW(identifier, c);
     if (pop->schema.n_extra)
         GROW(extra, c * (size_t)pop->schema.n_extra);
     if (pop->schema.has_outcome)
@@ -224,6 +241,7 @@ void ristra_population_close(ristra_population *pop)
     free(pop->status);
     free(pop->practice);
     free(pop->nhs);
+    free(pop->identifier);
     free(pop->practice_key);
     ristra__u64_map_free(&pop->seen_nhs);
     ristra__u64_map_free(&pop->practice_index);
@@ -235,8 +253,13 @@ void ristra_population_close(ristra_population *pop)
 static int check_options(const ristra_model *model, const ristra_population_options *o)
 {
     const char *fn = "ristra_population_open";
-    if (!o->id_column || !*o->id_column || !o->practice_column || !*o->practice_column)
+    if ((o->id_column && !*o->id_column) || !o->practice_column || !*o->practice_column)
         return ristra__error(RISTRA_EINVAL, "%s: id_column and practice_column must be named", fn);
+    if (o->id_kind != 0 && o->id_kind != RISTRA_ID_NHS && o->id_kind != RISTRA_ID_PSEUDONYM)
+        return ristra__error(RISTRA_EINVAL,
+                             "%s: opts->id_kind is %d (expected RISTRA_ID_NHS or "
+                             "RISTRA_ID_PSEUDONYM)",
+                             fn, o->id_kind);
     if ((model != NULL) == (o->columns != NULL))
         return ristra__error(RISTRA_EINVAL,
                              "%s: give either a model or opts->columns, not %s", fn,
@@ -367,6 +390,8 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
         ristra__parallel_for(pop->n_rows, nt, parse_range, pop);
         rc = finish_rows(pop);
     }
+    if (!rc && pop->schema.id_kind == RISTRA_ID_PSEUDONYM)
+        rc = keep_identifiers(pop);
     if (rc) {
         pop->failed = 1;
         pop->n_rows = 0;
@@ -377,7 +402,8 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
     b.n_cols = pop->schema.n_cols;
     b.values = pop->values;
     b.status = pop->status;
-    b.nhs_number = pop->nhs;
+    b.nhs_number = pop->schema.id_kind == RISTRA_ID_NHS ? pop->nhs : NULL;
+    b.identifier = pop->schema.id_kind == RISTRA_ID_PSEUDONYM ? pop->identifier : NULL;
     b.practice = pop->practice;
     b.outcome = pop->schema.has_outcome ? pop->outcome : NULL;
     b.extra = pop->schema.n_extra ? pop->extra : NULL;

@@ -46,7 +46,8 @@ struct ristra_population {
     int64_t *lines;
     double *values, *extra, *outcome;
     int32_t *status, *practice;
-    uint64_t *nhs;
+    uint64_t *nhs;               /* the identifier's key: the NHS number, or a pseudonym's hash */
+    const char **identifier;     /* pseudonyms only: each row's identifier field (in arena) */
     uint64_t *practice_key;           /* the row's practice code packed, 0 if not valid */
     size_t consumed;                  /* bytes of the csv buffer the block used */
 

@@ -65,7 +65,8 @@ int ristra__schema_init(ristra__schema *s, const ristra_model *model,
 {
     memset(s, 0, sizeof *s);
     s->id_col = s->practice_col = s->outcome_col = -1;
-    s->id_name = strdup(o->id_column);
+    s->id_kind = o->id_kind ? o->id_kind : RISTRA_ID_NHS;
+    s->id_name = strdup(o->id_column ? o->id_column : ristra_id_kind_column(s->id_kind));
     s->practice_name = strdup(o->practice_column);
     if (!s->id_name || !s->practice_name)
         return ristra__oom();
@@ -284,8 +285,15 @@ void ristra__schema_reason(char *msg, size_t cap, const ristra__schema *s,
         snprintf(msg, cap, "field \"%s\": \"%.*s%s\" is not 0, 1 or empty", col, shown,
                  f, more);
         break;
+    case RISTRA_ROW_BAD_PSEUDONYM:
+        snprintf(msg, cap,
+                 "field \"%s\": \"%.*s%s\" is not a pseudonym (%d to %d of A-Z, a-z, 0-9, _ "
+                 "and -)",
+                 col, shown, f, more, RISTRA_PSEUDONYM_MIN_LENGTH, RISTRA_PSEUDONYM_MAX_LENGTH);
+        break;
     case RISTRA_ROW_DUPLICATE:
-        snprintf(msg, cap, "NHS number %.*s%s is already on line %lld", shown, f, more,
+        snprintf(msg, cap, "%s %.*s%s is already on line %lld",
+                 s->id_kind == RISTRA_ID_PSEUDONYM ? "pseudonym" : "NHS number", shown, f, more,
                  (long long)x->other_line);
         break;
     default:

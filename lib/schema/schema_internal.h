@@ -62,6 +62,7 @@ typedef struct ristra__schema {
     int has_outcome;
     int32_t id_col, practice_col, outcome_col;
     char *id_name, *practice_name, *outcome_name;
+    int id_kind;                      /* a ristra_id_kind: how the identifier is checked */
 } ristra__schema;
 
 /* The status one value causes under a feature's rule (RISTRA_ROW_OK,
@@ -168,8 +169,7 @@ static inline void ristra__schema_field(const ristra__schema *s, ristra__row_fie
     int st = RISTRA_ROW_OK;
     switch (role.role) {
     case RISTRA__COL_ID:
-        if (ristra__nhs_number_parse(f, fl, &row->nhs))
-            row->st_id = RISTRA_ROW_OK;
+        row->st_id = ristra__identifier_check(s->id_kind, f, fl, &row->nhs);
         break;
     case RISTRA__COL_PRACTICE:
         row->pkey = ristra__practice_key(f, fl);

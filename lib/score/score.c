@@ -251,10 +251,11 @@ const char *ristra_row_status_string(int status)
     case RISTRA_ROW_NOT_NUMERIC: return "value not numeric";
     case RISTRA_ROW_BAD_NHS_NUMBER: return "invalid NHS number";
     case RISTRA_ROW_FIELD_COUNT: return "wrong number of fields";
-    case RISTRA_ROW_DUPLICATE: return "duplicate NHS number";
+    case RISTRA_ROW_DUPLICATE: return "duplicate identifier";
     case RISTRA_ROW_BAD_PRACTICE: return "invalid practice code";
     case RISTRA_ROW_BAD_OUTCOME: return "invalid outcome value";
     case RISTRA_ROW_NOT_FINITE: return "margin not finite";
+    case RISTRA_ROW_BAD_PSEUDONYM: return "invalid pseudonym";
     case RISTRA_ROW_INSUFFICIENT_DATA: return "too few features present";
     default: return "unknown row status";
     }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/arena_internal.h"
 #include "../common/error_internal.h"
 #include "score_file_internal.h"
 
@@ -26,6 +27,8 @@ typedef struct slot {
     int32_t *status, *practice;
     uint64_t *nhs_number;
     int64_t *line;
+    const char **identifier;     /* pseudonyms, copied into ids */
+    ristra__arena ids;
     /* the reader's rejects, as lines of the rejects file */
     ristra__text rejects;
     size_t *reject_end;
@@ -88,12 +91,14 @@ static int copy_arrays(slot *s, const ristra_population_block *b)
     if (n > s->cap_rows) {
         int64_t cap = 0;
         free(s->status), free(s->practice), free(s->nhs_number), free(s->line), free(s->outcome);
+        free((void *)s->identifier);
+        s->identifier = malloc((size_t)n * sizeof *s->identifier);
         s->status = malloc((size_t)n * sizeof *s->status);
         s->practice = malloc((size_t)n * sizeof *s->practice);
         s->nhs_number = malloc((size_t)n * sizeof *s->nhs_number);
         s->line = malloc((size_t)n * sizeof *s->line);
         s->outcome = malloc((size_t)n * sizeof *s->outcome);
-        if (s->status && s->practice && s->nhs_number && s->line && s->outcome)
+        if (s->status && s->practice && s->nhs_number && s->line && s->outcome && s->identifier)
             cap = n;
         s->cap_rows = cap;
         if (!cap)
@@ -105,13 +110,20 @@ static int copy_arrays(slot *s, const ristra_population_block *b)
     memcpy(s->values, b->values, (size_t)nv * sizeof *s->values);
     memcpy(s->status, b->status, (size_t)n * sizeof *s->status);
     memcpy(s->practice, b->practice, (size_t)n * sizeof *s->practice);
-    memcpy(s->nhs_number, b->nhs_number, (size_t)n * sizeof *s->nhs_number);
+    if (b->nhs_number)
+        memcpy(s->nhs_number, b->nhs_number, (size_t)n * sizeof *s->nhs_number);
+    ristra__arena_reset(&s->ids);
+    for (int64_t i = 0; b->identifier && i < n; i++)
+        if (!(s->identifier[i] = ristra__arena_put(&s->ids, b->identifier[i],
+                                                   strlen(b->identifier[i]))))
+            return ristra__oom();
     memcpy(s->line, b->line, (size_t)n * sizeof *s->line);
     if (b->outcome)
         memcpy(s->outcome, b->outcome, (size_t)n * sizeof *s->outcome);
     ristra__feed_block *v = &s->view;
     v->values = s->values, v->status = s->status, v->practice = s->practice;
-    v->nhs_number = s->nhs_number, v->line = s->line;
+    v->nhs_number = b->nhs_number ? s->nhs_number : NULL, v->line = s->line;
+    v->identifier = b->identifier ? s->identifier : NULL;
     v->outcome = b->outcome ? s->outcome : NULL;
     return RISTRA_OK;
 }
@@ -179,6 +191,7 @@ static int fill(ristra__feed *f, slot *s)
     } else {
         v->values = b.values, v->status = b.status, v->practice = b.practice;
         v->nhs_number = b.nhs_number, v->line = b.line, v->outcome = b.outcome;
+        v->identifier = b.identifier;
     }
     if (!rc && f->want_rejects)
         rc = format_rejects(f, s, &b);
@@ -324,6 +337,7 @@ void ristra__feed_close(ristra__feed *f)
         slot *s = &f->slots[k];
         free(s->values), free(s->outcome), free(s->extra), free(s->status), free(s->practice);
         free(s->nhs_number), free(s->line), free(s->rejects.data), free(s->reject_end);
+        free((void *)s->identifier), ristra__arena_free(&s->ids);
         for (int32_t i = 0; i < s->n_new; i++)
             free(s->new_codes[i]);
         free(s->new_codes), free(s->error);

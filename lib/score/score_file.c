@@ -326,6 +326,10 @@ typedef struct batch {
     int64_t n_extra;                   /* the audit's columns, read as extras */
     ristra__output *out_contrib;       /* opts->contributions_path */
     ristra__explained explained;       /* contributions and reasons */
+    int id_kind;                       /* the reader's ristra_id_kind */
+    /* pseudonyms: the scored patients' identifiers, NUL-terminated, one
+     * after another; rows.nhs_number then holds each one's offset here */
+    ristra__text tokens;
 } batch;
 
 static int count_practice_reject(batch *b, int32_t practice)
@@ -351,8 +355,9 @@ static int count_practice_reject(batch *b, int32_t practice)
  * whose checks the reader does not know): its line, from what is kept. */
 static int model_reject(batch *b, const ristra__feed_block *v, int64_t i, int32_t status)
 {
-    char nhs[16], reason[256];
-    snprintf(nhs, sizeof nhs, "%010llu", (unsigned long long)v->nhs_number[i]);
+    char nhs[16] = "", reason[256];
+    if (v->nhs_number)
+        snprintf(nhs, sizeof nhs, "%010llu", (unsigned long long)v->nhs_number[i]);
     ristra_row_check c = RISTRA_ROW_CHECK_INIT;
     ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
     int explained = ristra_model_check_row(&c, b->model, v->values + i * v->n_cols,
@@ -368,8 +373,28 @@ static int model_reject(batch *b, const ristra__feed_block *v, int64_t i, int32_
     else
         snprintf(reason, sizeof reason, "the model rejected the row: %s",
                  ristra_row_status_string(status));
-    return ristra__text_reject(&b->reject_text, v->line[i], nhs,
+    return ristra__text_reject(&b->reject_text, v->line[i], v->nhs_number ? nhs : v->identifier[i],
                                ristra__feed_practice(b->feed, v->practice[i]), status, reason);
+}
+
+/* Keeps a scored patient's pseudonym; returns its offset in b->tokens, or
+ * UINT64_MAX when out of memory. */
+static uint64_t keep_token(batch *b, const char *token)
+{
+    size_t n = strlen(token) + 1, at = b->tokens.len;
+    if (at + n > b->tokens.cap) {
+        size_t cap = b->tokens.cap ? b->tokens.cap * 2 : (size_t)1 << 20;
+        while (cap < at + n)
+            cap *= 2;
+        char *t = realloc(b->tokens.data, cap);
+        if (!t)
+            return UINT64_MAX;
+        b->tokens.data = t;
+        b->tokens.cap = cap;
+    }
+    memcpy(b->tokens.data + at, token, n);
+    b->tokens.len += n;
+    return at;
 }
 
 /* Scores a block, keeps its scored patients and writes its rejects. */
@@ -426,7 +451,11 @@ static int score_block(batch *b, const ristra__feed_block *v)
         int64_t k = s->n++;
         rc = ristra__explained_keep(&b->explained, v, i, k,
                                     ristra__feed_practice(b->feed, v->practice[i]));
-        s->nhs_number[k] = v->nhs_number[i];
+        s->nhs_number[k] = v->nhs_number ? v->nhs_number[i] : keep_token(b, v->identifier[i]);
+        if (s->nhs_number[k] == UINT64_MAX) {
+            rc = ristra__oom();
+            break;
+        }
         s->practice[k] = v->practice[i];
         s->risk[k] = b->prob[i];
         double y = v->outcome ? v->outcome[i] : NAN;
@@ -554,17 +583,63 @@ static int summarize(ristra_score_result *r, const ristra__stratification *st,
     return RISTRA_OK;
 }
 
+typedef struct token_ref {
+    const char *text;
+    int64_t patient;
+} token_ref;
+
+static int compare_tokens(const void *a, const void *b)
+{
+    return strcmp(((const token_ref *)a)->text, ((const token_ref *)b)->text);
+}
+
+/* Pseudonyms: each patient's text (*text_out) and, for the ranking's tie
+ * rule "equal risks by identifier", its rank in byte order of the texts
+ * (*key_out: equal texts, equal ranks), which stands in for the NHS number. */
+static int token_keys(const char ***text_out, uint64_t **key_out, const batch *b)
+{
+    const int64_t n = b->rows.n;
+    const size_t cap = (size_t)(n > 0 ? n : 1);
+    const char **text = malloc(cap * sizeof *text);
+    uint64_t *key = malloc(cap * sizeof *key);
+    token_ref *refs = malloc(cap * sizeof *refs);
+    if (!text || !key || !refs) {
+        free(text), free(key), free(refs);
+        return ristra__oom();
+    }
+    for (int64_t i = 0; i < n; i++) {
+        text[i] = b->tokens.data + b->rows.nhs_number[i];
+        refs[i] = (token_ref){ text[i], i };
+    }
+    qsort(refs, (size_t)n, sizeof *refs, compare_tokens);
+    uint64_t rank = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (i > 0 && strcmp(refs[i - 1].text, refs[i].text) != 0)
+            rank = (uint64_t)i;
+        key[refs[i].patient] = rank;
+    }
+    free(refs);
+    *text_out = text, *key_out = key;
+    return RISTRA_OK;
+}
+
 /* After the last block: rank, then write the list and the summary. */
 static int finish(ristra_score_result *r, batch *b)
 {
-    const char **codes = NULL;
+    const char **codes = NULL, **tokens = NULL;
+    uint64_t *token_key = NULL;
     int rc = keep_practice_codes(r, &codes, b);
-    if (rc)
+    if (!rc && b->id_kind == RISTRA_ID_PSEUDONYM)
+        rc = token_keys(&tokens, &token_key, b);
+    if (rc) {
+        free(codes);
         return rc;
+    }
     double cuts[RISTRA_MAX_TIERS];
     for (int k = 0; k < r->totals.n_tiers; k++)
         cuts[k] = b->opts->n_tiers ? b->opts->tier_cut_points[k] : DEFAULT_CUTS[k];
-    ristra__scored scored = { b->rows.n, b->rows.nhs_number, b->rows.practice, b->rows.risk,
+    ristra__scored scored = { b->rows.n, token_key ? token_key : b->rows.nhs_number,
+                              b->rows.practice, b->rows.risk,
                               b->has_outcome ? b->rows.outcome : NULL, r->totals.n_practices,
                               codes, r->totals.n_tiers, cuts };
     ristra__stratification st;
@@ -578,7 +653,7 @@ static int finish(ristra_score_result *r, batch *b)
         names[k] = r->tier_name[k];
     names[r->totals.n_tiers] = r->untiered_name;
     if (!rc && b->out_list) {
-        ristra__ranked_list list = { &st, b->rows.nhs_number, codes, names,
+        ristra__ranked_list list = { &st, b->rows.nhs_number, tokens, codes, names,
                                      b->opts->n_threads,
                                      b->explained.k ? &b->explained : NULL };
         rc = ristra__write_ranked_list(b->out_list, &list);
@@ -592,7 +667,7 @@ static int finish(ristra_score_result *r, batch *b)
     if (!rc && b->audit)
         rc = ristra__audit_finish(b->audit, &st, &scored, (const char *const *)r->tier_name);
     ristra__stratification_free(&st);
-    free(codes);
+    free(codes), free(tokens), free(token_key);
     return rc;
 }
 
@@ -689,6 +764,7 @@ static int record_run(ristra__manifest *m, batch *b, const ristra_score_result *
                                             "contributions_path" };
         for (int i = 0; i < 4; i++)
             json_object_set_new(opts, keys[i], more[i] ? json_string(more[i]) : json_null());
+        json_object_set_new(opts, "id_kind", json_string(ristra_id_kind_string(b->id_kind)));
         json_object_set_new(opts, "n_reasons", json_integer(b->opts->n_reasons));
     }
     if (!rc)
@@ -769,7 +845,7 @@ static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_pa
 static void free_batch(batch *b)
 {
     ristra_population_close(b->pop);
-    free(b->prob), free(b->status), free(b->reject_text.data);
+    free(b->prob), free(b->status), free(b->reject_text.data), free(b->tokens.data);
     free_rows(&b->rows);
     free(b->rejected_by_practice);
     ristra__output_abort(b->out_list);
@@ -807,7 +883,7 @@ static int open_everything(batch *b, const char *output, ristra_population_optio
     if (!rc)
         rc = ristra__explained_open(&b->explained, b->model, o, b->out_contrib);
     if (!rc && b->out_rejects)
-        rc = ristra__write_rejects_header(b->out_rejects);
+        rc = ristra__write_rejects_header(b->out_rejects, b->id_kind);
     return rc;
 }
 
@@ -851,6 +927,15 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     ristra_population_options po;
     if (!rc)
         rc = population_options(&po, o);
+    if (!rc) {
+        b.id_kind = po.id_kind ? po.id_kind : RISTRA_ID_NHS;
+        r->totals.id_kind = b.id_kind;
+        if (b.id_kind == RISTRA_ID_PSEUDONYM && (o->fhir_path || o->contributions_path))
+            rc = ristra__error(RISTRA_EINVAL,
+                               "ristra_score_file: %s names each patient by NHS number; a run "
+                               "of pseudonyms (id_kind pseudonym) cannot write it",
+                               o->fhir_path ? "FHIR output" : "the contributions file");
+    }
     if (!rc)
         rc = open_everything(&b, output, &po);
     if (!rc)

@@ -3,6 +3,7 @@
 #define RISTRA_SCORE_FILE_INTERNAL_H
 
 #include "ristra/batch.h"
+#include "ristra/identifiers.h"
 #include "../io/output_internal.h"
 #include "../stratify/stratify_internal.h"
 
@@ -21,6 +22,7 @@ struct ristra_score_result {
 typedef struct ristra__ranked_list {
     const ristra__stratification *st;
     const uint64_t *nhs_number;          /* per patient */
+    const char *const *token;            /* per patient: pseudonyms, or NULL for NHS numbers */
     const char *const *practice_code;    /* per practice index */
     const char *const *tier_name;        /* n_tiers + 1: the last for "in no tier" */
     int n_threads;
@@ -44,7 +46,7 @@ typedef struct ristra__text {
 } ristra__text;
 
 /* The header of the rejects file, and one line of it appended to t. */
-int ristra__write_rejects_header(ristra__output *o);
+int ristra__write_rejects_header(ristra__output *o, int id_kind);
 int ristra__text_reject(ristra__text *t, int64_t line, const char *nhs_number,
                         const char *practice, int32_t status, const char *reason);
 
@@ -56,7 +58,8 @@ typedef struct ristra__feed_block {
     int64_t n_rows, n_cols;
     const double *values;
     const int32_t *status;       /* the reader's */
-    const uint64_t *nhs_number;
+    const uint64_t *nhs_number;  /* NULL for pseudonyms */
+    const char *const *identifier;  /* pseudonyms only: each row's field as written */
     const int32_t *practice;
     const double *outcome;       /* NULL without the outcome column */
     const double *extra;         /* n_rows x n_extra; NULL without extra columns */

@@ -39,9 +39,12 @@ static int write_text(ristra__output *o, const char *s)
 
 /* ------------------------------------------------------------ rejects */
 
-int ristra__write_rejects_header(ristra__output *o)
+int ristra__write_rejects_header(ristra__output *o, int id_kind)
 {
-    return write_text(o, "line,nhs_number,practice,status,reason\n");
+    int rc = write_text(o, "line,");
+    if (!rc)
+        rc = write_text(o, ristra_id_kind_column(id_kind));
+    return rc ? rc : write_text(o, ",practice,status,reason\n");
 }
 
 static int text_reserve(ristra__text *t, size_t more)
@@ -163,7 +166,8 @@ static int format_chunk(void *ctx, int64_t begin, int64_t end, int thread_index)
             const uint32_t p = st->order[pos];
             const int64_t rank = pos - ps->first + 1;
             const int tier = ristra__tier_of(ps, st->n_tiers, rank);
-            size_t need = 10 + job->code_len[ps->practice] + job->tier_len[tier] +
+            size_t id_len = list->token ? strlen(list->token[p]) : 10;
+            size_t need = id_len + job->code_len[ps->practice] + job->tier_len[tier] +
                           4 * RISTRA__NUMBER_TEXT_MAX + 8 +
                           (list->reasons ? list->reasons->row_text_max : 0);
             if (ch->len + need > ch->cap) {
@@ -177,7 +181,8 @@ static int format_chunk(void *ctx, int64_t begin, int64_t end, int thread_index)
                 ch->cap = cap;
             }
             char *o = ch->text + ch->len;
-            o = put_nhs_number(o, list->nhs_number[p]);
+            o = list->token ? put(o, list->token[p], id_len)
+                            : put_nhs_number(o, list->nhs_number[p]);
             *o++ = ',';
             o = put(o, job->code_csv[ps->practice], job->code_len[ps->practice]);
             *o++ = ',';
@@ -236,7 +241,10 @@ int ristra__write_ranked_list(ristra__output *o, const ristra__ranked_list *list
     if (list->reasons)
         ristra__explained_header(reasons, sizeof reasons, list->reasons->k);
     if (!rc)
-        rc = write_text(o, "nhs_number,practice,risk,rank_in_practice,percentile_in_practice,"
+        rc = write_text(o, list->token ? ristra_id_kind_column(RISTRA_ID_PSEUDONYM)
+                                       : ristra_id_kind_column(RISTRA_ID_NHS));
+    if (!rc)
+        rc = write_text(o, ",practice,risk,rank_in_practice,percentile_in_practice,"
                            "percentile_overall,tier");
     if (!rc)
         rc = write_text(o, reasons);

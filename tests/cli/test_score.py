@@ -281,7 +281,7 @@ def test_rejects_list_each_injected_bad_row_with_its_line(logistic, population, 
         if i == 20000:  # a repeated NHS number, later in the file than the first
             first = lines[11] if 11 not in targets else lines[12]
             out_lines.append(first)
-            bad[len(out_lines)] = ("duplicate NHS number", first.split(",")[col["practice"]])
+            bad[len(out_lines)] = ("duplicate identifier", first.split(",")[col["practice"]])
     spoilt = tmp_path / "spoilt.csv"
     spoilt.write_text("\n".join(out_lines) + "\n")
 

@@ -411,7 +411,12 @@ Test(population_read, argument_errors)
     cr_assert_eq(ristra_population_open_buffer(&pop, text, 4, "p", model, &o), RISTRA_EINVAL);
     cr_assert_eq(ristra_population_options_init(&o, 99), RISTRA_EINVAL);
     cr_assert_eq(ristra_population_options_init(&o, RISTRA_POPULATION_OPTIONS_VERSION), 0);
-    cr_assert_str_eq(o.id_column, "nhs_number");
+    cr_assert_null(o.id_column); /* the column of id_kind: nhs_number by default */
+    cr_assert_eq(o.id_kind, RISTRA_ID_NHS);
+    o.id_kind = 7;
+    cr_assert_eq(ristra_population_open_buffer(&pop, text, 4, "p", model, &o), RISTRA_EINVAL);
+    cr_assert(strstr(ristra_last_error(), "id_kind"), "%s", ristra_last_error());
+    o.id_kind = RISTRA_ID_NHS;
     cr_assert_eq(ristra_population_open(&pop, "/nonexistent/pop.csv", model, NULL), RISTRA_EIO);
     cr_assert(strstr(ristra_last_error(), "/nonexistent/pop.csv"), "%s", ristra_last_error());
     cr_assert_null(pop);

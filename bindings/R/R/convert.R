@@ -46,3 +46,12 @@ ristra_synth <- function(path, patients = 10000, practices = max(1, patients %/%
           if (is.na(gzip_level)) -1L else as.integer(gzip_level)))
   invisible(path)
 }
+
+# Replaces NHS numbers by keyed pseudonyms (the library's
+# ristra_pseudonymise_file, as `ristra pseudonymise`).
+ristra_pseudonymise <- function(input, output, key_file, encoding = "base64url", length = 0L) {
+  paths <- c(path.expand(as.character(input)), path.expand(as.character(output)),
+             path.expand(as.character(key_file)))
+  n <- .Call(C_ristra_pseudonymise, paths, as.character(encoding), as.integer(length))
+  invisible(c(n_rows = n[1], n_pseudonymised = n[2], n_invalid = n[3]))
+}

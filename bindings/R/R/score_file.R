@@ -3,13 +3,13 @@
 
 ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summary = NULL,
                               tiers = c(0.005, 0.02, 0.05, 0.20), tier_names = NULL,
-                              untiered_name = NULL, threads = 0L, id_column = "nhs_number",
+                              untiered_name = NULL, threads = 0L, id_column = NULL,
                               practice_column = "practice",
                               outcome_column = "emergency_admission_next_12m",
                               outcome_required = FALSE, check_duplicates = TRUE, gzip = NA,
                               block_rows = 0L, manifest = NULL, max_reject_rate = 0.05,
                               min_scored = 1L, mode = "0600", progress = NULL, reasons = 0L,
-                              contributions = NULL) {
+                              contributions = NULL, id_kind = "nhs") {
   if (!inherits(model, "ristra_model")) model <- ristra_load(model)
   one_path <- function(x, what) {
     if (is.null(x)) return(NA_character_)
@@ -26,10 +26,11 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
     stop("mode must be an octal string such as \"0640\" or an integer", call. = FALSE)
   }
   limits <- c(as.double(max_reject_rate), as.double(min_scored), as.double(file_mode))
-  columns <- c(id_column, practice_column,
-               if (is.null(outcome_column)) NA_character_ else outcome_column)
-  if (!is.character(columns) || length(columns) != 3) {
-    stop_invalid("id_column, practice_column and outcome_column must be single strings", call. = FALSE)
+  columns <- c(if (is.null(id_column)) NA_character_ else id_column, practice_column,
+               if (is.null(outcome_column)) NA_character_ else outcome_column, id_kind)
+  if (!is.character(columns) || length(columns) != 4) {
+    stop_invalid("id_column, practice_column, outcome_column and id_kind must be single strings",
+                 call. = FALSE)
   }
   if (!is.null(tiers)) tiers <- as.double(tiers)
   if (!is.null(tier_names)) {

@@ -1,6 +1,7 @@
 /* .Call glue for ristra_model_import_xgboost() (XGBoost models as native
  * ones) and ristra_synth_write() (synthetic populations). */
 #include <stdint.h>
+#include <string.h>
 
 #include <R.h>
 #include <Rinternals.h>
@@ -93,4 +94,34 @@ SEXP ristra_r_synth(SEXP path, SEXP numbers, SEXP flags)
     if (rc)
         rr_fail(rc);
     return R_NilValue;
+}
+
+SEXP ristra_r_pseudonymise(SEXP paths, SEXP encoding, SEXP length)
+{
+    if (!Rf_isString(paths) || XLENGTH(paths) != 3 || TYPEOF(length) != INTSXP ||
+        XLENGTH(length) != 1)
+        rr_invalid("paths must be character(3) and length integer(1)");
+    ristra_pseudonymise_options opts = RISTRA_PSEUDONYMISE_OPTIONS_INIT;
+    const char *enc = rr_string_arg(encoding, "encoding");
+    opts.encoding = !strcmp(enc, "hex")         ? RISTRA_PSEUDONYM_HEX
+                    : !strcmp(enc, "base64url") ? RISTRA_PSEUDONYM_BASE64URL
+                                                : 0;
+    if (!opts.encoding)
+        rr_invalid("encoding must be \"base64url\" or \"hex\", not \"%s\"", enc);
+    opts.length = INTEGER(length)[0];
+    ristra_pseudonymise_totals t = RISTRA_PSEUDONYMISE_TOTALS_INIT;
+    for (int i = 0; i < 3; i++)
+        if (STRING_ELT(paths, i) == NA_STRING)
+            rr_invalid("input, output and key_file must be file names");
+    int rc = ristra_pseudonymise_file(&t, Rf_translateCharUTF8(STRING_ELT(paths, 0)),
+                                      Rf_translateCharUTF8(STRING_ELT(paths, 1)),
+                                      Rf_translateCharUTF8(STRING_ELT(paths, 2)), &opts);
+    if (rc)
+        rr_fail(rc);
+    SEXP out = PROTECT(Rf_allocVector(REALSXP, 3));
+    REAL(out)[0] = (double)t.n_rows;
+    REAL(out)[1] = (double)t.n_pseudonymised;
+    REAL(out)[2] = (double)t.n_invalid;
+    UNPROTECT(1);
+    return out;
 }

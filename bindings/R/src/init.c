@@ -18,6 +18,7 @@ static const R_CallMethodDef call_entries[] = {
     { "C_ristra_evaluation_svg", (DL_FUNC)&ristra_r_evaluation_svg, 4 },
     { "C_ristra_score_file", (DL_FUNC)&ristra_r_score_file, 9 },
     { "C_ristra_synth", (DL_FUNC)&ristra_r_synth, 3 },
+    { "C_ristra_pseudonymise", (DL_FUNC)&ristra_r_pseudonymise, 3 },
     { "C_ristra_recalibrate", (DL_FUNC)&ristra_r_recalibrate, 5 },
     { "C_ristra_calibration", (DL_FUNC)&ristra_r_calibration, 1 },
     { "C_ristra_audit", (DL_FUNC)&ristra_r_audit, 5 },

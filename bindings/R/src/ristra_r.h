@@ -19,6 +19,7 @@ SEXP ristra_r_evaluate(SEXP risk, SEXP outcome, SEXP groups, SEXP cut_points, SE
                        SEXP confidence_level, SEXP flag_scope, SEXP n_threads);
 SEXP ristra_r_evaluation_svg(SEXP evaluation, SEXP group, SEXP path, SEXP title);
 SEXP ristra_r_synth(SEXP path, SEXP numbers, SEXP flags);
+SEXP ristra_r_pseudonymise(SEXP paths, SEXP encoding, SEXP length);
 SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP tier_names,
                          SEXP untiered_name, SEXP flags, SEXP limits, SEXP progress_fn);
 SEXP ristra_r_recalibrate(SEXP model, SEXP margin, SEXP outcome, SEXP method, SEXP texts);

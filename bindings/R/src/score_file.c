@@ -87,8 +87,8 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
         rr_invalid("paths must be character(6) with an input file");
     if (TYPEOF(limits) != REALSXP || XLENGTH(limits) != 3)
         rr_invalid("limits must be double(3)");
-    if (!Rf_isString(columns) || XLENGTH(columns) != 3)
-        rr_invalid("columns must be character(3)");
+    if (!Rf_isString(columns) || XLENGTH(columns) != 4)
+        rr_invalid("columns must be character(4)");
     if (TYPEOF(flags) != INTSXP || XLENGTH(flags) != 6)
         rr_invalid("flags must be integer(6)");
 
@@ -105,9 +105,12 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
     opts.max_reject_rate = REAL(limits)[0];
     opts.min_scored = (int64_t)REAL(limits)[1];
     opts.file_mode = (int)REAL(limits)[2];
-    if (STRING_ELT(columns, 0) == NA_STRING || STRING_ELT(columns, 1) == NA_STRING)
-        rr_invalid("id_column and practice_column must be strings");
-    population.id_column = optional_elt(columns, 0);
+    if (STRING_ELT(columns, 1) == NA_STRING)
+        rr_invalid("practice_column must be a string");
+    const char *kind = optional_elt(columns, 3);
+    if (!(population.id_kind = ristra_id_kind_from_string(kind)))
+        rr_invalid("id_kind must be \"nhs\" or \"pseudonym\", not \"%s\"", kind ? kind : "NA");
+    population.id_column = optional_elt(columns, 0); /* NA: the column of id_kind */
     population.practice_column = optional_elt(columns, 1);
     population.outcome_column = optional_elt(columns, 2);
     population.n_threads = INTEGER(flags)[0];

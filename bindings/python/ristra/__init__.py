@@ -33,7 +33,7 @@ from ._fit import LogisticFit, fit_logistic
 from ._model import Calibration, Feature, Model, RowStatus, Trees, row_status_string
 from ._frame import score
 from ._plot import plot_calibration, plot_observed_expected, plot_risk_by_tier
-from ._population import ScoreResult, read_population, score_file
+from ._population import ScoreResult, pseudonymise, read_population, score_file
 from ._version import __version__
 from ._xgboost import convert_xgboost
 
@@ -45,7 +45,7 @@ __all__ = [
     "VersionError", "__version__", "convert_xgboost", "evaluate", "fit_logistic",
     "library_path", "library_version", "nhs_number_is_test", "nhs_number_valid",
     "ods_practice_code_valid", "plot_calibration", "plot_observed_expected", "plot_risk_by_tier",
-    "read_population", "row_status_string", "score", "score_file", "synth",
+    "pseudonymise", "read_population", "row_status_string", "score", "score_file", "synth",
 ]
 
 

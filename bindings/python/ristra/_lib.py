@@ -168,7 +168,8 @@ class PopulationOptions(Structure):
                 ("outcome_column", c_char_p), ("outcome_required", c_int),
                 ("columns", POINTER(c_char_p)), ("n_columns", c_int64),
                 ("extra_columns", POINTER(c_char_p)), ("n_extra", c_int64),
-                ("block_rows", c_int64), ("check_duplicates", c_int), ("n_threads", c_int)]
+                ("block_rows", c_int64), ("check_duplicates", c_int), ("n_threads", c_int),
+                ("id_kind", c_int)]
 
 
 class PopulationStruct(Structure):
@@ -183,7 +184,7 @@ class PopulationBlock(Structure):
     _fields_ = [("version", c_int), ("n_rows", c_int64), ("n_cols", c_int64),
                 ("values", c_void_p), ("status", c_void_p), ("nhs_number", c_void_p),
                 ("practice", c_void_p), ("outcome", c_void_p), ("extra", c_void_p),
-                ("line", c_void_p), ("first_row", c_int64)]
+                ("line", c_void_p), ("first_row", c_int64), ("identifier", c_void_p)]
 
 
 class PopulationReject(Structure):
@@ -222,7 +223,20 @@ class ScoreTotals(Structure):
     _fields_ = [("version", c_int), ("n_rows", c_int64), ("n_scored", c_int64),
                 ("n_rejected", c_int64), ("n_practices", c_int32), ("n_tiers", c_int),
                 ("has_outcome", c_int),
-                ("expected", c_double), ("observed", c_int64), ("auroc", c_double)]
+                ("expected", c_double), ("observed", c_int64), ("auroc", c_double),
+                ("id_kind", c_int)]
+
+
+class PseudonymiseOptions(Structure):
+    """struct ristra_pseudonymise_options (include/ristra/identifiers.h)."""
+    _fields_ = [("version", c_int), ("encoding", c_int), ("length", c_int),
+                ("id_column", c_char_p), ("pseudonym_column", c_char_p), ("gzip_output", c_int)]
+
+
+class PseudonymiseTotals(Structure):
+    """struct ristra_pseudonymise_totals."""
+    _fields_ = [("version", c_int), ("n_rows", c_int64), ("n_pseudonymised", c_int64),
+                ("n_invalid", c_int64)]
 
 
 class PracticeSummary(Structure):
@@ -264,6 +278,10 @@ SCORE_FILE_OPTIONS_VERSION = 1
 SCORE_TOTALS_VERSION = 1
 PRACTICE_SUMMARY_VERSION = 1
 POPULATION_OPTIONS_VERSION = 1
+PSEUDONYMISE_OPTIONS_VERSION = 1
+PSEUDONYMISE_TOTALS_VERSION = 1
+ID_KINDS = {"nhs": 1, "pseudonym": 2}           # ristra_id_kind
+PSEUDONYM_ENCODINGS = {"base64url": 1, "hex": 2}  # ristra_pseudonym_encoding
 POPULATION_BLOCK_VERSION = 1
 POPULATION_REJECT_VERSION = 1
 CALIBRATION_VERSION = 1
@@ -351,6 +369,10 @@ _SIGNATURES = {
     "ristra_population_practice": (c_char_p, [PopulationPointer, c_int32]),
     "ristra_population_progress": (c_int, [POINTER(c_uint64), POINTER(c_uint64),
                                            PopulationPointer]),
+    # include/ristra/identifiers.h
+    "ristra_pseudonymise_options_init": (c_int, [POINTER(PseudonymiseOptions), c_int]),
+    "ristra_pseudonymise_file": (c_int, [POINTER(PseudonymiseTotals), c_char_p, c_char_p,
+                                         c_char_p, POINTER(PseudonymiseOptions)]),
     # include/ristra/batch.h
     "ristra_score_file_options_init": (c_int, [POINTER(ScoreFileOptions), c_int]),
     "ristra_score_file": (c_int, [POINTER(ScoreResultPointer), ModelPointer, c_char_p, c_char_p,

@@ -39,6 +39,7 @@ class RowStatus(enum.IntEnum):
     BAD_OUTCOME = 8
     NOT_FINITE = 9
     INSUFFICIENT_DATA = 10
+    BAD_PSEUDONYM = 11
 
 
 def row_status_string(status: int) -> str:

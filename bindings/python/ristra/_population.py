@@ -48,10 +48,10 @@ def _copy(address: int | None, ctype: Any, count: int, dtype: Any) -> npt.NDArra
 
 def read_population(input: PathLike | bytes, model: Model | None = None, *,
                     columns: Sequence[str] | None = None,
-                    extra_columns: Sequence[str] | None = None, id_column: str = "nhs_number",
+                    extra_columns: Sequence[str] | None = None, id_column: str | None = None,
                     practice_column: str = "practice", outcome_column: str | None = None,
                     outcome_required: bool = False, check_duplicates: bool = True,
-                    threads: int = 1, block_rows: int = 0) -> Any:
+                    threads: int = 1, block_rows: int = 0, id_kind: str = "nhs") -> Any:
     """Reads a population file (CSV, plain or gzip; a path or the file's
     bytes) with libristra's reader, the one ``ristra score`` uses: every
     row checked, nothing re-implemented here.
@@ -81,6 +81,7 @@ def read_population(input: PathLike | bytes, model: Model | None = None, *,
     _lib.check(lib.ristra_population_options_init(ctypes.byref(opts),
                                                    _lib.POPULATION_OPTIONS_VERSION))
     opts.id_column = _lib.text(id_column, "id_column")
+    opts.id_kind = _id_kind(id_kind)
     opts.practice_column = _lib.text(practice_column, "practice_column")
     opts.outcome_column = _lib.text(outcome_column, "outcome_column")
     opts.outcome_required = int(bool(outcome_required))
@@ -170,11 +171,11 @@ def read_population(input: PathLike | bytes, model: Model | None = None, *,
 
 def _options(rejects: PathLike | None, summary: PathLike | None, tiers: Sequence[float] | None,
              tier_names: Sequence[str | None] | None, untiered_name: str | None, threads: int,
-             id_column: str, practice_column: str, outcome_column: str | None,
+             id_column: str | None, practice_column: str, outcome_column: str | None,
              outcome_required: bool, check_duplicates: bool, block_rows: int,
              gzip: bool | None, manifest: PathLike | None = None,
              max_reject_rate: float = 0.05, min_scored: int = 1,
-             mode: int = 0o600) -> _lib.ScoreFileOptions:
+             mode: int = 0o600, id_kind: str = "nhs") -> _lib.ScoreFileOptions:
     opts = _lib.ScoreFileOptions()
     _lib.check(_lib.lib().ristra_score_file_options_init(ctypes.byref(opts),
                                                           _lib.SCORE_FILE_OPTIONS_VERSION))
@@ -183,6 +184,7 @@ def _options(rejects: PathLike | None, summary: PathLike | None, tiers: Sequence
                                                           _lib.POPULATION_OPTIONS_VERSION))
     opts.population = ctypes.pointer(pop)   # ctypes keeps pop alive with opts
     pop.id_column = _lib.text(id_column, "id_column")
+    pop.id_kind = _id_kind(id_kind)
     pop.practice_column = _lib.text(practice_column, "practice_column")
     pop.outcome_column = _lib.text(outcome_column, "outcome_column")
     pop.outcome_required = int(bool(outcome_required))
@@ -263,14 +265,14 @@ def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike 
                rejects: PathLike | None = None, summary: PathLike | None = None,
                tiers: Sequence[float] | None = DEFAULT_TIERS,
                tier_names: Sequence[str | None] | None = None, untiered_name: str | None = None,
-               threads: int = 0, id_column: str = "nhs_number", practice_column: str = "practice",
+               threads: int = 0, id_column: str | None = None, practice_column: str = "practice",
                outcome_column: str | None = "emergency_admission_next_12m",
                outcome_required: bool = False, check_duplicates: bool = True,
                block_rows: int = 0, gzip: bool | None = None,
                manifest: PathLike | None = None, max_reject_rate: float = 0.05,
                min_scored: int = 1, mode: int = 0o600,
                progress: Progress | None = None, reasons: int = 0,
-               contributions: PathLike | None = None) -> ScoreResult:
+               contributions: PathLike | None = None, id_kind: str = "nhs") -> ScoreResult:
     """Scores every patient of a population file (CSV, plain or gzip), or
     of a pandas DataFrame with the same columns (streamed to the library,
     never written to disk), and writes the ranked list, exactly as the ``ristra score`` command does
@@ -296,6 +298,11 @@ def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike 
     rank_in_practice <= ceil(c * list_size). tier_names: one name per tier
     (None entries keep "top 0.5%" and so on); untiered_name: the tier of
     the rest (default "-").
+
+    id_kind: "nhs" (default; NHS numbers, modulus-11 checked) or
+    "pseudonym" (tokens made by pseudonymise(): the list and rejects then
+    name patients in a "pseudonym" column). id_column (None: "nhs_number"
+    or "pseudonym", by id_kind).
 
     threads: 0 (default) one per CPU. id_column, practice_column,
     outcome_column (None: do not read outcomes; read when present
@@ -330,11 +337,12 @@ def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike 
                               check_duplicates=check_duplicates, block_rows=block_rows,
                               gzip=gzip, manifest=manifest, max_reject_rate=max_reject_rate,
                               min_scored=min_scored, mode=mode, progress=progress,
-                              reasons=reasons, contributions=contributions)
+                              reasons=reasons, contributions=contributions,
+                              id_kind=id_kind)
     lib = _lib.lib()
     opts = _options(rejects, summary, tiers, tier_names, untiered_name, threads, id_column,
                     practice_column, outcome_column, outcome_required, check_duplicates,
-                    block_rows, gzip, manifest, max_reject_rate, min_scored, mode)
+                    block_rows, gzip, manifest, max_reject_rate, min_scored, mode, id_kind)
     opts.n_reasons = int(reasons)
     opts.contributions_path = _path(contributions)
     raised: list[BaseException] = []
@@ -363,3 +371,42 @@ def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike 
         lib.ristra_score_result_free(out)
         del callback
 
+
+
+def _id_kind(name: str) -> int:
+    if name not in _lib.ID_KINDS:
+        raise _invalid(f'id_kind must be "nhs" or "pseudonym", not {name!r}')
+    return _lib.ID_KINDS[name]
+
+
+def pseudonymise(input: PathLike, output: PathLike, key_file: PathLike, *,
+                 encoding: str = "base64url", length: int = 0,
+                 id_column: str | None = None) -> dict[str, int]:
+    """Copies a population file with every NHS number replaced by its
+    pseudonym, exactly as ``ristra pseudonymise`` does (the same library
+    function, ristra_pseudonymise_file): HMAC-SHA-256 of the ten digits
+    under the key in key_file (32 to 1024 bytes, mode 0600), base64url or
+    hex, the first length characters (0: 32). The column becomes
+    "pseudonym"; every other byte is kept; output is written whole or not
+    at all, mode 0600. The key never appears in any output or message.
+    Score the result with score_file(..., id_kind="pseudonym").
+
+    Returns {"n_rows", "n_pseudonymised", "n_invalid"}. Raises
+    InvalidArgumentError (a key others can read, or of the wrong size; bad
+    options), NotFoundError (no id column), FormatError, FileError.
+    """
+    if encoding not in _lib.PSEUDONYM_ENCODINGS:
+        raise _invalid(f'encoding must be "base64url" or "hex", not {encoding!r}')
+    lib = _lib.lib()
+    opts = _lib.PseudonymiseOptions()
+    _lib.check(lib.ristra_pseudonymise_options_init(ctypes.byref(opts),
+                                                    _lib.PSEUDONYMISE_OPTIONS_VERSION))
+    opts.encoding = _lib.PSEUDONYM_ENCODINGS[encoding]
+    opts.length = int(length)
+    opts.id_column = _lib.text(id_column, "id_column")
+    totals = _lib.PseudonymiseTotals()
+    totals.version = _lib.PSEUDONYMISE_TOTALS_VERSION
+    _lib.check(lib.ristra_pseudonymise_file(ctypes.byref(totals), _path(input), _path(output),
+                                            _path(key_file), ctypes.byref(opts)))
+    return {"n_rows": totals.n_rows, "n_pseudonymised": totals.n_pseudonymised,
+            "n_invalid": totals.n_invalid}

@@ -32,6 +32,8 @@ STRUCTS = {
     "ristra_population_reject": _lib.PopulationReject,
     "ristra_score_file_options": _lib.ScoreFileOptions,
     "ristra_score_totals": _lib.ScoreTotals,
+    "ristra_pseudonymise_options": _lib.PseudonymiseOptions,
+    "ristra_pseudonymise_totals": _lib.PseudonymiseTotals,
     "ristra_practice_summary": _lib.PracticeSummary,
     "ristra_calibration": _lib.CalibrationBlock,
     "ristra_recalibrate_options": _lib.RecalibrateOptions,

@@ -215,3 +215,35 @@ test_that("ristra_drift on two runs' manifests compares the files they record", 
   expect_identical(via$frame, direct$frame)
   expect_identical(via$summary, direct$summary)
 })
+
+test_that("a pseudonymised file is written and scored as the command-line tool does", {
+  skip_if(!nzchar(cli), "RISTRA_CLI is not set")
+  dir <- tempfile()
+  dir.create(dir)
+  key <- file.path(dir, "k.key")
+  writeBin(as.raw(c(1:40)), key)
+  Sys.chmod(key, "0600")
+  input <- population_file()
+  counts <- ristra_pseudonymise(input, file.path(dir, "r.csv"), key)
+  expect_equal(unname(counts[["n_rows"]]), 6000)
+  expect_true(system2(cli, c("pseudonymise", "--key-file", key, "--input", shQuote(input),
+                             "--output", file.path(dir, "cli.csv"), "--quiet")) == 0)
+  same_bytes(file.path(dir, "r.csv"), file.path(dir, "cli.csv"))
+  expect_true(system2(cli, c("score", "--model", shQuote(example_model_path()), "--input",
+                             file.path(dir, "cli.csv"), "--output", file.path(dir, "cli_list.csv"),
+                             "--rejects", file.path(dir, "cli_rej.csv"), "--id-kind", "pseudonym",
+                             "--max-reject-rate", "0.5", "--manifest", "", "--quiet"),
+                      stdout = FALSE) == 0)
+  ristra_score_file(example_model_path(), file.path(dir, "r.csv"), file.path(dir, "r_list.csv"),
+                    rejects = file.path(dir, "r_rej.csv"), id_kind = "pseudonym",
+                    max_reject_rate = 0.5, manifest = "")
+  same_bytes(file.path(dir, "r_list.csv"), file.path(dir, "cli_list.csv"))
+  same_bytes(file.path(dir, "r_rej.csv"), file.path(dir, "cli_rej.csv"))
+  expect_match(readLines(file.path(dir, "r_list.csv"), n = 1), "^pseudonym,practice,risk")
+  expect_error(ristra_score_file(example_model_path(), input, NULL, id_kind = "nhs-ish"),
+               "id_kind")
+  Sys.chmod(key, "0644")
+  expect_error(ristra_pseudonymise(input, file.path(dir, "x.csv"), key), "chmod 600")
+  expect_false(file.exists(file.path(dir, "x.csv")))
+  unlink(dir, recursive = TRUE)
+})

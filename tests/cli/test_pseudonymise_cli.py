@@ -1,0 +1,130 @@
+"""`ristra pseudonymise` and `ristra score --id-kind pseudonym` end to end.
+
+The pseudonyms are checked against Python's own hmac/hashlib (the peer):
+base64url (unpadded) or hex of HMAC-SHA-256(key, the ten digits), cut to
+the length asked for. Scoring the pseudonymised file must give each patient
+exactly the risk, rank and tier that scoring the original file gives."""
+import base64
+import csv
+import hashlib
+import hmac
+import json
+import os
+import stat
+
+import pytest
+
+from conftest import run
+
+MODEL = "models/demo_gbdt.json.gz"
+
+
+def pseudonym(key, nhs, length=32, encoding="base64url"):
+    mac = hmac.new(key, nhs.encode(), hashlib.sha256).digest()
+    text = mac.hex() if encoding == "hex" else base64.urlsafe_b64encode(mac).decode().rstrip("=")
+    return text[:length]
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture
+def area(tmp_path):
+    pop = tmp_path / "pop.csv"
+    run("synth", "--patients", 3000, "--practices", 3, "--seed", 41, "--output", pop, check=True)
+    key = tmp_path / "practice.key"
+    key.write_bytes(os.urandom(32))
+    key.chmod(0o600)
+    return tmp_path, pop, key
+
+
+def test_pseudonyms_are_hmac_sha256_of_the_nhs_number(area):
+    d, pop, key = area
+    out = d / "ps.csv"
+    proc = run("pseudonymise", "--key-file", key, "--input", pop, "--output", out, check=True)
+    original, pseud = rows(pop), rows(out)
+    assert len(original) == len(pseud) == 3000
+    k = key.read_bytes()
+    for a, b in zip(original, pseud):
+        assert b["pseudonym"] == pseudonym(k, a["nhs_number"])
+        assert {c: v for c, v in a.items() if c != "nhs_number"} == \
+            {c: v for c, v in b.items() if c != "pseudonym"}
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    # the key appears nowhere: not in the output, not on the terminal
+    for text in (out.read_bytes(), proc.stdout.encode(), proc.stderr.encode()):
+        assert k not in text and k.hex().encode() not in text
+    hexed = d / "hex.csv"
+    run("pseudonymise", "--key-file", key, "--input", pop, "--output", hexed, "--encoding", "hex",
+        "--length", 64, "--quiet", check=True)
+    assert rows(hexed)[0]["pseudonym"] == pseudonym(k, original[0]["nhs_number"], 64, "hex")
+
+
+def test_a_key_others_can_read_or_of_the_wrong_size_is_refused_and_nothing_written(area):
+    d, pop, key = area
+    out = d / "ps.csv"
+    key.chmod(0o644)
+    proc = run("pseudonymise", "--key-file", key, "--input", pop, "--output", out)
+    assert proc.returncode != 0 and "chmod 600" in proc.stderr and not out.exists()
+    short = d / "short.key"
+    short.write_bytes(b"x" * 8)
+    short.chmod(0o600)
+    proc = run("pseudonymise", "--key-file", short, "--input", pop, "--output", out)
+    assert proc.returncode != 0 and "too few" in proc.stderr and not out.exists()
+    assert "xxxxxxxx" not in proc.stderr
+
+
+def test_a_pseudonymised_file_scores_exactly_as_the_original(area, source):
+    d, pop, key = area
+    ps = d / "ps.csv"
+    run("pseudonymise", "--key-file", key, "--input", pop, "--output", ps, "--quiet", check=True)
+    run("score", "--model", source / MODEL, "--input", pop, "--output", d / "list0.csv",
+        "--quiet", check=True)
+    run("score", "--model", source / MODEL, "--input", ps, "--output", d / "list.csv",
+        "--id-kind", "pseudonym", "--rejects", d / "rej.csv", "--quiet", check=True)
+    k = key.read_bytes()
+    want = {pseudonym(k, r["nhs_number"]): {c: v for c, v in r.items() if c != "nhs_number"}
+            for r in rows(d / "list0.csv")}
+    got = rows(d / "list.csv")
+    assert list(got[0].keys())[0] == "pseudonym" and len(got) == len(want)
+    for r in got:
+        mine = {c: v for c, v in r.items() if c != "pseudonym"}
+        # risks, tiers and ranks are the same; within equal risks the order
+        # follows the identifier, so ranks may differ between equal risks only
+        w = want[r["pseudonym"]]
+        assert (mine["risk"], mine["practice"]) == (w["risk"], w["practice"])
+    assert sorted(r["tier"] for r in got) == sorted(w["tier"] for w in want.values())
+    assert (d / "rej.csv").read_text().startswith("line,pseudonym,practice,status,reason\n")
+    manifest = json.loads((d / "list.csv.manifest.json").read_text())
+    assert manifest["options"]["id_kind"] == "pseudonym"
+
+
+def test_bad_and_repeated_pseudonyms_are_rejected_by_line(area, source):
+    d, pop, key = area
+    ps = d / "ps.csv"
+    run("pseudonymise", "--key-file", key, "--input", pop, "--output", ps, "--quiet", check=True)
+    lines = ps.read_text().splitlines()
+    first = lines[1].split(",")[0]
+    lines[2] = "short," + lines[2].split(",", 1)[1]            # too short
+    lines[3] = "has space in it 123," + lines[3].split(",", 1)[1]
+    lines[4] = first + "," + lines[4].split(",", 1)[1]          # a repeat of line 2
+    ps.write_text("\n".join(lines) + "\n")
+    run("score", "--model", source / MODEL, "--input", ps, "--output", d / "list.csv",
+        "--id-kind", "pseudonym", "--rejects", d / "rej.csv", "--quiet", check=True)
+    rej = rows(d / "rej.csv")
+    by_line = {int(r["line"]): r for r in rej}
+    assert by_line[3]["status"] == "invalid pseudonym" and "is not a pseudonym" in by_line[3]["reason"]
+    assert by_line[4]["status"] == "invalid pseudonym"
+    assert by_line[5]["status"] == "duplicate identifier"
+    assert "pseudonym " + first + " is already on line 2" in by_line[5]["reason"]
+    # an NHS-number run of the same file rejects every row, and names the kind
+    proc = run("score", "--model", source / MODEL, "--input", ps, "--output", d / "x.csv",
+               "--id-column", "pseudonym")
+    assert proc.returncode != 0 and "invalid NHS number" in proc.stderr
+    proc = run("score", "--model", source / MODEL, "--input", ps, "--output", d / "x.csv",
+               "--id-kind", "nhs-ish")
+    assert proc.returncode == 2 and "--id-kind must be nhs or pseudonym" in proc.stderr
+    proc = run("score", "--model", source / MODEL, "--input", ps, "--output", d / "x.csv",
+               "--id-kind", "pseudonym", "--fhir", d / "f.json")
+    assert proc.returncode != 0 and "FHIR" in proc.stderr and not (d / "x.csv").exists()
