@@ -58,15 +58,21 @@ struct ristra__feed {
 
 /* ------------------------------------------------------------ reading a block */
 
+/* Makes *p hold at least need elements, doubling: growing one element at
+ * a time costs amortised O(1) per element (an allocator that cannot extend
+ * in place, ASan's for one, copies on every realloc). */
 static int grow(void **p, int64_t *cap, int64_t need, size_t elem)
 {
     if (need <= *cap)
         return RISTRA_OK;
-    void *q = realloc(*p, (size_t)need * elem);
+    int64_t c = *cap > 0 ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, (size_t)c * elem);
     if (!q)
         return ristra__oom();
     *p = q;
-    *cap = need;
+    *cap = c;
     return RISTRA_OK;
 }
 
@@ -135,8 +141,7 @@ static int format_rejects(ristra__feed *f, slot *s, const ristra_population_bloc
     for (int64_t i = 0; i < b->n_rows; i++) {
         if (b->status[i] == RISTRA_ROW_OK)
             continue;
-        int rc = grow((void **)&s->reject_end, &s->reject_cap, k + 1 > 64 ? 2 * (k + 1) : 64,
-                      sizeof *s->reject_end);
+        int rc = grow((void **)&s->reject_end, &s->reject_cap, k + 1, sizeof *s->reject_end);
         ristra_population_reject info = RISTRA_POPULATION_REJECT_INIT;
         if (!rc)
             rc = ristra_population_reject_info(&info, f->pop, i);
