@@ -61,10 +61,13 @@ struct ristra__feed {
 /* Makes *p hold at least need elements, doubling: growing one element at
  * a time costs amortised O(1) per element (an allocator that cannot extend
  * in place, ASan's for one, copies on every realloc). */
+_Atomic int64_t ristra__feed_grow_count = 0;
+
 static int grow(void **p, int64_t *cap, int64_t need, size_t elem)
 {
     if (need <= *cap)
         return RISTRA_OK;
+    ristra__feed_grow_count++;
     int64_t c = *cap > 0 ? *cap : 64;
     while (c < need)
         c *= 2;

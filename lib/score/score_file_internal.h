@@ -73,6 +73,11 @@ typedef struct ristra__feed_block {
 
 typedef struct ristra__feed ristra__feed;
 
+/* How many times the feed's per-block arrays were reallocated (for a test
+ * that the growth is geometric: a block of n rejected rows costs
+ * O(log n) reallocations, never one per row). */
+extern _Atomic int64_t ristra__feed_grow_count;
+
 int ristra__feed_open(ristra__feed **out, ristra_population *pop, int pipelined,
                       int want_rejects, int64_t n_extra);
 /* The next block (n_rows 0 at the end), valid until ristra__feed_release(). */

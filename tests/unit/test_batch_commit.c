@@ -19,6 +19,7 @@
 
 #include "io/csv_text_internal.h"
 #include "io/output_internal.h"
+#include "score/score_file_internal.h"
 #include "test_util.h"
 
 static ristra_model *model;
@@ -406,6 +407,42 @@ Test(batch_commit, too_many_rejects_fail_the_run_with_counts_by_reason_and_write
     char *names = listing();
     cr_assert_str_eq(names, "out.csv pop.csv");
     free(names);
+    free_paths(&p);
+    free(in);
+}
+
+/* 20,000 copies of one patient: each later copy is a rejected duplicate.
+ * Reading the rejects must grow the feed's arrays geometrically (a few
+ * reallocations per block), not once per rejected row, which made this
+ * file take 30 s under ASan. A count, not a time. */
+Test(batch_commit, many_repeats_of_one_nhs_number_cost_a_few_reallocations)
+{
+    char *in = population(1);
+    char *text = rt_read_file(in, NULL);
+    char *row = strchr(text, '\n') + 1;
+    size_t head = (size_t)(row - text), len = strlen(row);
+    enum { COPIES = 20000 };
+    char *big = malloc(head + len * COPIES + 1), *o = big;
+    memcpy(o, text, head), o += head;
+    for (int i = 0; i < COPIES; i++)
+        memcpy(o, row, len), o += len;
+    cr_assert_eq(rt_write_file(in, big, (size_t)(o - big)), 0);
+    free(big), free(text);
+    run_paths p = paths();
+    ristra_score_file_options opts = RISTRA_SCORE_FILE_OPTIONS_INIT;
+    opts.rejects_path = p.rej;
+    opts.max_reject_rate = 1.0;
+    int64_t before = ristra__feed_grow_count;
+    cr_assert_eq(ristra_score_file(NULL, model, in, p.out, &opts), RISTRA_OK, "%s",
+                 ristra_last_error());
+    int64_t grew = ristra__feed_grow_count - before;
+    cr_assert_lt(grew, 64, "%lld reallocations for %d rows", (long long)grew, COPIES);
+    char *rej = rt_read_file(p.rej, NULL);
+    int64_t lines = 0;
+    for (const char *c = rej; *c; c++)
+        lines += *c == '\n';
+    cr_assert_eq(lines, COPIES); /* the header and 19,999 duplicates */
+    free(rej);
     free_paths(&p);
     free(in);
 }
