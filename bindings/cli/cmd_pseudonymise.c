@@ -50,10 +50,7 @@ static int run(int argc, char **argv)
         return cli_usage_error("pseudonymise", USAGE,
                                "--key-file, --input and --output are required");
     if (encoding) {
-        o.encoding = !strcmp(encoding, "hex")         ? RISTRA_PSEUDONYM_HEX
-                     : !strcmp(encoding, "base64url") ? RISTRA_PSEUDONYM_BASE64URL
-                                                      : 0;
-        if (!o.encoding)
+        if (!(o.encoding = ristra_pseudonym_encoding_from_string(encoding)))
             return cli_usage_error("pseudonymise", USAGE,
                                    "--encoding must be base64url or hex, not %s", encoding);
     }

@@ -102,6 +102,16 @@ typedef enum ristra_pseudonym_encoding {
     RISTRA_PSEUDONYM_HEX = 2         /**< lower-case hex: up to 64 characters */
 } ristra_pseudonym_encoding;
 
+/**
+ * The encoding named "base64url" or "hex" (the words of the CLI's
+ * --encoding and the bindings' encoding argument).
+ * @return RISTRA_PSEUDONYM_BASE64URL, RISTRA_PSEUDONYM_HEX, or 0 for any
+ *         other text or NULL.
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_pseudonym_encoding_from_string(const char *name);
+
 /** The shortest and longest key, in bytes (a key file holds exactly its key). */
 #define RISTRA_PSEUDONYM_MIN_KEY_BYTES 32
 #define RISTRA_PSEUDONYM_MAX_KEY_BYTES 1024

@@ -97,6 +97,15 @@ int ristra_id_kind_from_string(const char *name)
     return 0;
 }
 
+int ristra_pseudonym_encoding_from_string(const char *name)
+{
+    if (name && !strcmp(name, "base64url"))
+        return RISTRA_PSEUDONYM_BASE64URL;
+    if (name && !strcmp(name, "hex"))
+        return RISTRA_PSEUDONYM_HEX;
+    return 0;
+}
+
 const char *ristra_id_kind_column(int kind)
 {
     switch (kind) {

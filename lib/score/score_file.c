@@ -382,16 +382,8 @@ static int model_reject(batch *b, const ristra__feed_block *v, int64_t i, int32_
 static uint64_t keep_token(batch *b, const char *token)
 {
     size_t n = strlen(token) + 1, at = b->tokens.len;
-    if (at + n > b->tokens.cap) {
-        size_t cap = b->tokens.cap ? b->tokens.cap * 2 : (size_t)1 << 20;
-        while (cap < at + n)
-            cap *= 2;
-        char *t = realloc(b->tokens.data, cap);
-        if (!t)
-            return UINT64_MAX;
-        b->tokens.data = t;
-        b->tokens.cap = cap;
-    }
+    if (ristra__text_reserve(&b->tokens, n))
+        return UINT64_MAX;
     memcpy(b->tokens.data + at, token, n);
     b->tokens.len += n;
     return at;

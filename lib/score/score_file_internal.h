@@ -47,6 +47,8 @@ typedef struct ristra__text {
 
 /* The header of the rejects file, and one line of it appended to t. */
 int ristra__write_rejects_header(ristra__output *o, int id_kind);
+/* Makes room for `more` bytes after t->len (the buffer doubles). */
+int ristra__text_reserve(ristra__text *t, size_t more);
 int ristra__text_reject(ristra__text *t, int64_t line, const char *nhs_number,
                         const char *practice, int32_t status, const char *reason);
 

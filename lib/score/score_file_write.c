@@ -47,7 +47,7 @@ int ristra__write_rejects_header(ristra__output *o, int id_kind)
     return rc ? rc : write_text(o, ",practice,status,reason\n");
 }
 
-static int text_reserve(ristra__text *t, size_t more)
+int ristra__text_reserve(ristra__text *t, size_t more)
 {
     if (t->len + more <= t->cap)
         return RISTRA_OK;
@@ -67,7 +67,7 @@ static int text_reserve(ristra__text *t, size_t more)
 static int text_field(ristra__text *t, const char *s, char end)
 {
     size_t n = strlen(s);
-    int rc = text_reserve(t, RISTRA__CSV_TEXT_BOUND(n) + 1);
+    int rc = ristra__text_reserve(t, RISTRA__CSV_TEXT_BOUND(n) + 1);
     if (rc)
         return rc;
     char *o = ristra__csv_put_text(t->data + t->len, s, n, RISTRA__CSV_ESCAPE_CONTROLS);
@@ -82,7 +82,7 @@ int ristra__text_reject(ristra__text *t, int64_t line, const char *nhs_number,
     char num[RISTRA__NUMBER_TEXT_MAX + 1];
     size_t len = ristra__format_int64(num, line);
     num[len++] = ',';
-    int rc = text_reserve(t, len);
+    int rc = ristra__text_reserve(t, len);
     if (rc)
         return rc;
     memcpy(t->data + t->len, num, len);

@@ -4,8 +4,8 @@
  * thread would break, and ThreadSanitizer (`make tsan`, ctest label
  * "tsan") fails the run on any data race in the output code. A plain C
  * program rather than a Criterion test: Criterion's process arena cannot
- * start under ThreadSanitizer. tests/unit/test_batch_commit.c has the
- * same check for the ordinary and ASan builds. */
+ * start under ThreadSanitizer. It runs in every build (label "sanitize"
+ * too), so it is the only copy of this check. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdio.h>

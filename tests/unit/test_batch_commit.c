@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,66 +260,9 @@ Test(batch_commit, outputs_are_private_by_default_and_take_the_mode_asked_for)
     free(in);
 }
 
-/* Two threads create output files at once (run under ThreadSanitizer by
- * the tsan build): every file must have exactly the mode asked for, which
- * a umask(0); umask(m) probe on another thread would break. */
-typedef struct creator {
-    int index, mode, bad;
-} creator;
-
-static void *create_many(void *arg)
-{
-    creator *c = arg;
-    char name[64];
-    for (int i = 0; i < 300; i++) {
-        snprintf(name, sizeof name, "t%d-%d.csv", c->index, i);
-        char *path = rt_join(dir, name);
-        ristra__output *o = NULL;
-        if (ristra__output_open_mode(&o, path, 0, c->mode) || ristra__output_write(o, "x\n", 2) ||
-            ristra__output_commit(o)) {
-            c->bad++;
-        } else {
-            struct stat st;
-            if (stat(path, &st) != 0 || (unsigned)(st.st_mode & 0777) != (unsigned)c->mode)
-                c->bad++;
-            unlink(path);
-        }
-        free(path);
-    }
-    return NULL;
-}
-
-static void *save_models(void *arg)
-{
-    int *bad = arg;
-    for (int i = 0; i < 50; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "model-%d.json", i);
-        char *path = rt_join(dir, name);
-        if (ristra_model_save(model, path, NULL) != RISTRA_OK)
-            ++*bad;
-        unlink(path);
-        free(path);
-    }
-    return NULL;
-}
-
-Test(batch_commit, two_threads_creating_files_get_the_modes_they_asked_for)
-{
-    mode_t old = umask(077);
-    creator a = { 0, 0600, 0 }, b = { 1, 0600, 0 };
-    int model_bad = 0;
-    pthread_t ta, tb, tm;
-    pthread_create(&ta, NULL, create_many, &a);
-    pthread_create(&tb, NULL, create_many, &b);
-    pthread_create(&tm, NULL, save_models, &model_bad);
-    pthread_join(ta, NULL);
-    pthread_join(tb, NULL);
-    pthread_join(tm, NULL);
-    umask(old);
-    cr_assert_eq(a.bad + b.bad, 0, "%d files with the wrong mode or not written", a.bad + b.bad);
-    cr_assert_eq(model_bad, 0);
-}
+/* Files created on several threads at once get exactly the mode asked for
+ * (no umask(0); umask(m) probe): tests/tsan/tsan_commit_threads.c, which
+ * runs in this build, the ASan build and under ThreadSanitizer. */
 
 /* ------------------------------------------------------------ what an output may be */
 

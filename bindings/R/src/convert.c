@@ -103,10 +103,7 @@ SEXP ristra_r_pseudonymise(SEXP paths, SEXP encoding, SEXP length)
         rr_invalid("paths must be character(3) and length integer(1)");
     ristra_pseudonymise_options opts = RISTRA_PSEUDONYMISE_OPTIONS_INIT;
     const char *enc = rr_string_arg(encoding, "encoding");
-    opts.encoding = !strcmp(enc, "hex")         ? RISTRA_PSEUDONYM_HEX
-                    : !strcmp(enc, "base64url") ? RISTRA_PSEUDONYM_BASE64URL
-                                                : 0;
-    if (!opts.encoding)
+    if (!(opts.encoding = ristra_pseudonym_encoding_from_string(enc)))
         rr_invalid("encoding must be \"base64url\" or \"hex\", not \"%s\"", enc);
     opts.length = INTEGER(length)[0];
     ristra_pseudonymise_totals t = RISTRA_PSEUDONYMISE_TOTALS_INIT;

@@ -280,8 +280,6 @@ PRACTICE_SUMMARY_VERSION = 1
 POPULATION_OPTIONS_VERSION = 1
 PSEUDONYMISE_OPTIONS_VERSION = 1
 PSEUDONYMISE_TOTALS_VERSION = 1
-ID_KINDS = {"nhs": 1, "pseudonym": 2}           # ristra_id_kind
-PSEUDONYM_ENCODINGS = {"base64url": 1, "hex": 2}  # ristra_pseudonym_encoding
 POPULATION_BLOCK_VERSION = 1
 POPULATION_REJECT_VERSION = 1
 CALIBRATION_VERSION = 1
@@ -370,6 +368,8 @@ _SIGNATURES = {
     "ristra_population_progress": (c_int, [POINTER(c_uint64), POINTER(c_uint64),
                                            PopulationPointer]),
     # include/ristra/identifiers.h
+    "ristra_id_kind_from_string": (c_int, [c_char_p]),
+    "ristra_pseudonym_encoding_from_string": (c_int, [c_char_p]),
     "ristra_pseudonymise_options_init": (c_int, [POINTER(PseudonymiseOptions), c_int]),
     "ristra_pseudonymise_file": (c_int, [POINTER(PseudonymiseTotals), c_char_p, c_char_p,
                                          c_char_p, POINTER(PseudonymiseOptions)]),

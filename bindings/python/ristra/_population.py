@@ -374,9 +374,10 @@ def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike 
 
 
 def _id_kind(name: str) -> int:
-    if name not in _lib.ID_KINDS:
+    kind = _lib.lib().ristra_id_kind_from_string(_lib.text(name, "id_kind"))
+    if not kind:
         raise _invalid(f'id_kind must be "nhs" or "pseudonym", not {name!r}')
-    return _lib.ID_KINDS[name]
+    return int(kind)
 
 
 def pseudonymise(input: PathLike, output: PathLike, key_file: PathLike, *,
@@ -395,13 +396,14 @@ def pseudonymise(input: PathLike, output: PathLike, key_file: PathLike, *,
     InvalidArgumentError (a key others can read, or of the wrong size; bad
     options), NotFoundError (no id column), FormatError, FileError.
     """
-    if encoding not in _lib.PSEUDONYM_ENCODINGS:
-        raise _invalid(f'encoding must be "base64url" or "hex", not {encoding!r}')
     lib = _lib.lib()
+    code = lib.ristra_pseudonym_encoding_from_string(_lib.text(encoding, "encoding"))
+    if not code:
+        raise _invalid(f'encoding must be "base64url" or "hex", not {encoding!r}')
     opts = _lib.PseudonymiseOptions()
     _lib.check(lib.ristra_pseudonymise_options_init(ctypes.byref(opts),
                                                     _lib.PSEUDONYMISE_OPTIONS_VERSION))
-    opts.encoding = _lib.PSEUDONYM_ENCODINGS[encoding]
+    opts.encoding = code
     opts.length = int(length)
     opts.id_column = _lib.text(id_column, "id_column")
     totals = _lib.PseudonymiseTotals()
