@@ -232,7 +232,7 @@ test_that("a pseudonymised file is written and scored as the command-line tool d
   expect_true(system2(cli, c("score", "--model", shQuote(example_model_path()), "--input",
                              file.path(dir, "cli.csv"), "--output", file.path(dir, "cli_list.csv"),
                              "--rejects", file.path(dir, "cli_rej.csv"), "--id-kind", "pseudonym",
-                             "--max-reject-rate", "0.5", "--manifest", "", "--quiet"),
+                             "--max-reject-rate", "0.5", "--manifest", shQuote(""), "--quiet"),
                       stdout = FALSE) == 0)
   ristra_score_file(example_model_path(), file.path(dir, "r.csv"), file.path(dir, "r_list.csv"),
                     rejects = file.path(dir, "r_rej.csv"), id_kind = "pseudonym",
