@@ -18,6 +18,26 @@ void cli_put_escaped(FILE *f, const char *s)
     }
 }
 
+const char *cli_esc(const char *s)
+{
+    static char ring[4][4096];
+    static unsigned next;
+    char *buf = ring[next++ % 4], *o = buf, *end = buf + sizeof ring[0] - 4;
+    for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
+        if (o + 4 > end) {
+            memcpy(o, "...", 3);
+            o += 3;
+            break;
+        }
+        if (*c < 0x20 || *c == 0x7f)
+            o += snprintf(o, 5, "\\x%02x", *c);
+        else
+            *o++ = (char)*c;
+    }
+    *o = '\0';
+    return buf;
+}
+
 /* The message is formatted first, then escaped: it may quote file names. */
 int cli_fail(const char *command, int rc, const char *fmt, ...)
 {
@@ -67,7 +87,8 @@ int cli_parse_int64(const char *command, const char *option, const char *text, i
     errno = 0;
     long long v = strtoll(text, &end, 10);
     if (errno || end == text || *end) {
-        fprintf(stderr, "ristra %s: %s: \"%s\" is not a whole number\n", command, option, text);
+        fprintf(stderr, "ristra %s: %s: \"%s\" is not a whole number\n", command, option,
+                cli_esc(text));
         return CLI_USAGE;
     }
     *out = v;
@@ -80,7 +101,7 @@ int cli_parse_double(const char *command, const char *option, const char *text, 
     errno = 0;
     double v = strtod(text, &end);
     if (errno || end == text || *end) {
-        fprintf(stderr, "ristra %s: %s: \"%s\" is not a number\n", command, option, text);
+        fprintf(stderr, "ristra %s: %s: \"%s\" is not a number\n", command, option, cli_esc(text));
         return CLI_USAGE;
     }
     *out = v;
@@ -165,14 +186,14 @@ static void report_rejected(FILE *f, const ristra_collected *c)
         }
     fprintf(f, "\n");
     for (int i = 0; i < ristra_collected_n_examples(c); i++)
-        fprintf(f, "      e.g. %s\n", ristra_collected_example(c, i));
+        fprintf(f, "      e.g. %s\n", cli_esc(ristra_collected_example(c, i)));
 }
 
 static void report_rows(FILE *f, const ristra_collected *c, const char *path,
                         const ristra_population_options *po)
 {
     int64_t n_read = ristra_collected_n_read(c), n = ristra_collected_n_rows(c);
-    fprintf(f, "%s: %lld rows read, %lld used", path, (long long)n_read, (long long)n);
+    fprintf(f, "%s: %lld rows read, %lld used", cli_esc(path), (long long)n_read, (long long)n);
     if (n_read == n) {
         fprintf(f, "\n");
         return;
@@ -185,7 +206,7 @@ static void report_rows(FILE *f, const ristra_collected *c, const char *path,
         const char *sep = " ";
         for (int64_t j = 0; po->columns && j < ristra_collected_n_cols(c); j++)
             if (ristra_collected_n_missing(c, j)) {
-                fprintf(f, "%s%s %lld", sep, po->columns[j],
+                fprintf(f, "%s%s %lld", sep, cli_esc(po->columns[j]),
                         (long long)ristra_collected_n_missing(c, j));
                 sep = ", ";
             }
@@ -194,11 +215,11 @@ static void report_rows(FILE *f, const ristra_collected *c, const char *path,
     int64_t no_extra = ristra_collected_n_left_out(c, RISTRA_LEFT_OUT_MISSING_EXTRA);
     if (no_extra)
         fprintf(f, "  %lld with no %s\n", (long long)no_extra,
-                po->n_extra ? po->extra_columns[0] : "value");
+                cli_esc(po->n_extra ? po->extra_columns[0] : "value"));
     int64_t no_outcome = ristra_collected_n_left_out(c, RISTRA_LEFT_OUT_NO_OUTCOME);
     if (no_outcome)
         fprintf(f, "  %lld with no outcome (%s empty)\n", (long long)no_outcome,
-                po->outcome_column ? po->outcome_column : "outcome");
+                cli_esc(po->outcome_column ? po->outcome_column : "outcome"));
 }
 
 int cli_collect(ristra_collected **out, const char *command, const char *path,

@@ -28,6 +28,10 @@ const char *cli_signal_name(int sig);
 /* Writes s to f with control characters as \xNN (paths and messages may
  * hold terminal escapes). */
 void cli_put_escaped(FILE *f, const char *s);
+/* s with control characters as \xNN, for printf's %s: a ring of four
+ * buffers, so up to four may appear in one call (the tool prints from one
+ * thread); a text longer than a buffer is cut and ends in "...". */
+const char *cli_esc(const char *s);
 
 /* Prints "ristra NAME: <message>" to stderr, with ristra_last_error() when
  * rc is a library error, and returns CLI_FAILED. */

@@ -181,7 +181,7 @@ static int recalibrate(const calibrate_args *a, const ristra_model *model,
     ristra_model_free(out);
     if (rc)
         return cli_fail("calibrate", rc, "cannot write %s", a->output);
-    printf("\nwrote %s (%s recalibration)\n", a->output, a->method);
+    printf("\nwrote %s (%s recalibration)\n", cli_esc(a->output), a->method);
     return CLI_OK;
 }
 

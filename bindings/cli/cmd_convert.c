@@ -52,11 +52,12 @@ static int convert(const char *in, const char *out, const ristra_xgboost_options
     ristra_tree_summary ts = RISTRA_TREE_SUMMARY_INIT;
     ristra_model_trees(&ts, m);
     if (ristra_model_kind(m) == RISTRA_MODEL_GBDT)
-        printf("%s -> %s: gbdt, %lld features, %lld trees (max depth %lld)\n", in, out,
+        printf("%s -> %s: gbdt, %lld features, %lld trees (max depth %lld)\n", cli_esc(in),
+               cli_esc(out),
                (long long)ristra_model_n_features(m), (long long)ts.n_trees,
                (long long)ts.max_depth);
     else
-        printf("%s -> %s: logistic, %lld features\n", in, out,
+        printf("%s -> %s: logistic, %lld features\n", cli_esc(in), cli_esc(out),
                (long long)ristra_model_n_features(m));
     ristra_model_free(m);
     return CLI_OK;

@@ -262,23 +262,23 @@ static void print_groups(const ristra_evaluation *e, const ristra_evaluate_optio
 {
     int64_t ng = ristra_evaluation_n_groups(e);
     char buf[32];
-    printf("\nBy %s:\n", by);
+    printf("\nBy %s:\n", cli_esc(by));
     printf("  %-10s  %8s  %7s  %24s  %7s  %8s  %9s  %7s  %7s\n", "group", "patients", "events",
            "AUROC (95% CI)", "AP", "Brier", "CITL", "slope", "O/E");
     for (int64_t k = 0; k < ng; k++) {
         ristra_group_summary s = summary_of(e, k);
         printf("  %-10s  %8lld  %7lld  %.4f (%.4f-%.4f)  %7.4f  %8.5f  %+9.5f  %7.4f  %7.4f\n",
-               group_name(buf, sizeof buf, g, s.label), (long long)s.n, (long long)s.events,
+               cli_esc(group_name(buf, sizeof buf, g, s.label)), (long long)s.n, (long long)s.events,
                s.auroc, s.auroc_ci_lower, s.auroc_ci_upper, s.average_precision, s.brier,
                s.calibration_in_the_large, s.calibration_slope, s.oe_ratio);
     }
     printf("\nObserved / expected by risk %s, by %s:\n  %-10s",
-           o->n_bins == 10 ? "decile" : "bin", by, "group");
+           o->n_bins == 10 ? "decile" : "bin", cli_esc(by), "group");
     for (int64_t b = 0; b < o->n_bins; b++)
         printf("  %6lld", (long long)b + 1);
     printf("\n");
     for (int64_t k = 0; k < ng; k++) {
-        printf("  %-10s", group_name(buf, sizeof buf, g, summary_of(e, k).label));
+        printf("  %-10s", cli_esc(group_name(buf, sizeof buf, g, summary_of(e, k).label)));
         for (int64_t b = 0; b < o->n_bins; b++) {
             ristra_calibration_bin c = RISTRA_CALIBRATION_BIN_INIT;
             ristra_evaluation_bin(&c, e, k, b);
@@ -286,7 +286,7 @@ static void print_groups(const ristra_evaluation *e, const ristra_evaluate_optio
         }
         printf("\n");
     }
-    printf("\nTier cut-points by %s (%s):\n  %-10s  %8s  %9s  %8s  %11s  %8s\n", by,
+    printf("\nTier cut-points by %s (%s):\n  %-10s  %8s  %9s  %8s  %11s  %8s\n", cli_esc(by),
            o->flag_scope == RISTRA_FLAG_OVERALL ? "flagged from everyone's list"
                                                 : "each group's own top",
            "group", "top", "flagged", "events", "sensitivity", "PPV");
@@ -295,7 +295,7 @@ static void print_groups(const ristra_evaluation *e, const ristra_evaluate_optio
             ristra_cut_point_summary p = RISTRA_CUT_POINT_SUMMARY_INIT;
             ristra_evaluation_cut_point(&p, e, k, c);
             printf("  %-10s  %7g%%  %9lld  %8lld  %11.4f  %8.4f\n",
-                   group_name(buf, sizeof buf, g, summary_of(e, k).label), 100 * p.fraction,
+                   cli_esc(group_name(buf, sizeof buf, g, summary_of(e, k).label)), 100 * p.fraction,
                    (long long)p.n_flagged, (long long)p.events_flagged, p.sensitivity, p.ppv);
         }
 }
@@ -368,12 +368,12 @@ static int evaluate(const eval_args *a, const ristra_model *model, ristra_evalua
                                                               a->plot, title);
             rc = ret ? cli_fail("evaluate", ret, "cannot write the plot") : rc;
             if (!ret)
-                printf("\nwrote %s\n", a->plot);
+                printf("\nwrote %s\n", cli_esc(a->plot));
         }
         if (a->csv && rc == CLI_OK) {
             rc = write_csv(a->csv, e, &g, a->group_by ? a->by : "all");
             if (rc == CLI_OK)
-                printf("wrote %s\n", a->csv);
+                printf("wrote %s\n", cli_esc(a->csv));
         }
     }
     free(g.label);

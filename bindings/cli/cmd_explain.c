@@ -172,7 +172,8 @@ static int read_row(double *x, const whatif *w)
     } else if (b.n_rows != 1 || b.status[0] != RISTRA_ROW_OK) {
         ristra_population_reject why = RISTRA_POPULATION_REJECT_INIT;
         ristra_population_reject_info(&why, pop, 0);
-        fprintf(stderr, "ristra explain: --values: %s\n", why.reason ? why.reason : "rejected");
+        fprintf(stderr, "ristra explain: --values: %s\n",
+                cli_esc(why.reason ? why.reason : "rejected"));
         rc = CLI_FAILED;
     } else {
         memcpy(x, b.values, (size_t)w->nf * sizeof *x);
@@ -197,7 +198,7 @@ static int by_size(const void *a, const void *b)
 static void print_value(const ristra_feature_info *f, double v)
 {
     if (!isnan(v))
-        printf("%.10g%s%s", v, *f->unit ? " " : "", f->unit);
+        printf("%.10g%s%s", v, *f->unit ? " " : "", cli_esc(f->unit));
     else if (f->missing_policy == RISTRA_MISSING_IMPUTE)
         printf("missing (imputed as %.10g)", f->impute_value);
     else
@@ -232,7 +233,7 @@ static int print_explanation(const whatif *w, const double *x)
     for (int64_t k = 0; k < nf; k++) {
         ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
         ristra_model_feature(&f, w->model, lines[k].j);
-        printf("%-28s %+12.6f  ", f.name, lines[k].contribution);
+        printf("%-28s %+12.6f  ", cli_esc(f.name), lines[k].contribution);
         print_value(&f, x[lines[k].j]);
         printf("\n");
     }

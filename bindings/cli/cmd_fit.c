@@ -202,7 +202,7 @@ static int fit_and_save(const fit_args *a, const ristra_collected *rows, const c
     ristra_model_free(model);
     if (rc)
         return cli_fail("fit", rc, "cannot write %s", a->output);
-    printf("\nwrote %s: logistic, %lld features\n", a->output, (long long)n_cols);
+    printf("\nwrote %s: logistic, %lld features\n", cli_esc(a->output), (long long)n_cols);
     return CLI_OK;
 }
 

@@ -36,7 +36,7 @@ static int run(int argc, char **argv)
     if (rc)
         return cli_fail("inspect", rc, "cannot load the model");
     int kind = ristra_model_kind(m);
-    printf("file:      %s\n", pos[0]);
+    printf("file:      %s\n", cli_esc(pos[0]));
     printf("kind:      %s\n", kind == RISTRA_MODEL_GBDT ? "gbdt" : "logistic");
     printf("metadata:  %s\n", ristra_model_metadata(m));
     if (kind == RISTRA_MODEL_GBDT) {
@@ -58,7 +58,8 @@ static int run(int argc, char **argv)
     for (int64_t j = 0; j < nf; j++) {
         ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
         ristra_model_feature(&f, m, j);
-        printf("  %3lld  %-28s  unit=%s  range=[", (long long)j, f.name, f.unit[0] ? f.unit : "-");
+        printf("  %3lld  %-28s  unit=%s  range=[", (long long)j, cli_esc(f.name),
+               cli_esc(f.unit[0] ? f.unit : "-"));
         print_bound(f.valid_min);
         printf(", ");
         print_bound(f.valid_max);
@@ -68,7 +69,7 @@ static int run(int argc, char **argv)
         if (f.required && f.missing_policy != RISTRA_MISSING_REJECT)
             printf(" required");
         if (f.description[0])
-            printf("  %s", f.description);
+            printf("  %s", cli_esc(f.description));
         printf("\n");
     }
     ristra_model_free(m);

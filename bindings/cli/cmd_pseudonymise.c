@@ -69,7 +69,7 @@ static int run(int argc, char **argv)
     if (!quiet)
         printf("Pseudonymised %lld of %lld rows of %s into %s (%lld without a valid NHS "
                "number, left empty).\n",
-               (long long)t.n_pseudonymised, (long long)t.n_rows, input, output,
+               (long long)t.n_pseudonymised, (long long)t.n_rows, cli_esc(input), cli_esc(output),
                (long long)t.n_invalid);
     return CLI_OK;
 }

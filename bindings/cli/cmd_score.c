@@ -374,7 +374,7 @@ static void report(const ristra_score_result *r, const score_args *a,
     printf(" Tiers:");
     for (int k = 0; k < t.n_tiers; k++) {
         int64_t count = ristra_score_result_tier_count(r, RISTRA_SCORE_RESULT_ALL, k);
-        printf("%s %s %s", k ? ";" : "", ristra_score_result_tier_name(r, k),
+        printf("%s %s %s", k ? ";" : "", cli_esc(ristra_score_result_tier_name(r, k)),
                grouped(b1, sizeof b1, count));
     }
     printf(".");

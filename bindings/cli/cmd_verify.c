@@ -10,10 +10,10 @@
 static const char USAGE[] =
     "usage: ristra verify MANIFEST [--quiet]\n"
     "\n"
-    "Re-hashes the input and every output that the run manifest MANIFEST (written\n"
-    "by `ristra score`) names, and says for each whether it is as recorded, changed\n"
-    "or missing. Exit status: 0 every file as recorded; 4 some changed or missing;\n"
-    "1 the manifest cannot be read; 2 usage.\n"
+    "Re-hashes the model file, the input and every output that the run manifest\n"
+    "MANIFEST (written by `ristra score`) names, and says for each whether it is as\n"
+    "recorded, changed or missing. Exit status: 0 every file as recorded; 4 some\n"
+    "changed or missing; 1 the manifest cannot be read; 2 usage.\n"
     "\n"
     "  --quiet    print only the files that changed or are missing\n";
 

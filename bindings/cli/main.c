@@ -64,6 +64,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (!strcmp(name, commands[i]->name))
             return commands[i]->run(argc - 1, argv + 1);
-    fprintf(stderr, "ristra: unknown command \"%s\" (see ristra --help)\n", name);
+    fprintf(stderr, "ristra: unknown command \"%s\" (see ristra --help)\n", cli_esc(name));
     return CLI_USAGE;
 }

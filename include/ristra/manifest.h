@@ -23,16 +23,17 @@ typedef enum ristra_verify_status {
 } ristra_verify_status;
 
 /**
- * Called once per file the manifest names, in its order: the input, then
- * each output. role is "input", "output", "rejects", "summary", ...; path
+ * Called once per file the manifest names, in its order: the model file
+ * (when the model was loaded from one), the input, then each output. role
+ * is "model", "input", "output", "rejects", "summary", ...; path
  * is the absolute path recorded; status a ristra_verify_status. The
  * strings are valid during the call only.
  */
 typedef void (*ristra_verify_fn)(void *ctx, const char *role, const char *path, int status);
 
 /**
- * Re-hashes every file a manifest names and compares size and SHA-256
- * with the record.
+ * Re-hashes every file a manifest names (the model file, the input and
+ * the outputs) and compares size and SHA-256 with the record.
  * @param[out] n_changed  files CHANGED or MISSING (0: everything as recorded).
  * @param manifest_path   the manifest (JSON).
  * @param fn              called per file; may be NULL.

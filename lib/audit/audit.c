@@ -69,7 +69,7 @@ static int check_options(const ristra_audit_options *o)
 }
 
 int ristra__audit_open(ristra__audit **out, const ristra_audit_options *opts, const char *path,
-                       int gzip_level)
+                       int gzip_level, int file_mode)
 {
     *out = NULL;
     ristra_audit_options defaults = RISTRA_AUDIT_OPTIONS_INIT;
@@ -91,7 +91,7 @@ int ristra__audit_open(ristra__audit **out, const ristra_audit_options *opts, co
     for (int64_t k = 0; k < o->n_group_columns; k++)
         add_column(a, o->group_columns[k], RISTRA_GROUPING_VALUE, o->group_columns[k]);
     if (path) {
-        rc = ristra__output_open(&a->out, path, gzip_level);
+        rc = ristra__output_open_mode(&a->out, path, gzip_level, file_mode);
         if (!rc)
             rc = ristra__audit_write_header(a->out);
     }

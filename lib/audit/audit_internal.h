@@ -13,11 +13,12 @@
 
 typedef struct ristra__audit ristra__audit;
 
-/* Checks the options and opens path (0600, temporary until committed).
+/* Checks the options and opens path (temporary until committed, created
+ * with file_mode as the run's other outputs: ristra__output_open_mode()).
  * gzip_level as ristra__output_open(). path NULL: no CSV, the figures are
  * only kept in memory (for the report). */
 int ristra__audit_open(ristra__audit **out, const ristra_audit_options *opts, const char *path,
-                       int gzip_level);
+                       int gzip_level, int file_mode);
 
 /* The numeric columns the reader must read (as its extra columns, in this
  * order) for the groupings. */

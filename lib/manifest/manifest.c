@@ -98,7 +98,9 @@ int ristra__manifest_set_model(ristra__manifest *m, const ristra_model *model)
               json_object_set_new(o, "sha256", model->file_sha256[0]
                                                     ? json_string(model->file_sha256)
                                                     : json_null()) ||
-              json_object_set_new(o, "size", json_integer(model->file_size));
+              json_object_set_new(o, "size", json_integer(model->file_size)) ||
+              json_object_set_new(o, "path", model->file_path ? json_string(model->file_path)
+                                                               : json_null());
     json_decref(meta);
     if (bad) {
         json_decref(o);

@@ -52,6 +52,10 @@ int ristra_manifest_verify(int64_t *n_changed, const char *manifest_path, ristra
     if (!json_is_integer(json_object_get(doc, "ristra_manifest")) || !json_is_array(outputs))
         rc = ristra__error(RISTRA_EFORMAT, "%s: not a ristra manifest (no ristra_manifest "
                            "version or outputs list)", manifest_path);
+    /* the model first (a model built in memory has no file to check) */
+    json_t *model = json_object_get(doc, "model");
+    if (!rc && json_is_string(json_object_get(model, "path")))
+        rc = check_file("model", model, fn, ctx, n_changed, manifest_path);
     json_t *input = json_object_get(doc, "input");
     if (!rc && json_is_object(input))
         rc = check_file("input", input, fn, ctx, n_changed, manifest_path);

@@ -39,6 +39,7 @@ void ristra_model_free(ristra_model *model)
     free(model->metadata_json);
     free(model->coef);
     free(model->reference);
+    free(model->file_path);
     ristra__gbdt_free(model->gbdt);
     free(model);
 }

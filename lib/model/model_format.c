@@ -1,4 +1,6 @@
 /* The native model format (models/FORMAT.md): JSON <-> ristra_model. */
+#define _GNU_SOURCE /* realpath */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,7 +440,8 @@ static int max_bytes_of(size_t *max, const ristra_load_options *opts, const char
 }
 
 /* Reads, parses and builds: the stream is closed here. A file's model
- * records the file's SHA-256 and size (for run manifests). */
+ * records the file's SHA-256, size and real path (for run manifests, so
+ * that `ristra verify` can re-hash the model a run used). */
 static int load_stream(ristra_model **out, ristra__stream *s, const char *name, size_t max,
                        int is_file)
 {
@@ -463,6 +466,11 @@ static int load_stream(ristra_model **out, ristra__stream *s, const char *name, 
     if (!rc) {
         memcpy((*out)->file_sha256, sha256, sizeof sha256);
         (*out)->file_size = (int64_t)file_size;
+        if (is_file && !((*out)->file_path = realpath(name, NULL)) && errno == ENOMEM) {
+            ristra_model_free(*out);
+            *out = NULL;
+            rc = ristra__oom();
+        }
     }
     json_decref(doc);
     return rc;

@@ -46,6 +46,7 @@ struct ristra_model {
      * manifests; "" for a model built in memory. */
     char file_sha256[65];
     int64_t file_size;
+    char *file_path;            /* realpath of that file at load; NULL in memory */
     int format_version;         /* as read; 0 for a model built in memory */
 };
 

@@ -856,7 +856,8 @@ static int open_everything(batch *b, const char *output, ristra_population_optio
     int rc = RISTRA_OK;
     if (o->audit_path || o->report_dir) {
         rc = ristra__audit_open(&b->audit, o->audit, o->audit_path,
-                                o->audit_path ? output_gzip(o->audit_path, o->gzip_output) : 0);
+                                o->audit_path ? output_gzip(o->audit_path, o->gzip_output) : 0,
+                                o->file_mode);
         po->extra_columns = rc ? NULL : ristra__audit_columns(b->audit, &po->n_extra);
         b->n_extra = po->n_extra;
     }

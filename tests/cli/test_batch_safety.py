@@ -168,6 +168,13 @@ def test_outputs_are_private_unless_a_mode_is_given(population, tmp_path):
         run("score", "--model", MODEL, "--input", population, "--output", tmp_path / "b.csv",
             "--mode", "0664", "--quiet", check=True)
         assert stat.S_IMODE((tmp_path / "b.csv").stat().st_mode) == 0o644   # umask narrows
+        # every output of a run, the audit and the manifest too, gets the mode
+        names = ("g.csv", "g_rej.csv", "g_sum.csv", "g_audit.csv", "g.csv.manifest.json")
+        run("score", "--model", MODEL, "--input", population, "--output", tmp_path / names[0],
+            "--rejects", tmp_path / names[1], "--summary", tmp_path / names[2],
+            "--audit", tmp_path / names[3], "--mode", "0640", "--quiet", check=True)
+        assert {n: stat.S_IMODE((tmp_path / n).stat().st_mode) for n in names} == \
+            {n: 0o640 for n in names}
         assert run("score", "--model", MODEL, "--input", population, "--output",
                    tmp_path / "c.csv", "--mode", "rw").returncode == 2
     finally:
@@ -196,11 +203,16 @@ def test_a_broken_extract_fails_with_its_own_code_and_writes_nothing(population,
 
 def test_the_manifest_records_the_run_and_verify_finds_changes(population, tmp_path):
     out, rej, summ = tmp_path / "out.csv.gz", tmp_path / "rej.csv", tmp_path / "sum.csv"
-    run("score", "--model", MODEL, "--input", population, "--output", out, "--rejects", rej,
-        "--summary", summ, "--quiet", check=True)
+    model = tmp_path / "model.json"          # a copy, reached through a link
+    model.write_bytes(MODEL.read_bytes())
+    (tmp_path / "current.json").symlink_to(model)
+    run("score", "--model", tmp_path / "current.json", "--input", population, "--output", out,
+        "--rejects", rej, "--summary", summ, "--quiet", check=True)
     m = json.loads((tmp_path / "out.csv.gz.manifest.json").read_text())
     import hashlib
     assert m["model"]["sha256"] == hashlib.sha256(MODEL.read_bytes()).hexdigest()
+    assert m["model"]["path"] == str(model.resolve())   # the file, not the link
+    assert m["model"]["size"] == model.stat().st_size
     assert m["model"]["name"] == json.loads(MODEL.read_text())["metadata"]["name"]
     assert m["input"] == {"path": str(population), "size": population.stat().st_size,
                           "sha256": hashlib.sha256(population.read_bytes()).hexdigest()}
@@ -215,12 +227,15 @@ def test_the_manifest_records_the_run_and_verify_finds_changes(population, tmp_p
     assert first_nhs not in text
     manifest = tmp_path / "out.csv.gz.manifest.json"
     p = run("verify", manifest)
-    assert p.returncode == 0 and p.stdout.count("ok ") == 4, p.stdout
+    assert p.returncode == 0 and p.stdout.count("ok ") == 5, p.stdout
     summ.write_text(summ.read_text() + "x\n")
     rej.unlink()
     p = run("verify", manifest)
     assert p.returncode == 4
     assert f"CHANGED     summary  {summ}" in p.stdout and f"MISSING     rejects  {rej}" in p.stdout
+    model.write_bytes(MODEL.read_bytes() + b" ")   # a model swapped under the same name
+    p = run("verify", manifest)
+    assert f"CHANGED     model    {model.resolve()}" in p.stdout, p.stdout
 
 
 # ---------------------------------------------------------------- hostile text

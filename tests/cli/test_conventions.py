@@ -2,6 +2,7 @@
 --version and -V, a --help that lists them and ends with the manual page
 to read, and a bad option value reported on one line that names the
 option and the form it accepts (exit status 2, nothing written)."""
+import json
 import re
 
 import pytest
@@ -66,3 +67,19 @@ def test_an_unknown_option_or_command_is_one_line_too():
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "--modle" in p.stderr
     p = run("scroe")
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "scroe" in p.stderr
+
+
+def test_text_from_the_command_line_or_a_file_is_echoed_with_control_characters_escaped(
+        tmp_path):
+    """A terminal escape in an argument, a path or a model's feature text is
+    shown as \\x1b, never sent to the terminal (issue 11)."""
+    p = run("score", "--model", "m", "--input", "i", "--output", "o", "--threads", "4\x1b[2J")
+    assert p.returncode == 2 and "\x1b" not in p.stderr and "4\\x1b[2J" in p.stderr
+    p = run("scr\x1b]0;owned\x07oe")
+    assert p.returncode == 2 and "\x1b" not in p.stderr and "\\x1b]0;owned\\x07" in p.stderr
+    model = tmp_path / "m\x1b[31m.json"
+    m = json.loads((SOURCE / "models" / "demo_logistic.json").read_text())
+    m["features"][0]["description"] = "age\x1b[5m"
+    model.write_text(json.dumps(m))
+    out = run("inspect", model, check=True).stdout
+    assert "\x1b" not in out and "m\\x1b[31m.json" in out and "age\\x1b[5m" in out
