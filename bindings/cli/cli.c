@@ -95,6 +95,21 @@ int cli_parse_int64(const char *command, const char *option, const char *text, i
     return CLI_OK;
 }
 
+int cli_parse_threads(const char *command, const char *text, int *out)
+{
+    int64_t v;
+    int rc = cli_parse_int64(command, "--threads", text, &v);
+    if (rc)
+        return rc;
+    if (v < 0 || v > RISTRA_MAX_THREADS) {
+        fprintf(stderr, "ristra %s: --threads: %s is not 0..%d (0: one per CPU)\n", command,
+                cli_esc(text), RISTRA_MAX_THREADS);
+        return CLI_USAGE;
+    }
+    *out = (int)v;
+    return CLI_OK;
+}
+
 int cli_parse_double(const char *command, const char *option, const char *text, double *out)
 {
     char *end;

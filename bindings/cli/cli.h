@@ -71,6 +71,9 @@ int cli_parse(const char *command, const char *usage, int argc, char **argv,
 
 /* Parses a number option; prints an error naming the option on failure. */
 int cli_parse_int64(const char *command, const char *option, const char *text, int64_t *out);
+/* --threads: 0 to RISTRA_MAX_THREADS (the library's one limit), the same
+ * words for every command. */
+int cli_parse_threads(const char *command, const char *text, int *out);
 int cli_parse_double(const char *command, const char *option, const char *text, double *out);
 
 /* Splits "a,b,c" in place at the commas: a malloc'd list of n pointers

@@ -71,16 +71,7 @@ static int parse_args(calibrate_args *a, int argc, char **argv)
         return cli_usage_error("calibrate", USAGE,
                                "--method must be intercept or logistic, got \"%s\"", a->method);
     a->n_threads = 0;
-    if (a->threads) {
-        int64_t v;
-        if ((rc = cli_parse_int64("calibrate", "--threads", a->threads, &v)))
-            return rc;
-        if (v < 0 || v > 4096)
-            return cli_usage_error("calibrate", USAGE, "--threads must be 0..4096, got %s",
-                                   a->threads);
-        a->n_threads = (int)v;
-    }
-    return CLI_OK;
+    return a->threads ? cli_parse_threads("calibrate", a->threads, &a->n_threads) : CLI_OK;
 }
 
 static int evaluate(ristra_group_summary *out, const double *risk, const uint8_t *y, int64_t n,

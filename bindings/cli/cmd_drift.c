@@ -69,12 +69,7 @@ static int parse(drift_args *a, ristra_drift_options *o, int argc, char **argv)
             return rc;
         o->n_bins = (int)(v > 0 && v <= 1000 ? v : 0);
     }
-    if (a->threads) {
-        if ((rc = cli_parse_int64("drift", "--threads", a->threads, &v)))
-            return rc;
-        o->n_threads = (int)(v >= 0 && v <= 1024 ? v : 0);
-    }
-    return CLI_OK;
+    return a->threads ? cli_parse_threads("drift", a->threads, &o->n_threads) : CLI_OK;
 }
 
 static void print_summary(const ristra_drift *d)

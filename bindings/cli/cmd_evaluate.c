@@ -59,40 +59,13 @@ typedef struct eval_args {
     double cut_points[RISTRA_EVALUATE_MAX_CUT_POINTS];   /* --tiers, for the options */
 } eval_args;
 
-/* "0.5%,2%,0.05" -> fractions. */
+/* "0.5%,2%,0.05" -> fractions, by the library's one reader of tier text. */
 static int parse_tiers(ristra_evaluate_options *o, double *cut_points, const char *text)
 {
-    char *copy = strdup(text);
-    int64_t n = 0;
-    const char **items = copy ? cli_split_list(copy, &n) : NULL;
-    if (!items) {
-        free(copy);
-        return cli_fail("evaluate", 0, "out of memory");
-    }
-    int rc = CLI_OK;
-    if (n > RISTRA_EVALUATE_MAX_CUT_POINTS)
-        rc = cli_usage_error("evaluate", USAGE, "--tiers: at most %d cut-points, got %lld",
-                             RISTRA_EVALUATE_MAX_CUT_POINTS, (long long)n);
-    for (int64_t i = 0; !rc && i < n; i++) {
-        char *item = (char *)items[i];
-        size_t len = strlen(item);
-        int percent = len > 0 && item[len - 1] == '%';
-        if (percent)
-            item[len - 1] = '\0';
-        double v;
-        if ((rc = cli_parse_double("evaluate", "--tiers", item, &v)))
-            break;
-        cut_points[i] = percent ? v / 100.0 : v;
-        if (!(cut_points[i] > 0 && cut_points[i] <= 1))
-            rc = cli_usage_error("evaluate", USAGE,
-                                 "--tiers: %s%s is not a fraction of the list in (0, 1]", item,
-                                 percent ? "%" : "");
-    }
+    if (ristra_tiers_parse(cut_points, RISTRA_EVALUATE_MAX_CUT_POINTS, &o->n_cut_points, text))
+        return cli_usage_error("evaluate", USAGE, "--tiers: %s", ristra_last_error());
     o->cut_points = cut_points;
-    o->n_cut_points = n;
-    free(items);
-    free(copy);
-    return rc;
+    return CLI_OK;
 }
 
 static int parse_args(eval_args *a, ristra_evaluate_options *o, int argc, char **argv)
@@ -163,14 +136,8 @@ static int parse_args(eval_args *a, ristra_evaluate_options *o, int argc, char *
                                    a->level);
     }
     a->n_threads = 0;
-    if (a->threads) {
-        if ((rc = cli_parse_int64("evaluate", "--threads", a->threads, &v)))
-            return rc;
-        if (v < 0 || v > 4096)
-            return cli_usage_error("evaluate", USAGE, "--threads must be 0..4096, got %s",
-                                   a->threads);
-        a->n_threads = (int)v;
-    }
+    if (a->threads && (rc = cli_parse_threads("evaluate", a->threads, &a->n_threads)))
+        return rc;
     o->n_threads = a->n_threads;
     return CLI_OK;
 }

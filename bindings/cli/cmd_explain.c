@@ -303,14 +303,8 @@ static int run(int argc, char **argv)
     if (practice)
         pop.practice_column = practice;
     o.population = &pop;
-    if (threads) {
-        int64_t v;
-        if ((rc = cli_parse_int64("explain", "--threads", threads, &v)))
-            return rc;
-        if (v < 0 || v > 1024)
-            return cli_usage_error("explain", USAGE, "--threads must be 0..1024");
-        o.n_threads = (int)v;
-    }
+    if (threads && (rc = cli_parse_threads("explain", threads, &o.n_threads)))
+        return rc;
     ristra_model *model = NULL;
     if ((rc = ristra_model_load(&model, model_path)))
         return cli_fail("explain", rc, "cannot load the model");

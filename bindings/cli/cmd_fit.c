@@ -101,13 +101,8 @@ static int parse_args(fit_args *a, ristra_fit_options *fo, ristra_fit_model_opti
         fo->max_iter = (int)v;
     }
     *n_threads = 0;
-    if (a->threads) {
-        if ((rc = cli_parse_int64("fit", "--threads", a->threads, &v)))
-            return rc;
-        if (v < 0 || v > 4096)
-            return cli_usage_error("fit", USAGE, "--threads must be 0..4096, got %s", a->threads);
-        *n_threads = (int)v;
-    }
+    if (a->threads && (rc = cli_parse_threads("fit", a->threads, n_threads)))
+        return rc;
     fo->n_threads = *n_threads;
     fo->intercept = !a->no_intercept;
     mo->horizon_days = 365;

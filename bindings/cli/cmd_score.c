@@ -39,8 +39,9 @@ static const char USAGE[] =
     "  --output O             the ranked list to write\n"
     "  --rejects R            the rejected rows (CSV)\n"
     "  --summary S            the per-practice summary (CSV)\n"
-    "  --tiers C1,C2,...      tier cut-points, fractions of each practice's list,\n"
-    "                         increasing (default 0.005,0.02,0.05,0.2)\n"
+    "  --tiers C1,C2,...      tier cut-points, fractions (0.02) or percentages (2%)\n"
+    "                         of each practice's list, increasing (default\n"
+    "                         0.5%,2%,5%,20%)\n"
     "  --tier-names N1,...    a name per tier (default \"top 0.5%\", ...)\n"
     "  --threads N            threads (default 0: one per CPU)\n"
     "  --id-kind K            nhs (default): NHS numbers, modulus-11 checked; or\n"
@@ -203,23 +204,12 @@ static int parse_tiers(ristra_score_file_options *o, score_args *a)
 {
     const char *pieces[RISTRA_MAX_TIERS];
     if (a->tiers) {
-        char *copy = NULL;
-        int n = split_tier_list(&copy, pieces, a->tiers);
-        if (!copy)
-            return cli_fail("score", RISTRA_ENOMEM, "out of memory");
-        int rc = n < 0 ? cli_usage_error("score", USAGE, "--tiers: at most %d cut-points",
-                                         RISTRA_MAX_TIERS)
-                       : CLI_OK;
-        for (int k = 0; !rc && k < n; k++)
-            rc = cli_parse_double("score", "--tiers", pieces[k], &a->cut_points[k]);
-        free(copy);
-        if (rc)
-            return rc;
-        o->n_tiers = n;
+        if (ristra_tiers_parse(a->cut_points, RISTRA_MAX_TIERS, &o->n_tiers, a->tiers))
+            return cli_usage_error("score", USAGE, "--tiers: %s", ristra_last_error());
         o->tier_cut_points = a->cut_points;
     }
     if (a->tier_names) {
-        int want = o->n_tiers ? (int)o->n_tiers : 4;
+        int want = (int)(o->n_tiers ? o->n_tiers : ristra_default_tiers(NULL));
         int n = split_tier_list(&a->names_copy, pieces, a->tier_names);
         if (!a->names_copy)
             return cli_fail("score", RISTRA_ENOMEM, "out of memory");
@@ -227,12 +217,6 @@ static int parse_tiers(ristra_score_file_options *o, score_args *a)
             return cli_usage_error("score", USAGE, "--tier-names gives %s names for %d tiers",
                                    n < 0 ? "too many" : n == 1 ? "1" : "another number of",
                                    want);
-        if (!o->n_tiers) { /* names for the default cut-points */
-            static const double defaults[] = { 0.005, 0.02, 0.05, 0.20 };
-            o->n_tiers = 4;
-            memcpy(a->cut_points, defaults, sizeof defaults);
-            o->tier_cut_points = a->cut_points;
-        }
         for (int k = 0; k < n; k++)
             a->names[k] = pieces[k];
         o->tier_names = a->names;
@@ -314,14 +298,8 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         a->population.practice_column = practice;
     if (outcome)
         a->population.outcome_column = *outcome ? outcome : NULL;
-    if (a->threads) {
-        int64_t v;
-        if ((rc = cli_parse_int64("score", "--threads", a->threads, &v)))
-            return rc;
-        if (v < 0 || v > 1024)
-            return cli_usage_error("score", USAGE, "--threads must be 0..1024");
-        o->n_threads = (int)v;
-    }
+    if (a->threads && (rc = cli_parse_threads("score", a->threads, &o->n_threads)))
+        return rc;
     if (a->reasons) {
         int64_t v;
         if ((rc = cli_parse_int64("score", "--reasons", a->reasons, &v)))

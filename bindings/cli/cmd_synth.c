@@ -19,7 +19,8 @@ static const char USAGE[] =
     "\n"
     "  --patients N     patients (rows)\n"
     "  --output FILE    file to write (replaced only once complete)\n"
-    "  --practices P    practices, 1..N (default: N / 10000, at least 1)\n"
+    "  --practices P    practices, 1..N (default: one per 10,000 patients, rounded;\n"
+    "                   1 below 15,000)\n"
     "  --seed S         random seed, a whole number >= 0 (default 1)\n"
     "  --no-outcome     leave out emergency_admission_next_12m\n"
     "  --truth          add true_risk, the ground-truth probability of the outcome\n"
@@ -48,9 +49,11 @@ static int parse_options(ristra_synth_options *o, const char **output, int argc,
     int64_t v;
     if ((rc = cli_parse_int64("synth", "--patients", patients, &o->n_patients)))
         return rc;
-    o->n_practices = o->n_patients >= 15000 ? (o->n_patients + 5000) / 10000 : 1;
     if (practices && (rc = cli_parse_int64("synth", "--practices", practices, &o->n_practices)))
         return rc;
+    if (practices && o->n_practices == 0) /* 0 is the library's "default", not a count */
+        return cli_usage_error("synth", USAGE, "--practices must be 1..%lld",
+                               (long long)o->n_patients);
     if (seed) {
         if ((rc = cli_parse_int64("synth", "--seed", seed, &v)))
             return rc;

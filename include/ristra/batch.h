@@ -77,8 +77,9 @@ typedef struct ristra_score_file_options {
     int64_t n_tiers;
     const double *tier_cut_points;   /**< n_tiers cut-points (read only when n_tiers > 0) */
     /**
-     * NULL (the default), or n_tiers tier names; a NULL name gives "top
-     * 0.5%" and so on.
+     * NULL (the default), or one name per tier: n_tiers names, or with
+     * n_tiers 0 one per default tier (ristra_default_tiers(): 4). A NULL
+     * name gives "top 0.5%" and so on.
      */
     const char *const *tier_names;
     /** Name of the tier of patients in no tier; NULL: "-". */

@@ -91,6 +91,13 @@
 RISTRA_BEGIN_DECL
 
 /**
+ * The most threads any n_threads option accepts (0 to RISTRA_MAX_THREADS,
+ * 0 meaning one per CPU available to the process). A larger value is
+ * RISTRA_EINVAL, whichever function it is given to. @since 2.0.0
+ */
+#define RISTRA_MAX_THREADS 1024
+
+/**
  * Error codes. Values are pinned: a value is never reused or renumbered,
  * new codes are only ever appended with the next free negative number.
  */

@@ -36,6 +36,34 @@ typedef struct ristra_evaluation ristra_evaluation;
  */
 #define RISTRA_EVALUATE_MAX_CUT_POINTS 16
 
+/**
+ * The default tiers of every function that takes tier cut-points
+ * (ristra_score_file(), ristra_evaluate(), drift): top 0.5%, 2%, 5% and
+ * 20% of the list, that is 0.005, 0.02, 0.05, 0.20.
+ * @param[out] cut_points_out  if not NULL, receives the cut-points
+ *                             (static storage, never freed).
+ * @return their number (4).
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int64_t ristra_default_tiers(const double **cut_points_out);
+
+/**
+ * Reads tier cut-points written as text, the one reader behind every
+ * front end's --tiers: comma-separated, each a fraction ("0.02") or a
+ * percentage ("2%") of the list, blanks around a piece ignored, each in
+ * (0, 1]. The order is kept (ristra_score_file() then requires it to
+ * increase; ristra_evaluate() takes any order).
+ * @param[out] out    up to max cut-points.
+ * @param[out] n_out  how many were read (0 on error).
+ * @return RISTRA_OK; RISTRA_EINVAL (NULL, an empty piece, a piece that is
+ *         not a number or not in (0, 1], more than max pieces: the message
+ *         names the piece).
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_tiers_parse(double *out, int64_t max, int64_t *n_out, const char *text);
+
 /** The most calibration bins one evaluation takes. */
 #define RISTRA_EVALUATE_MAX_BINS 1000
 

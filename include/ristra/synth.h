@@ -30,7 +30,12 @@ RISTRA_BEGIN_DECL
 typedef struct ristra_synth_options {
     int version;            /**< RISTRA_SYNTH_OPTIONS_VERSION */
     int64_t n_patients;     /**< rows, 1..RISTRA_SYNTH_MAX_PATIENTS (default 10000) */
-    int64_t n_practices;    /**< practices, 1..n_patients (default 1) */
+    /**
+     * practices, 1..n_patients; 0 (the default since 2.0.0): about one per
+     * 10,000 patients, rounded to the nearest (1 below 15,000 patients;
+     * 315,000 patients: 32), the rule every front end uses.
+     */
+    int64_t n_practices;
     uint64_t seed;          /**< any value; the same options give the same bytes (default 1) */
     int write_outcome;      /**< non-zero: write emergency_admission_next_12m (default 1) */
     int write_true_risk;    /**< non-zero: write true_risk, the ground-truth risk (default 0) */
@@ -51,7 +56,7 @@ typedef struct ristra_synth_options {
 } ristra_synth_options;
 
 #define RISTRA_SYNTH_OPTIONS_VERSION 1
-#define RISTRA_SYNTH_OPTIONS_INIT { RISTRA_SYNTH_OPTIONS_VERSION, 10000, 1, 1, 1, 0, -1, 0.0 }
+#define RISTRA_SYNTH_OPTIONS_INIT { RISTRA_SYNTH_OPTIONS_VERSION, 10000, 0, 1, 1, 0, -1, 0.0 }
 
 /**
  * Fills opts with the defaults of the given struct version.

@@ -9,6 +9,7 @@
 
 #include "ristra/common.h"
 #include "cpu_internal.h"
+#include "error_internal.h"
 #include "parallel_internal.h"
 
 int ristra__resolve_threads(int requested, int64_t n_items, int64_t min_items_per_thread)
@@ -20,6 +21,14 @@ int ristra__resolve_threads(int requested, int64_t n_items, int64_t min_items_pe
         return 1; /* small calls never look at the machine */
     int n = requested > 0 ? requested : ristra__cpu_count();
     return n > useful ? (int)useful : n;
+}
+
+int ristra__check_threads(int n_threads, const char *fn)
+{
+    if (n_threads >= 0 && n_threads <= RISTRA_MAX_THREADS)
+        return RISTRA_OK;
+    return ristra__error(RISTRA_EINVAL, "%s: opts->n_threads is %d (expected 0 to %d, 0 for "
+                         "one per CPU)", fn, n_threads, RISTRA_MAX_THREADS);
 }
 
 typedef struct range_job {

@@ -9,15 +9,13 @@
 #include "ristra/evaluate.h"
 #include "../common/error_internal.h"
 #include "../common/struct_version_internal.h"
+#include "../common/parallel_internal.h"
 #include "../metrics/metrics_internal.h"
 #include "drift_internal.h"
 
 /* The share that stands in for an empty bin on one side (the usual PSI convention). */
 #define EMPTY_SHARE 1e-4
 
-static const double TIER_CUTS[] = { 0.005, 0.02, 0.05, 0.20 };
-static const char *const TIER_NAMES[] = { "top 0.5%", "top 2%", "top 5%", "top 20%" };
-enum { N_TIERS = 4 };
 
 int ristra_drift_options_init(ristra_drift_options *opts, int version)
 {
@@ -43,7 +41,7 @@ static int check(const ristra_drift_options *o, const char *baseline, const char
     if (!(o->confidence_level > 0 && o->confidence_level < 1) || !(o->missing_change > 0))
         return ristra__error(RISTRA_EINVAL, "%s: opts->confidence_level must lie in (0, 1) "
                              "and missing_change be positive", fn);
-    return RISTRA_OK;
+    return ristra__check_threads(o->n_threads, fn);
 }
 
 /* ------------------------------------------------------------ rows */
@@ -267,11 +265,14 @@ static int compare_practices(ristra_drift *d, const ristra__drift_side *b,
             rc = add_row(d, "mean_risk", t[i].code, n0 ? t[i].risk[0] / n0 : NAN,
                          n1 ? t[i].risk[1] / n1 : NAN, NAN, NAN, 0);
         int64_t prev[2] = { 0, 0 };
-        for (int k = 0; k < N_TIERS && !rc; k++) {
-            int64_t e0 = ristra__cut_count(TIER_CUTS[k], t[i].n[0]);
-            int64_t e1 = ristra__cut_count(TIER_CUTS[k], t[i].n[1]);
-            char subject[128];
-            snprintf(subject, sizeof subject, "%s %s", t[i].code, TIER_NAMES[k]);
+        const double *cuts;
+        int64_t n_tiers = ristra_default_tiers(&cuts);
+        for (int64_t k = 0; k < n_tiers && !rc; k++) {
+            int64_t e0 = ristra__cut_count(cuts[k], t[i].n[0]);
+            int64_t e1 = ristra__cut_count(cuts[k], t[i].n[1]);
+            char name[64], subject[128];
+            ristra__tier_default_name(name, sizeof name, cuts[k]);
+            snprintf(subject, sizeof subject, "%s %s", t[i].code, name);
             rc = add_row(d, "tier_size", subject, (double)(e0 - prev[0]),
                          (double)(e1 - prev[1]), NAN, NAN, 0);
             prev[0] = e0, prev[1] = e1;

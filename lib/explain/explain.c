@@ -181,8 +181,8 @@ static int check_arguments(const double *out, const ristra_model *model, const v
         return rc;
     if (!x && n_rows > 0)
         return ristra__error(RISTRA_EINVAL, "%s: x is NULL", FN);
-    if (o->n_threads < 0)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->n_threads is %d", FN, o->n_threads);
+    if (ristra__check_threads(o->n_threads, FN))
+        return RISTRA_EINVAL;
     return ristra_model_explainable(model);
 }
 

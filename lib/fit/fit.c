@@ -7,6 +7,7 @@
 #include "ristra/fit.h"
 #include "../common/error_internal.h"
 #include "../common/struct_version_internal.h"
+#include "../common/parallel_internal.h"
 #include "fit_internal.h"
 
 static const char FN[] = "ristra_fit_logistic";
@@ -33,9 +34,8 @@ static int check_options(const ristra_fit_options *o, int64_t n_cols)
     if (!(o->tol > 0) || !isfinite(o->tol))
         return ristra__error(RISTRA_EINVAL, "%s: opts->tol is %g (expected a finite value > 0)",
                              FN, o->tol);
-    if (o->n_threads < 0)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->n_threads is %d (expected >= 0)", FN,
-                             o->n_threads);
+    if (ristra__check_threads(o->n_threads, FN))
+        return RISTRA_EINVAL;
     if (o->solver != RISTRA_FIT_SOLVER_AUTO && o->solver != RISTRA_FIT_SOLVER_QR)
         return ristra__error(RISTRA_EINVAL,
                              "%s: opts->solver is %d (expected RISTRA_FIT_SOLVER_AUTO or "

@@ -23,7 +23,6 @@ struct ristra_evaluation {
 };
 
 static const ristra_evaluate_options DEFAULTS = RISTRA_EVALUATE_OPTIONS_INIT;
-static const double DEFAULT_CUT_POINTS[] = { 0.005, 0.02, 0.05, 0.20 };
 
 int ristra_evaluate_options_init(ristra_evaluate_options *opts, int version)
 {
@@ -36,10 +35,8 @@ static int load_options(ristra_evaluate_options *o, const ristra_evaluate_option
 {
     int rc = ristra__struct_load(o, opts, &DEFAULTS, &ristra__info_evaluate_options,
                                  "ristra_evaluate");
-    if (!rc && !o->cut_points) {
-        o->cut_points = DEFAULT_CUT_POINTS;
-        o->n_cut_points = sizeof DEFAULT_CUT_POINTS / sizeof *DEFAULT_CUT_POINTS;
-    }
+    if (!rc && !o->cut_points)
+        o->n_cut_points = ristra_default_tiers(&o->cut_points);
     return rc;
 }
 
@@ -65,10 +62,7 @@ static int check_options(const ristra_evaluate_options *o)
         return ristra__error(RISTRA_EINVAL,
                              "%s: opts->flag_scope is %d (expected RISTRA_FLAG_WITHIN_GROUP or "
                              "RISTRA_FLAG_OVERALL)", fn, o->flag_scope);
-    if (o->n_threads < 0)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->n_threads is %d (expected >= 0)", fn,
-                             o->n_threads);
-    return RISTRA_OK;
+    return ristra__check_threads(o->n_threads, fn);
 }
 
 static int check_rows(const double *risk, const uint8_t *outcome, int64_t n)

@@ -55,6 +55,9 @@ int ristra__sort_descending(double *score_out, uint64_t *payload, const double *
  * double 0.07 * 100 = 7.000000000000001 would give; at most n. */
 int64_t ristra__cut_count(double fraction, int64_t n);
 
+/* A tier's name when the caller gives none: "top 0.5%" for 0.005. */
+void ristra__tier_default_name(char *buf, size_t size, double cut);
+
 /* Numbers the distinct values of label[0..n) 0, 1, ... in ascending order:
  * *labels_out (free()) receives the *n_labels_out distinct labels and
  * number_out[i] the number of label[i]. Returns 0 or RISTRA_ENOMEM. */

@@ -270,8 +270,8 @@ static int check_options(const ristra_model *model, const ristra_population_opti
         return ristra__error(RISTRA_EINVAL, "%s: opts->extra_columns does not match n_extra", fn);
     if (o->block_rows < 0)
         return ristra__error(RISTRA_EINVAL, "%s: opts->block_rows must be >= 0", fn);
-    if (o->n_threads < 0)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->n_threads must be >= 0", fn);
+    if (ristra__check_threads(o->n_threads, fn))
+        return RISTRA_EINVAL;
     for (int64_t i = 0; o->columns && i < o->n_columns; i++)
         if (!o->columns[i])
             return ristra__error(RISTRA_EINVAL, "%s: opts->columns[%lld] is NULL", fn, (long long)i);

@@ -8,6 +8,7 @@
 
 #include "ristra/collect.h"
 #include "../common/error_internal.h"
+#include "../common/parallel_internal.h"
 
 enum { N_STATUS = 32, N_LEFT_OUT = 3, N_EXAMPLES = 5 };
 
@@ -263,9 +264,12 @@ int ristra_population_collect(ristra_collected **out, const char *path,
     const ristra_population_options *po = o->population ? o->population : &pdefaults;
     if (o->version != RISTRA_COLLECT_OPTIONS_VERSION)
         return ristra__error(RISTRA_EINVAL, "%s: unknown options version %d", fn, o->version);
-    if (o->n_required_extra < 0 || o->n_required_extra > po->n_extra || o->n_threads < 0)
-        return ristra__error(RISTRA_EINVAL,
-                             "%s: n_required_extra must be 0..n_extra and n_threads >= 0", fn);
+    if (o->n_required_extra < 0 || o->n_required_extra > po->n_extra)
+        return ristra__error(RISTRA_EINVAL, "%s: opts->n_required_extra is %lld (expected 0 to "
+                             "n_extra, %lld)", fn, (long long)o->n_required_extra,
+                             (long long)po->n_extra);
+    if (ristra__check_threads(o->n_threads, fn))
+        return RISTRA_EINVAL;
     job jb = { calloc(1, sizeof(ristra_collected)), model, o, NULL, NULL, NULL, NULL, 0 };
     if (!jb.c)
         return ristra__oom();

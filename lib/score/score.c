@@ -154,9 +154,7 @@ static int check_arguments(const double *prob_out, const double *margin_out,
         return rc;
     if (!x && n_rows > 0)
         return ristra__error(RISTRA_EINVAL, "%s: x is NULL", fn);
-    if (o->n_threads < 0)
-        return ristra__error(RISTRA_EINVAL, "%s: opts->n_threads is %d", fn, o->n_threads);
-    return RISTRA_OK;
+    return ristra__check_threads(o->n_threads, fn);
 }
 
 int ristra_model_score(double *prob_out, double *margin_out, int32_t *status_out,

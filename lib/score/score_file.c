@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ristra/batch.h"
+#include "ristra/evaluate.h"
 #include "../common/big_alloc_internal.h"
 #include "../common/error_internal.h"
 #include "../common/parallel_internal.h"
@@ -22,6 +23,7 @@
 #include "../drift/drift_internal.h"
 #include "../fhir/fhir_internal.h"
 #include "../manifest/manifest_internal.h"
+#include "../metrics/metrics_internal.h"
 #include "../model/model_internal.h"
 #include "../reader/reader_internal.h"
 #include "../report/report_internal.h"
@@ -53,7 +55,13 @@ static int population_options(ristra_population_options *po, const ristra_score_
     return rc;
 }
 
-static const double DEFAULT_CUTS[] = { 0.005, 0.02, 0.05, 0.20 };
+/* Cut-point k of the run: the caller's, or the library's default tiers. */
+static double tier_cut(const ristra_score_file_options *o, int k)
+{
+    const double *defaults;
+    ristra_default_tiers(&defaults);
+    return o->n_tiers ? o->tier_cut_points[k] : defaults[k];
+}
 
 static int same_path(const char *a, const char *b)
 {
@@ -113,6 +121,8 @@ static int check_arguments(const ristra_model *model, const char *input, const c
                              fn, (long long)o->min_scored);
     if (o->report_dir && (rc = ristra__report_check(o->report_dir, o->report)))
         return rc;
+    if (ristra__check_threads(o->n_threads, fn))
+        return RISTRA_EINVAL;
     if (o->n_reasons < 0 || o->n_reasons > RISTRA_MAX_REASONS)
         return ristra__error(RISTRA_EINVAL, "%s: opts->n_reasons is %d (expected 0 to %d)", fn,
                              o->n_reasons, RISTRA_MAX_REASONS);
@@ -203,11 +213,10 @@ const char *ristra_score_result_tier_name(const ristra_score_result *r, int k)
     return r->tier_name[k];
 }
 
-/* "top 0.5%" for 0.005. */
 static char *default_tier_name(double cut)
 {
     char buf[64];
-    snprintf(buf, sizeof buf, "top %.12g%%", cut * 100.0);
+    ristra__tier_default_name(buf, sizeof buf, cut);
     return strdup(buf);
 }
 
@@ -235,11 +244,10 @@ static ristra_score_result *new_result(const ristra_score_file_options *o,
     }
     ristra_score_totals t = RISTRA_SCORE_TOTALS_INIT;
     r->totals = t;
-    r->totals.n_tiers = o->n_tiers ? (int)o->n_tiers : 4;
+    r->totals.n_tiers = (int)(o->n_tiers ? o->n_tiers : ristra_default_tiers(NULL));
     for (int k = 0; k < r->totals.n_tiers; k++) {
-        double cut = o->n_tiers ? o->tier_cut_points[k] : DEFAULT_CUTS[k];
-        const char *name = o->n_tiers && o->tier_names ? o->tier_names[k] : NULL;
-        r->tier_name[k] = name ? strdup(name) : default_tier_name(cut);
+        const char *name = o->tier_names ? o->tier_names[k] : NULL;
+        r->tier_name[k] = name ? strdup(name) : default_tier_name(tier_cut(o, k));
         if (!r->tier_name[k]) {
             ristra_score_result_free(r);
             return NULL;
@@ -629,7 +637,7 @@ static int finish(ristra_score_result *r, batch *b)
     }
     double cuts[RISTRA_MAX_TIERS];
     for (int k = 0; k < r->totals.n_tiers; k++)
-        cuts[k] = b->opts->n_tiers ? b->opts->tier_cut_points[k] : DEFAULT_CUTS[k];
+        cuts[k] = tier_cut(b->opts, k);
     ristra__scored scored = { b->rows.n, token_key ? token_key : b->rows.nhs_number,
                               b->rows.practice, b->rows.risk,
                               b->has_outcome ? b->rows.outcome : NULL, r->totals.n_practices,
@@ -703,9 +711,7 @@ static json_t *options_json(const ristra_score_file_options *o, const ristra_sco
 {
     json_t *tiers = json_array();
     for (int k = 0; tiers && k < r->totals.n_tiers; k++)
-        json_array_append_new(tiers, json_pack("{s:f, s:s}", "cut_point",
-                                               o->n_tiers ? o->tier_cut_points[k]
-                                                          : DEFAULT_CUTS[k],
+        json_array_append_new(tiers, json_pack("{s:f, s:s}", "cut_point", tier_cut(o, k),
                                                "name", r->tier_name[k]));
     return json_pack("{s:s?, s:s?, s:s?, s:o?, s:s, s:s?, s:s?, s:s?, s:i, s:b, s:i, s:i, "
                      "s:s, s:f, s:I}",

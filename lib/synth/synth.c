@@ -39,9 +39,10 @@ static int check_options(const char *path, const ristra_synth_options *o)
                              "%s: n_patients is %lld; at most %d patients can have unique NHS "
                              "numbers from the test range 999 000 0000 to 999 999 9999",
                              FN, (long long)o->n_patients, RISTRA_SYNTH_MAX_PATIENTS);
-    if (o->n_practices < 1 || o->n_practices > o->n_patients)
+    if (o->n_practices < 0 || o->n_practices > o->n_patients)
         return ristra__error(RISTRA_EINVAL,
-                             "%s: n_practices is %lld; it must be between 1 and n_patients (%lld)",
+                             "%s: n_practices is %lld; it must be between 1 and n_patients (%lld), "
+                             "or 0 for one per 10,000 patients",
                              FN, (long long)o->n_practices, (long long)o->n_patients);
     if (!(o->deprivation_effect >= -10.0 && o->deprivation_effect <= 10.0))
         return ristra__error(RISTRA_EINVAL, "%s: deprivation_effect is %g; it must be between "
@@ -191,6 +192,8 @@ int ristra_synth_write(const char *path, const ristra_synth_options *opts)
         rc = check_options(path, o);
     if (rc)
         return rc;
+    if (full.n_practices == 0) /* the default: one per 10,000 patients, rounded */
+        full.n_practices = full.n_patients >= 15000 ? (full.n_patients + 5000) / 10000 : 1;
     int level = o->gzip_level >= 0 ? o->gzip_level
                                    : (ristra__path_is_gz(path) ? DEFAULT_GZIP_LEVEL : 0);
     ristra__synth_practice *practices = NULL;

@@ -186,6 +186,28 @@ def test_custom_tiers_names_and_column_names(logistic, population, tmp_path):
     assert "auroc" in s.columns
 
 
+def test_tiers_read_as_percentages_or_fractions_as_evaluate_reads_them(logistic, population,
+                                                                      tmp_path):
+    """One reader of tier text (ristra_tiers_parse) for score and evaluate:
+    "2%" is 0.02, and names alone name the default tiers."""
+    path, df = population
+    runs = {"default": [], "percent": ["--tiers", "0.5%, 2%,5%,20%"],
+            "fraction": ["--tiers", "0.005,0.02,0.05,0.2"]}
+    lists = {}
+    for name, args in runs.items():
+        out = tmp_path / f"{name}.csv"
+        p = score(logistic, path, out, *args, "--manifest", "", "--quiet")
+        assert p.returncode == 0, p.stderr
+        lists[name] = out.read_bytes()
+    assert lists["percent"] == lists["default"] == lists["fraction"]
+    p = score(logistic, path, tmp_path / "named.csv", "--tier-names", "a,b,c,d", "--quiet")
+    assert p.returncode == 0, p.stderr
+    want = expected_list(df, ristra.Model.load(logistic).predict(df), names=["a", "b", "c", "d"])
+    pd.testing.assert_frame_equal(read_csv(tmp_path / "named.csv"), want, check_exact=True)
+    p = score(logistic, path, tmp_path / "bad.csv", "--tiers", "2%,x%")
+    assert p.returncode == 2 and "cut-point 2" in p.stderr and '"x%"' in p.stderr, p.stderr
+
+
 # ---------------------------------------------------------------- the summary
 
 

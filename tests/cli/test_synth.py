@@ -85,7 +85,7 @@ def test_practices_default_to_about_ten_thousand_patients_each(tmp_path):
     (("--patients", "0"), "n_patients is 0; it must be at least 1"),
     (("--patients", "909092"), "at most 909091 patients"),
     (("--patients", "ten"), '--patients: "ten" is not a whole number'),
-    (("--patients", "100", "--practices", "0"), "n_practices is 0"),
+    (("--patients", "100", "--practices", "0"), "--practices must be 1..100"),
     (("--patients", "100", "--practices", "101"), "n_practices is 101"),
     (("--patients", "100", "--seed", "-1"), "--seed must be >= 0"),
     (("--patients", "100", "--gzip-level", "12"), "--gzip-level must be 0..9"),

@@ -601,3 +601,33 @@ Test(evaluate_svg, writes_a_file_and_reports_unwritable_paths)
     ristra_evaluation_free(e);
     free_sample(&s);
 }
+
+/* The one reader of tier text (every front end's --tiers). */
+Test(tiers, text_reads_fractions_and_percentages_and_names_a_bad_piece)
+{
+    double c[4];
+    int64_t n = -1;
+    cr_assert_eq(ristra_tiers_parse(c, 4, &n, "0.5%, 2% ,0.05,20%"), RISTRA_OK, "%s",
+                 ristra_last_error());
+    const double *d;
+    cr_assert_eq(n, ristra_default_tiers(&d));
+    for (int k = 0; k < 4; k++)
+        cr_assert_eq(c[k], d[k], "cut-point %d: %.17g, not %.17g", k, c[k], d[k]);
+    static const struct { const char *text, *words; } bad[] = {
+        { "0.1,,0.2", "cut-point 2 is empty" },
+        { "0.1,x", "cut-point 2, \"x\", is not a number" },
+        { "150%", "cut-point 1, \"150%\", is not a fraction of the list in (0, 1]" },
+        { "0", "is not a fraction" },
+        { "0.1,0.2,0.3,0.4,0.5", "more than 4 cut-points" },
+        { "", "cut-point 1 is empty" },
+        { "nan", "is not a fraction" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        n = -1;
+        cr_assert_eq(ristra_tiers_parse(c, 4, &n, bad[i].text), RISTRA_EINVAL, "%s", bad[i].text);
+        cr_assert_eq(n, 0);
+        cr_assert(strstr(ristra_last_error(), bad[i].words), "%s: %s", bad[i].text,
+                  ristra_last_error());
+    }
+    cr_assert_eq(ristra_tiers_parse(NULL, 4, &n, "0.1"), RISTRA_EINVAL);
+}

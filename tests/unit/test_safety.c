@@ -509,3 +509,51 @@ Test(demo_model, an_empty_record_is_not_scored_and_a_sparse_one_is_not_high_risk
     cr_assert_lt(p, 0.2, "risk %g", p);
     ristra_model_free(m);
 }
+
+/* ------------------------------------------------ one thread limit */
+
+static void refused_for_threads(int rc, const char *what)
+{
+    cr_assert_eq(rc, RISTRA_EINVAL, "%s: %d", what, rc);
+    cr_assert(strstr(ristra_last_error(), "n_threads is 1025 (expected 0 to 1024") != NULL,
+              "%s: %s", what, ristra_last_error());
+}
+
+Test(thread_limit, every_n_threads_option_has_the_same_limit_and_words)
+{
+    cr_assert_eq(RISTRA_MAX_THREADS, 1024);
+    ristra_model *m = model_from("logistic", "\"features\": [{\"name\": \"a\","
+                                 " \"missing\": {\"policy\": \"reject\"}}],"
+                                 " \"logistic\": {\"intercept\": 0, \"coefficients\": [1]}");
+    double x[2] = { 1, 2 }, y[2] = { 0, 1 }, p[2], c[4];
+    uint8_t outcome[2] = { 0, 1 };
+    ristra_score_options so = RISTRA_SCORE_OPTIONS_INIT;
+    so.n_threads = RISTRA_MAX_THREADS;
+    cr_assert_eq(ristra_model_score(p, NULL, NULL, m, x, RISTRA_FLOAT64, 2, 1, 1, 1, &so),
+                 RISTRA_OK, "%s", ristra_last_error());
+    so.n_threads = RISTRA_MAX_THREADS + 1;
+    refused_for_threads(ristra_model_score(p, NULL, NULL, m, x, RISTRA_FLOAT64, 2, 1, 1, 1, &so),
+                        "score");
+    ristra_explain_options eo = RISTRA_EXPLAIN_OPTIONS_INIT;
+    eo.n_threads = RISTRA_MAX_THREADS + 1;
+    refused_for_threads(ristra_model_explain(c, NULL, m, x, RISTRA_FLOAT64, 2, 1, 1, 1, &eo),
+                        "explain");
+    ristra_fit_options fo = RISTRA_FIT_OPTIONS_INIT;
+    fo.n_threads = RISTRA_MAX_THREADS + 1;
+    ristra_fit *f = NULL;
+    refused_for_threads(ristra_fit_logistic(&f, x, 2, 1, 1, y, NULL, &fo), "fit");
+    ristra_evaluate_options vo = RISTRA_EVALUATE_OPTIONS_INIT;
+    vo.n_threads = RISTRA_MAX_THREADS + 1;
+    ristra_evaluation *e = NULL;
+    refused_for_threads(ristra_evaluate(&e, p, outcome, 2, NULL, &vo), "evaluate");
+    ristra_score_file_options bo = RISTRA_SCORE_FILE_OPTIONS_INIT;
+    bo.n_threads = RISTRA_MAX_THREADS + 1;
+    ristra_score_result *r = NULL;
+    refused_for_threads(ristra_score_file(&r, m, "no-such-input.csv", "no-such-output.csv", &bo),
+                        "score_file");
+    ristra_drift_options d = RISTRA_DRIFT_OPTIONS_INIT;
+    d.n_threads = RISTRA_MAX_THREADS + 1;
+    ristra_drift *dr = NULL;
+    refused_for_threads(ristra_drift_compute(&dr, m, "a.csv", "b.csv", &d), "drift");
+    ristra_model_free(m);
+}

@@ -90,7 +90,7 @@ Test(synth, options_init_gives_the_documented_defaults)
     cr_assert_eq(ristra_synth_options_init(&o, RISTRA_SYNTH_OPTIONS_VERSION), RISTRA_OK);
     cr_assert_eq(o.version, RISTRA_SYNTH_OPTIONS_VERSION);
     cr_assert_eq(o.n_patients, 10000);
-    cr_assert_eq(o.n_practices, 1);
+    cr_assert_eq(o.n_practices, 0); /* one per 10,000 patients, rounded */
     cr_assert_eq(o.seed, 1);
     cr_assert_eq(o.write_outcome, 1);
     cr_assert_eq(o.write_true_risk, 0);
@@ -114,6 +114,23 @@ Test(synth, the_same_options_give_the_same_bytes_and_another_seed_does_not)
     free(a);
     free(b);
     free(c);
+}
+
+/* n_practices 0 (the default): one practice per 10,000 patients, rounded,
+ * 1 below 15,000: the same bytes as asking for that many. */
+Test(synth, the_default_practice_count_is_one_per_ten_thousand_rounded)
+{
+    static const int64_t cases[][2] = { { 14999, 1 }, { 25000, 3 }, { 34999, 3 } };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ristra_synth_options d = options(cases[i][0], 0, 5), e = options(cases[i][0], cases[i][1], 5);
+        size_t nd, ne;
+        char *a = generate("d.csv", &d, &nd);
+        char *b = generate("e.csv", &e, &ne);
+        cr_assert(nd == ne && memcmp(a, b, nd) == 0, "%lld patients: not %lld practices",
+                  (long long)cases[i][0], (long long)cases[i][1]);
+        free(a);
+        free(b);
+    }
 }
 
 Test(synth, null_options_mean_the_defaults)
@@ -406,7 +423,7 @@ ParameterizedTestParameters(synth, bad_options_are_refused_and_nothing_is_writte
         { 0, 1, -1, 1, "n_patients is 0; it must be at least 1" },
         { -5, 1, -1, 1, "n_patients is -5" },
         { RISTRA_SYNTH_MAX_PATIENTS + 1, 1, -1, 1, "at most 909091 patients" },
-        { 100, 0, -1, 1, "n_practices is 0; it must be between 1 and n_patients (100)" },
+        { 100, -1, -1, 1, "n_practices is -1; it must be between 1 and n_patients (100), or 0" },
         { 100, 101, -1, 1, "n_practices is 101" },
         { 100, 1, 10, 1, "gzip_level is 10" },
         { 100, 1, -2, 1, "gzip_level is -2" },

@@ -38,10 +38,11 @@ ristra_convert_xgboost <- function(src, dst = NULL, feature_names = NULL, name =
 }
 
 # A synthetic registered population, as `ristra synth` writes it.
-ristra_synth <- function(path, patients = 10000, practices = max(1, patients %/% 10000),
+# practices = NULL: the library's default (one per 10,000 patients, rounded).
+ristra_synth <- function(path, patients = 10000, practices = NULL,
                          seed = 1, outcome = TRUE, true_risk = FALSE, gzip_level = NA) {
   .Call(C_ristra_synth, path.expand(as.character(path)),
-        as.double(c(patients, practices, seed)),
+        as.double(c(patients, if (is.null(practices)) 0 else practices, seed)),
         c(as.integer(isTRUE(outcome)), as.integer(isTRUE(true_risk)),
           if (is.na(gzip_level)) -1L else as.integer(gzip_level)))
   invisible(path)

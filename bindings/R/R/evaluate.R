@@ -2,7 +2,7 @@
 # libristra; this file only labels the tables.
 
 ristra_evaluate <- function(risk, outcome, groups = NULL,
-                            cut_points = c(0.005, 0.02, 0.05, 0.20), n_bins = 10L,
+                            cut_points = NULL, n_bins = 10L,
                             confidence_level = 0.95,
                             flag_scope = c("within_group", "overall"), n_threads = 1L) {
   flag_scope <- match.arg(flag_scope)
@@ -31,7 +31,8 @@ ristra_evaluate <- function(risk, outcome, groups = NULL,
     codes <- match(groups, labels) - 1L
   }
   scope <- c(within_group = 1L, overall = 2L)[[flag_scope]]
-  res <- .Call(C_ristra_evaluate, risk, as.integer(y), codes, as.double(cut_points),
+  if (!is.null(cut_points)) cut_points <- as.double(cut_points)  # NULL: the library's tiers
+  res <- .Call(C_ristra_evaluate, risk, as.integer(y), codes, cut_points,
                as.integer(n_bins), as.double(confidence_level), scope, as.integer(n_threads))
   # The library's group index is -1 for everyone: group NA in the tables.
   table_of <- function(cols) {

@@ -2,7 +2,7 @@
 # file only checks the arguments and labels what comes back.
 
 ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summary = NULL,
-                              tiers = c(0.005, 0.02, 0.05, 0.20), tier_names = NULL,
+                              tiers = NULL, tier_names = NULL,
                               untiered_name = NULL, threads = 0L, id_column = NULL,
                               practice_column = "practice",
                               outcome_column = "emergency_admission_next_12m",
@@ -34,7 +34,7 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
   }
   if (!is.null(tiers)) tiers <- as.double(tiers)
   if (!is.null(tier_names)) {
-    n_tiers <- if (is.null(tiers)) 4L else length(tiers)
+    n_tiers <- length(if (is.null(tiers)) .Call(C_ristra_default_tiers) else tiers)
     if (length(tier_names) != n_tiers) {
       stop_invalid(sprintf("tier_names has %d names for %d tiers", length(tier_names), n_tiers),
            call. = FALSE)

@@ -123,6 +123,18 @@ static SEXP cut_points(const ristra_evaluation *ev, int64_t n_groups)
  * passed as 2 so that the library refuses it naming the row); groups: NULL
  * or integer codes 0..k-1. Returns list(ptr, summary, bins, cut_points),
  * each table a list of columns whose "group" is -1 for everyone. */
+/* The library's default tiers (ristra_default_tiers()), for R's checks. */
+SEXP ristra_r_default_tiers(void)
+{
+    const double *cuts;
+    int64_t n = ristra_default_tiers(&cuts);
+    SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t)n));
+    for (int64_t k = 0; k < n; k++)
+        REAL(out)[k] = cuts[k];
+    UNPROTECT(1);
+    return out;
+}
+
 SEXP ristra_r_evaluate(SEXP risk, SEXP outcome, SEXP groups, SEXP cuts, SEXP n_bins,
                        SEXP confidence_level, SEXP flag_scope, SEXP n_threads)
 {
@@ -134,13 +146,16 @@ SEXP ristra_r_evaluate(SEXP risk, SEXP outcome, SEXP groups, SEXP cuts, SEXP n_b
                  (long long)n);
     if (!Rf_isNull(groups) && (TYPEOF(groups) != INTSXP || XLENGTH(groups) != n))
         rr_invalid("groups must be %lld integer codes", (long long)n);
-    if (TYPEOF(cuts) != REALSXP || XLENGTH(cuts) > RISTRA_EVALUATE_MAX_CUT_POINTS)
+    if (!Rf_isNull(cuts) &&
+        (TYPEOF(cuts) != REALSXP || XLENGTH(cuts) > RISTRA_EVALUATE_MAX_CUT_POINTS))
         rr_invalid("cut_points must hold at most %d numbers", RISTRA_EVALUATE_MAX_CUT_POINTS);
 
     ristra_evaluate_options opts = RISTRA_EVALUATE_OPTIONS_INIT;
     static const double none = 0.0;   /* non-NULL when there are no cut-points */
-    opts.n_cut_points = XLENGTH(cuts);
-    opts.cut_points = XLENGTH(cuts) ? REAL(cuts) : &none;
+    if (!Rf_isNull(cuts)) {           /* NULL: the library's default tiers */
+        opts.n_cut_points = XLENGTH(cuts);
+        opts.cut_points = XLENGTH(cuts) ? REAL(cuts) : &none;
+    }
     opts.n_bins = Rf_asInteger(n_bins);
     opts.confidence_level = Rf_asReal(confidence_level);
     opts.flag_scope = Rf_asInteger(flag_scope);

@@ -55,7 +55,8 @@ def synth(path: str | _os.PathLike[str], patients: int = 10000, practices: int |
     """Writes a synthetic registered population (NOT patient data: NHS numbers
     from the never-issued test range) as `ristra synth` does: CSV, gzip when
     path ends in ".gz" (or at gzip_level 1-9; 0 never). practices defaults
-    to patients / 10,000 (at least 1). The same arguments give the same
+    to the library's rule, as for `ristra synth`: one per 10,000 patients,
+    rounded (1 below 15,000). The same arguments give the same
     bytes. Columns: examples/data/README.md.
 
     >>> import os, tempfile, ristra
@@ -69,7 +70,8 @@ def synth(path: str | _os.PathLike[str], patients: int = 10000, practices: int |
     opts = _lib.SynthOptions()
     _lib.check(lib.ristra_synth_options_init(_ctypes.byref(opts), _lib.SYNTH_OPTIONS_VERSION))
     opts.n_patients = int(patients)
-    opts.n_practices = int(practices) if practices is not None else max(1, int(patients) // 10000)
+    if practices is not None:   # None: the library's default (one per 10,000, rounded)
+        opts.n_practices = int(practices)
     opts.seed = int(seed)
     opts.write_outcome = int(bool(outcome))
     opts.write_true_risk = int(bool(true_risk))

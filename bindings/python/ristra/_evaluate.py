@@ -14,7 +14,6 @@ from ._errors import RISTRA_EINVAL, RISTRA_ENOTFOUND, error_for
 from ._model import PathLike
 
 _SCOPES = {"within_group": 1, "overall": 2}    # enum ristra_flag_scope
-DEFAULT_CUT_POINTS = (0.005, 0.02, 0.05, 0.20)
 
 
 def _invalid(message: str) -> Exception:
@@ -228,7 +227,7 @@ def _argument_order(y_true: Any, y_score: Any, risk: Any, outcome: Any) -> tuple
 
 
 def evaluate(y_true: Any = None, y_score: Any = None, groups: Any = None, *,
-             cut_points: Sequence[float] = DEFAULT_CUT_POINTS, n_bins: int = 10,
+             cut_points: Sequence[float] | str | None = None, n_bins: int = 10,
              confidence_level: float = 0.95, flag_scope: str = "within_group",
              n_threads: int = 1, risk: Any = _MISSING, outcome: Any = _MISSING) -> Evaluation:
     """Evaluates predicted risks against observed 0/1 outcomes, for everyone
@@ -243,7 +242,8 @@ def evaluate(y_true: Any = None, y_score: Any = None, groups: Any = None, *,
     ``risk=``, ``outcome=``) still works, with a DeprecationWarning, when it
     is unambiguous. groups: None, or n labels of any sortable kind
     (practice codes, age bands, ...). cut_points: fractions of the list in
-    (0, 1] (at most 16). flag_scope "within_group" ranks each group on its
+    (0, 1] (at most 16), or text such as "0.5%,2%"; None (default): the
+    library's default tiers (0.5%, 2%, 5%, 20%). flag_scope "within_group" ranks each group on its
     own (each practice's top 2%); "overall" ranks everyone together and
     reports each group's share of the one list.
 
@@ -273,15 +273,17 @@ def evaluate(y_true: Any = None, y_score: Any = None, groups: Any = None, *,
     n = r.shape[0]
     y = _outcome_bytes(outcome, n)
     codes, labels = _group_codes(groups, n) if groups is not None else (None, None)
-    cuts = [float(c) for c in cut_points]
-    if len(cuts) > _lib.EVALUATE_MAX_CUT_POINTS:
+    cuts = (None if cut_points is None
+            else _lib.cut_points(cut_points, _lib.EVALUATE_MAX_CUT_POINTS, "cut_points"))
+    if cuts is not None and len(cuts) > _lib.EVALUATE_MAX_CUT_POINTS:
         raise _invalid(f"at most {_lib.EVALUATE_MAX_CUT_POINTS} cut_points, not {len(cuts)}")
     lib = _lib.lib()
     opts = _lib.EvaluateOptions()
     _lib.check(lib.ristra_evaluate_options_init(ctypes.byref(opts), _lib.EVALUATE_OPTIONS_VERSION))
-    opts.n_cut_points = len(cuts)
-    cut_array = (ctypes.c_double * max(len(cuts), 1))(*cuts)   # non-NULL even when empty
-    opts.cut_points = ctypes.cast(cut_array, ctypes.POINTER(ctypes.c_double))
+    if cuts is not None:   # None: NULL, the library's default tiers
+        opts.n_cut_points = len(cuts)
+        cut_array = (ctypes.c_double * max(len(cuts), 1))(*cuts)   # non-NULL even when empty
+        opts.cut_points = ctypes.cast(cut_array, ctypes.POINTER(ctypes.c_double))
     opts.n_bins = int(n_bins)
     opts.confidence_level = float(confidence_level)
     opts.flag_scope = _SCOPES[flag_scope]

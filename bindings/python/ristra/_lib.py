@@ -338,6 +338,8 @@ _SIGNATURES = {
     "ristra_fit_model_options_init": (c_int, [POINTER(FitModelOptions), c_int]),
     "ristra_fit_to_model": (c_int, [POINTER(ModelPointer), FitPointer, POINTER(FitModelOptions)]),
     # include/ristra/evaluate.h
+    "ristra_default_tiers": (c_int64, [c_void_p]),
+    "ristra_tiers_parse": (c_int, [c_void_p, c_int64, POINTER(c_int64), c_char_p]),
     "ristra_evaluate_options_init": (c_int, [POINTER(EvaluateOptions), c_int]),
     "ristra_evaluate": (c_int, [POINTER(EvaluationPointer), c_void_p, c_void_p, c_int64, c_void_p,
                                 POINTER(EvaluateOptions)]),
@@ -512,3 +514,17 @@ def string_array(values: Any, what: str) -> Any:
         raise error_for(RISTRA_EINVAL, f"{what} must be a sequence of str, not one string")
     items = [text(v, what) if v is not None else None for v in values]
     return (c_char_p * max(len(items), 1))(*items)
+
+
+def cut_points(value: Any, max_n: int, what: str) -> list[float]:
+    """Tier cut-points from a sequence of fractions or from text such as
+    "0.5%,2%,0.05", read by the library's one reader (ristra_tiers_parse)."""
+    if isinstance(value, (str, bytes)):
+        out = (c_double * max_n)()
+        n = c_int64(0)
+        text = value if isinstance(value, bytes) else value.encode()
+        rc = lib().ristra_tiers_parse(out, max_n, ctypes.byref(n), text)
+        if rc:
+            raise error_for(rc, f"{what}: {last_error()}")
+        return list(out[:n.value])
+    return [float(c) for c in value]

@@ -17,8 +17,6 @@ from ._errors import RISTRA_ECANCELLED, RISTRA_EINVAL, error_for
 from ._frame import is_frame, population_path
 from ._model import Model, PathLike
 
-DEFAULT_TIERS = (0.005, 0.02, 0.05, 0.20)
-
 Progress = Callable[[int, int, int], Any]
 
 
@@ -193,8 +191,8 @@ def _options(rejects: PathLike | None, summary: PathLike | None, tiers: Sequence
     pop.n_threads = int(threads)
     opts.rejects_path = _path(rejects)
     opts.summary_path = _path(summary)
-    if tiers is not None:
-        cuts = [float(c) for c in tiers]
+    if tiers is not None:   # None: the library's default tiers (ristra_default_tiers)
+        cuts = _lib.cut_points(tiers, _lib.MAX_TIERS, "tiers")
         if not 1 <= len(cuts) <= _lib.MAX_TIERS:
             raise _invalid(f"tiers must have 1 to {_lib.MAX_TIERS} cut-points, not {len(cuts)}")
         opts.n_tiers = len(cuts)
@@ -204,14 +202,9 @@ def _options(rejects: PathLike | None, summary: PathLike | None, tiers: Sequence
         if isinstance(tier_names, str):
             raise _invalid("tier_names must be a sequence of str, not one string")
         names = list(tier_names)
-        n_tiers = opts.n_tiers or len(DEFAULT_TIERS)
+        n_tiers = opts.n_tiers or _lib.lib().ristra_default_tiers(None)
         if len(names) != n_tiers:
             raise _invalid(f"tier_names has {len(names)} names for {n_tiers} tiers")
-        if opts.n_tiers == 0:   # names for the default cut-points
-            cuts = list(DEFAULT_TIERS)
-            opts.n_tiers = len(cuts)
-            opts.tier_cut_points = ctypes.cast((ctypes.c_double * len(cuts))(*cuts),
-                                               ctypes.POINTER(ctypes.c_double))
         texts = [_lib.text(name, "tier_names") for name in names]
         opts.tier_names = ctypes.cast((ctypes.c_char_p * len(texts))(*texts),
                                       ctypes.POINTER(ctypes.c_char_p))
@@ -263,7 +256,7 @@ def _result(lib: Any, result: Any) -> ScoreResult:
 
 def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike | None = None, *,
                rejects: PathLike | None = None, summary: PathLike | None = None,
-               tiers: Sequence[float] | None = DEFAULT_TIERS,
+               tiers: Sequence[float] | str | None = None,
                tier_names: Sequence[str | None] | None = None, untiered_name: str | None = None,
                threads: int = 0, id_column: str | None = None, practice_column: str = "practice",
                outcome_column: str | None = "emergency_admission_next_12m",
@@ -294,7 +287,9 @@ def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike 
     written (default 0o600; the umask can only narrow them).
 
     tiers: cut-points as fractions of each practice's list, strictly
-    increasing, in (0, 1]: a patient is in the first tier c with
+    increasing, in (0, 1], or text as for ``ristra score --tiers``
+    ("0.5%,2%,5%"); None (default): the library's default tiers, top
+    0.5%, 2%, 5% and 20%: a patient is in the first tier c with
     rank_in_practice <= ceil(c * list_size). tier_names: one name per tier
     (None entries keep "top 0.5%" and so on); untiered_name: the tier of
     the rest (default "-").

@@ -204,3 +204,4 @@ def test_plots_render_to_png(model, population, frame, tmp_path):
         plt.close(ax.figure)
         image = matplotlib.image.imread(path)
         assert image.ndim == 3 and image.shape[0] > 100 and image[..., :3].std() > 0, name
+

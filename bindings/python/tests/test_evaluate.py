@@ -175,6 +175,16 @@ def test_cut_points_flag_the_top_ceil_c_n_by_risk_then_input_order(data, scope):
                                                        abs=1e-15)
 
 
+def test_cut_points_default_to_the_librarys_tiers_and_read_tier_text(data):
+    risk, y, _ = data
+    default = ristra.evaluate(y, risk).cut_points()
+    text = ristra.evaluate(y, risk, cut_points="0.5%,2%,5%,20%").cut_points()
+    pd.testing.assert_frame_equal(default, text)
+    assert list(default["fraction"]) == [0.005, 0.02, 0.05, 0.2]   # the documented default
+    with pytest.raises(ristra.InvalidArgumentError, match="cut-point 2"):
+        ristra.evaluate(y, risk, cut_points="2%,two")
+
+
 def test_outcomes_and_labels_of_any_kind(data):
     risk, y, practice = data
     want = ristra.evaluate(y, risk).overall

@@ -52,6 +52,18 @@ def test_synth_writes_what_the_command_line_tool_writes(tmp_path):
         ristra.synth(tmp_path / "x.csv", patients=10, practices=11)
 
 
+def test_synth_defaults_are_the_command_line_tools(tmp_path):
+    """No default of synth lives in the binding: 25,000 patients make the
+    same 3 practices (one per 10,000, rounded), byte for byte, as
+    `ristra synth --patients 25000`."""
+    subprocess.run([cli_path(), "synth", "--patients", "25000", "--output", tmp_path / "cli.csv"],
+                   check=True, capture_output=True)
+    ristra.synth(tmp_path / "py.csv", patients=25000)
+    ours = (tmp_path / "py.csv").read_bytes()
+    assert ours == (tmp_path / "cli.csv").read_bytes()
+    assert len(set(pd.read_csv(tmp_path / "py.csv").practice)) == 3
+
+
 def test_the_values_are_those_pandas_reads_back_exactly(synth_file):
     want = pd.read_csv(synth_file, float_precision="round_trip", dtype={"practice": str})
     names = ["age", "frailty_index", "imd_decile", "n_medications"]

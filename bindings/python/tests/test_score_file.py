@@ -60,6 +60,10 @@ def assert_same_files(a, b):
       "--outcome-column", ""),
      {"tiers": (0.01, 0.1, 0.5), "tier_names": ["very high", "high", "moderate"], "threads": 2,
       "outcome_column": None}),
+    # tier text is read by the library's reader, as the tool's --tiers is
+    (("--tiers", "1%,10%,0.5"), {"tiers": "1%,10%,0.5"}),
+    # names alone name the library's default tiers
+    (("--tier-names", "a,b,c,d"), {"tier_names": ["a", "b", "c", "d"]}),
 ])
 def test_the_files_are_byte_for_byte_the_command_line_tools(setup, options, kwargs):
     tmp, model, population = setup

@@ -59,3 +59,18 @@ test_that("refusals carry the library's message", {
   expect_error(ristra_convert_xgboost(src, horizon_days = 1.5), "whole number")
   expect_error(ristra_convert_xgboost(src, feature_names = c("a", "b")), "feature")
 })
+
+test_that("synth's defaults are the command-line tool's, byte for byte", {
+  cli <- Sys.getenv("RISTRA_CLI")
+  skip_if(!nzchar(cli), "RISTRA_CLI is not set")
+  theirs <- tempfile(fileext = ".csv")
+  ours <- tempfile(fileext = ".csv")
+  on.exit(unlink(c(theirs, ours)))
+  status <- system2(cli, c("synth", "--patients", "25000", "--output", shQuote(theirs)),
+                    stdout = FALSE)
+  expect_equal(status, 0)
+  ristra_synth(ours, patients = 25000)
+  expect_identical(unname(tools::md5sum(ours)), unname(tools::md5sum(theirs)))
+  practices <- unique(utils::read.csv(ours, colClasses = "character")$practice)
+  expect_length(practices, 3)
+})
