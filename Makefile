@@ -9,7 +9,7 @@ CMAKE_FLAGS ?=
 TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZERS = fuzz_model_load fuzz_xgboost_import fuzz_ubjson_import fuzz_population_read fuzz_score_file
+FUZZERS = fuzz_model_load fuzz_xgboost_import fuzz_ubjson_import fuzz_population_read fuzz_score_file fuzz_pseudonymise
 
 .PHONY: all deps build test demo sanitize tsan fuzz bench install docs clean abi-baseline
 

@@ -122,15 +122,18 @@ static int parse_args(fit_args *a, ristra_fit_options *fo, ristra_fit_model_opti
     return CLI_OK;
 }
 
-/* R's summary.glm table: estimate, standard error, z and two-sided p. */
+/* R's summary.glm table: estimate, standard error, z and two-sided p (the
+ * Wald tests are the library's: ristra_fit_wald()). */
 static void print_coefficients(const ristra_fit *fit, const char *const *names, int64_t p)
 {
     ristra_fit_summary s = RISTRA_FIT_SUMMARY_INIT;
     ristra_fit_describe(&s, fit);
-    double *coef = malloc((size_t)(p > 0 ? p : 1) * sizeof *coef);
-    double *se = malloc((size_t)(p > 0 ? p : 1) * sizeof *se);
-    if (!coef || !se || ristra_fit_coefficients(coef, se, fit) != RISTRA_OK) {
-        free(coef), free(se);
+    size_t n = (size_t)p + 1;
+    double *coef = malloc(n * sizeof *coef), *se = malloc(n * sizeof *se);
+    double *z = malloc(n * sizeof *z), *pv = malloc(n * sizeof *pv);
+    if (!coef || !se || !z || !pv || ristra_fit_coefficients(coef, se, fit) != RISTRA_OK ||
+        ristra_fit_wald(z, pv, fit) != RISTRA_OK) {
+        free(coef), free(se), free(z), free(pv);
         return;
     }
     int width = 11;
@@ -138,18 +141,15 @@ static void print_coefficients(const ristra_fit *fit, const char *const *names, 
         width = (int)strlen(names[j]) > width ? (int)strlen(names[j]) : width;
     printf("\nCoefficients:\n%-*s  %15s  %15s  %9s  %9s\n", width, "", "Estimate", "Std. Error",
            "z value", "Pr(>|z|)");
-    for (int64_t j = -1; j < p; j++) {
-        if (j < 0 && !s.has_intercept)
-            continue;
+    for (int64_t j = s.has_intercept ? -1 : 0, t = 0; j < p; j++, t++) {
         double est = j < 0 ? s.intercept : coef[j], err = j < 0 ? s.intercept_se : se[j];
-        double z = est / err, pv = erfc(fabs(z) / sqrt(2.0));
         char pbuf[16];
-        if (pv < 2e-16)
+        if (pv[t] < 2e-16)
             snprintf(pbuf, sizeof pbuf, "< 2e-16");
         else
-            snprintf(pbuf, sizeof pbuf, "%.3g", pv);
-        printf("%-*s  %15.8g  %15.8g  %9.3f  %9s\n", width, j < 0 ? "(Intercept)" : names[j], est,
-               err, z, pbuf);
+            snprintf(pbuf, sizeof pbuf, "%.3g", pv[t]);
+        printf("%-*s  %15.8g  %15.8g  %9.3f  %9s\n", width,
+               j < 0 ? "(Intercept)" : cli_esc(names[j]), est, err, z[t], pbuf);
     }
     printf("\n    Null deviance: %.10g on %lld degrees of freedom\n", s.null_deviance,
            (long long)s.df_null);
@@ -159,7 +159,7 @@ static void print_coefficients(const ristra_fit *fit, const char *const *names, 
     if (s.l2 > 0)
         printf("L2 penalty: %g (on the coefficients, not the intercept)\n", s.l2);
     printf("\nNumber of Fisher Scoring iterations: %d\n", s.iterations);
-    free(coef), free(se);
+    free(coef), free(se), free(z), free(pv);
 }
 
 static int ends_with(const char *s, const char *suffix)

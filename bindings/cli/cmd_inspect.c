@@ -37,7 +37,7 @@ static int run(int argc, char **argv)
         return cli_fail("inspect", rc, "cannot load the model");
     int kind = ristra_model_kind(m);
     printf("file:      %s\n", cli_esc(pos[0]));
-    printf("kind:      %s\n", kind == RISTRA_MODEL_GBDT ? "gbdt" : "logistic");
+    printf("kind:      %s\n", ristra_model_kind_string(kind));
     printf("metadata:  %s\n", ristra_model_metadata(m));
     if (kind == RISTRA_MODEL_GBDT) {
         ristra_tree_summary ts = RISTRA_TREE_SUMMARY_INIT;
@@ -54,7 +54,6 @@ static int run(int argc, char **argv)
                "insufficient data)\n", (long long)need, (long long)nf);
     else
         printf("min present: none (a row with every feature missing is scored)\n");
-    static const char *const policy[] = { "?", "impute", "reject", "native" };
     for (int64_t j = 0; j < nf; j++) {
         ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
         ristra_model_feature(&f, m, j);
@@ -63,7 +62,7 @@ static int run(int argc, char **argv)
         print_bound(f.valid_min);
         printf(", ");
         print_bound(f.valid_max);
-        printf("]  missing=%s", policy[f.missing_policy & 3]);
+        printf("]  missing=%s", ristra_missing_policy_string(f.missing_policy));
         if (f.missing_policy == RISTRA_MISSING_IMPUTE)
             printf("(%g)", f.impute_value);
         if (f.required && f.missing_policy != RISTRA_MISSING_REJECT)

@@ -244,6 +244,34 @@ static int parse_run_options(ristra_score_file_options *o, const score_args *a)
     return rc;
 }
 
+/* --audit-by, --fhir-*, --report-*: the options of the extra outputs. */
+static int parse_output_options(ristra_score_file_options *o, score_args *a)
+{
+    int rc;
+    if (a->audit_by) {
+        if (!o->audit_path && !o->report_dir)
+            return cli_usage_error("score", USAGE, "--audit-by needs --audit or --report-dir");
+        a->audit_copy = strdup(a->audit_by);
+        a->audit_columns = a->audit_copy ? cli_split_list(a->audit_copy, &a->audit.n_group_columns)
+                                         : NULL;
+        if (!a->audit_columns)
+            return cli_fail("score", RISTRA_ENOMEM, "out of memory");
+        a->audit.group_columns = a->audit_columns;
+    }
+    o->audit = &a->audit;
+    if (a->fhir_time && (rc = cli_parse_int64("score", "--fhir-time", a->fhir_time,
+                                              &a->fhir.occurrence_time)))
+        return rc;
+    a->fhir.format = a->fhir_bundle ? RISTRA_FHIR_BUNDLE : RISTRA_FHIR_NDJSON;
+    o->fhir = &a->fhir;
+    if ((a->report_unsuppressed || a->report.baseline_manifest) && !o->report_dir)
+        return cli_usage_error("score", USAGE,
+                               "--report-unsuppressed and --report-baseline need --report-dir");
+    a->report.suppress_practice = !a->report_unsuppressed;
+    o->report = &a->report;
+    return CLI_OK;
+}
+
 static int parse_options(ristra_score_file_options *o, score_args *a, int argc, char **argv)
 {
     const char *id = NULL, *practice = NULL, *outcome = NULL, *id_kind = NULL, *pos[1];
@@ -308,28 +336,7 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
             return cli_usage_error("score", USAGE, "--reasons must be 0..%d", RISTRA_MAX_REASONS);
         o->n_reasons = (int)v;
     }
-    if (a->audit_by) {
-        if (!o->audit_path && !o->report_dir)
-            return cli_usage_error("score", USAGE, "--audit-by needs --audit or --report-dir");
-        a->audit_copy = strdup(a->audit_by);
-        a->audit_columns = a->audit_copy ? cli_split_list(a->audit_copy, &a->audit.n_group_columns)
-                                         : NULL;
-        if (!a->audit_columns)
-            return cli_fail("score", RISTRA_ENOMEM, "out of memory");
-        a->audit.group_columns = a->audit_columns;
-    }
-    o->audit = &a->audit;
-    if (a->fhir_time && (rc = cli_parse_int64("score", "--fhir-time", a->fhir_time,
-                                              &a->fhir.occurrence_time)))
-        return rc;
-    a->fhir.format = a->fhir_bundle ? RISTRA_FHIR_BUNDLE : RISTRA_FHIR_NDJSON;
-    o->fhir = &a->fhir;
-    if ((a->report_unsuppressed || a->report.baseline_manifest) && !o->report_dir)
-        return cli_usage_error("score", USAGE,
-                               "--report-unsuppressed and --report-baseline need --report-dir");
-    a->report.suppress_practice = !a->report_unsuppressed;
-    o->report = &a->report;
-    if ((rc = parse_run_options(o, a)))
+    if ((rc = parse_output_options(o, a)) || (rc = parse_run_options(o, a)))
         return rc;
     return parse_tiers(o, a);
 }

@@ -64,6 +64,24 @@ RISTRA_API int64_t ristra_default_tiers(const double **cut_points_out);
  */
 RISTRA_API int ristra_tiers_parse(double *out, int64_t max, int64_t *n_out, const char *text);
 
+/**
+ * Outcomes as ristra_evaluate() and ristra_model_recalibrate() take them
+ * (uint8_t 0 or 1), from doubles as the front ends hold them (a 0/1
+ * column; true and false as 1 and 0). The one rule for every front end:
+ * 0 and 1 only, nothing rounded or cast. The first other value is refused
+ * and named as what it is: NaN a missing outcome (leave those patients
+ * out), 0.027 or 2 not an outcome.
+ * @param[out] out  n outcomes (untouched on error).
+ * @param y         n values.
+ * @param name      what the message calls y ("y_true", "outcome"); NULL: "outcome".
+ * @return RISTRA_OK; RISTRA_EINVAL (NULL out or y with n > 0, n < 0, or a
+ *         value other than 0 or 1: the message is "<name>[i] is ..." with
+ *         no function name before it, fit to show a user as it is).
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_outcomes_encode(uint8_t *out, const double *y, int64_t n, const char *name);
+
 /** The most calibration bins one evaluation takes. */
 #define RISTRA_EVALUATE_MAX_BINS 1000
 

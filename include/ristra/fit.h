@@ -191,6 +191,21 @@ RISTRA_API int ristra_fit_describe(ristra_fit_summary *out, const ristra_fit *fi
  */
 RISTRA_API int ristra_fit_coefficients(double *coef_out, double *se_out, const ristra_fit *fit);
 
+/**
+ * The Wald test of each term, as R's summary(glm)'s coefficient table
+ * gives it: z = estimate / standard error and the two-sided normal
+ * p = erfc(|z| / sqrt(2)). The terms are the intercept first (when the fit
+ * has one), then the n_cols features in column order, so each array holds
+ * has_intercept + n_cols values. A term whose standard error is not
+ * positive (a coefficient held at 0 by the penalty, say) gets NaN for both.
+ * @param[out] z_out  the z values, or NULL.
+ * @param[out] p_out  the p values, or NULL.
+ * @return RISTRA_OK; RISTRA_EINVAL (NULL fit).
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_fit_wald(double *z_out, double *p_out, const ristra_fit *fit);
+
 /** Options for ristra_fit_to_model(): what the model is and is for. */
 typedef struct ristra_fit_model_options {
     int version;                 /**< RISTRA_FIT_MODEL_OPTIONS_VERSION */

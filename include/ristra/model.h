@@ -172,6 +172,30 @@ RISTRA_API int ristra_model_save_buffer(char **out, size_t *size_out, const rist
 RISTRA_API int ristra_model_kind(const ristra_model *model);
 
 /**
+ * The word for a model kind, as the native format writes it: "logistic"
+ * or "gbdt"; "unknown" otherwise. Never NULL.
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API const char *ristra_model_kind_string(int kind);
+
+/**
+ * The word for a missing-value policy, as the native format writes it:
+ * "impute", "reject" or "native"; "unknown" otherwise. Never NULL.
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API const char *ristra_missing_policy_string(int policy);
+
+/**
+ * The policy named "impute", "reject" or "native".
+ * @return a ristra_missing_policy, or 0 for any other text or NULL.
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_missing_policy_from_string(const char *name);
+
+/**
  * Number of features (columns) the model scores, or -1 for NULL.
  * @thread_safety Safe.
  * @since 1.0.0

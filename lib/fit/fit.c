@@ -270,6 +270,23 @@ int ristra_fit_describe(ristra_fit_summary *out, const ristra_fit *fit)
     return ristra__struct_store(out, &s, &ristra__info_fit_summary, "ristra_fit_describe");
 }
 
+int ristra_fit_wald(double *z_out, double *p_out, const ristra_fit *fit)
+{
+    if (!fit)
+        return ristra__error(RISTRA_EINVAL, "ristra_fit_wald: fit is NULL");
+    int64_t first = fit->intercept ? -1 : 0;
+    for (int64_t j = first; j < fit->n_cols; j++) {
+        double est = j < 0 ? fit->intercept_value : fit->coef[j];
+        double se = j < 0 ? fit->intercept_se : fit->se[j];
+        double z = se > 0 ? est / se : NAN;
+        if (z_out)
+            z_out[j - first] = z;
+        if (p_out)
+            p_out[j - first] = isnan(z) ? NAN : erfc(fabs(z) / sqrt(2.0));
+    }
+    return RISTRA_OK;
+}
+
 int ristra_fit_coefficients(double *coef_out, double *se_out, const ristra_fit *fit)
 {
     if (!fit)

@@ -88,9 +88,7 @@ int ristra__manifest_set_model(ristra__manifest *m, const ristra_model *model)
         json_decref(o);
         return ristra__oom();
     }
-    const char *kind = model->kind == RISTRA_MODEL_LOGISTIC ? "logistic"
-                       : model->kind == RISTRA_MODEL_GBDT   ? "gbdt"
-                                                            : "unknown";
+    const char *kind = ristra_model_kind_string(model->kind);
     int bad = json_object_set_new(o, "name", metadata_string(meta, "name")) ||
               json_object_set_new(o, "version", metadata_string(meta, "version")) ||
               json_object_set_new(o, "kind", json_string(kind)) ||

@@ -86,63 +86,68 @@ int ristra__tree_alloc(ristra__tree *t, int32_t n_nodes, int32_t n_categories, i
     return RISTRA_OK;
 }
 
-/* One tree: a proper binary tree rooted at node 0 with valid fields. */
-static int check_tree(ristra__tree *t, int64_t index, int64_t n_features, const char *source)
+/* Node i of one tree: children, split feature, value and categories. */
+static int check_node(ristra__tree *t, int32_t i, int64_t index, int64_t n_features,
+                      const char *source)
 {
     const int32_t n = t->n_nodes;
-    for (int32_t i = 0; i < n; i++) {
-        int leaf = t->left[i] == -1;
-        if (leaf != (t->right[i] == -1))
+    int leaf = t->left[i] == -1;
+    if (leaf != (t->right[i] == -1))
+        return ristra__error(RISTRA_EFORMAT,
+                             "%s: tree %lld, node %d: one child is -1 and the other is not",
+                             source, (long long)index, i);
+    if (!isfinite((float)t->value[i]))
+        return ristra__error(RISTRA_EFORMAT,
+                             "%s: tree %lld, node %d: %s %.17g is not finite as a float32",
+                             source, (long long)index, i, leaf ? "leaf value" : "threshold",
+                             t->value[i]);
+    /* The trees are float32: keep exactly the float a trainer would. */
+    t->value[i] = (double)(float)t->value[i];
+    if (leaf) {
+        t->feature[i] = -1;
+        if (t->cat_count && t->cat_count[i])
             return ristra__error(RISTRA_EFORMAT,
-                                 "%s: tree %lld, node %d: one child is -1 and the other is not",
+                                 "%s: tree %lld, node %d: a leaf cannot have categories",
                                  source, (long long)index, i);
-        if (!isfinite((float)t->value[i]))
+        return RISTRA_OK;
+    }
+    if (t->left[i] < 1 || t->left[i] >= n || t->right[i] < 1 || t->right[i] >= n ||
+        t->left[i] == t->right[i])
+        return ristra__error(RISTRA_EFORMAT,
+                             "%s: tree %lld, node %d: children %d and %d are not distinct "
+                             "nodes of this %d-node tree",
+                             source, (long long)index, i, t->left[i], t->right[i], n);
+    if (t->feature[i] < 0 || t->feature[i] >= n_features)
+        return ristra__error(RISTRA_EFORMAT,
+                             "%s: tree %lld, node %d: split feature %d is outside the model's "
+                             "%lld features",
+                             source, (long long)index, i, t->feature[i],
+                             (long long)n_features);
+    if (t->default_left[i] > 1)
+        t->default_left[i] = 1;
+    if (t->cat_count && t->cat_count[i]) {
+        int32_t b = t->cat_begin[i], c = t->cat_count[i];
+        if (b < 0 || c < 0 || b > t->n_categories - c)
             return ristra__error(RISTRA_EFORMAT,
-                                 "%s: tree %lld, node %d: %s %.17g is not finite as a float32",
-                                 source, (long long)index, i, leaf ? "leaf value" : "threshold",
-                                 t->value[i]);
-        /* The trees are float32: keep exactly the float a trainer would. */
-        t->value[i] = (double)(float)t->value[i];
-        if (leaf) {
-            t->feature[i] = -1;
-            if (t->cat_count && t->cat_count[i])
+                                 "%s: tree %lld, node %d: category list out of bounds",
+                                 source, (long long)index, i);
+        for (int32_t k = 0; k < c; k++) {
+            int32_t v = t->categories[b + k];
+            if (v < 0 || v > MAX_CATEGORY || (k > 0 && v <= t->categories[b + k - 1]))
                 return ristra__error(RISTRA_EFORMAT,
-                                     "%s: tree %lld, node %d: a leaf cannot have categories",
-                                     source, (long long)index, i);
-            continue;
-        }
-        if (t->left[i] < 1 || t->left[i] >= n || t->right[i] < 1 || t->right[i] >= n ||
-            t->left[i] == t->right[i])
-            return ristra__error(RISTRA_EFORMAT,
-                                 "%s: tree %lld, node %d: children %d and %d are not distinct "
-                                 "nodes of this %d-node tree",
-                                 source, (long long)index, i, t->left[i], t->right[i], n);
-        if (t->feature[i] < 0 || t->feature[i] >= n_features)
-            return ristra__error(RISTRA_EFORMAT,
-                                 "%s: tree %lld, node %d: split feature %d is outside the model's "
-                                 "%lld features",
-                                 source, (long long)index, i, t->feature[i],
-                                 (long long)n_features);
-        if (t->default_left[i] > 1)
-            t->default_left[i] = 1;
-        if (t->cat_count && t->cat_count[i]) {
-            int32_t b = t->cat_begin[i], c = t->cat_count[i];
-            if (b < 0 || c < 0 || b > t->n_categories - c)
-                return ristra__error(RISTRA_EFORMAT,
-                                     "%s: tree %lld, node %d: category list out of bounds",
-                                     source, (long long)index, i);
-            for (int32_t k = 0; k < c; k++) {
-                int32_t v = t->categories[b + k];
-                if (v < 0 || v > MAX_CATEGORY || (k > 0 && v <= t->categories[b + k - 1]))
-                    return ristra__error(RISTRA_EFORMAT,
-                                         "%s: tree %lld, node %d: categories must be distinct "
-                                         "integers in [0, %d] in ascending order",
-                                         source, (long long)index, i, MAX_CATEGORY);
-            }
+                                     "%s: tree %lld, node %d: categories must be distinct "
+                                     "integers in [0, %d] in ascending order",
+                                     source, (long long)index, i, MAX_CATEGORY);
         }
     }
+    return RISTRA_OK;
+}
 
-    /* Walk from the root: each node must be reached exactly once. */
+/* One tree is a proper binary tree rooted at node 0: each node is reached
+ * exactly once by a walk from the root. Sets t->depth. */
+static int check_shape(ristra__tree *t, int64_t index, const char *source)
+{
+    const int32_t n = t->n_nodes;
     int32_t *stack = malloc((size_t)n * 2 * sizeof *stack);
     uint8_t *seen = calloc((size_t)n, 1);
     if (!stack || !seen) {
@@ -151,7 +156,7 @@ static int check_tree(ristra__tree *t, int64_t index, int64_t n_features, const 
         return ristra__oom();
     }
     int rc = RISTRA_OK;
-    int32_t top = 0, depth = 0, visited = 0;
+    int32_t top = 0, depth = 0;
     stack[top++] = 0;
     stack[top++] = 0;
     while (top > 0 && !rc) {
@@ -163,7 +168,6 @@ static int check_tree(ristra__tree *t, int64_t index, int64_t n_features, const 
             break;
         }
         seen[node] = 1;
-        visited++;
         if (d > depth)
             depth = d;
         if (t->left[node] != -1) {
@@ -183,11 +187,21 @@ static int check_tree(ristra__tree *t, int64_t index, int64_t n_features, const 
             rc = ristra__error(RISTRA_EFORMAT,
                                "%s: tree %lld, node %d cannot be reached from the root", source,
                                (long long)index, i);
-    (void)visited;
     free(stack);
     free(seen);
     t->depth = depth;
     return rc;
+}
+
+/* One tree: a proper binary tree rooted at node 0 with valid fields. */
+static int check_tree(ristra__tree *t, int64_t index, int64_t n_features, const char *source)
+{
+    for (int32_t i = 0; i < t->n_nodes; i++) {
+        int rc = check_node(t, i, index, n_features, source);
+        if (rc)
+            return rc;
+    }
+    return check_shape(t, index, source);
 }
 
 int ristra__gbdt_finish(ristra__gbdt *g, int64_t n_features, const char *source)

@@ -49,6 +49,33 @@ int ristra_model_kind(const ristra_model *model)
     return model ? model->kind : 0;
 }
 
+const char *ristra_model_kind_string(int kind)
+{
+    switch (kind) {
+    case RISTRA_MODEL_LOGISTIC: return "logistic";
+    case RISTRA_MODEL_GBDT: return "gbdt";
+    default: return "unknown";
+    }
+}
+
+const char *ristra_missing_policy_string(int policy)
+{
+    switch (policy) {
+    case RISTRA_MISSING_IMPUTE: return "impute";
+    case RISTRA_MISSING_REJECT: return "reject";
+    case RISTRA_MISSING_NATIVE: return "native";
+    default: return "unknown";
+    }
+}
+
+int ristra_missing_policy_from_string(const char *name)
+{
+    for (int p = RISTRA_MISSING_IMPUTE; name && p <= RISTRA_MISSING_NATIVE; p++)
+        if (!strcmp(name, ristra_missing_policy_string(p)))
+            return p;
+    return 0;
+}
+
 int64_t ristra_model_n_features(const ristra_model *model)
 {
     return model ? model->n_features : -1;

@@ -68,20 +68,17 @@ static int read_missing(ristra__feature *f, ristra__jpath *p, json_t *obj, int k
     rc = ristra__json_string(&policy, p, missing, "policy", 1);
     if (rc)
         goto done;
-    if (strcmp(policy, "impute") == 0) {
-        f->missing_policy = RISTRA_MISSING_IMPUTE;
+    f->missing_policy = ristra_missing_policy_from_string(policy);
+    if (f->missing_policy == RISTRA_MISSING_IMPUTE) {
         /* a tree model reads the imputed value as a float32 */
         rc = kind == RISTRA_MODEL_GBDT ? ristra__json_float(&f->impute, p, missing, "value", 1)
                                        : ristra__json_number(&f->impute, p, missing, "value", 1);
-    } else if (strcmp(policy, "reject") == 0) {
-        f->missing_policy = RISTRA_MISSING_REJECT;
-    } else if (strcmp(policy, "native") == 0) {
-        f->missing_policy = RISTRA_MISSING_NATIVE;
+    } else if (f->missing_policy == RISTRA_MISSING_NATIVE) {
         if (kind != RISTRA_MODEL_GBDT)
             rc = ristra__jpath_error(p, RISTRA_EFORMAT,
                                      "policy \"native\" is only valid for gbdt models "
                                      "(a logistic model needs \"impute\" or \"reject\")");
-    } else {
+    } else if (f->missing_policy != RISTRA_MISSING_REJECT) {
         size_t m2 = ristra__jpath_key(p, "policy");
         rc = ristra__jpath_error(p, RISTRA_EFORMAT,
                                  "unknown policy \"%s\" (expected \"impute\", \"reject\" "
@@ -316,9 +313,9 @@ static int parse_kind(int *kind, ristra__jpath *p, json_t *doc)
     int rc = ristra__json_string(&kind_name, p, doc, "kind", 1);
     if (rc)
         return rc;
-    if (strcmp(kind_name, "logistic") == 0)
+    if (!strcmp(kind_name, ristra_model_kind_string(RISTRA_MODEL_LOGISTIC)))
         *kind = RISTRA_MODEL_LOGISTIC;
-    else if (strcmp(kind_name, "gbdt") == 0)
+    else if (!strcmp(kind_name, ristra_model_kind_string(RISTRA_MODEL_GBDT)))
         *kind = RISTRA_MODEL_GBDT;
     else {
         size_t mark = ristra__jpath_key(p, "kind");
@@ -552,18 +549,9 @@ static json_t *feature_json(const ristra__feature *f, int *failed)
         json_array_append_new(range, bound_json(f->hi)))
         *failed = 1;
     put(o, "valid_range", range, failed);
-    switch (f->missing_policy) {
-    case RISTRA_MISSING_IMPUTE:
-        put(missing, "policy", json_string("impute"), failed);
+    put(missing, "policy", json_string(ristra_missing_policy_string(f->missing_policy)), failed);
+    if (f->missing_policy == RISTRA_MISSING_IMPUTE)
         put(missing, "value", json_real(f->impute), failed);
-        break;
-    case RISTRA_MISSING_REJECT:
-        put(missing, "policy", json_string("reject"), failed);
-        break;
-    default:
-        put(missing, "policy", json_string("native"), failed);
-        break;
-    }
     put(o, "missing", missing, failed);
     if (f->required && f->missing_policy != RISTRA_MISSING_REJECT)
         put(o, "required", json_true(), failed);

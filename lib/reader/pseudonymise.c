@@ -22,13 +22,13 @@
 #include "../io/output_internal.h"
 #include "../io/stream_internal.h"
 #include "../schema/identifiers_internal.h"
+#include "csv_internal.h"
 
 static const ristra_pseudonymise_options DEFAULTS = RISTRA_PSEUDONYMISE_OPTIONS_INIT;
 
 enum {
     DEFAULT_LENGTH = 32,
     BASE64URL_CHARS = 43,         /* 32 bytes, unpadded */
-    MAX_RECORD = 32 << 20,        /* bytes of one CSV record */
     CHUNK = 1 << 16,
     GZIP_LEVEL = 1
 };
@@ -163,120 +163,12 @@ static int read_key(uint8_t *key, size_t *key_len, const char *path, const char 
     return rc;
 }
 
-/* ------------------------------------------------------------ records */
-
-typedef struct record_reader {
-    ristra__stream *in;
-    char *buf;
-    size_t len, pos, cap;
-    int eof;
-    int64_t line;            /* the line the next record starts on */
-} record_reader;
-
-/* Finds the end of the record starting at buf[pos]: the index just past its
- * line end (LF, or CRLF), or past the last byte at the end of the data.
- * Returns 0 and sets *end, or 1 when more bytes are needed. */
-static int record_end(const record_reader *r, size_t *end, int64_t *lines)
-{
-    int quoted = 0;
-    *lines = 0;
-    for (size_t i = r->pos; i < r->len; i++) {
-        char c = r->buf[i];
-        if (c == '"')
-            quoted = !quoted;
-        else if (c == '\n') {
-            ++*lines;
-            if (!quoted) {
-                *end = i + 1;
-                return 0;
-            }
-        }
-    }
-    if (r->eof && r->pos < r->len) {
-        *end = r->len;
-        return 0;
-    }
-    return 1;
-}
-
-/* The next record, [*start, *end) of r->buf, valid until the next call;
- * *end == *start at the end of the data. */
-static int next_record(record_reader *r, const char **start, size_t *size, const char *fn)
-{
-    for (;;) {
-        size_t end;
-        int64_t lines;
-        if (!record_end(r, &end, &lines)) {
-            *start = r->buf + r->pos;
-            *size = end - r->pos;
-            r->pos = end;
-            r->line += lines;
-            return RISTRA_OK;
-        }
-        if (r->eof) {
-            *start = r->buf + r->pos;
-            *size = 0;
-            return RISTRA_OK;
-        }
-        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-        r->len -= r->pos;
-        r->pos = 0;
-        if (r->cap - r->len < CHUNK) {
-            if (r->cap >= MAX_RECORD)
-                return ristra__error(RISTRA_EFORMAT, "%s: %s: the record starting on line %lld "
-                                     "is longer than %d MiB", fn, ristra__stream_name(r->in),
-                                     (long long)r->line, MAX_RECORD >> 20);
-            char *b = realloc(r->buf, r->cap * 2);
-            if (!b)
-                return ristra__oom();
-            r->buf = b;
-            r->cap *= 2;
-        }
-        int64_t got = ristra__stream_read(r->in, r->buf + r->len, r->cap - r->len);
-        if (got < 0)
-            return (int)got;
-        r->len += (size_t)got;
-        r->eof = got == 0;
-    }
-}
-
-/* The bounds of field `index` of a record (quotes included), or -1 when the
- * record has fewer fields. Also the number of fields, in *n_fields. */
-static int find_field(const char *rec, size_t size, int32_t index, size_t *from, size_t *to,
-                      int32_t *n_fields)
-{
-    int quoted = 0, found = 0;
-    int32_t field = 0;
-    size_t begin = 0;
-    while (size > 0 && (rec[size - 1] == '\n' || rec[size - 1] == '\r'))
-        size--;
-    for (size_t i = 0; i <= size; i++) {
-        if (i < size && rec[i] == '"')
-            quoted = !quoted;
-        if (i == size || (!quoted && rec[i] == ',')) {
-            if (field == index)
-                *from = begin, *to = i, found = 1;
-            field++;
-            begin = i + 1;
-        }
-    }
-    *n_fields = field;
-    return found ? 0 : -1;
-}
-
-/* The text of a field without its quotes (a doubled quote inside is left
- * doubled: an NHS number has none), into [*text, *n). */
-static void unquote(const char *f, size_t n, const char **text, size_t *len)
-{
-    if (n >= 2 && f[0] == '"' && f[n - 1] == '"')
-        f++, n -= 2;
-    *text = f, *len = n;
-}
-
 /* ------------------------------------------------------------ the file */
 
+/* Records and fields are the reader's (csv.c, RFC 4180): one CSV rule for
+ * every file ristra reads. */
 typedef struct job {
-    record_reader in;
+    ristra__csv csv;
     ristra__output *out;
     const uint8_t *key;
     size_t key_len;
@@ -285,6 +177,32 @@ typedef struct job {
     ristra_pseudonymise_totals totals;
 } job;
 
+/* Field c of the record text[0..len): its raw bounds [*from, *to) (quotes
+ * included) and its text [*f, *f + *flen) as the reader splits it.
+ * Returns 0, with an empty range at the end, when the record has fewer
+ * fields. */
+static int field_bounds(const char *text, size_t len, int32_t c, size_t *from, size_t *to,
+                        const char **f, size_t *flen)
+{
+    const char *p = text, *end = text + len;
+    for (int32_t k = 0;; k++) {
+        const char *next = ristra__csv_next_field(p, end, f, flen);
+        if (k == c) {
+            *from = (size_t)(p - text);
+            *to = next ? (size_t)(next - 1 - text) : len;
+            return 1;
+        }
+        if (!next)
+            break;
+        p = next;
+    }
+    *from = *to = len;
+    *f = text + len;
+    *flen = 0;
+    return 0;
+}
+
+/* Writes rec[0..size) with rec[from..to) replaced by text. */
 static int write_replacing(job *j, const char *rec, size_t size, size_t from, size_t to,
                            const char *text)
 {
@@ -296,64 +214,75 @@ static int write_replacing(job *j, const char *rec, size_t size, size_t from, si
     return rc;
 }
 
-static int header(job *j, const char *fn)
+/* Finds the identifier column and writes the header with its name
+ * replaced; *next is where the first data record starts. */
+static int header(job *j, size_t *next, const char *fn)
 {
-    const char *rec;
-    size_t size, from, to;
-    int rc = next_record(&j->in, &rec, &size, fn);
+    char **names = NULL;
+    int32_t n = 0;
+    int rc = ristra__csv_read_header(&j->csv, &names, &n, next);
+    for (int32_t c = 0; !rc && c < n && j->id_col < 0; c++)
+        if (!strcmp(names[c], j->o->id_column))
+            j->id_col = c;
+    for (int32_t c = 0; c < n; c++)
+        free(names[c]);
+    free(names);
     if (rc)
         return rc;
-    if (size == 0)
-        return ristra__error(RISTRA_EFORMAT, "%s: %s is empty", fn, ristra__stream_name(j->in.in));
-    size_t skip = size >= 3 && !memcmp(rec, "\xEF\xBB\xBF", 3) ? 3 : 0;
-    int32_t n = 0;
-    for (int32_t c = 0; find_field(rec + skip, size - skip, c, &from, &to, &n) == 0; c++) {
-        const char *name;
-        size_t len;
-        unquote(rec + skip + from, to - from, &name, &len);
-        if (len == strlen(j->o->id_column) && !memcmp(name, j->o->id_column, len)) {
-            j->id_col = c;
-            return write_replacing(j, rec, size, skip + from, skip + to,
-                                   j->o->pseudonym_column);
-        }
-    }
-    return ristra__error(RISTRA_ENOTFOUND, "%s: %s has no column \"%s\"", fn,
-                         ristra__stream_name(j->in.in), j->o->id_column);
+    if (j->id_col < 0)
+        return ristra__error(RISTRA_ENOTFOUND, "%s: %s has no column \"%s\"", fn, j->csv.name,
+                             j->o->id_column);
+    const char *buf = j->csv.buf;
+    size_t skip = j->csv.len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    const char *line_end = memchr(buf + skip, '\n', *next - skip);
+    size_t len = (line_end ? (size_t)(line_end - buf) : *next) - skip;
+    if (len > 0 && buf[skip + len - 1] == '\r')
+        len--;
+    size_t quotes = 0;
+    for (size_t i = skip; i < skip + len; i++)
+        quotes += buf[i] == '"';
+    if (quotes % 2) /* a line end inside a quoted name: the header is not one line */
+        return ristra__error(RISTRA_EFORMAT, "%s: %s: line 1: a column name holds a line "
+                             "break", fn, j->csv.name);
+    size_t from, to, flen;
+    const char *f;
+    field_bounds(buf + skip, len, j->id_col, &from, &to, &f, &flen);
+    return write_replacing(j, buf, *next, skip + from, skip + to, j->o->pseudonym_column);
 }
 
 /* Every data record: the identifier field replaced by its pseudonym, or
  * emptied when it is not a valid NHS number (the scorer then rejects the
  * row, by line, as it would have rejected the number). */
-static int body(job *j, const char *fn)
+static int body(job *j, size_t pos)
 {
     for (;;) {
-        const char *rec;
-        size_t size, from = 0, to = 0;
-        int rc = next_record(&j->in, &rec, &size, fn);
-        if (rc || size == 0)
-            return rc;
-        int32_t n;
+        ristra__csv_record rec;
+        int rc = ristra__csv_next_record(&j->csv, pos, &rec);
+        if (rc <= 0)
+            return rc; /* the end (0) or an error */
+        rc = RISTRA_OK;
+        const char *text = j->csv.buf + rec.start;
+        size_t from, to, flen;
+        const char *f;
+        field_bounds(text, rec.len, j->id_col, &from, &to, &f, &flen);
         char token[2 * RISTRA__SHA256_BYTES + 1] = "";
         uint64_t nhs;
-        const char *text;
-        size_t len;
         j->totals.n_rows++;
-        if (find_field(rec, size, j->id_col, &from, &to, &n) != 0) {
-            j->totals.n_invalid++;
-            rc = ristra__output_write(j->out, rec, size);  /* the scorer counts the fields */
+        if (ristra__nhs_number_parse(f, flen, &nhs)) {
+            rc = make_token(token, nhs, j->key, j->key_len, j->o);
+            j->totals.n_pseudonymised++;
         } else {
-            unquote(rec + from, to - from, &text, &len);
-            if (ristra__nhs_number_parse(text, len, &nhs)) {
-                rc = make_token(token, nhs, j->key, j->key_len, j->o);
-                j->totals.n_pseudonymised++;
-            } else {
-                j->totals.n_invalid++;
-            }
-            if (!rc)
-                rc = write_replacing(j, rec, size, from, to, token);
+            j->totals.n_invalid++;   /* a row with too few fields is written as it is */
         }
+        if (!rc)
+            rc = write_replacing(j, text, rec.next - rec.start, from, to, token);
         if (rc)
             return rc;
+        pos = rec.next;
+        if (pos >= CHUNK * 16) { /* keep the buffer to about a record */
+            ristra__csv_discard(&j->csv, pos);
+            pos = 0;
+        }
     }
 }
 
@@ -389,28 +318,31 @@ int ristra_pseudonymise_file(ristra_pseudonymise_totals *out, const char *input,
     j.id_col = -1;
     ristra_pseudonymise_totals t = RISTRA_PSEUDONYMISE_TOTALS_INIT;
     j.totals = t;
-    j.in.line = 1;
+    ristra__stream *in = NULL;
     rc = read_key(key, &j.key_len, key_path, fn);
     if (!rc)
-        rc = ristra__stream_open_file(&j.in.in, input);
-    if (!rc && !(j.in.buf = malloc(CHUNK * 2)))
-        rc = ristra__oom();
-    j.in.cap = CHUNK * 2;
+        rc = ristra__stream_open_file(&in, input);
+    int csv_open = 0;
+    if (!rc) {
+        rc = ristra__csv_open(&j.csv, in); /* takes the stream over */
+        csv_open = 1;
+    }
     int gz = o.gzip_output < 0 ? ristra__path_is_gz(output) : o.gzip_output;
     if (!rc)
         rc = ristra__output_open(&j.out, output, gz ? GZIP_LEVEL : 0);
+    size_t next = 0;
     if (!rc)
-        rc = header(&j, fn);
+        rc = header(&j, &next, fn);
     if (!rc)
-        rc = body(&j, fn);
+        rc = body(&j, next);
     wipe(key, sizeof key);
     if (!rc) {
         rc = ristra__output_commit(j.out);
         j.out = NULL;
     }
     ristra__output_abort(j.out);
-    ristra__stream_close(j.in.in);
-    free(j.in.buf);
+    if (csv_open)
+        ristra__csv_close(&j.csv);
     if (!rc && out)
         rc = ristra__struct_store(out, &j.totals, &ristra__info_pseudonymise_totals, fn);
     return rc;

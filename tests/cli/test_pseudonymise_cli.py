@@ -61,6 +61,33 @@ def test_pseudonyms_are_hmac_sha256_of_the_nhs_number(area):
     assert rows(hexed)[0]["pseudonym"] == pseudonym(k, original[0]["nhs_number"], 64, "hex")
 
 
+def test_quotes_crlf_a_bom_and_short_rows_are_read_as_the_scorer_reads_them(area):
+    """The records and fields are the reader's (one CSV rule): a quoted
+    number, CRLF line ends, a byte-order mark and a quoted comma elsewhere
+    keep every other byte; a short row is left as it is, counted invalid;
+    a header whose quoted name holds a line break is refused."""
+    d, _, key = area
+    k = key.read_bytes()
+    src = d / "odd.csv"
+    src.write_bytes(b'\xef\xbb\xbfpractice,"nhs_number",note\r\n'
+                    b'A81001,"9990000018","a, quoted"\r\n'
+                    b'A81002\r\n'
+                    b'A81003,9990000026,"say ""hi"""\r\n')
+    out = d / "odd_ps.csv"
+    p = run("pseudonymise", "--key-file", key, "--input", src, "--output", out)
+    assert p.returncode == 0, p.stderr
+    assert "Pseudonymised 2 of 3 rows" in p.stdout and "1 without a valid NHS number" in p.stdout
+    want = (b'\xef\xbb\xbfpractice,pseudonym,note\r\n'
+            b'A81001,' + pseudonym(k, "9990000018").encode() + b',"a, quoted"\r\n'
+            b'A81002\r\n'
+            b'A81003,' + pseudonym(k, "9990000026").encode() + b',"say ""hi"""\r\n')
+    assert out.read_bytes() == want
+    bad = d / "bad_header.csv"
+    bad.write_bytes(b'"prac\ntice",nhs_number\nA81001,9990000018\n')
+    p = run("pseudonymise", "--key-file", key, "--input", bad, "--output", d / "bad_ps.csv")
+    assert p.returncode == 1 and "line break" in p.stderr and not (d / "bad_ps.csv").exists()
+
+
 def test_a_key_others_can_read_or_of_the_wrong_size_is_refused_and_nothing_written(area):
     d, pop, key = area
     out = d / "ps.csv"

@@ -631,3 +631,28 @@ Test(tiers, text_reads_fractions_and_percentages_and_names_a_bad_piece)
     }
     cr_assert_eq(ristra_tiers_parse(NULL, 4, &n, "0.1"), RISTRA_EINVAL);
 }
+
+/* The one outcome rule of every front end: 0 and 1 only, named when not. */
+Test(outcomes, only_0_and_1_pass_and_a_bad_value_is_named_as_what_it_is)
+{
+    const double y[] = { 0, 1, 1, 0 };
+    uint8_t out[4] = { 9, 9, 9, 9 };
+    cr_assert_eq(ristra_outcomes_encode(out, y, 4, "y_true"), RISTRA_OK);
+    cr_assert(out[0] == 0 && out[1] == 1 && out[2] == 1 && out[3] == 0);
+    static const struct { double v; const char *words; } bad[] = {
+        { NAN, "y_true[2] is NaN, a missing outcome" },
+        { 0.027, "y_true[2] is 0.027, not an outcome (0 or 1)" },
+        { 2, "y_true[2] is 2, not an outcome" },
+        { -1, "y_true[2] is -1, not an outcome" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        double z[4] = { 1, 0, bad[i].v, 1 };
+        uint8_t o[4] = { 9, 9, 9, 9 };
+        cr_assert_eq(ristra_outcomes_encode(o, z, 4, "y_true"), RISTRA_EINVAL);
+        cr_assert(!strncmp(ristra_last_error(), bad[i].words, strlen(bad[i].words)), "%s",
+                  ristra_last_error());
+        cr_assert(o[0] == 9 && o[3] == 9, "nothing written on error");
+    }
+    cr_assert_eq(ristra_outcomes_encode(out, NULL, 4, NULL), RISTRA_EINVAL);
+    cr_assert_eq(ristra_outcomes_encode(NULL, NULL, 0, NULL), RISTRA_OK);
+}

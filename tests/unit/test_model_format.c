@@ -346,3 +346,18 @@ Test(model_load, every_bad_fixture_is_listed_in_the_table)
     cr_assert_eq(files, sizeof bad_cases / sizeof *bad_cases);
     free(dir);
 }
+
+/* The words of the enums, one table for the format, the CLI and the bindings. */
+Test(model_format, enum_words_are_the_formats_and_read_back)
+{
+    cr_assert_str_eq(ristra_model_kind_string(RISTRA_MODEL_LOGISTIC), "logistic");
+    cr_assert_str_eq(ristra_model_kind_string(RISTRA_MODEL_GBDT), "gbdt");
+    cr_assert_str_eq(ristra_model_kind_string(0), "unknown");
+    for (int p = RISTRA_MISSING_IMPUTE; p <= RISTRA_MISSING_NATIVE; p++)
+        cr_assert_eq(ristra_missing_policy_from_string(ristra_missing_policy_string(p)), p);
+    cr_assert_str_eq(ristra_missing_policy_string(RISTRA_MISSING_REJECT), "reject");
+    cr_assert_str_eq(ristra_missing_policy_string(9), "unknown");
+    cr_assert_eq(ristra_missing_policy_from_string("unknown"), 0);
+    cr_assert_eq(ristra_missing_policy_from_string(NULL), 0);
+    cr_assert_eq(ristra_missing_policy_from_string("Impute"), 0);
+}

@@ -12,9 +12,6 @@ ristra_evaluate <- function(risk, outcome, groups = NULL,
          call. = FALSE)
   }
   if (is.factor(outcome)) stop_invalid("outcome must be 0/1 or logical, not a factor", call. = FALSE)
-  # 0 and 1 pass; anything else (NA, 2, 0.5) is passed as 2 for the library
-  # to refuse with the row named, rather than being rounded here.
-  y <- ifelse(!is.na(outcome) & outcome == 1, 1L, ifelse(!is.na(outcome) & outcome == 0, 0L, 2L))
   codes <- NULL
   labels <- NULL
   if (!is.null(groups)) {
@@ -32,7 +29,9 @@ ristra_evaluate <- function(risk, outcome, groups = NULL,
   }
   scope <- c(within_group = 1L, overall = 2L)[[flag_scope]]
   if (!is.null(cut_points)) cut_points <- as.double(cut_points)  # NULL: the library's tiers
-  res <- .Call(C_ristra_evaluate, risk, as.integer(y), codes, cut_points,
+  # 0 and 1 only, by the library's rule (ristra_outcomes_encode): NA, 2 or
+  # 0.5 is refused with its row named (counting from 0), never rounded here.
+  res <- .Call(C_ristra_evaluate, risk, as.double(outcome), codes, cut_points,
                as.integer(n_bins), as.double(confidence_level), scope, as.integer(n_threads))
   # The library's group index is -1 for everyone: group NA in the tables.
   table_of <- function(cols) {

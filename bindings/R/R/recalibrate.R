@@ -28,12 +28,9 @@ ristra_recalibrate <- function(model, newdata, outcome, method = c("intercept", 
                  ristra_row_status_string(status[unscored[1]]),
                  "recalibrate on the rows that score only"), call. = FALSE)
   }
-  # 0 and 1 pass; anything else (NA, 2, 0.5) is passed as 2 for the library
-  # to refuse with the row named (counting from 0), rather than rounded here.
-  y <- ifelse(!is.na(outcome) & outcome == 1, 1L, ifelse(!is.na(outcome) & outcome == 0, 0L, 2L))
   code <- c(intercept = 1L, logistic = 2L)[[method]]   # enum ristra_recalibrate_method
   structure(list(ptr = .Call(C_ristra_recalibrate, ristra_ptr(model), as.double(margin),
-                             as.integer(y), code, texts),
+                             as.double(outcome), code, texts),
                  path = NA_character_),
             class = "ristra_model")
 }

@@ -7,8 +7,8 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
                               practice_column = "practice",
                               outcome_column = "emergency_admission_next_12m",
                               outcome_required = FALSE, check_duplicates = TRUE, gzip = NA,
-                              block_rows = 0L, manifest = NULL, max_reject_rate = 0.05,
-                              min_scored = 1L, mode = "0600", progress = NULL, reasons = 0L,
+                              block_rows = 0L, manifest = NULL, max_reject_rate = NULL,
+                              min_scored = NULL, mode = NULL, progress = NULL, reasons = 0L,
                               contributions = NULL, id_kind = "nhs") {
   if (!inherits(model, "ristra_model")) model <- ristra_load(model)
   one_path <- function(x, what) {
@@ -21,11 +21,14 @@ ristra_score_file <- function(model, input, output = NULL, rejects = NULL, summa
   paths <- c(one_path(input, "input"), one_path(output, "output"),
              one_path(rejects, "rejects"), one_path(summary, "summary"),
              one_path(manifest, "manifest"), one_path(contributions, "contributions"))
-  file_mode <- if (is.character(mode)) strtoi(mode, 8L) else as.integer(mode)
-  if (length(file_mode) != 1 || is.na(file_mode)) {
+  file_mode <- if (is.null(mode)) NA_integer_
+               else if (is.character(mode)) strtoi(mode, 8L) else as.integer(mode)
+  if (length(file_mode) != 1 || (!is.null(mode) && is.na(file_mode))) {
     stop("mode must be an octal string such as \"0640\" or an integer", call. = FALSE)
   }
-  limits <- c(as.double(max_reject_rate), as.double(min_scored), as.double(file_mode))
+  # NULL (NA here): the library's defaults (0.05, 1, 0600)
+  or_na <- function(x) if (is.null(x)) NA_real_ else as.double(x)
+  limits <- c(or_na(max_reject_rate), or_na(min_scored), as.double(file_mode))
   columns <- c(if (is.null(id_column)) NA_character_ else id_column, practice_column,
                if (is.null(outcome_column)) NA_character_ else outcome_column, id_kind)
   if (!is.character(columns) || length(columns) != 4) {

@@ -138,8 +138,8 @@ SEXP ristra_r_default_tiers(void)
 SEXP ristra_r_evaluate(SEXP risk, SEXP outcome, SEXP groups, SEXP cuts, SEXP n_bins,
                        SEXP confidence_level, SEXP flag_scope, SEXP n_threads)
 {
-    if (TYPEOF(risk) != REALSXP || TYPEOF(outcome) != INTSXP)
-        rr_invalid("risk must be double and outcome integer");
+    if (TYPEOF(risk) != REALSXP || TYPEOF(outcome) != REALSXP)
+        rr_invalid("risk and outcome must be double");
     R_xlen_t n = XLENGTH(risk);
     if (XLENGTH(outcome) != n)
         rr_invalid("outcome has %lld values for %lld risks", (long long)XLENGTH(outcome),
@@ -162,10 +162,8 @@ SEXP ristra_r_evaluate(SEXP risk, SEXP outcome, SEXP groups, SEXP cuts, SEXP n_b
     opts.n_threads = Rf_asInteger(n_threads);
 
     uint8_t *y = (uint8_t *)R_alloc((size_t)n + 1, 1);
-    for (R_xlen_t i = 0; i < n; i++) {
-        int v = INTEGER(outcome)[i];
-        y[i] = v == 0 ? 0 : v == 1 ? 1 : 2;
-    }
+    if (ristra_outcomes_encode(y, REAL(outcome), (int64_t)n, "outcome"))
+        rr_fail(RISTRA_EINVAL);
     SEXP ptr = PROTECT(R_MakeExternalPtr(NULL, evaluation_tag(), R_NilValue));
     R_RegisterCFinalizerEx(ptr, evaluation_finalize, TRUE);
     ristra_evaluation *ev = NULL;

@@ -10,16 +10,16 @@
 
 #include "ristra_r.h"
 
-/* margin: the model's margins of the rows used (double); outcome: integer
- * 0/1, anything else 2 for the library to refuse naming the row; method: a
+/* margin: the model's margins of the rows used (double); outcome: double,
+ * 0 or 1 by the library's rule (ristra_outcomes_encode); method: a
  * ristra_recalibrate_method; texts: character(3) population description,
  * date, model version (NA for NULL). Returns the new model's external
  * pointer. */
 SEXP ristra_r_recalibrate(SEXP ptr, SEXP margin, SEXP outcome, SEXP method, SEXP texts)
 {
     const ristra_model *model = rr_model_of(ptr);
-    if (TYPEOF(margin) != REALSXP || TYPEOF(outcome) != INTSXP)
-        rr_invalid("margin must be a double vector and outcome an integer vector");
+    if (TYPEOF(margin) != REALSXP || TYPEOF(outcome) != REALSXP)
+        rr_invalid("margin and outcome must be double vectors");
     R_xlen_t n = XLENGTH(margin);
     if (XLENGTH(outcome) != n)
         rr_invalid("outcome has %lld values for %lld margins", (long long)XLENGTH(outcome),
@@ -33,10 +33,8 @@ SEXP ristra_r_recalibrate(SEXP ptr, SEXP margin, SEXP outcome, SEXP method, SEXP
                          ? NULL
                          : Rf_translateCharUTF8(STRING_ELT(texts, i));
     uint8_t *y = (uint8_t *)R_alloc((size_t)n + 1, 1);
-    for (R_xlen_t i = 0; i < n; i++) {
-        int v = INTEGER(outcome)[i];
-        y[i] = v == 0 || v == 1 ? (uint8_t)v : 2;
-    }
+    if (ristra_outcomes_encode(y, REAL(outcome), (int64_t)n, "outcome"))
+        rr_fail(RISTRA_EINVAL);
 
     SEXP out_ptr = PROTECT(rr_new_model_ptr());
     ristra_model *out = NULL;

@@ -175,10 +175,7 @@ SEXP ristra_r_info(SEXP ptr)
                                    "n_nodes", "n_categorical" };
     SEXP out = PROTECT(rr_named_list(7, names));
     int kind = ristra_model_kind(model);
-    const char *kind_name = kind == RISTRA_MODEL_LOGISTIC ? "logistic"
-                            : kind == RISTRA_MODEL_GBDT   ? "gbdt"
-                                                          : "unknown";
-    SET_VECTOR_ELT(out, 0, Rf_mkString(kind_name));
+    SET_VECTOR_ELT(out, 0, Rf_mkString(ristra_model_kind_string(kind)));
     SET_VECTOR_ELT(out, 1, Rf_ScalarReal((double)ristra_model_n_features(model)));
     SET_VECTOR_ELT(out, 2, Rf_ScalarString(rr_utf8(ristra_model_metadata(model))));
     SET_VECTOR_ELT(out, 3, Rf_ScalarReal((double)trees.n_trees));
@@ -189,15 +186,6 @@ SEXP ristra_r_info(SEXP ptr)
     return out;
 }
 
-static const char *policy_name(int policy)
-{
-    switch (policy) {
-    case RISTRA_MISSING_IMPUTE: return "impute";
-    case RISTRA_MISSING_REJECT: return "reject";
-    case RISTRA_MISSING_NATIVE: return "native";
-    default: return "unknown";
-    }
-}
 
 SEXP ristra_r_features(SEXP ptr)
 {
@@ -219,7 +207,8 @@ SEXP ristra_r_features(SEXP ptr)
         SET_STRING_ELT(VECTOR_ELT(out, 2), i, rr_utf8(f.unit));
         REAL(VECTOR_ELT(out, 3))[i] = f.valid_min;
         REAL(VECTOR_ELT(out, 4))[i] = f.valid_max;
-        SET_STRING_ELT(VECTOR_ELT(out, 5), i, Rf_mkChar(policy_name(f.missing_policy)));
+        SET_STRING_ELT(VECTOR_ELT(out, 5), i,
+                       Rf_mkChar(ristra_missing_policy_string(f.missing_policy)));
         REAL(VECTOR_ELT(out, 6))[i] =
             f.missing_policy == RISTRA_MISSING_IMPUTE ? f.impute_value : NA_REAL;
     }

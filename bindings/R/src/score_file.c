@@ -102,9 +102,12 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
     opts.summary_path = files[3];
     opts.manifest_path = optional_elt(paths, 4);
     opts.contributions_path = path_elt(paths, 5);
-    opts.max_reject_rate = REAL(limits)[0];
-    opts.min_scored = (int64_t)REAL(limits)[1];
-    opts.file_mode = (int)REAL(limits)[2];
+    if (!ISNAN(REAL(limits)[0])) /* NA: the library's default */
+        opts.max_reject_rate = REAL(limits)[0];
+    if (!ISNAN(REAL(limits)[1]))
+        opts.min_scored = (int64_t)REAL(limits)[1];
+    if (!ISNAN(REAL(limits)[2]))
+        opts.file_mode = (int)REAL(limits)[2];
     if (STRING_ELT(columns, 1) == NA_STRING)
         rr_invalid("practice_column must be a string");
     const char *kind = optional_elt(columns, 3);

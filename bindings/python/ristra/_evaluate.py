@@ -24,22 +24,22 @@ def _fields(struct: Any, skip: tuple[str, ...] = ("version",)) -> dict[str, Any]
     return {name: getattr(struct, name) for name, _ in struct._fields_ if name not in skip}
 
 
-def _outcome_bytes(outcome: Any, n: int, per: str = "risk") -> npt.NDArray[Any]:
-    """Outcomes as uint8 for the C call. Anything but 0 and 1 (NaN, 2, 0.5,
-    -1) becomes 2, which the library (ristra_evaluate(),
-    ristra_model_recalibrate()) refuses naming the row, rather than being
-    silently truncated by a cast."""
+def _outcome_bytes(outcome: Any, n: int, per: str = "risk",
+                   name: str = "outcome") -> npt.NDArray[Any]:
+    """Outcomes as uint8 for the C call, by the library's one rule
+    (ristra_outcomes_encode): 0 and 1 only, anything else (NaN, 2, 0.027)
+    refused naming its row as what it is, never cast."""
     o = np.asarray(outcome)
     if o.ndim != 1 or o.shape[0] != n:
         raise _invalid(f"outcome must be 1-D with one value per {per} ({n}), not shape {o.shape}")
-    if o.dtype == np.bool_:
-        return o.astype(np.uint8)
-    if o.dtype.kind not in "fiu":
-        try:
-            o = o.astype(np.float64)
-        except (TypeError, ValueError) as e:
-            raise _invalid(f"outcome is not numeric: {e}") from None
-    return np.where(o == 1, 1, np.where(o == 0, 0, 2)).astype(np.uint8)
+    try:
+        y = np.ascontiguousarray(o, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise _invalid(f"outcome is not numeric: {e}") from None
+    out = np.empty(n, dtype=np.uint8)
+    _lib.check(_lib.lib().ristra_outcomes_encode(out.ctypes.data, y.ctypes.data, n,
+                                                 name.encode()))
+    return out
 
 
 def _group_codes(groups: Any, n: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
@@ -191,20 +191,6 @@ def _is_outcome_vector(values: Any) -> bool:
     return bool(np.isin(v, (0, 1)).all())
 
 
-def _name_bad_outcome(y_true: Any) -> None:
-    """Raises InvalidArgumentError naming the first y_true value that is not
-    an outcome (0 or 1), as such: 0.027 is a risk, NaN a missing outcome."""
-    v = np.asarray(y_true)
-    if v.dtype == np.bool_ or v.ndim != 1 or v.dtype.kind not in "fiu":
-        return
-    bad = np.flatnonzero(~np.isin(v, (0, 1)))
-    if bad.size:
-        i, x = int(bad[0]), v[bad[0]]
-        what = ("NaN, a missing outcome: leave patients without an outcome out"
-                if x != x else f"{x:g}, not an outcome (0 or 1)")
-        raise _invalid(f"y_true[{i}] is {what}")
-
-
 def _argument_order(y_true: Any, y_score: Any, risk: Any, outcome: Any) -> tuple[Any, Any]:
     """(y_true, y_score) from scikit-learn's order, or from the old
     evaluate(risk, outcome) order with a DeprecationWarning."""
@@ -243,9 +229,9 @@ def evaluate(y_true: Any = None, y_score: Any = None, groups: Any = None, *,
     is unambiguous. groups: None, or n labels of any sortable kind
     (practice codes, age bands, ...). cut_points: fractions of the list in
     (0, 1] (at most 16), or text such as "0.5%,2%"; None (default): the
-    library's default tiers (0.5%, 2%, 5%, 20%). flag_scope "within_group" ranks each group on its
-    own (each practice's top 2%); "overall" ranks everyone together and
-    reports each group's share of the one list.
+    library's default tiers (0.5%, 2%, 5%, 20%). flag_scope "within_group"
+    ranks each group on its own (each practice's top 2%); "overall" ranks
+    everyone together and reports each group's share of the one list.
 
     Raises InvalidArgumentError (a ValueError) naming the first bad row: an
     outcome other than 0 or 1 (named as such: a risk, a NaN), a risk
@@ -261,7 +247,6 @@ def evaluate(y_true: Any = None, y_score: Any = None, groups: Any = None, *,
     ristra._errors.InvalidArgumentError: y_true[1] is 0.5, not an outcome (0 or 1)
     """
     outcome, risk = _argument_order(y_true, y_score, risk, outcome)
-    _name_bad_outcome(outcome)
     if flag_scope not in _SCOPES:
         raise _invalid(f'flag_scope must be "within_group" or "overall", not {flag_scope!r}')
     try:
@@ -271,7 +256,7 @@ def evaluate(y_true: Any = None, y_score: Any = None, groups: Any = None, *,
     if r.ndim != 1:
         raise _invalid(f"risk must be 1-D, not shape {r.shape}")
     n = r.shape[0]
-    y = _outcome_bytes(outcome, n)
+    y = _outcome_bytes(outcome, n, name="y_true")
     codes, labels = _group_codes(groups, n) if groups is not None else (None, None)
     cuts = (None if cut_points is None
             else _lib.cut_points(cut_points, _lib.EVALUATE_MAX_CUT_POINTS, "cut_points"))

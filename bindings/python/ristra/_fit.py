@@ -3,7 +3,6 @@ over include/ristra/fit.h (private)."""
 from __future__ import annotations
 
 import ctypes
-import math
 import sys
 from typing import Any, Sequence
 
@@ -16,7 +15,6 @@ from ._model import Model, _frame_block, _row_stride
 
 _SOLVERS = {"auto": 0, "qr": 2}                       # enum ristra_fit_solver
 _SOLVER_NAMES = {0: "auto", 1: "cholesky", 2: "qr"}
-_POLICIES = {"impute": 1, "reject": 2}                # enum ristra_missing_policy
 
 
 def _invalid(message: str) -> Exception:
@@ -65,6 +63,14 @@ def _vector(v: Any, n: int, what: str) -> npt.NDArray[Any]:
 
 
 class LogisticFit:
+    """A fitted logistic regression (ristra_fit): R's glm(y ~ ., binomial).
+
+    Attributes: ``intercept``, ``intercept_se`` (0 without an intercept),
+    ``coef`` and ``se`` (arrays in column order), ``feature_names``, and
+    ``summary`` (deviance, null_deviance, aic, iterations, n_used, ...).
+    :meth:`to_model` makes a scoring model of it.
+    """
+
     _handle: Any
     feature_names: list[str] | None
     summary: dict[str, Any]
@@ -73,14 +79,8 @@ class LogisticFit:
     intercept_se: float
     coef: npt.NDArray[np.float64]
     se: npt.NDArray[np.float64]
-
-    """A fitted logistic regression (ristra_fit): R's glm(y ~ ., binomial).
-
-    Attributes: ``intercept``, ``intercept_se`` (0 without an intercept),
-    ``coef`` and ``se`` (arrays in column order), ``feature_names``, and
-    ``summary`` (deviance, null_deviance, aic, iterations, n_used, ...).
-    :meth:`to_model` makes a scoring model of it.
-    """
+    _z: npt.NDArray[np.float64]       # the Wald tests (ristra_fit_wald), intercept first
+    _p: npt.NDArray[np.float64]
 
     def __init__(self) -> None:
         raise TypeError("use ristra.fit_logistic(X, y)")
@@ -102,6 +102,9 @@ class LogisticFit:
         self.coef = np.empty(s.n_cols)
         self.se = np.empty(s.n_cols)
         _lib.check(lib.ristra_fit_coefficients(self.coef.ctypes.data, self.se.ctypes.data, handle))
+        n_terms = int(self.has_intercept) + s.n_cols   # the library's Wald tests, intercept first
+        self._z, self._p = np.empty(n_terms), np.empty(n_terms)
+        _lib.check(lib.ristra_fit_wald(self._z.ctypes.data, self._p.ctypes.data, handle))
         return self
 
     def close(self) -> None:
@@ -129,15 +132,15 @@ class LogisticFit:
     @property
     def coefficients(self) -> Any:
         """A DataFrame like R's summary(glm)$coefficients: estimate,
-        std_error, z and p (two-sided, normal) per term, the intercept first."""
+        std_error, z and p (two-sided, normal: ristra_fit_wald) per term,
+        the intercept first."""
         import pandas as pd
         names = self.feature_names or [f"x{j}" for j in range(len(self.coef))]
         est = ([self.intercept] if self.has_intercept else []) + list(self.coef)
         se = ([self.intercept_se] if self.has_intercept else []) + list(self.se)
         index = (["(Intercept)"] if self.has_intercept else []) + names
-        z = [e / s if s > 0 else math.nan for e, s in zip(est, se)]
-        p = [math.erfc(abs(v) / math.sqrt(2)) for v in z]
-        return pd.DataFrame({"estimate": est, "std_error": se, "z": z, "p": p}, index=index)
+        return pd.DataFrame({"estimate": est, "std_error": se, "z": list(self._z),
+                             "p": list(self._p)}, index=index)
 
     def to_model(self, *, name: str, outcome: str, horizon_days: int, intended_use: str,
                  model_version: str | None = None, population_description: str | None = None,
@@ -155,7 +158,9 @@ class LogisticFit:
         """
         if not self._handle:
             raise _invalid("the fit is closed")
-        if missing_policy not in _POLICIES:
+        policy = (_lib.lib().ristra_missing_policy_from_string(missing_policy.encode())
+                  if isinstance(missing_policy, str) and missing_policy != "native" else 0)
+        if not policy:   # a fitted logistic model cannot leave a value missing
             raise _invalid(f'missing_policy must be "reject" or "impute", not {missing_policy!r}')
         n = len(self.coef)
         opts = _lib.FitModelOptions()
@@ -178,7 +183,7 @@ class LogisticFit:
             arr = _lib.string_array(values, field)
             keep.append(arr)
             setattr(opts, field, ctypes.cast(arr, ctypes.POINTER(ctypes.c_char_p)))
-        opts.missing_policy = _POLICIES[missing_policy]
+        opts.missing_policy = policy
         opts.training_range = int(bool(training_range))
         opts.fitted_date = _lib.text(fitted_date, "fitted_date")
         out = _lib.ModelPointer()

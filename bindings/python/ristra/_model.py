@@ -18,8 +18,6 @@ from ._sklearn import ClassifierMixin
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-_KINDS = {1: "logistic", 2: "gbdt"}                  # enum ristra_kind
-_POLICIES = {1: "impute", 2: "reject", 3: "native"}  # enum ristra_missing_policy
 _FLOAT32, _FLOAT64 = 1, 2                            # enum ristra_dtype
 _RECALIBRATE_METHODS = {"intercept": 1, "logistic": 2}  # enum ristra_recalibrate_method
 
@@ -216,8 +214,8 @@ class Model(ClassifierMixin):
     @property
     def kind(self) -> str:
         """"logistic" or "gbdt"."""
-        code = _lib.lib().ristra_model_kind(self._ptr)
-        return _KINDS.get(code, f"unknown kind {code}")
+        lib = _lib.lib()
+        return str(lib.ristra_model_kind_string(lib.ristra_model_kind(self._ptr)).decode())
 
     @property
     def n_features(self) -> int:
@@ -231,7 +229,7 @@ class Model(ClassifierMixin):
         """Description of feature number index."""
         info = _lib.FeatureInfo(version=_lib.FEATURE_INFO_VERSION)
         _lib.check(_lib.lib().ristra_model_feature(ctypes.byref(info), self._ptr, index))
-        policy = _POLICIES.get(info.missing_policy, str(info.missing_policy))
+        policy = str(_lib.lib().ristra_missing_policy_string(info.missing_policy).decode())
         return Feature(name=info.name.decode(), description=info.description.decode(),
                        unit=info.unit.decode(), valid_min=info.valid_min, valid_max=info.valid_max,
                        missing_policy=policy,

@@ -167,13 +167,14 @@ def read_population(input: PathLike | bytes, model: Model | None = None, *,
     return pd.DataFrame(frame)
 
 
-def _options(rejects: PathLike | None, summary: PathLike | None, tiers: Sequence[float] | None,
+def _options(rejects: PathLike | None, summary: PathLike | None,
+             tiers: Sequence[float] | str | None,
              tier_names: Sequence[str | None] | None, untiered_name: str | None, threads: int,
              id_column: str | None, practice_column: str, outcome_column: str | None,
              outcome_required: bool, check_duplicates: bool, block_rows: int,
              gzip: bool | None, manifest: PathLike | None = None,
-             max_reject_rate: float = 0.05, min_scored: int = 1,
-             mode: int = 0o600, id_kind: str = "nhs") -> _lib.ScoreFileOptions:
+             max_reject_rate: float | None = None, min_scored: int | None = None,
+             mode: int | None = None, id_kind: str = "nhs") -> _lib.ScoreFileOptions:
     opts = _lib.ScoreFileOptions()
     _lib.check(_lib.lib().ristra_score_file_options_init(ctypes.byref(opts),
                                                           _lib.SCORE_FILE_OPTIONS_VERSION))
@@ -212,9 +213,13 @@ def _options(rejects: PathLike | None, summary: PathLike | None, tiers: Sequence
     opts.n_threads = int(threads)
     opts.gzip_output = -1 if gzip is None else int(bool(gzip))
     opts.manifest_path = _path(manifest)
-    opts.max_reject_rate = float(max_reject_rate)
-    opts.min_scored = int(min_scored)
-    opts.file_mode = int(mode)
+    # None: the library's defaults (ristra_score_file_options_init)
+    if max_reject_rate is not None:
+        opts.max_reject_rate = float(max_reject_rate)
+    if min_scored is not None:
+        opts.min_scored = int(min_scored)
+    if mode is not None:
+        opts.file_mode = int(mode)
     return opts
 
 
@@ -262,8 +267,8 @@ def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike 
                outcome_column: str | None = "emergency_admission_next_12m",
                outcome_required: bool = False, check_duplicates: bool = True,
                block_rows: int = 0, gzip: bool | None = None,
-               manifest: PathLike | None = None, max_reject_rate: float = 0.05,
-               min_scored: int = 1, mode: int = 0o600,
+               manifest: PathLike | None = None, max_reject_rate: float | None = None,
+               min_scored: int | None = None, mode: int | None = None,
                progress: Progress | None = None, reasons: int = 0,
                contributions: PathLike | None = None, id_kind: str = "nhs") -> ScoreResult:
     """Scores every patient of a population file (CSV, plain or gzip), or
@@ -281,10 +286,11 @@ def score_file(model: Model | PathLike, input: PathLike | Any, output: PathLike 
 
     manifest: the run's record (JSON: model and input identity and
     SHA-256, options, counts, each output's SHA-256); None (default)
-    writes "<output>.manifest.json", "" none. max_reject_rate (default
-    0.05) and min_scored (default 1): past either the run fails with
-    ThresholdError and writes nothing. mode: permissions of the files
-    written (default 0o600; the umask can only narrow them).
+    writes "<output>.manifest.json", "" none. max_reject_rate and
+    min_scored (None: the library's defaults, 0.05 and 1): past either the
+    run fails with ThresholdError and writes nothing. mode: permissions of
+    the files written (None: the library's 0o600; the umask can only
+    narrow them).
 
     tiers: cut-points as fractions of each practice's list, strictly
     increasing, in (0, 1], or text as for ``ristra score --tiers``
