@@ -95,6 +95,21 @@ int cli_parse_int64(const char *command, const char *option, const char *text, i
     return CLI_OK;
 }
 
+int cli_population_ids(const char *command, ristra_population_options *po, const char *id_kind,
+                       const char *id_column, const char *practice_column)
+{
+    if (id_kind && !(po->id_kind = ristra_id_kind_from_string(id_kind))) {
+        fprintf(stderr, "ristra %s: --id-kind must be nhs or pseudonym, not %s (see ristra %s "
+                "--help)\n", command, cli_esc(id_kind), command);
+        return CLI_USAGE;
+    }
+    if (id_column)
+        po->id_column = id_column;
+    if (practice_column)
+        po->practice_column = practice_column;
+    return CLI_OK;
+}
+
 int cli_parse_threads(const char *command, const char *text, int *out)
 {
     int64_t v;

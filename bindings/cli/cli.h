@@ -71,6 +71,12 @@ int cli_parse(const char *command, const char *usage, int argc, char **argv,
 
 /* Parses a number option; prints an error naming the option on failure. */
 int cli_parse_int64(const char *command, const char *option, const char *text, int64_t *out);
+/* --id-kind, --id-column and --practice-column (each may be NULL: not
+ * given) into po: the same words for every command that reads a
+ * population. CLI_USAGE for an id kind other than nhs or pseudonym. */
+int cli_population_ids(const char *command, ristra_population_options *po, const char *id_kind,
+                       const char *id_column, const char *practice_column);
+
 /* --threads: 0 to RISTRA_MAX_THREADS (the library's one limit), the same
  * words for every command. */
 int cli_parse_threads(const char *command, const char *text, int *out);

@@ -30,12 +30,13 @@ static const char USAGE[] =
     "                         (default: now, UTC)\n"
     "  --model-version TEXT   the new model's version (default: unchanged)\n"
     "  --threads N            threads; 0 = one per CPU (default)\n"
-    "  --id-column COL        NHS number column (default nhs_number)\n"
+    "  --id-kind K            nhs (default) or pseudonym (see ristra pseudonymise)\n"
+    "  --id-column COL        identifier column (default nhs_number, or pseudonym)\n"
     "  --practice-column COL  practice column (default practice)\n";
 
 typedef struct calibrate_args {
     const char *model, *input, *outcome, *method, *output, *population, *date, *version;
-    const char *threads, *id_column, *practice_column;
+    const char *threads, *id_kind, *id_column, *practice_column;
     int method_code, n_threads;
 } calibrate_args;
 
@@ -53,6 +54,7 @@ static int parse_args(calibrate_args *a, int argc, char **argv)
         { "date", &a->date, NULL },
         { "model-version", &a->version, NULL },
         { "threads", &a->threads, NULL },
+        { "id-kind", &a->id_kind, NULL },
         { "id-column", &a->id_column, NULL },
         { "practice-column", &a->practice_column, NULL },
         { NULL, NULL, NULL },
@@ -123,12 +125,6 @@ static void print_comparison(const ristra_model *before, const ristra_model *aft
     printf("(on the same %lld patients, %lld events)\n", (long long)b->n, (long long)b->events);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 /* Recalibrates, rescores the same rows, prints, saves. */
 static int recalibrate(const calibrate_args *a, const ristra_model *model,
                        const ristra_collected *rows)
@@ -166,7 +162,6 @@ static int recalibrate(const calibrate_args *a, const ristra_model *model,
     }
     print_comparison(model, out, &before, &after);
     ristra_save_options save = RISTRA_SAVE_OPTIONS_INIT;
-    save.gzip = ends_with(a->output, ".gz");
     save.indent = 1;
     rc = ristra_model_save(out, a->output, &save);
     ristra_model_free(out);
@@ -188,10 +183,10 @@ static int run(int argc, char **argv)
     if (rc)
         return cli_fail("calibrate", rc, "cannot load the model");
     ristra_population_options po = RISTRA_POPULATION_OPTIONS_INIT;
-    if (a.id_column)
-        po.id_column = a.id_column;
-    if (a.practice_column)
-        po.practice_column = a.practice_column;
+    if ((rc = cli_population_ids("calibrate", &po, a.id_kind, a.id_column, a.practice_column))) {
+        ristra_model_free(model);
+        return rc;
+    }
     po.outcome_column = a.outcome;
     po.outcome_required = 1;
     po.n_threads = a.n_threads;

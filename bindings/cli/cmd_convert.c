@@ -42,8 +42,6 @@ static int convert(const char *in, const char *out, const ristra_xgboost_options
     if (rc)
         return cli_fail("convert", rc, "cannot import %s", in);
     ristra_save_options save = RISTRA_SAVE_OPTIONS_INIT;
-    size_t len = strlen(out);
-    save.gzip = len > 3 && strcmp(out + len - 3, ".gz") == 0;
     rc = ristra_model_save(m, out, &save);
     if (rc) {
         ristra_model_free(m);

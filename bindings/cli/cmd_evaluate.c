@@ -40,7 +40,8 @@ static const char USAGE[] =
     "  --plot FILE.svg        calibration plot of all patients (SVG)\n"
     "  --output-csv FILE      the figures of every group, one row each, as CSV\n"
     "  --threads N            threads; 0 = one per CPU (default)\n"
-    "  --id-column COL        NHS number column (default nhs_number)\n"
+    "  --id-kind K            nhs (default) or pseudonym (see ristra pseudonymise)\n"
+    "  --id-column COL        identifier column (default nhs_number, or pseudonym)\n"
     "  --practice-column COL  practice column (default practice)\n";
 
 enum group_by { BY_NONE, BY_PRACTICE, BY_AGE_BAND, BY_SEX, BY_DEPRIVATION };
@@ -53,7 +54,7 @@ static const int GROUPING[] = { 0, 0, RISTRA_GROUPING_AGE_BAND, RISTRA_GROUPING_
 typedef struct eval_args {
     const char *model, *input, *outcome, *by, *age_column, *sex_column, *imd_column;
     const char *tiers, *bins, *scope, *level, *plot, *csv, *threads;
-    const char *id_column, *practice_column;
+    const char *id_kind, *id_column, *practice_column;
     int group_by;
     int n_threads;
     double cut_points[RISTRA_EVALUATE_MAX_CUT_POINTS];   /* --tiers, for the options */
@@ -87,6 +88,7 @@ static int parse_args(eval_args *a, ristra_evaluate_options *o, int argc, char *
         { "plot", &a->plot, NULL },
         { "output-csv", &a->csv, NULL },
         { "threads", &a->threads, NULL },
+        { "id-kind", &a->id_kind, NULL },
         { "id-column", &a->id_column, NULL },
         { "practice-column", &a->practice_column, NULL },
         { NULL, NULL, NULL },
@@ -295,17 +297,16 @@ static int evaluate(const eval_args *a, const ristra_model *model, ristra_evalua
                          : a->group_by == BY_DEPRIVATION ? a->imd_column
                                                          : NULL;
     ristra_population_options po = RISTRA_POPULATION_OPTIONS_INIT;
-    if (a->id_column)
-        po.id_column = a->id_column;
-    if (a->practice_column)
-        po.practice_column = a->practice_column;
+    int rc = cli_population_ids("evaluate", &po, a->id_kind, a->id_column, a->practice_column);
+    if (rc)
+        return rc;
     po.outcome_column = a->outcome;
     po.outcome_required = 1;
     po.extra_columns = column ? &column : NULL; /* it may be a feature as well */
     po.n_extra = column ? 1 : 0;
     po.n_threads = a->n_threads;
     ristra_collected *rows = NULL;
-    int rc = cli_collect(&rows, "evaluate", a->input, model, &po, 0, 0, a->n_threads);
+    rc = cli_collect(&rows, "evaluate", a->input, model, &po, 0, 0, a->n_threads);
     if (rc)
         return rc;
     int64_t n = ristra_collected_n_rows(rows);

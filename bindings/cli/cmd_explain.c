@@ -13,7 +13,8 @@
 
 static const char USAGE[] =
     "usage: ristra explain --model M --input F --output C [--rejects R] [--threads N]\n"
-    "                      [--id-column C] [--practice-column C] [--manifest PATH]\n"
+    "                      [--id-kind K] [--id-column C] [--practice-column C]\n"
+    "                      [--manifest PATH]\n"
     "       ristra explain --model M --values name=value,name=value,...\n"
     "\n"
     "Splits each patient's log-odds into one contribution per feature and a bias\n"
@@ -36,7 +37,8 @@ static const char USAGE[] =
     "  --output C             the contributions to write\n"
     "  --rejects R            the rejected rows (CSV)\n"
     "  --threads N            threads (default 0: one per CPU)\n"
-    "  --id-column C          NHS number column (default nhs_number)\n"
+    "  --id-kind K            nhs (default) or pseudonym (see ristra pseudonymise)\n"
+    "  --id-column C          identifier column (default nhs_number, or pseudonym)\n"
     "  --practice-column C    practice column (default practice)\n"
     "  --manifest PATH        the run's manifest (default C.manifest.json; \"\" for none)\n"
     "  --values LIST          name=value pairs of one patient\n";
@@ -279,12 +281,13 @@ static int run(int argc, char **argv)
 {
     ristra_score_file_options o = RISTRA_SCORE_FILE_OPTIONS_INIT;
     const char *model_path = NULL, *input = NULL, *output = NULL, *values = NULL;
-    const char *threads = NULL, *id = NULL, *practice = NULL, *pos[1];
+    const char *threads = NULL, *id = NULL, *id_kind = NULL, *practice = NULL, *pos[1];
     int npos;
     cli_option opts[] = {
         { "model", &model_path, NULL },   { "input", &input, NULL },
         { "output", &output, NULL },      { "rejects", &o.rejects_path, NULL },
         { "threads", &threads, NULL },    { "id-column", &id, NULL },
+        { "id-kind", &id_kind, NULL },
         { "practice-column", &practice, NULL }, { "values", &values, NULL },
         { "manifest", &o.manifest_path, NULL },
         { NULL, NULL, NULL },
@@ -298,10 +301,8 @@ static int run(int argc, char **argv)
     ristra_population_options pop;
     ristra_population_options_init(&pop, RISTRA_POPULATION_OPTIONS_VERSION);
     pop.outcome_column = NULL;
-    if (id)
-        pop.id_column = id;
-    if (practice)
-        pop.practice_column = practice;
+    if ((rc = cli_population_ids("explain", &pop, id_kind, id, practice)))
+        return rc;
     o.population = &pop;
     if (threads && (rc = cli_parse_threads("explain", threads, &o.n_threads)))
         return rc;

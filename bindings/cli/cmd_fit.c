@@ -41,7 +41,8 @@ static const char USAGE[] =
     "  --impute              scored patients' missing values take the training mean\n"
     "                        (default: such patients are rejected)\n"
     "  --no-training-range   do not bound each feature to its training range\n"
-    "  --id-column COL       NHS number column (default nhs_number)\n"
+    "  --id-kind K           nhs (default) or pseudonym (see ristra pseudonymise)\n"
+    "  --id-column COL       identifier column (default nhs_number, or pseudonym)\n"
     "  --practice-column COL practice column (default practice)\n";
 
 static const char DEFAULT_USE[] =
@@ -51,7 +52,7 @@ typedef struct fit_args {
     const char *input, *outcome, *features, *output, *weights;
     const char *l2, *max_iter, *threads, *horizon;
     const char *name, *model_version, *outcome_name, *intended_use, *population, *date;
-    const char *id_column, *practice_column;
+    const char *id_kind, *id_column, *practice_column;
     int no_intercept, impute, no_range;
 } fit_args;
 
@@ -79,6 +80,7 @@ static int parse_args(fit_args *a, ristra_fit_options *fo, ristra_fit_model_opti
         { "fitted-date", &a->date, NULL },
         { "impute", NULL, &a->impute },
         { "no-training-range", NULL, &a->no_range },
+        { "id-kind", &a->id_kind, NULL },
         { "id-column", &a->id_column, NULL },
         { "practice-column", &a->practice_column, NULL },
         { NULL, NULL, NULL },
@@ -162,12 +164,6 @@ static void print_coefficients(const ristra_fit *fit, const char *const *names, 
     free(coef), free(se), free(z), free(pv);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 static int fit_and_save(const fit_args *a, const ristra_collected *rows, const char *const *names,
                         const ristra_fit_options *fo, const ristra_fit_model_options *mo)
 {
@@ -191,7 +187,6 @@ static int fit_and_save(const fit_args *a, const ristra_collected *rows, const c
     if (rc)
         return cli_fail("fit", rc, "cannot make the model");
     ristra_save_options so = RISTRA_SAVE_OPTIONS_INIT;
-    so.gzip = ends_with(a->output, ".gz");
     so.indent = 1;
     rc = ristra_model_save(model, a->output, &so);
     ristra_model_free(model);
@@ -232,10 +227,8 @@ static int run(int argc, char **argv)
     fo.feature_names = names;
 
     ristra_population_options po = RISTRA_POPULATION_OPTIONS_INIT;
-    if (a.id_column)
-        po.id_column = a.id_column;
-    if (a.practice_column)
-        po.practice_column = a.practice_column;
+    if ((rc = cli_population_ids("fit", &po, a.id_kind, a.id_column, a.practice_column)))
+        return rc;
     po.outcome_column = a.outcome;
     po.outcome_required = 1;
     po.columns = names;

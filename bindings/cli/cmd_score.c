@@ -317,13 +317,8 @@ static int parse_options(ristra_score_file_options *o, score_args *a, int argc, 
         a->population.outcome_column = RISTRA_SCORE_FILE_DEFAULT_OUTCOME;
         o->population = &a->population;
     }
-    if (id_kind && !(a->population.id_kind = ristra_id_kind_from_string(id_kind)))
-        return cli_usage_error("score", USAGE, "--id-kind must be nhs or pseudonym, not %s",
-                               id_kind);
-    if (id)
-        a->population.id_column = id;
-    if (practice)
-        a->population.practice_column = practice;
+    if ((rc = cli_population_ids("score", &a->population, id_kind, id, practice)))
+        return rc;
     if (outcome)
         a->population.outcome_column = *outcome ? outcome : NULL;
     if (a->threads && (rc = cli_parse_threads("score", a->threads, &o->n_threads)))

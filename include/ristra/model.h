@@ -121,12 +121,17 @@ RISTRA_API void ristra_model_free(ristra_model *model);
 /** Options for ristra_model_save() and ristra_model_save_buffer(). */
 typedef struct ristra_save_options {
     int version;        /**< RISTRA_SAVE_OPTIONS_VERSION */
-    int gzip;           /**< 0: plain JSON (default); 1: gzip-compressed */
+    /**
+     * -1 (the default since 2.0.0): gzip-compressed when the path ends in
+     * ".gz", plain JSON otherwise (and for ristra_model_save_buffer());
+     * 0: plain JSON whatever the name; 1: gzip-compressed.
+     */
+    int gzip;
     int indent;         /**< spaces of indentation; 0 (default) writes compact JSON */
 } ristra_save_options;
 
 #define RISTRA_SAVE_OPTIONS_VERSION 1
-#define RISTRA_SAVE_OPTIONS_INIT { RISTRA_SAVE_OPTIONS_VERSION, 0, 0 }
+#define RISTRA_SAVE_OPTIONS_INIT { RISTRA_SAVE_OPTIONS_VERSION, -1, 0 }
 
 /**
  * Fills opts with the defaults of the given struct version (for bindings

@@ -626,6 +626,9 @@ static int check_save_options(ristra_save_options *resolved, const ristra_save_o
     if (resolved->indent < 0 || resolved->indent > 31)
         return ristra__error(RISTRA_EINVAL, "%s: opts->indent is %d (expected 0 to 31)", fn,
                              resolved->indent);
+    if (resolved->gzip < -1 || resolved->gzip > 1)
+        return ristra__error(RISTRA_EINVAL, "%s: opts->gzip is %d (expected -1, 0 or 1)", fn,
+                             resolved->gzip);
     return RISTRA_OK;
 }
 
@@ -669,6 +672,8 @@ int ristra_model_save(const ristra_model *model, const char *path,
     int rc = check_save_options(&o, opts, "ristra_model_save");
     if (rc)
         return rc;
+    if (o.gzip < 0) /* the default: the name says */
+        o.gzip = ristra__path_is_gz(path);
     char *text;
     size_t len;
     rc = dump_text(&text, &len, model, &o);
@@ -699,6 +704,7 @@ int ristra_model_save_buffer(char **out, size_t *size_out, const ristra_model *m
     int rc = check_save_options(&o, opts, "ristra_model_save_buffer");
     if (rc)
         return rc;
+    o.gzip = o.gzip > 0; /* no name: plain unless asked */
     char *text;
     size_t len;
     rc = dump_text(&text, &len, model, &o);

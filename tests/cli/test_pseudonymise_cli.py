@@ -127,6 +127,31 @@ def test_a_pseudonymised_file_scores_exactly_as_the_original(area, source):
     assert manifest["options"]["id_kind"] == "pseudonym"
 
 
+def test_evaluate_fit_and_calibrate_read_pseudonymised_files_as_the_originals(area, source):
+    """--id-kind pseudonym reaches every command that reads a population:
+    the same patients give the same figures, fit and recalibrated models."""
+    d, pop, key = area
+    ps = d / "ps.csv"
+    run("pseudonymise", "--key-file", key, "--input", pop, "--output", ps, "--quiet", check=True)
+    outcome = "emergency_admission_next_12m"
+    for name, f, extra in (("orig", pop, []), ("ps", ps, ["--id-kind", "pseudonym"])):
+        run("evaluate", "--model", source / MODEL, "--input", f, "--outcome", outcome,
+            "--by", "practice", "--output-csv", d / f"ev_{name}.csv", *extra, check=True)
+        run("fit", "--input", f, "--outcome", outcome, "--features", "age,n_ltc,female",
+            "--output", d / f"fit_{name}.json", "--population", "p", "--fitted-date",
+            "2026-01-01", *extra, check=True)
+        run("calibrate", "--model", source / MODEL, "--input", f, "--outcome", outcome,
+            "--method", "intercept", "--output", d / f"cal_{name}.json", "--population-name", "p",
+            "--date", "2026-01-01", *extra, check=True)
+    for stem in ("ev_{}.csv", "fit_{}.json", "cal_{}.json"):
+        assert (d / stem.format("ps")).read_bytes() == (d / stem.format("orig")).read_bytes(), stem
+    p = run("evaluate", "--model", source / MODEL, "--input", ps, "--outcome", outcome)
+    assert p.returncode == 1   # read as NHS numbers, every pseudonym is rejected
+    p = run("fit", "--input", ps, "--outcome", outcome, "--features", "age", "--output",
+            d / "x.json", "--id-kind", "token")
+    assert p.returncode == 2 and "--id-kind must be nhs or pseudonym" in p.stderr
+
+
 def test_bad_and_repeated_pseudonyms_are_rejected_by_line(area, source):
     d, pop, key = area
     ps = d / "ps.csv"

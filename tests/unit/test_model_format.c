@@ -361,3 +361,37 @@ Test(model_format, enum_words_are_the_formats_and_read_back)
     cr_assert_eq(ristra_missing_policy_from_string(NULL), 0);
     cr_assert_eq(ristra_missing_policy_from_string("Impute"), 0);
 }
+
+/* gzip -1, the default: the name decides, for every front end alike. */
+Test(model_save, by_default_a_name_ending_in_gz_is_compressed_and_others_are_not)
+{
+    ristra_model *a = load_ok("models/example_logistic.json");
+    char *dir = rt_tmpdir();
+    static const struct { const char *name; int gzip, want; } cases[] = {
+        { "m.json.gz", -1, 1 }, { "m.json", -1, 0 }, { "plain.json.gz", 0, 0 }, { "z.json", 1, 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *path = rt_join(dir, cases[i].name);
+        ristra_save_options opts = RISTRA_SAVE_OPTIONS_INIT;
+        cr_assert_eq(opts.gzip, -1);
+        opts.gzip = cases[i].gzip;
+        cr_assert_eq(ristra_model_save(a, path, &opts), RISTRA_OK, "%s", ristra_last_error());
+        size_t size;
+        unsigned char *bytes = (unsigned char *)rt_read_file(path, &size);
+        cr_assert_eq(size > 2 && bytes[0] == 0x1f && bytes[1] == 0x8b, cases[i].want, "%s",
+                     cases[i].name);
+        free(bytes);
+        free(path);
+    }
+    char *buf = NULL;
+    size_t n = 0;
+    cr_assert_eq(ristra_model_save_buffer(&buf, &n, a, NULL), RISTRA_OK);
+    cr_assert(n > 0 && buf[0] == '{', "a buffer has no name: plain by default");
+    ristra_free(buf);
+    ristra_save_options bad = RISTRA_SAVE_OPTIONS_INIT;
+    bad.gzip = 2;
+    cr_assert_eq(ristra_model_save_buffer(&buf, &n, a, &bad), RISTRA_EINVAL);
+    ristra_model_free(a);
+    rt_rmtree(dir);
+    free(dir);
+}

@@ -30,7 +30,6 @@ ristra_convert_xgboost <- function(src, dst = NULL, feature_names = NULL, name =
                           path = path),
                      class = "ristra_model")
   if (!is.null(dst)) {
-    if (is.null(gzip)) gzip <- grepl("\\.gz$", dst)
     ristra_save(model, dst, gzip = gzip)
     model$path <- path.expand(dst)
   }

@@ -14,7 +14,7 @@ ristra_ptr <- function(model) {
   model$ptr
 }
 
-ristra_save <- function(model, path, gzip = FALSE, indent = 0L) {
+ristra_save <- function(model, path, gzip = NULL, indent = 0L) {
   .Call(C_ristra_save, ristra_ptr(model), path.expand(as.character(path)), gzip, indent)
   invisible(path)
 }

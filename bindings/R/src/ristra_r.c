@@ -145,7 +145,8 @@ SEXP ristra_r_save(SEXP ptr, SEXP path, SEXP gzip, SEXP indent)
 {
     const ristra_model *model = rr_model_of(ptr);
     ristra_save_options opts = RISTRA_SAVE_OPTIONS_INIT;
-    opts.gzip = Rf_asLogical(gzip) == TRUE;
+    if (!Rf_isNull(gzip)) /* NULL: the library's rule, gzip when the name ends in .gz */
+        opts.gzip = Rf_asLogical(gzip) == TRUE;
     opts.indent = Rf_asInteger(indent);
     int rc = ristra_model_save(model, rr_string_arg(path, "path"), &opts);
     if (rc)

@@ -87,10 +87,13 @@ def _invalid(message: str) -> Exception:
     return error_for(RISTRA_EINVAL, message)
 
 
-def _save_options(gzip: bool, indent: int) -> _lib.SaveOptions:
+def _save_options(gzip: bool | None, indent: int) -> _lib.SaveOptions:
+    """gzip None: the library's default (gzip when the path ends in .gz)."""
     opts = _lib.SaveOptions()
     _lib.check(_lib.lib().ristra_save_options_init(ctypes.byref(opts), _lib.SAVE_OPTIONS_VERSION))
-    opts.gzip, opts.indent = int(bool(gzip)), int(indent)
+    if gzip is not None:
+        opts.gzip = int(bool(gzip))
+    opts.indent = int(indent)
     return opts
 
 
@@ -193,9 +196,11 @@ class Model(ClassifierMixin):
             raise _invalid("the model is closed")
         return self._handle
 
-    def save(self, path: PathLike, *, gzip: bool = False, indent: int = 0) -> None:
+    def save(self, path: PathLike, *, gzip: bool | None = None, indent: int = 0) -> None:
         """Writes the model in the native format (atomically: a temporary file
-        renamed over path). indent=0 writes compact JSON."""
+        renamed over path), gzip-compressed when path ends in ".gz" (gzip
+        None, the library's rule) or when gzip is True. indent=0 writes
+        compact JSON."""
         opts = _save_options(gzip, indent)
         _lib.check(_lib.lib().ristra_model_save(self._ptr, os.fsencode(path), ctypes.byref(opts)))
 

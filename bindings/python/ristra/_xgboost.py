@@ -110,7 +110,5 @@ def convert_xgboost(src: Any, dst: PathLike | None = None,
     del keep
     model = Model._adopt(out)
     if dst is not None:
-        if gzip is None:
-            gzip = os.fsdecode(dst).endswith(".gz")
-        model.save(dst, gzip=gzip)
+        model.save(dst, gzip=gzip)   # None: the library's rule (the name ends in .gz)
     return model
