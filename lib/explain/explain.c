@@ -110,14 +110,20 @@ static int explain_logistic_range(void *ctx, int64_t begin, int64_t end, int thr
     return RISTRA_OK;
 }
 
-/* Scratch of the gbdt path: the kernel's, then phi (w x ROWS), the
- * feature-major floats (nf x ROWS), the row-major doubles and statuses. */
+/* Scratch of the gbdt path: the kernel's, then phi (w x ROWS) and the
+ * block in the gbdt kernel's two-column form (2 nf x ROWS floats), each
+ * 64-byte aligned, and the statuses. */
+static size_t round64(size_t k)
+{
+    return (k + 63) / 64 * 64;
+}
+
 static size_t gbdt_scratch_bytes(const explain_job *job)
 {
     const int64_t nf = job->model->n_features;
-    size_t k = ristra__shap_scratch_bytes(job->tables, nf);
-    k = (k + 63) / 64 * 64;
-    return k + (size_t)ROWS * ((size_t)(nf + 1) * 8 + (size_t)nf * 4 + (size_t)nf * 8 + 4);
+    return round64(ristra__shap_scratch_bytes(job->tables, nf)) +
+           round64((size_t)ROWS * (size_t)(nf + 1) * sizeof(double)) +
+           round64((size_t)ROWS * 2 * (size_t)nf * sizeof(float)) + (size_t)ROWS * 4;
 }
 
 static int explain_gbdt_range(void *ctx, int64_t begin, int64_t end, int thread_index)
@@ -127,21 +133,21 @@ static int explain_gbdt_range(void *ctx, int64_t begin, int64_t end, int thread_
     const int64_t nf = m->n_features, w = nf + 1;
     const size_t elem = job->dtype == RISTRA_FLOAT32 ? sizeof(float) : sizeof(double);
     char *base = job->scratch[thread_index];
-    size_t k = (ristra__shap_scratch_bytes(job->tables, nf) + 63) / 64 * 64;
-    double *phi = (double *)(void *)(base + k);
-    double *x = phi + w * ROWS;
-    float *xf = (float *)(x + nf * ROWS);
-    int32_t *status = (int32_t *)(xf + nf * ROWS);
+    const size_t phi_bytes = round64((size_t)ROWS * (size_t)w * sizeof(double));
+    double *phi = (double *)(void *)(base + round64(ristra__shap_scratch_bytes(job->tables, nf)));
+    float *x2 = (float *)(void *)((char *)phi + phi_bytes);
+    int32_t *status = (int32_t *)(void *)((char *)x2 +
+                                          round64((size_t)ROWS * 2 * (size_t)nf * sizeof(float)));
+    /* rows past the last of a short block are walked too (whole vectors)
+     * and ignored; they must hold numbers */
+    memset(x2, 0, (size_t)ROWS * 2 * (size_t)nf * sizeof(float));
     for (int64_t r0 = begin; r0 < end; r0 += ROWS) {
         int64_t n = end - r0 < ROWS ? end - r0 : ROWS;
         const char *src = (const char *)job->x + (size_t)r0 * (size_t)job->stride * elem;
-        ristra__features_f64(x, status, m, src, job->dtype, n, job->stride,
-                             job->col_stride);
-        for (int64_t j = 0; j < nf; j++)
-            for (int64_t i = 0; i < ROWS; i++)
-                xf[j * ROWS + i] = i < n ? (float)x[i * nf + j] : 0.0f;
+        ristra__features_f32_pair(x2, status, m, src, job->dtype, n, job->stride,
+                                  job->col_stride);
         memset(phi, 0, (size_t)(w * ROWS) * sizeof *phi);
-        ristra__shap_block(phi, job->tables, m->gbdt, xf, nf, base);
+        ristra__shap_block(phi, job->tables, m->gbdt, x2, n, nf, base);
         for (int64_t i = 0; i < n; i++) {
             double *out = job->out + (r0 + i) * w;
             if (status[i]) {

@@ -7,9 +7,10 @@
 #include "../model/gbdt_internal.h"
 #include "../model/model_internal.h"
 
-/* Rows explained together: every per-node step of the kernel is a loop
- * over this many rows, which the compiler turns into vector code. */
-enum { RISTRA__EXPLAIN_ROWS = 8 };
+/* Rows of one block: its features are read once, in the gbdt kernel's
+ * two-column form (ristra__features_f32_pair()), and each tree's tables
+ * are walked for all of them while they are in cache. */
+enum { RISTRA__EXPLAIN_ROWS = RISTRA__GBDT_BLOCK_ROWS };
 
 typedef struct ristra__shap_tables ristra__shap_tables;
 
@@ -24,9 +25,12 @@ size_t ristra__shap_scratch_bytes(const ristra__shap_tables *t, int64_t n_featur
 
 /* phi[j * RISTRA__EXPLAIN_ROWS + r] += the model margin's contribution of
  * feature j for row r (j == n_features: the bias), for the n <=
- * RISTRA__EXPLAIN_ROWS rows of xf (feature-major: xf[j * ROWS + r],
- * NaN = missing, policies already applied). */
+ * RISTRA__EXPLAIN_ROWS rows of x2, in the gbdt kernel's two-column,
+ * column-major form (policies applied, missing as -inf, +inf; see
+ * lib/model/gbdt_internal.h). x2 and phi are 64-byte aligned, and hold
+ * RISTRA__EXPLAIN_ROWS rows (those from n on may hold anything finite).
+ * scratch: ristra__shap_scratch_bytes(), 64-byte aligned. */
 void ristra__shap_block(double *phi, const ristra__shap_tables *t, const ristra__gbdt *g,
-                        const float *xf, int64_t n_features, void *scratch);
+                        const float *x2, int64_t n, int64_t n_features, void *scratch);
 
 #endif

@@ -45,19 +45,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/cpu_internal.h"
 #include "../common/error_internal.h"
 #include "explain_internal.h"
 
-enum { R = RISTRA__EXPLAIN_ROWS, NCOEF = 5 };
+/* The kernel's products and sums must be the same bits whatever the
+ * instruction set: no fused multiply-adds (GCC does not contract in ISO C
+ * mode, -std=c11; clang is told). */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+enum {
+    RB = RISTRA__EXPLAIN_ROWS, /* rows of a block (the x2 column stride) */
+    LANES = 8,                 /* doubles of one vector */
+    NG = 2,                    /* vectors walked down a tree together */
+    GROUP = LANES * NG,        /* rows of one walk */
+    NCOEF = 4                  /* per position and quadrature point: m1, m0, c1, c0 */
+};
+
+/* One preorder position of a tree: the node and the edge into it. */
+typedef struct shap_pos {
+    int32_t depth;  /* of the node (0 at the root) */
+    int32_t pslot;  /* depth of the nearest ancestor edge on the same feature, else the
+                       dummy slot (max_depth + 1, whose o is all ones) */
+    int32_t feat;   /* the edge's feature (-1 at the root) */
+    int32_t col;    /* a split's column of x2 (2 f, or 2 f + 1 when missing goes right);
+                       -1 at a leaf */
+    float thr;      /* a split's threshold */
+    int32_t node;   /* node number (for categorical splits) */
+    uint8_t left;   /* the node is its parent's left child */
+    uint8_t cat;    /* a categorical split */
+    double m00;     /* G's multiplier when the ancestor's o was already 0: z / z0
+                       (times the value at a leaf) */
+} shap_pos;
 
 typedef struct shap_tree {
     int32_t n;          /* nodes, in preorder */
     int32_t q;          /* quadrature points */
-    const int32_t *node;   /* preorder position -> node number */
-    const int32_t *depth;
-    const int32_t *prev;   /* depth of the nearest ancestor edge on the same feature, or -1 */
-    const int32_t *feat;   /* feature of the edge into the node (-1 at the root) */
-    const double *coef;    /* NCOEF * q per position: m11, m10, m00, c1, c0 */
+    const shap_pos *pos;
+    const double *coef; /* NCOEF * q per position */
 } shap_tree;
 
 struct ristra__shap_tables {
@@ -65,7 +92,7 @@ struct ristra__shap_tables {
     int32_t max_depth, max_q;
     double bias;            /* base_margin + each tree's cover-weighted mean */
     shap_tree *trees;
-    int32_t *ints;          /* the arena behind the int arrays */
+    shap_pos *positions;    /* the arena behind pos */
     double *coefs;          /* the arena behind coef */
 };
 
@@ -74,7 +101,7 @@ void ristra__shap_tables_free(ristra__shap_tables *t)
     if (!t)
         return;
     free(t->trees);
-    free(t->ints);
+    free(t->positions);
     free(t->coefs);
     free(t);
 }
@@ -117,15 +144,14 @@ static double node_mean(const ristra__tree *t, int32_t k)
 
 /* Work space for building one tree's tables (sized for the largest tree). */
 typedef struct build_work {
-    int32_t *stack_node, *stack_depth, *path, *uniq;
+    int32_t *stack_node, *stack_depth, *path, *uniq, *prev;
     double *zc, *zp;
 } build_work;
 
-/* First pass over one tree: preorder, depths, repeated features, the
+/* First pass over one tree: preorder positions, repeated features, the
  * combined zero fraction zc of each edge (and zp, its ancestor's).
  * Returns the most distinct features on any path. */
-static int32_t walk_tree(int32_t *node, int32_t *depth, int32_t *prev, int32_t *feat,
-                         const ristra__tree *t, build_work *w)
+static int32_t walk_tree(shap_pos *P, const ristra__tree *t, int32_t dummy, build_work *w)
 {
     int32_t top = 0, n = 0, most = 0;
     w->stack_node[top] = 0;
@@ -133,27 +159,35 @@ static int32_t walk_tree(int32_t *node, int32_t *depth, int32_t *prev, int32_t *
     while (top) {
         top--;
         int32_t k = w->stack_node[top], d = w->stack_depth[top], pos = n++;
-        node[pos] = k;
-        depth[pos] = d;
+        shap_pos *e = &P[pos];
+        memset(e, 0, sizeof *e);
+        e->node = k;
+        e->depth = d;
+        e->feat = -1;
+        e->col = -1;
         w->path[d] = pos;
-        prev[pos] = -1;
-        feat[pos] = -1;
+        w->prev[pos] = -1;
         w->zc[pos] = w->zp[pos] = 1;
         w->uniq[d] = 0;
         if (d > 0) {
-            int32_t parent = node[w->path[d - 1]], f = t->feature[parent];
+            int32_t parent = P[w->path[d - 1]].node, f = t->feature[parent];
             double c = t->cover[parent] > 0 ? t->cover[k] / t->cover[parent] : 0;
-            feat[pos] = f;
-            for (int32_t a = d - 1; a >= 1 && prev[pos] < 0; a--)
-                if (feat[w->path[a]] == f)
-                    prev[pos] = a;
-            w->zp[pos] = prev[pos] >= 0 ? w->zc[w->path[prev[pos]]] : 1;
+            e->feat = f;
+            e->left = t->left[parent] == k;
+            for (int32_t a = d - 1; a >= 1 && w->prev[pos] < 0; a--)
+                if (P[w->path[a]].feat == f)
+                    w->prev[pos] = a;
+            w->zp[pos] = w->prev[pos] >= 0 ? w->zc[w->path[w->prev[pos]]] : 1;
             w->zc[pos] = w->zp[pos] * c;
-            w->uniq[d] = w->uniq[d - 1] + (prev[pos] < 0);
+            w->uniq[d] = w->uniq[d - 1] + (w->prev[pos] < 0);
             if (w->uniq[d] > most)
                 most = w->uniq[d];
         }
+        e->pslot = w->prev[pos] >= 0 ? w->prev[pos] : dummy;
         if (t->left[k] != -1) { /* right first, so that left is visited first */
+            e->col = 2 * t->feature[k] + !t->default_left[k];
+            e->thr = (float)t->value[k];
+            e->cat = t->cat_count && t->cat_count[k];
             w->stack_node[top] = t->right[k];
             w->stack_depth[top++] = d + 1;
             w->stack_node[top] = t->left[k];
@@ -164,33 +198,39 @@ static int32_t walk_tree(int32_t *node, int32_t *depth, int32_t *prev, int32_t *
 }
 
 /* Second pass: the per-edge factors at the q quadrature points.
- *   m11, m10: G's multiplier when the ancestor's o was 1 and this edge is
- *             hot / cold (the new combined factor over the old one);
- *   m00:      when the ancestor's o was already 0 (just the cover fraction);
- *   c1, c0:   w * (o - z) / F for o = 1 and o = 0, which turn a subtree's
- *             sum of v * G into the edge's contribution. */
-static void edge_coefs(double *coef, const double *zc, const double *zp, const int32_t *prev,
-                       int32_t n, int32_t q, const double *t, const double *w)
+ *   m1, m0: G's multiplier when the ancestor's o was 1 (or there is no
+ *           ancestor on the feature) and this edge is hot / cold: the new
+ *           combined factor over the old one;
+ *   m00:    when the ancestor's o was already 0 (just the cover fraction,
+ *           the same at every point);
+ *   c1, c0: w * (o - z) / F for o = 1 and o = 0, which turn a subtree's
+ *           sum of v * G into the edge's contribution.
+ * At a leaf m1, m0 and m00 also carry the leaf's value, so that the walk
+ * gets the leaf's v * G in one product. */
+static void edge_coefs(double *coef, shap_pos *P, const ristra__tree *t, const double *zc,
+                       const double *zp, const int32_t *prev, int32_t n, int32_t q,
+                       const double *tq, const double *wq)
 {
     for (int32_t pos = 1; pos < n; pos++) {
         double *c = coef + (size_t)pos * NCOEF * (size_t)q;
         double z = zc[pos], z0 = zp[pos];
+        double v = P[pos].col < 0 ? t->value[P[pos].node] : 1.0;
         for (int32_t i = 0; i < q; i++) {
-            double on = z * (1 - t[i]) + t[i], off = z * (1 - t[i]);
-            double on0 = prev[pos] >= 0 ? z0 * (1 - t[i]) + t[i] : 1;
-            c[0 * q + i] = on / on0;
-            c[1 * q + i] = off / on0;
-            c[2 * q + i] = z0 > 0 ? z / z0 : 0;
-            c[3 * q + i] = w[i] * (1 - z) / on;
-            c[4 * q + i] = z > 0 ? -w[i] / (1 - t[i]) : 0;
+            double on = z * (1 - tq[i]) + tq[i], off = z * (1 - tq[i]);
+            double on0 = prev[pos] >= 0 ? z0 * (1 - tq[i]) + tq[i] : 1;
+            c[0 * q + i] = on / on0 * v;
+            c[1 * q + i] = off / on0 * v;
+            c[2 * q + i] = wq[i] * (1 - z) / on;
+            c[3 * q + i] = z > 0 ? -wq[i] / (1 - tq[i]) : 0;
         }
+        P[pos].m00 = (z0 > 0 ? z / z0 : 0) * v;
     }
 }
 
 static int alloc_work(build_work *w, int32_t most_nodes, int32_t max_depth)
 {
     size_t n = (size_t)most_nodes, d = (size_t)max_depth + 2;
-    w->stack_node = malloc((2 * n + 2 * d) * sizeof(int32_t));
+    w->stack_node = malloc((3 * n + 2 * d) * sizeof(int32_t));
     w->zc = malloc(2 * n * sizeof(double));
     if (!w->stack_node || !w->zc) {
         free(w->stack_node);
@@ -198,7 +238,8 @@ static int alloc_work(build_work *w, int32_t most_nodes, int32_t max_depth)
         return ristra__oom();
     }
     w->stack_depth = w->stack_node + n;
-    w->path = w->stack_depth + n;
+    w->prev = w->stack_depth + n;
+    w->path = w->prev + n;
     w->uniq = w->path + d;
     w->zp = w->zc + n;
     return RISTRA_OK;
@@ -227,28 +268,24 @@ static int build_tables(ristra__shap_tables **out, const ristra__gbdt *g, int64_
     s->n_trees = g->n_trees;
     s->max_depth = max_depth;
     s->trees = calloc((size_t)(g->n_trees > 0 ? g->n_trees : 1), sizeof *s->trees);
-    s->ints = malloc((total > 0 ? total : 1) * 4 * sizeof(int32_t));
+    s->positions = malloc((total > 0 ? total : 1) * sizeof *s->positions);
     s->coefs = malloc((total_coef > 0 ? total_coef : 1) * sizeof(double));
     double *gt = malloc((size_t)(max_depth + 2) * 2 * sizeof(double));
-    int rc = s->trees && s->ints && s->coefs && gt ? RISTRA_OK : ristra__oom();
+    int rc = s->trees && s->positions && s->coefs && gt ? RISTRA_OK : ristra__oom();
     size_t at = 0, at_coef = 0;
     s->bias = g->base_margin;
     s->max_q = 1;
     for (int64_t i = 0; !rc && i < g->n_trees; i++) {
         const ristra__tree *t = &g->trees[i];
         shap_tree *st = &s->trees[i];
-        int32_t *node = s->ints + 4 * at, *depth = node + t->n_nodes;
-        int32_t *prev = depth + t->n_nodes, *feat = prev + t->n_nodes;
-        int32_t most = walk_tree(node, depth, prev, feat, t, &w);
+        shap_pos *P = s->positions + at;
+        int32_t most = walk_tree(P, t, max_depth + 1, &w);
         st->n = t->n_nodes;
         st->q = (most + 1) / 2 > 0 ? (most + 1) / 2 : 1;
-        st->node = node;
-        st->depth = depth;
-        st->prev = prev;
-        st->feat = feat;
+        st->pos = P;
         double *coef = s->coefs + at_coef;
         gauss_legendre(gt, gt + st->q, st->q);
-        edge_coefs(coef, w.zc, w.zp, prev, st->n, st->q, gt, gt + st->q);
+        edge_coefs(coef, P, t, w.zc, w.zp, w.prev, st->n, st->q, gt, gt + st->q);
         st->coef = coef;
         s->max_q = st->q > s->max_q ? st->q : s->max_q;
         s->bias += node_mean(t, 0);
@@ -286,11 +323,50 @@ const ristra__shap_tables *ristra__shap_tables_get(const ristra__gbdt *g, int64_
     return s;
 }
 
+/* ---------------------------------------------------------------- the walk */
+
+/* GCC/clang vector types: eight rows in the lanes of one vector, which
+ * the instruction set of the caller (AVX-512: one register, AVX2: two,
+ * SSE2: four) carries out. */
+typedef double v8d __attribute__((vector_size(64)));
+typedef int64_t v8l __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+/* Scratch of one walk: per depth d (and the dummy slot max_depth + 1), G,
+ * S and sub at q points, NG vectors each ([(d * q + i) * NG + g]); o and
+ * the rows' directions at the split open at d ([d * NG + g]); the
+ * preorder position open at d. */
+typedef struct shap_state {
+    v8d *G, *S, *sub;
+    v8l *o, *dir;
+    int32_t *open;
+} shap_state;
+
 size_t ristra__shap_scratch_bytes(const ristra__shap_tables *t, int64_t n_features)
 {
     (void)n_features;
-    size_t d = (size_t)t->max_depth + 1, q = (size_t)t->max_q;
-    return (3 * d * q * R + d * R) * sizeof(double) + d * (R + sizeof(int32_t)) + 4;
+    size_t d = (size_t)t->max_depth + 2, q = (size_t)t->max_q;
+    return (3 * d * q * NG + 2 * d * NG) * sizeof(v8d) + d * sizeof(int32_t);
+}
+
+#define INLINE static inline __attribute__((always_inline))
+
+/* Every function taking or returning the vector types is inlined into one
+ * of the per-ISA copies below: no call passes them, whatever GCC's ABI
+ * note says. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+INLINE v8d sel(v8l m, v8d a, v8d b)
+{
+    return (v8d)(((v8l)a & m) | ((v8l)b & ~m));
+}
+
+INLINE v8d bcast(double x)
+{
+    return (v8d){ 0 } + x;
 }
 
 static int compare_category(const void *a, const void *b)
@@ -299,132 +375,195 @@ static int compare_category(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Whether row value x goes left at node k: the scoring rule (see
- * gbdt_internal.h): missing follows default_left, a listed category goes
- * right, otherwise left iff x < threshold. */
-static inline uint8_t goes_left(const ristra__tree *t, int32_t k, float x)
+/* Whether the row whose x2 pair is (lo, hi) goes left at the categorical
+ * split k: missing (-inf, +inf) follows default_left, a listed category
+ * goes right (gbdt_internal.h). */
+static uint8_t cat_goes_left(const ristra__tree *t, int32_t k, float lo, float hi)
 {
-    if (isnan(x))
+    if (lo == -INFINITY && hi == INFINITY)
         return t->default_left[k];
-    if (t->cat_count && t->cat_count[k]) {
-        if (!(x >= 0.0f && x < 16777216.0f))
-            return 1;
-        int32_t c = (int32_t)x;
-        return !bsearch(&c, t->categories + t->cat_begin[k], (size_t)t->cat_count[k],
-                        sizeof c, compare_category);
-    }
-    return x < (float)t->value[k];
+    if (!(lo >= 0.0f && lo < 16777216.0f))
+        return 1;
+    int32_t c = (int32_t)lo;
+    return !bsearch(&c, t->categories + t->cat_begin[k], (size_t)t->cat_count[k], sizeof c,
+                    compare_category);
 }
 
-/* Scratch of one block: per depth d, G, S and sub at q points (q * R
- * each), o (R), the rows' directions at the node open at d (R) and the
- * preorder position open at d. */
-typedef struct shap_state {
-    double *G, *S, *sub, *o;
-    uint8_t *dir;
-    int32_t *open;
-    size_t qr;   /* q * R: the stride of one depth in G, S and sub */
-} shap_state;
-
-/* Enters preorder position pos at depth d >= 1. */
-static inline void open_edge(shap_state *st, const shap_tree *s, const ristra__tree *t,
-                             int32_t pos, int32_t d, const float *xf)
+/* The rows' directions (all ones: left) at the split of position e. */
+INLINE void split(v8l *dir, const shap_pos *e, const ristra__tree *t, const float *x2)
 {
-    const int32_t q = s->q, p = s->prev[pos], k = s->node[pos];
-    const int32_t parent_k = s->node[st->open[d - 1]];
-    const uint8_t want = t->left[parent_k] == k;
-    const uint8_t *dir = st->dir + (size_t)(d - 1) * R;
-    const double *c = s->coef + (size_t)pos * NCOEF * (size_t)q;
-    double *o = st->o + (size_t)d * R, oprev[R];
-    for (int r = 0; r < R; r++) {
-        oprev[r] = p >= 0 ? st->o[(size_t)p * R + r] : 1.0;
-        o[r] = (dir[r] == want) ? oprev[r] : 0.0;
-    }
-    const double *G0 = st->G + (size_t)(d - 1) * st->qr;
-    double *G = st->G + (size_t)d * st->qr;
-    for (int32_t i = 0; i < q; i++)
-        for (int r = 0; r < R; r++) {
-            double m = o[r] != 0.0 ? c[i] : (oprev[r] != 0.0 ? c[q + i] : c[2 * q + i]);
-            G[i * R + r] = G0[i * R + r] * m;
+    const float *x = x2 + (size_t)e->col * RB;
+    if (__builtin_expect(!e->cat, 1)) {
+        for (int g = 0; g < NG; g++) {
+            v8f xv;
+            memcpy(&xv, x + g * LANES, sizeof xv);
+            dir[g] = __builtin_convertvector(xv < e->thr, v8l);
         }
-    memset(st->S + (size_t)d * st->qr, 0, st->qr * sizeof(double));
-    memset(st->sub + (size_t)d * st->qr, 0, st->qr * sizeof(double));
-    st->open[d] = pos;
-    if (t->left[k] != -1) {
-        const int32_t f = t->feature[k];
-        for (int r = 0; r < R; r++)
-            st->dir[(size_t)d * R + r] = goes_left(t, k, xf[(size_t)f * R + r]);
-    } else {
-        const double v = t->value[k];
-        double *S = st->S + (size_t)d * st->qr;
-        for (size_t i = 0; i < st->qr; i++)
-            S[i] = v * G[i];
+        return;
     }
+    const float *other = x2 + (size_t)(e->col ^ 1) * RB;
+    for (int g = 0; g < NG; g++)
+        for (int r = 0; r < LANES; r++) {
+            const float a = x[g * LANES + r], b = other[g * LANES + r];
+            const float lo = e->col & 1 ? b : a, hi = e->col & 1 ? a : b;
+            dir[g][r] = -(int64_t)cat_goes_left(t, e->node, lo, hi);
+        }
 }
 
-/* Leaves depth d >= 1: the edge's contribution, and its subtree's sum
- * passed up to the parent (and to the ancestor edge on the same feature). */
-static inline void close_edge(double *phi, shap_state *st, const shap_tree *s, int32_t d)
+/* One tree for GROUP rows of x2 (already offset to the group). Q is the
+ * tree's q when known at compile time (1 to 4), else 0 and q is read. */
+INLINE void walk(double *phi, shap_state *st, const shap_tree *s, const ristra__tree *t,
+                 const float *x2, int32_t dummy, const int Q)
 {
-    const int32_t pos = st->open[d], q = s->q, p = s->prev[pos];
-    const double *c = s->coef + (size_t)pos * NCOEF * (size_t)q;
-    const double *S = st->S + (size_t)d * st->qr, *sub = st->sub + (size_t)d * st->qr;
-    const double *o = st->o + (size_t)d * R;
-    double acc[R] = { 0 };
+    const int32_t q = Q ? Q : s->q, n = s->n;
+    const shap_pos *P = s->pos;
+    const size_t qn = (size_t)q * NG;
+    v8d *G = st->G, *S = st->S, *sub = st->sub;
+    v8l *o = st->o, *dir = st->dir;
     for (int32_t i = 0; i < q; i++)
-        for (int r = 0; r < R; r++)
-            acc[r] += (S[i * R + r] - sub[i * R + r]) * (o[r] != 0.0 ? c[3 * q + i] : c[4 * q + i]);
-    double *out = phi + (size_t)s->feat[pos] * R;
-    for (int r = 0; r < R; r++)
-        out[r] += acc[r];
-    double *up = st->S + (size_t)(d - 1) * st->qr;
-    for (size_t i = 0; i < st->qr; i++)
-        up[i] += S[i];
-    if (p >= 0) {
-        double *ps = st->sub + (size_t)p * st->qr;
-        for (size_t i = 0; i < st->qr; i++)
-            ps[i] += S[i];
-    }
-}
-
-static void shap_tree_block(double *phi, shap_state *st, const shap_tree *s,
-                            const ristra__tree *t, const float *xf)
-{
-    st->qr = (size_t)s->q * R;
-    for (size_t i = 0; i < st->qr; i++)
-        st->G[i] = 1.0;
-    memset(st->S, 0, st->qr * sizeof(double));
-    st->open[0] = 0;
-    if (t->left[0] == -1)
-        return; /* a single leaf: all of it is bias */
-    const int32_t f0 = t->feature[0];
-    for (int r = 0; r < R; r++)
-        st->dir[r] = goes_left(t, 0, xf[(size_t)f0 * R + r]);
+        for (int g = 0; g < NG; g++) {
+            G[i * NG + g] = bcast(1.0);
+            S[i * NG + g] = bcast(0.0);
+            sub[(size_t)dummy * qn + i * NG + g] = bcast(0.0);
+        }
+    for (int g = 0; g < NG; g++)
+        o[(size_t)dummy * NG + g] = (v8l){ 0 } - 1;
+    split(dir, &P[0], t, x2);
     int32_t top = 0;
-    for (int32_t pos = 1; pos < s->n; pos++) {
-        const int32_t d = s->depth[pos];
-        for (; top >= d; top--)
-            close_edge(phi, st, s, top);
-        open_edge(st, s, t, pos, d, xf);
+    for (int32_t pos = 1;; pos++) {
+        const int32_t d = pos < n ? P[pos].depth : 1;
+        /* close the edges open at depths top .. d: their contributions,
+         * and their sums passed up (and to the ancestor on their feature) */
+        for (; top >= d; top--) {
+            const shap_pos *e = &P[st->open[top]];
+            const double *c = s->coef + (size_t)st->open[top] * NCOEF * (size_t)q;
+            const v8d *Sd = S + (size_t)top * qn, *subd = sub + (size_t)top * qn;
+            v8d *Sp = S + (size_t)(top - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
+            v8d *out = (v8d *)(void *)(phi + (size_t)e->feat * RB);
+            for (int g = 0; g < NG; g++) {
+                const v8l on = o[(size_t)top * NG + g];
+                v8d acc = bcast(0.0);
+                for (int32_t i = 0; i < q; i++) {
+                    const v8d sum = Sd[i * NG + g];
+                    acc += (sum - subd[i * NG + g]) *
+                           sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
+                    Sp[i * NG + g] += sum;
+                    subp[i * NG + g] += sum;
+                }
+                out[g] += acc;
+            }
+        }
+        if (pos == n)
+            break;
+        const shap_pos *e = &P[pos];
+        const double *c = s->coef + (size_t)pos * NCOEF * (size_t)q;
+        const v8l *oprev = o + (size_t)e->pslot * NG, *dp = dir + (size_t)(d - 1) * NG;
+        const v8l flip = (v8l){ 0 } - (int64_t)!e->left;
+        const v8d *Gp = G + (size_t)(d - 1) * qn;
+        const v8d m00 = bcast(e->m00);
+        if (e->col < 0) {
+            /* a leaf: opened and closed at once */
+            v8d *Sp = S + (size_t)(d - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
+            v8d *out = (v8d *)(void *)(phi + (size_t)e->feat * RB);
+            for (int g = 0; g < NG; g++) {
+                const v8l op = oprev[g], on = op & (dp[g] ^ flip);
+                v8d acc = bcast(0.0);
+                for (int32_t i = 0; i < q; i++) {
+                    const v8d m = sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00);
+                    const v8d leaf = Gp[i * NG + g] * m;
+                    acc += leaf * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
+                    Sp[i * NG + g] += leaf;
+                    subp[i * NG + g] += leaf;
+                }
+                out[g] += acc;
+            }
+            continue;
+        }
+        v8d *Gd = G + (size_t)d * qn, *Sd = S + (size_t)d * qn, *subd = sub + (size_t)d * qn;
+        for (int g = 0; g < NG; g++) {
+            const v8l op = oprev[g], on = op & (dp[g] ^ flip);
+            o[(size_t)d * NG + g] = on;
+            for (int32_t i = 0; i < q; i++) {
+                const v8d m = sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00);
+                Gd[i * NG + g] = Gp[i * NG + g] * m;
+                Sd[i * NG + g] = bcast(0.0);
+                subd[i * NG + g] = bcast(0.0);
+            }
+        }
+        split(dir + (size_t)d * NG, e, t, x2);
+        st->open[d] = pos;
         top = d;
     }
-    for (; top >= 1; top--)
-        close_edge(phi, st, s, top);
 }
 
-void ristra__shap_block(double *phi, const ristra__shap_tables *t, const ristra__gbdt *g,
-                        const float *xf, int64_t n_features, void *scratch)
+INLINE void trees_block(double *phi, const ristra__shap_tables *tb, const ristra__gbdt *g,
+                        const float *x2, int64_t n, void *scratch)
 {
-    const size_t d = (size_t)t->max_depth + 1, q = (size_t)t->max_q;
+    const size_t d = (size_t)tb->max_depth + 2, q = (size_t)tb->max_q;
     shap_state st;
     st.G = scratch;
-    st.S = st.G + d * q * R;
-    st.sub = st.S + d * q * R;
-    st.o = st.sub + d * q * R;
-    st.dir = (uint8_t *)(st.o + d * R);
-    st.open = (int32_t *)(void *)(st.dir + d * R + (4 - (d * R) % 4) % 4);
-    for (int64_t i = 0; i < g->n_trees; i++)
-        shap_tree_block(phi, &st, &t->trees[i], &g->trees[i], xf);
-    for (int r = 0; r < R; r++)
-        phi[(size_t)n_features * R + r] += t->bias;
+    st.S = st.G + d * q * NG;
+    st.sub = st.S + d * q * NG;
+    st.o = (v8l *)(st.sub + d * q * NG);
+    st.dir = st.o + d * NG;
+    st.open = (int32_t *)(st.dir + d * NG);
+    const int32_t dummy = tb->max_depth + 1;
+    for (int64_t i = 0; i < g->n_trees; i++) {
+        const shap_tree *s = &tb->trees[i];
+        const ristra__tree *t = &g->trees[i];
+        if (t->left[0] == -1)
+            continue; /* a single leaf: all of it is bias */
+        for (int64_t r0 = 0; r0 < n; r0 += GROUP) {
+            double *ph = phi + r0;
+            const float *xg = x2 + r0;
+            switch (s->q) {
+            case 1: walk(ph, &st, s, t, xg, dummy, 1); break;
+            case 2: walk(ph, &st, s, t, xg, dummy, 2); break;
+            case 3: walk(ph, &st, s, t, xg, dummy, 3); break;
+            case 4: walk(ph, &st, s, t, xg, dummy, 4); break;
+            default: walk(ph, &st, s, t, xg, dummy, 0); break;
+            }
+        }
+    }
+}
+
+/* One copy of the walk per instruction set; the same operations in the
+ * same order, so the same bits. */
+typedef void trees_fn(double *, const ristra__shap_tables *, const ristra__gbdt *,
+                      const float *, int64_t, void *);
+
+static void trees_scalar(double *phi, const ristra__shap_tables *tb, const ristra__gbdt *g,
+                         const float *x2, int64_t n, void *scratch)
+{
+    trees_block(phi, tb, g, x2, n, scratch);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2"))) static void
+trees_avx2(double *phi, const ristra__shap_tables *tb, const ristra__gbdt *g, const float *x2,
+           int64_t n, void *scratch)
+{
+    trees_block(phi, tb, g, x2, n, scratch);
+}
+
+__attribute__((target("avx512f,avx512bw"))) static void
+trees_avx512(double *phi, const ristra__shap_tables *tb, const ristra__gbdt *g,
+             const float *x2, int64_t n, void *scratch)
+{
+    trees_block(phi, tb, g, x2, n, scratch);
+}
+#endif
+
+void ristra__shap_block(double *phi, const ristra__shap_tables *t, const ristra__gbdt *g,
+                        const float *x2, int64_t n, int64_t n_features, void *scratch)
+{
+    trees_fn *fn = trees_scalar;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    int isa = ristra__cpu_isa();
+    fn = isa == RISTRA__ISA_AVX512 ? trees_avx512 : isa == RISTRA__ISA_AVX2 ? trees_avx2
+                                                                           : trees_scalar;
+#endif
+    fn(phi, t, g, x2, n, scratch);
+    for (int64_t r = 0; r < n; r++)
+        phi[(size_t)n_features * RB + r] += t->bias;
 }
