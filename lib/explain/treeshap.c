@@ -76,6 +76,8 @@ typedef struct shap_pos {
     int32_t node;   /* node number (for categorical splits) */
     uint8_t left;   /* the node is its parent's left child */
     uint8_t cat;    /* a categorical split */
+    uint8_t rep;    /* pslot is a real ancestor (the feature repeats) */
+    uint8_t has_sub; /* a split some deeper edge on the same feature names as pslot */
     double m00;     /* G's multiplier when the ancestor's o was already 0: z / z0
                        (times the value at a leaf) */
 } shap_pos;
@@ -184,6 +186,9 @@ static int32_t walk_tree(shap_pos *P, const ristra__tree *t, int32_t dummy, buil
                 most = w->uniq[d];
         }
         e->pslot = w->prev[pos] >= 0 ? w->prev[pos] : dummy;
+        e->rep = w->prev[pos] >= 0;
+        if (e->rep)
+            P[w->path[e->pslot]].has_sub = 1;
         if (t->left[k] != -1) { /* right first, so that left is visited first */
             e->col = 2 * t->feature[k] + !t->default_left[k];
             e->thr = (float)t->value[k];
@@ -424,7 +429,6 @@ INLINE void walk(double *phi, shap_state *st, const shap_tree *s, const ristra__
         for (int g = 0; g < NG; g++) {
             G[i * NG + g] = bcast(1.0);
             S[i * NG + g] = bcast(0.0);
-            sub[(size_t)dummy * qn + i * NG + g] = bcast(0.0);
         }
     for (int g = 0; g < NG; g++)
         o[(size_t)dummy * NG + g] = (v8l){ 0 } - 1;
@@ -440,15 +444,17 @@ INLINE void walk(double *phi, shap_state *st, const shap_tree *s, const ristra__
             const v8d *Sd = S + (size_t)top * qn, *subd = sub + (size_t)top * qn;
             v8d *Sp = S + (size_t)(top - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
             v8d *out = (v8d *)(void *)(phi + (size_t)e->feat * RB);
+            const int rep = e->rep, has_sub = e->has_sub;
             for (int g = 0; g < NG; g++) {
                 const v8l on = o[(size_t)top * NG + g];
                 v8d acc = bcast(0.0);
                 for (int32_t i = 0; i < q; i++) {
                     const v8d sum = Sd[i * NG + g];
-                    acc += (sum - subd[i * NG + g]) *
+                    acc += (has_sub ? sum - subd[i * NG + g] : sum) *
                            sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
                     Sp[i * NG + g] += sum;
-                    subp[i * NG + g] += sum;
+                    if (rep)
+                        subp[i * NG + g] += sum;
                 }
                 out[g] += acc;
             }
@@ -465,18 +471,30 @@ INLINE void walk(double *phi, shap_state *st, const shap_tree *s, const ristra__
             /* a leaf: opened and closed at once */
             v8d *Sp = S + (size_t)(d - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
             v8d *out = (v8d *)(void *)(phi + (size_t)e->feat * RB);
-            for (int g = 0; g < NG; g++) {
-                const v8l op = oprev[g], on = op & (dp[g] ^ flip);
-                v8d acc = bcast(0.0);
-                for (int32_t i = 0; i < q; i++) {
-                    const v8d m = sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00);
-                    const v8d leaf = Gp[i * NG + g] * m;
-                    acc += leaf * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
-                    Sp[i * NG + g] += leaf;
-                    subp[i * NG + g] += leaf;
+            if (e->rep)
+                for (int g = 0; g < NG; g++) {
+                    const v8l op = oprev[g], on = op & (dp[g] ^ flip);
+                    v8d acc = bcast(0.0);
+                    for (int32_t i = 0; i < q; i++) {
+                        const v8d m = sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00);
+                        const v8d leaf = Gp[i * NG + g] * m;
+                        acc += leaf * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
+                        Sp[i * NG + g] += leaf;
+                        subp[i * NG + g] += leaf;
+                    }
+                    out[g] += acc;
                 }
-                out[g] += acc;
-            }
+            else
+                for (int g = 0; g < NG; g++) {
+                    const v8l on = dp[g] ^ flip;
+                    v8d acc = bcast(0.0);
+                    for (int32_t i = 0; i < q; i++) {
+                        const v8d leaf = Gp[i * NG + g] * sel(on, bcast(c[i]), bcast(c[q + i]));
+                        acc += leaf * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
+                        Sp[i * NG + g] += leaf;
+                    }
+                    out[g] += acc;
+                }
             continue;
         }
         v8d *Gd = G + (size_t)d * qn, *Sd = S + (size_t)d * qn, *subd = sub + (size_t)d * qn;
@@ -484,10 +502,12 @@ INLINE void walk(double *phi, shap_state *st, const shap_tree *s, const ristra__
             const v8l op = oprev[g], on = op & (dp[g] ^ flip);
             o[(size_t)d * NG + g] = on;
             for (int32_t i = 0; i < q; i++) {
-                const v8d m = sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00);
+                const v8d m = e->rep ? sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00)
+                                     : sel(on, bcast(c[i]), bcast(c[q + i]));
                 Gd[i * NG + g] = Gp[i * NG + g] * m;
                 Sd[i * NG + g] = bcast(0.0);
-                subd[i * NG + g] = bcast(0.0);
+                if (e->has_sub)
+                    subd[i * NG + g] = bcast(0.0);
             }
         }
         split(dir + (size_t)d * NG, e, t, x2);
