@@ -232,18 +232,19 @@ static void edge_coefs(double *coef, shap_pos *P, const ristra__tree *t, const d
         P[pos].m00 = (z0 > 0 ? z / z0 : 0) * v;
     }
     /* A split k whose two children are leaves (the last level of a full
-     * tree: half the nodes) on a feature new to the path is walked in one
-     * step. With dir the rows going left at k and G k's factors, its
-     * leaves' contributions are sum_i G_i * (dir ? A1_i : A0_i) and k's
-     * sum is G_i * (dir ? B1_i : B0_i); the left leaf's coefficients are
-     * replaced by A1, A0, B1, B0 (the right one's go unused). */
-    for (int32_t pos = 0; pos + 2 < n; pos++) {
+     * tree: half the nodes) is walked in one step. With dir the rows going
+     * left at k, G k's factors and o the leaves' ancestor's o on their
+     * feature (1 when it is new to the path), the leaves' contributions
+     * are sum_i G_i * (o ? (dir ? A1_i : A0_i) : A00_i) and k's sum the
+     * same with B: the left leaf's coefficients are replaced by A1, A0,
+     * B1, B0, the right one's by A00, B00. */
+    for (int32_t pos = 1; pos + 2 < n; pos++) { /* not the root: it has no edge */
         shap_pos *k = &P[pos], *a = &P[pos + 1], *b = &P[pos + 2];
         if (k->col < 0 || a->col >= 0 || b->col >= 0 || a->depth != k->depth + 1 ||
-            b->depth != k->depth + 1 || a->rep || b->rep)
+            b->depth != k->depth + 1)
             continue;
         double *ca = coef + (size_t)(pos + 1) * NCOEF * (size_t)q;
-        const double *cb = coef + (size_t)(pos + 2) * NCOEF * (size_t)q;
+        double *cb = coef + (size_t)(pos + 2) * NCOEF * (size_t)q;
         for (int32_t i = 0; i < q; i++) {
             const double m1a = ca[i], m0a = ca[q + i], c1a = ca[2 * q + i], c0a = ca[3 * q + i];
             const double m1b = cb[i], m0b = cb[q + i], c1b = cb[2 * q + i], c0b = cb[3 * q + i];
@@ -251,6 +252,8 @@ static void edge_coefs(double *coef, shap_pos *P, const ristra__tree *t, const d
             ca[q + i] = m0a * c0a + m1b * c1b;
             ca[2 * q + i] = m1a + m0b;
             ca[3 * q + i] = m0a + m1b;
+            cb[i] = a->m00 * c0a + b->m00 * c0b;
+            cb[q + i] = a->m00 + b->m00;
         }
         k->pair = 1;
     }
@@ -523,26 +526,41 @@ INLINE void walk(double *phi, shap_state *st, const shap_tree *s, const ristra__
         }
         if (e->pair) {
             /* a split and its two leaves (see edge_coefs) */
-            const double *cl = c + NCOEF * (size_t)q;
+            const double *ca = c + NCOEF * (size_t)q, *cb = ca + NCOEF * (size_t)q;
+            const shap_pos *leaf = &P[pos + 1];
+            const int rep = e->rep, leaf_rep = leaf->rep, own = leaf->pslot == d;
             v8l dk[NG];
             split(dk, e, t, x2);
             v8d *Sp = S + (size_t)(d - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
+            v8d *subl = sub + (size_t)leaf->pslot * qn;
             v8d *out = (v8d *)(void *)(phi + (size_t)e->feat * RB);
-            v8d *out_leaf = (v8d *)(void *)(phi + (size_t)P[pos + 1].feat * RB);
-            const int rep = e->rep;
+            v8d *out_leaf = (v8d *)(void *)(phi + (size_t)leaf->feat * RB);
             for (int g = 0; g < NG; g++) {
                 const v8l op = oprev[g], on = op & (dp[g] ^ flip), dr = dk[g];
+                o[(size_t)d * NG + g] = on;
+                const v8l ol = o[(size_t)leaf->pslot * NG + g];
                 v8d acc = bcast(0.0), acc_leaf = bcast(0.0);
                 for (int32_t i = 0; i < q; i++) {
                     const v8d m = rep ? sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00)
                                       : sel(on, bcast(c[i]), bcast(c[q + i]));
                     const v8d gk = Gp[i * NG + g] * m;
-                    const v8d sum = gk * sel(dr, bcast(cl[2 * q + i]), bcast(cl[3 * q + i]));
-                    acc_leaf += gk * sel(dr, bcast(cl[i]), bcast(cl[q + i]));
-                    acc += sum * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
+                    v8d a = sel(dr, bcast(ca[i]), bcast(ca[q + i]));
+                    v8d b = sel(dr, bcast(ca[2 * q + i]), bcast(ca[3 * q + i]));
+                    if (leaf_rep) {
+                        a = sel(ol, a, bcast(cb[i]));
+                        b = sel(ol, b, bcast(cb[q + i]));
+                    }
+                    const v8d sum = gk * b;
+                    acc_leaf += gk * a;
+                    /* when the leaves repeat k's own feature, all of k's
+                     * sum is theirs (sum - sub = 0) */
+                    if (!own)
+                        acc += sum * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
                     Sp[i * NG + g] += sum;
                     if (rep)
                         subp[i * NG + g] += sum;
+                    if (leaf_rep && !own)
+                        subl[i * NG + g] += sum;
                 }
                 out_leaf[g] += acc_leaf;
                 out[g] += acc;
