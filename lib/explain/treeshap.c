@@ -58,9 +58,6 @@
 
 enum {
     RB = RISTRA__EXPLAIN_ROWS, /* rows of a block (the x2 column stride) */
-    LANES = 8,                 /* doubles of one vector */
-    NG = 2,                    /* vectors walked down a tree together */
-    GROUP = LANES * NG,        /* rows of one walk */
     NCOEF = 4                  /* per position and quadrature point: m1, m0, c1, c0 */
 };
 
@@ -357,29 +354,25 @@ const ristra__shap_tables *ristra__shap_tables_get(const ristra__gbdt *g, int64_
 
 /* ---------------------------------------------------------------- the walk */
 
-/* GCC/clang vector types: eight rows in the lanes of one vector, which
- * the instruction set of the caller (AVX-512: one register, AVX2: two,
- * SSE2: four) carries out. */
+/* GCC/clang vector types: rows in the lanes of a vector of the width of
+ * the instruction set (AVX-512: 8 doubles, AVX2: 4, SSE2: 2), each walk
+ * taking GROUP rows down a tree together. */
+enum { GROUP = 16 };
 typedef double v8d __attribute__((vector_size(64)));
 typedef int64_t v8l __attribute__((vector_size(64)));
 typedef float v8f __attribute__((vector_size(32)));
-typedef int32_t v8i __attribute__((vector_size(32)));
-
-/* Scratch of one walk: per depth d (and the dummy slot max_depth + 1), G,
- * S and sub at q points, NG vectors each ([(d * q + i) * NG + g]); o and
- * the rows' directions at the split open at d ([d * NG + g]); the
- * preorder position open at d. */
-typedef struct shap_state {
-    v8d *G, *S, *sub;
-    v8l *o, *dir;
-    int32_t *open;
-} shap_state;
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+typedef double v2d __attribute__((vector_size(16)));
+typedef int64_t v2l __attribute__((vector_size(16)));
+typedef float v2f __attribute__((vector_size(8)));
 
 size_t ristra__shap_scratch_bytes(const ristra__shap_tables *t, int64_t n_features)
 {
     (void)n_features;
     size_t d = (size_t)t->max_depth + 2, q = (size_t)t->max_q;
-    return (3 * d * q * NG + 2 * d * NG) * sizeof(v8d) + d * sizeof(int32_t);
+    return (3 * d * q + 2 * d) * GROUP * sizeof(double) + d * sizeof(int32_t);
 }
 
 #define INLINE static inline __attribute__((always_inline))
@@ -390,16 +383,6 @@ size_t ristra__shap_scratch_bytes(const ristra__shap_tables *t, int64_t n_featur
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
-
-INLINE v8d sel(v8l m, v8d a, v8d b)
-{
-    return (v8d)(((v8l)a & m) | ((v8l)b & ~m));
-}
-
-INLINE v8d bcast(double x)
-{
-    return (v8d){ 0 } + x;
-}
 
 static int compare_category(const void *a, const void *b)
 {
@@ -421,238 +404,60 @@ static uint8_t cat_goes_left(const ristra__tree *t, int32_t k, float lo, float h
                     compare_category);
 }
 
-/* The rows' directions (all ones: left) at the split of position e. */
-INLINE void split(v8l *dir, const shap_pos *e, const ristra__tree *t, const float *x2)
-{
-    const float *x = x2 + (size_t)e->col * RB;
-    if (__builtin_expect(!e->cat, 1)) {
-        for (int g = 0; g < NG; g++) {
-            v8f xv;
-            memcpy(&xv, x + g * LANES, sizeof xv);
-            dir[g] = __builtin_convertvector(xv < e->thr, v8l);
-        }
-        return;
-    }
-    const float *other = x2 + (size_t)(e->col ^ 1) * RB;
-    for (int g = 0; g < NG; g++)
-        for (int r = 0; r < LANES; r++) {
-            const float a = x[g * LANES + r], b = other[g * LANES + r];
-            const float lo = e->col & 1 ? b : a, hi = e->col & 1 ? a : b;
-            dir[g][r] = -(int64_t)cat_goes_left(t, e->node, lo, hi);
-        }
-}
-
-/* One tree for GROUP rows of x2 (already offset to the group). Q is the
- * tree's q when known at compile time (1 to 4), else 0 and q is read. */
-INLINE void walk(double *phi, shap_state *st, const shap_tree *s, const ristra__tree *t,
-                 const float *x2, int32_t dummy, const int Q)
-{
-    const int32_t q = Q ? Q : s->q, n = s->n;
-    const shap_pos *P = s->pos;
-    const size_t qn = (size_t)q * NG;
-    v8d *G = st->G, *S = st->S, *sub = st->sub;
-    v8l *o = st->o, *dir = st->dir;
-    for (int32_t i = 0; i < q; i++)
-        for (int g = 0; g < NG; g++) {
-            G[i * NG + g] = bcast(1.0);
-            S[i * NG + g] = bcast(0.0);
-        }
-    for (int g = 0; g < NG; g++)
-        o[(size_t)dummy * NG + g] = (v8l){ 0 } - 1;
-    split(dir, &P[0], t, x2);
-    int32_t top = 0;
-    for (int32_t pos = 1;; pos++) {
-        const int32_t d = pos < n ? P[pos].depth : 1;
-        /* close the edges open at depths top .. d: their contributions,
-         * and their sums passed up (and to the ancestor on their feature) */
-        for (; top >= d; top--) {
-            const shap_pos *e = &P[st->open[top]];
-            const double *c = s->coef + (size_t)st->open[top] * NCOEF * (size_t)q;
-            const v8d *Sd = S + (size_t)top * qn, *subd = sub + (size_t)top * qn;
-            v8d *Sp = S + (size_t)(top - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
-            v8d *out = (v8d *)(void *)(phi + (size_t)e->feat * RB);
-            const int rep = e->rep, has_sub = e->has_sub;
-            for (int g = 0; g < NG; g++) {
-                const v8l on = o[(size_t)top * NG + g];
-                v8d acc = bcast(0.0);
-                for (int32_t i = 0; i < q; i++) {
-                    const v8d sum = Sd[i * NG + g];
-                    acc += (has_sub ? sum - subd[i * NG + g] : sum) *
-                           sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
-                    Sp[i * NG + g] += sum;
-                    if (rep)
-                        subp[i * NG + g] += sum;
-                }
-                out[g] += acc;
-            }
-        }
-        if (pos == n)
-            break;
-        const shap_pos *e = &P[pos];
-        const double *c = s->coef + (size_t)pos * NCOEF * (size_t)q;
-        const v8l *oprev = o + (size_t)e->pslot * NG, *dp = dir + (size_t)(d - 1) * NG;
-        const v8l flip = (v8l){ 0 } - (int64_t)!e->left;
-        const v8d *Gp = G + (size_t)(d - 1) * qn;
-        const v8d m00 = bcast(e->m00);
-        if (e->col < 0) {
-            /* a leaf: opened and closed at once */
-            v8d *Sp = S + (size_t)(d - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
-            v8d *out = (v8d *)(void *)(phi + (size_t)e->feat * RB);
-            if (e->rep)
-                for (int g = 0; g < NG; g++) {
-                    const v8l op = oprev[g], on = op & (dp[g] ^ flip);
-                    v8d acc = bcast(0.0);
-                    for (int32_t i = 0; i < q; i++) {
-                        const v8d m = sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00);
-                        const v8d leaf = Gp[i * NG + g] * m;
-                        acc += leaf * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
-                        Sp[i * NG + g] += leaf;
-                        subp[i * NG + g] += leaf;
-                    }
-                    out[g] += acc;
-                }
-            else
-                for (int g = 0; g < NG; g++) {
-                    const v8l on = dp[g] ^ flip;
-                    v8d acc = bcast(0.0);
-                    for (int32_t i = 0; i < q; i++) {
-                        const v8d leaf = Gp[i * NG + g] * sel(on, bcast(c[i]), bcast(c[q + i]));
-                        acc += leaf * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
-                        Sp[i * NG + g] += leaf;
-                    }
-                    out[g] += acc;
-                }
-            continue;
-        }
-        if (e->pair) {
-            /* a split and its two leaves (see edge_coefs) */
-            const double *ca = c + NCOEF * (size_t)q, *cb = ca + NCOEF * (size_t)q;
-            const shap_pos *leaf = &P[pos + 1];
-            const int rep = e->rep, leaf_rep = leaf->rep, own = leaf->pslot == d;
-            v8l dk[NG];
-            split(dk, e, t, x2);
-            v8d *Sp = S + (size_t)(d - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
-            v8d *subl = sub + (size_t)leaf->pslot * qn;
-            v8d *out = (v8d *)(void *)(phi + (size_t)e->feat * RB);
-            v8d *out_leaf = (v8d *)(void *)(phi + (size_t)leaf->feat * RB);
-            for (int g = 0; g < NG; g++) {
-                const v8l op = oprev[g], on = op & (dp[g] ^ flip), dr = dk[g];
-                o[(size_t)d * NG + g] = on;
-                const v8l ol = o[(size_t)leaf->pslot * NG + g];
-                v8d acc = bcast(0.0), acc_leaf = bcast(0.0);
-                for (int32_t i = 0; i < q; i++) {
-                    const v8d m = rep ? sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00)
-                                      : sel(on, bcast(c[i]), bcast(c[q + i]));
-                    const v8d gk = Gp[i * NG + g] * m;
-                    v8d a = sel(dr, bcast(ca[i]), bcast(ca[q + i]));
-                    v8d b = sel(dr, bcast(ca[2 * q + i]), bcast(ca[3 * q + i]));
-                    if (leaf_rep) {
-                        a = sel(ol, a, bcast(cb[i]));
-                        b = sel(ol, b, bcast(cb[q + i]));
-                    }
-                    const v8d sum = gk * b;
-                    acc_leaf += gk * a;
-                    /* when the leaves repeat k's own feature, all of k's
-                     * sum is theirs (sum - sub = 0) */
-                    if (!own)
-                        acc += sum * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
-                    Sp[i * NG + g] += sum;
-                    if (rep)
-                        subp[i * NG + g] += sum;
-                    if (leaf_rep && !own)
-                        subl[i * NG + g] += sum;
-                }
-                out_leaf[g] += acc_leaf;
-                out[g] += acc;
-            }
-            pos += 2;
-            continue;
-        }
-        v8d *Gd = G + (size_t)d * qn, *Sd = S + (size_t)d * qn, *subd = sub + (size_t)d * qn;
-        for (int g = 0; g < NG; g++) {
-            const v8l op = oprev[g], on = op & (dp[g] ^ flip);
-            o[(size_t)d * NG + g] = on;
-            for (int32_t i = 0; i < q; i++) {
-                const v8d m = e->rep ? sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00)
-                                     : sel(on, bcast(c[i]), bcast(c[q + i]));
-                Gd[i * NG + g] = Gp[i * NG + g] * m;
-                Sd[i * NG + g] = bcast(0.0);
-                if (e->has_sub)
-                    subd[i * NG + g] = bcast(0.0);
-            }
-        }
-        split(dir + (size_t)d * NG, e, t, x2);
-        st->open[d] = pos;
-        top = d;
-    }
-}
-
-INLINE void trees_block(double *phi, const ristra__shap_tables *tb, const ristra__gbdt *g,
-                        const float *x2, int64_t n, void *scratch)
-{
-    const size_t d = (size_t)tb->max_depth + 2, q = (size_t)tb->max_q;
-    shap_state st;
-    st.G = scratch;
-    st.S = st.G + d * q * NG;
-    st.sub = st.S + d * q * NG;
-    st.o = (v8l *)(st.sub + d * q * NG);
-    st.dir = st.o + d * NG;
-    st.open = (int32_t *)(st.dir + d * NG);
-    const int32_t dummy = tb->max_depth + 1;
-    for (int64_t i = 0; i < g->n_trees; i++) {
-        const shap_tree *s = &tb->trees[i];
-        const ristra__tree *t = &g->trees[i];
-        if (t->left[0] == -1)
-            continue; /* a single leaf: all of it is bias */
-        for (int64_t r0 = 0; r0 < n; r0 += GROUP) {
-            double *ph = phi + r0;
-            const float *xg = x2 + r0;
-            switch (s->q) {
-            case 1: walk(ph, &st, s, t, xg, dummy, 1); break;
-            case 2: walk(ph, &st, s, t, xg, dummy, 2); break;
-            case 3: walk(ph, &st, s, t, xg, dummy, 3); break;
-            case 4: walk(ph, &st, s, t, xg, dummy, 4); break;
-            default: walk(ph, &st, s, t, xg, dummy, 0); break;
-            }
-        }
-    }
-}
-
-/* One copy of the walk per instruction set; the same operations in the
- * same order, so the same bits. */
-typedef void trees_fn(double *, const ristra__shap_tables *, const ristra__gbdt *,
-                      const float *, int64_t, void *);
-
-static void trees_scalar(double *phi, const ristra__shap_tables *tb, const ristra__gbdt *g,
-                         const float *x2, int64_t n, void *scratch)
-{
-    trees_block(phi, tb, g, x2, n, scratch);
-}
+#define LANES 2
+#define VD v2d
+#define VL v2l
+#define VF v2f
+#define FN(x) x##_sse2
+#define TARGET
+#include "treeshap_walk_internal.h"
+#undef LANES
+#undef VD
+#undef VL
+#undef VF
+#undef FN
+#undef TARGET
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("avx2"))) static void
-trees_avx2(double *phi, const ristra__shap_tables *tb, const ristra__gbdt *g, const float *x2,
-           int64_t n, void *scratch)
-{
-    trees_block(phi, tb, g, x2, n, scratch);
-}
+#define RISTRA__SHAP_X86 1
+#define LANES 4
+#define VD v4d
+#define VL v4l
+#define VF v4f
+#define FN(x) x##_avx2
+#define TARGET __attribute__((target("avx2")))
+#include "treeshap_walk_internal.h"
+#undef LANES
+#undef VD
+#undef VL
+#undef VF
+#undef FN
+#undef TARGET
 
-__attribute__((target("avx512f,avx512bw"))) static void
-trees_avx512(double *phi, const ristra__shap_tables *tb, const ristra__gbdt *g,
-             const float *x2, int64_t n, void *scratch)
-{
-    trees_block(phi, tb, g, x2, n, scratch);
-}
+#define LANES 8
+#define VD v8d
+#define VL v8l
+#define VF v8f
+#define FN(x) x##_avx512
+#define TARGET __attribute__((target("avx512f,avx512bw")))
+#include "treeshap_walk_internal.h"
+#undef LANES
+#undef VD
+#undef VL
+#undef VF
+#undef FN
+#undef TARGET
 #endif
 
 void ristra__shap_block(double *phi, const ristra__shap_tables *t, const ristra__gbdt *g,
                         const float *x2, int64_t n, int64_t n_features, void *scratch)
 {
-    trees_fn *fn = trees_scalar;
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    void (*fn)(double *, const ristra__shap_tables *, const ristra__gbdt *, const float *,
+               int64_t, void *) = trees_sse2;
+#ifdef RISTRA__SHAP_X86
     int isa = ristra__cpu_isa();
     fn = isa == RISTRA__ISA_AVX512 ? trees_avx512 : isa == RISTRA__ISA_AVX2 ? trees_avx2
-                                                                           : trees_scalar;
+                                                                           : trees_sse2;
 #endif
     fn(phi, t, g, x2, n, scratch);
     for (int64_t r = 0; r < n; r++)

@@ -1,0 +1,230 @@
+/* The TreeSHAP walk of treeshap.c, written once for any vector width and
+ * included there once per instruction set (no include guard): before
+ * including, define LANES (doubles in one vector), the vector types VD
+ * (LANES doubles), VL (LANES int64) and VF (LANES floats), FN(name) (the
+ * name with the set's suffix) and TARGET (the function attribute naming
+ * the set). Each copy does the same operations in the same order, so all
+ * give the same bits. */
+
+enum { FN(NG) = GROUP / LANES };
+#define NG FN(NG)
+
+/* Scratch of one walk: per depth d (and the dummy slot max_depth + 1), G,
+ * S and sub at q points, NG vectors each ([(d * q + i) * NG + g]); o and
+ * the rows' directions at the split open at d ([d * NG + g]); the
+ * preorder position open at d. */
+typedef struct FN(state) {
+    VD *G, *S, *sub;
+    VL *o, *dir;
+    int32_t *open;
+} FN(state);
+
+INLINE VD FN(sel)(VL m, VD a, VD b)
+{
+    return (VD)(((VL)a & m) | ((VL)b & ~m));
+}
+
+INLINE VD FN(bcast)(double x)
+{
+    return (VD){ 0 } + x;
+}
+
+/* The rows' directions (all ones: left) at the split of position e. */
+INLINE void FN(split)(VL *dir, const shap_pos *e, const ristra__tree *t, const float *x2)
+{
+    const float *x = x2 + (size_t)e->col * RB;
+    if (__builtin_expect(!e->cat, 1)) {
+        const VD thr = FN(bcast)(e->thr);
+        for (int g = 0; g < NG; g++) {
+            VF xv;
+            memcpy(&xv, x + g * LANES, sizeof xv);
+            dir[g] = __builtin_convertvector(xv, VD) < thr;
+        }
+        return;
+    }
+    const float *other = x2 + (size_t)(e->col ^ 1) * RB;
+    for (int g = 0; g < NG; g++)
+        for (int r = 0; r < LANES; r++) {
+            const float a = x[g * LANES + r], b = other[g * LANES + r];
+            const float lo = e->col & 1 ? b : a, hi = e->col & 1 ? a : b;
+            dir[g][r] = -(int64_t)cat_goes_left(t, e->node, lo, hi);
+        }
+}
+
+/* One tree for GROUP rows of x2 (already offset to the group). Q is the
+ * tree's q when known at compile time (1 to 4), else 0 and q is read. */
+INLINE void FN(walk)(double *phi, FN(state) *st, const shap_tree *s, const ristra__tree *t,
+                 const float *x2, int32_t dummy, const int Q)
+{
+    const int32_t q = Q ? Q : s->q, n = s->n;
+    const shap_pos *P = s->pos;
+    const size_t qn = (size_t)q * NG;
+    VD *G = st->G, *S = st->S, *sub = st->sub;
+    VL *o = st->o, *dir = st->dir;
+    for (int32_t i = 0; i < q; i++)
+        for (int g = 0; g < NG; g++) {
+            G[i * NG + g] = FN(bcast)(1.0);
+            S[i * NG + g] = FN(bcast)(0.0);
+        }
+    for (int g = 0; g < NG; g++)
+        o[(size_t)dummy * NG + g] = (VL){ 0 } - 1;
+    FN(split)(dir, &P[0], t, x2);
+    int32_t top = 0;
+    for (int32_t pos = 1;; pos++) {
+        const int32_t d = pos < n ? P[pos].depth : 1;
+        /* close the edges open at depths top .. d: their contributions,
+         * and their sums passed up (and to the ancestor on their feature) */
+        for (; top >= d; top--) {
+            const shap_pos *e = &P[st->open[top]];
+            const double *c = s->coef + (size_t)st->open[top] * NCOEF * (size_t)q;
+            const VD *Sd = S + (size_t)top * qn, *subd = sub + (size_t)top * qn;
+            VD *Sp = S + (size_t)(top - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
+            VD *out = (VD *)(void *)(phi + (size_t)e->feat * RB);
+            const int rep = e->rep, has_sub = e->has_sub;
+            for (int g = 0; g < NG; g++) {
+                const VL on = o[(size_t)top * NG + g];
+                VD acc = FN(bcast)(0.0);
+                for (int32_t i = 0; i < q; i++) {
+                    const VD sum = Sd[i * NG + g];
+                    acc += (has_sub ? sum - subd[i * NG + g] : sum) *
+                           FN(sel)(on, FN(bcast)(c[2 * q + i]), FN(bcast)(c[3 * q + i]));
+                    Sp[i * NG + g] += sum;
+                    if (rep)
+                        subp[i * NG + g] += sum;
+                }
+                out[g] += acc;
+            }
+        }
+        if (pos == n)
+            break;
+        const shap_pos *e = &P[pos];
+        const double *c = s->coef + (size_t)pos * NCOEF * (size_t)q;
+        const VL *oprev = o + (size_t)e->pslot * NG, *dp = dir + (size_t)(d - 1) * NG;
+        const VL flip = (VL){ 0 } - (int64_t)!e->left;
+        const VD *Gp = G + (size_t)(d - 1) * qn;
+        const VD m00 = FN(bcast)(e->m00);
+        if (e->col < 0) {
+            /* a leaf: opened and closed at once */
+            VD *Sp = S + (size_t)(d - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
+            VD *out = (VD *)(void *)(phi + (size_t)e->feat * RB);
+            if (e->rep)
+                for (int g = 0; g < NG; g++) {
+                    const VL op = oprev[g], on = op & (dp[g] ^ flip);
+                    VD acc = FN(bcast)(0.0);
+                    for (int32_t i = 0; i < q; i++) {
+                        const VD m = FN(sel)(op, FN(sel)(on, FN(bcast)(c[i]), FN(bcast)(c[q + i])), m00);
+                        const VD leaf = Gp[i * NG + g] * m;
+                        acc += leaf * FN(sel)(on, FN(bcast)(c[2 * q + i]), FN(bcast)(c[3 * q + i]));
+                        Sp[i * NG + g] += leaf;
+                        subp[i * NG + g] += leaf;
+                    }
+                    out[g] += acc;
+                }
+            else
+                for (int g = 0; g < NG; g++) {
+                    const VL on = dp[g] ^ flip;
+                    VD acc = FN(bcast)(0.0);
+                    for (int32_t i = 0; i < q; i++) {
+                        const VD leaf = Gp[i * NG + g] * FN(sel)(on, FN(bcast)(c[i]), FN(bcast)(c[q + i]));
+                        acc += leaf * FN(sel)(on, FN(bcast)(c[2 * q + i]), FN(bcast)(c[3 * q + i]));
+                        Sp[i * NG + g] += leaf;
+                    }
+                    out[g] += acc;
+                }
+            continue;
+        }
+        if (e->pair) {
+            /* a split and its two leaves (see edge_coefs) */
+            const double *ca = c + NCOEF * (size_t)q, *cb = ca + NCOEF * (size_t)q;
+            const shap_pos *leaf = &P[pos + 1];
+            const int rep = e->rep, leaf_rep = leaf->rep, own = leaf->pslot == d;
+            VL dk[NG];
+            FN(split)(dk, e, t, x2);
+            VD *Sp = S + (size_t)(d - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
+            VD *subl = sub + (size_t)leaf->pslot * qn;
+            VD *out = (VD *)(void *)(phi + (size_t)e->feat * RB);
+            VD *out_leaf = (VD *)(void *)(phi + (size_t)leaf->feat * RB);
+            for (int g = 0; g < NG; g++) {
+                const VL op = oprev[g], on = op & (dp[g] ^ flip), dr = dk[g];
+                o[(size_t)d * NG + g] = on;
+                const VL ol = o[(size_t)leaf->pslot * NG + g];
+                VD acc = FN(bcast)(0.0), acc_leaf = FN(bcast)(0.0);
+                for (int32_t i = 0; i < q; i++) {
+                    const VD m = rep ? FN(sel)(op, FN(sel)(on, FN(bcast)(c[i]), FN(bcast)(c[q + i])), m00)
+                                      : FN(sel)(on, FN(bcast)(c[i]), FN(bcast)(c[q + i]));
+                    const VD gk = Gp[i * NG + g] * m;
+                    VD a = FN(sel)(dr, FN(bcast)(ca[i]), FN(bcast)(ca[q + i]));
+                    VD b = FN(sel)(dr, FN(bcast)(ca[2 * q + i]), FN(bcast)(ca[3 * q + i]));
+                    if (leaf_rep) {
+                        a = FN(sel)(ol, a, FN(bcast)(cb[i]));
+                        b = FN(sel)(ol, b, FN(bcast)(cb[q + i]));
+                    }
+                    const VD sum = gk * b;
+                    acc_leaf += gk * a;
+                    /* when the leaves repeat k's own feature, all of k's
+                     * sum is theirs (sum - sub = 0) */
+                    if (!own)
+                        acc += sum * FN(sel)(on, FN(bcast)(c[2 * q + i]), FN(bcast)(c[3 * q + i]));
+                    Sp[i * NG + g] += sum;
+                    if (rep)
+                        subp[i * NG + g] += sum;
+                    if (leaf_rep && !own)
+                        subl[i * NG + g] += sum;
+                }
+                out_leaf[g] += acc_leaf;
+                out[g] += acc;
+            }
+            pos += 2;
+            continue;
+        }
+        VD *Gd = G + (size_t)d * qn, *Sd = S + (size_t)d * qn, *subd = sub + (size_t)d * qn;
+        for (int g = 0; g < NG; g++) {
+            const VL op = oprev[g], on = op & (dp[g] ^ flip);
+            o[(size_t)d * NG + g] = on;
+            for (int32_t i = 0; i < q; i++) {
+                const VD m = e->rep ? FN(sel)(op, FN(sel)(on, FN(bcast)(c[i]), FN(bcast)(c[q + i])), m00)
+                                     : FN(sel)(on, FN(bcast)(c[i]), FN(bcast)(c[q + i]));
+                Gd[i * NG + g] = Gp[i * NG + g] * m;
+                Sd[i * NG + g] = FN(bcast)(0.0);
+                if (e->has_sub)
+                    subd[i * NG + g] = FN(bcast)(0.0);
+            }
+        }
+        FN(split)(dir + (size_t)d * NG, e, t, x2);
+        st->open[d] = pos;
+        top = d;
+    }
+}
+
+TARGET static void FN(trees)(double *phi, const ristra__shap_tables *tb, const ristra__gbdt *g,
+                        const float *x2, int64_t n, void *scratch)
+{
+    const size_t d = (size_t)tb->max_depth + 2, q = (size_t)tb->max_q;
+    FN(state) st;
+    st.G = scratch;
+    st.S = st.G + d * q * NG;
+    st.sub = st.S + d * q * NG;
+    st.o = (VL *)(st.sub + d * q * NG);
+    st.dir = st.o + d * NG;
+    st.open = (int32_t *)(st.dir + d * NG);
+    const int32_t dummy = tb->max_depth + 1;
+    for (int64_t i = 0; i < g->n_trees; i++) {
+        const shap_tree *s = &tb->trees[i];
+        const ristra__tree *t = &g->trees[i];
+        if (t->left[0] == -1)
+            continue; /* a single leaf: all of it is bias */
+        for (int64_t r0 = 0; r0 < n; r0 += GROUP) {
+            double *ph = phi + r0;
+            const float *xg = x2 + r0;
+            switch (s->q) {
+            case 1: FN(walk)(ph, &st, s, t, xg, dummy, 1); break;
+            case 2: FN(walk)(ph, &st, s, t, xg, dummy, 2); break;
+            case 3: FN(walk)(ph, &st, s, t, xg, dummy, 3); break;
+            case 4: FN(walk)(ph, &st, s, t, xg, dummy, 4); break;
+            default: FN(walk)(ph, &st, s, t, xg, dummy, 0); break;
+            }
+        }
+    }
+}
+
+#undef NG
