@@ -30,12 +30,31 @@
  *    leaf, about 100 MB for 200 depth-8 trees of 256 leaves), so any model
  *    fits;
  *  - the walk does the same arithmetic for every row, only the 0/1 o_i
- *    differ, so RISTRA__EXPLAIN_ROWS rows go through each node together as
- *    vector code (the classic recursion branches per row).
+ *    differ, so rows go through each node together as vector code (the
+ *    classic recursion branches per row).
+ * FastTreeSHAP v2 was not implemented: besides its tables, it reads for
+ * every leaf and row |P_l| + 1 entries picked by the row's own bit pattern
+ * (gathers, one row per lane), which by count costs about what this walk
+ * costs in arithmetic, so it promised no gain worth its memory.
  * A feature repeated along a path is handled by keeping one combined
  * factor per feature: the deeper edge replaces the ancestor's factor
  * (precomputed ratios below), and the leaves under the deeper edge are
  * taken out of the ancestor edge's sum ("sub").
+ *
+ * How it is made fast (benchmarks/README.md has the profile and figures):
+ *  - everything that depends only on the tree (z, the factors at each
+ *    quadrature point, their ratios and the divisions by them) is in
+ *    tables built once per model, at the first explanation; the walk only
+ *    multiplies, adds and selects by the rows' 0/1 o, as lane masks;
+ *  - 16 rows go down a tree together in vectors of the instruction set's
+ *    width (treeshap_walk_internal.h, one copy each for AVX-512, AVX2 and
+ *    SSE2, giving the same bits), over 64-row blocks read once in the gbdt
+ *    kernel's two-column form (missing already -inf or +inf), so that each
+ *    tree's tables are read once a block;
+ *  - a split whose children are both leaves (half the nodes of a full
+ *    tree) is one step, its leaves' factors and contributions folded into
+ *    its coefficients; the sub work is skipped where no feature repeats;
+ *    q is a compile-time constant for 1 to 4 points (trees to depth 8).
  *
  * Covers are XGBoost's sum_hess; the "hot" child is chosen by the same
  * rule as scoring (missing values follow default_left, categorical splits
