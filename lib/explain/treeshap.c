@@ -394,14 +394,8 @@ size_t ristra__shap_scratch_bytes(const ristra__shap_tables *t, int64_t n_featur
     return (3 * d * q + 2 * d) * GROUP * sizeof(double) + d * sizeof(int32_t);
 }
 
+/* The walk's helpers carry their copy's TARGET too, and are inlined. */
 #define INLINE static inline __attribute__((always_inline))
-
-/* Every function taking or returning the vector types is inlined into one
- * of the per-ISA copies below: no call passes them, whatever GCC's ABI
- * note says. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
 
 static int compare_category(const void *a, const void *b)
 {

@@ -4,37 +4,43 @@
  * (LANES doubles), VL (LANES int64) and VF (LANES floats), FN(name) (the
  * name with the set's suffix) and TARGET (the function attribute naming
  * the set). Each copy does the same operations in the same order, so all
- * give the same bits. */
+ * give the same bits. The names below (sel, walk, ...) are macros for the
+ * suffixed ones. */
 
 enum { FN(NG) = GROUP / LANES };
 #define NG FN(NG)
+#define sel FN(sel)
+#define bcast FN(bcast)
+#define split FN(split)
+#define walk FN(walk)
+#define walk_state FN(walk_state)
 
 /* Scratch of one walk: per depth d (and the dummy slot max_depth + 1), G,
  * S and sub at q points, NG vectors each ([(d * q + i) * NG + g]); o and
  * the rows' directions at the split open at d ([d * NG + g]); the
  * preorder position open at d. */
-typedef struct FN(state) {
+typedef struct walk_state {
     VD *G, *S, *sub;
     VL *o, *dir;
     int32_t *open;
-} FN(state);
+} walk_state;
 
-INLINE VD FN(sel)(VL m, VD a, VD b)
+INLINE TARGET VD sel(VL m, VD a, VD b)
 {
     return (VD)(((VL)a & m) | ((VL)b & ~m));
 }
 
-INLINE VD FN(bcast)(double x)
+INLINE TARGET VD bcast(double x)
 {
     return (VD){ 0 } + x;
 }
 
 /* The rows' directions (all ones: left) at the split of position e. */
-INLINE void FN(split)(VL *dir, const shap_pos *e, const ristra__tree *t, const float *x2)
+INLINE TARGET void split(VL *dir, const shap_pos *e, const ristra__tree *t, const float *x2)
 {
     const float *x = x2 + (size_t)e->col * RB;
     if (__builtin_expect(!e->cat, 1)) {
-        const VD thr = FN(bcast)(e->thr);
+        const VD thr = bcast(e->thr);
         for (int g = 0; g < NG; g++) {
             VF xv;
             memcpy(&xv, x + g * LANES, sizeof xv);
@@ -53,8 +59,8 @@ INLINE void FN(split)(VL *dir, const shap_pos *e, const ristra__tree *t, const f
 
 /* One tree for GROUP rows of x2 (already offset to the group). Q is the
  * tree's q when known at compile time (1 to 4), else 0 and q is read. */
-INLINE void FN(walk)(double *phi, FN(state) *st, const shap_tree *s, const ristra__tree *t,
-                 const float *x2, int32_t dummy, const int Q)
+INLINE TARGET void walk(double *phi, walk_state *st, const shap_tree *s, const ristra__tree *t,
+                        const float *x2, int32_t dummy, const int Q)
 {
     const int32_t q = Q ? Q : s->q, n = s->n;
     const shap_pos *P = s->pos;
@@ -63,12 +69,12 @@ INLINE void FN(walk)(double *phi, FN(state) *st, const shap_tree *s, const ristr
     VL *o = st->o, *dir = st->dir;
     for (int32_t i = 0; i < q; i++)
         for (int g = 0; g < NG; g++) {
-            G[i * NG + g] = FN(bcast)(1.0);
-            S[i * NG + g] = FN(bcast)(0.0);
+            G[i * NG + g] = bcast(1.0);
+            S[i * NG + g] = bcast(0.0);
         }
     for (int g = 0; g < NG; g++)
         o[(size_t)dummy * NG + g] = (VL){ 0 } - 1;
-    FN(split)(dir, &P[0], t, x2);
+    split(dir, &P[0], t, x2);
     int32_t top = 0;
     for (int32_t pos = 1;; pos++) {
         const int32_t d = pos < n ? P[pos].depth : 1;
@@ -83,11 +89,11 @@ INLINE void FN(walk)(double *phi, FN(state) *st, const shap_tree *s, const ristr
             const int rep = e->rep, has_sub = e->has_sub;
             for (int g = 0; g < NG; g++) {
                 const VL on = o[(size_t)top * NG + g];
-                VD acc = FN(bcast)(0.0);
+                VD acc = bcast(0.0);
                 for (int32_t i = 0; i < q; i++) {
                     const VD sum = Sd[i * NG + g];
                     acc += (has_sub ? sum - subd[i * NG + g] : sum) *
-                           FN(sel)(on, FN(bcast)(c[2 * q + i]), FN(bcast)(c[3 * q + i]));
+                           sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
                     Sp[i * NG + g] += sum;
                     if (rep)
                         subp[i * NG + g] += sum;
@@ -102,7 +108,7 @@ INLINE void FN(walk)(double *phi, FN(state) *st, const shap_tree *s, const ristr
         const VL *oprev = o + (size_t)e->pslot * NG, *dp = dir + (size_t)(d - 1) * NG;
         const VL flip = (VL){ 0 } - (int64_t)!e->left;
         const VD *Gp = G + (size_t)(d - 1) * qn;
-        const VD m00 = FN(bcast)(e->m00);
+        const VD m00 = bcast(e->m00);
         if (e->col < 0) {
             /* a leaf: opened and closed at once */
             VD *Sp = S + (size_t)(d - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
@@ -110,11 +116,11 @@ INLINE void FN(walk)(double *phi, FN(state) *st, const shap_tree *s, const ristr
             if (e->rep)
                 for (int g = 0; g < NG; g++) {
                     const VL op = oprev[g], on = op & (dp[g] ^ flip);
-                    VD acc = FN(bcast)(0.0);
+                    VD acc = bcast(0.0);
                     for (int32_t i = 0; i < q; i++) {
-                        const VD m = FN(sel)(op, FN(sel)(on, FN(bcast)(c[i]), FN(bcast)(c[q + i])), m00);
+                        const VD m = sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00);
                         const VD leaf = Gp[i * NG + g] * m;
-                        acc += leaf * FN(sel)(on, FN(bcast)(c[2 * q + i]), FN(bcast)(c[3 * q + i]));
+                        acc += leaf * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
                         Sp[i * NG + g] += leaf;
                         subp[i * NG + g] += leaf;
                     }
@@ -123,10 +129,10 @@ INLINE void FN(walk)(double *phi, FN(state) *st, const shap_tree *s, const ristr
             else
                 for (int g = 0; g < NG; g++) {
                     const VL on = dp[g] ^ flip;
-                    VD acc = FN(bcast)(0.0);
+                    VD acc = bcast(0.0);
                     for (int32_t i = 0; i < q; i++) {
-                        const VD leaf = Gp[i * NG + g] * FN(sel)(on, FN(bcast)(c[i]), FN(bcast)(c[q + i]));
-                        acc += leaf * FN(sel)(on, FN(bcast)(c[2 * q + i]), FN(bcast)(c[3 * q + i]));
+                        const VD leaf = Gp[i * NG + g] * sel(on, bcast(c[i]), bcast(c[q + i]));
+                        acc += leaf * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
                         Sp[i * NG + g] += leaf;
                     }
                     out[g] += acc;
@@ -139,7 +145,7 @@ INLINE void FN(walk)(double *phi, FN(state) *st, const shap_tree *s, const ristr
             const shap_pos *leaf = &P[pos + 1];
             const int rep = e->rep, leaf_rep = leaf->rep, own = leaf->pslot == d;
             VL dk[NG];
-            FN(split)(dk, e, t, x2);
+            split(dk, e, t, x2);
             VD *Sp = S + (size_t)(d - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
             VD *subl = sub + (size_t)leaf->pslot * qn;
             VD *out = (VD *)(void *)(phi + (size_t)e->feat * RB);
@@ -148,23 +154,23 @@ INLINE void FN(walk)(double *phi, FN(state) *st, const shap_tree *s, const ristr
                 const VL op = oprev[g], on = op & (dp[g] ^ flip), dr = dk[g];
                 o[(size_t)d * NG + g] = on;
                 const VL ol = o[(size_t)leaf->pslot * NG + g];
-                VD acc = FN(bcast)(0.0), acc_leaf = FN(bcast)(0.0);
+                VD acc = bcast(0.0), acc_leaf = bcast(0.0);
                 for (int32_t i = 0; i < q; i++) {
-                    const VD m = rep ? FN(sel)(op, FN(sel)(on, FN(bcast)(c[i]), FN(bcast)(c[q + i])), m00)
-                                      : FN(sel)(on, FN(bcast)(c[i]), FN(bcast)(c[q + i]));
+                    const VD m = rep ? sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00)
+                                      : sel(on, bcast(c[i]), bcast(c[q + i]));
                     const VD gk = Gp[i * NG + g] * m;
-                    VD a = FN(sel)(dr, FN(bcast)(ca[i]), FN(bcast)(ca[q + i]));
-                    VD b = FN(sel)(dr, FN(bcast)(ca[2 * q + i]), FN(bcast)(ca[3 * q + i]));
+                    VD a = sel(dr, bcast(ca[i]), bcast(ca[q + i]));
+                    VD b = sel(dr, bcast(ca[2 * q + i]), bcast(ca[3 * q + i]));
                     if (leaf_rep) {
-                        a = FN(sel)(ol, a, FN(bcast)(cb[i]));
-                        b = FN(sel)(ol, b, FN(bcast)(cb[q + i]));
+                        a = sel(ol, a, bcast(cb[i]));
+                        b = sel(ol, b, bcast(cb[q + i]));
                     }
                     const VD sum = gk * b;
                     acc_leaf += gk * a;
                     /* when the leaves repeat k's own feature, all of k's
                      * sum is theirs (sum - sub = 0) */
                     if (!own)
-                        acc += sum * FN(sel)(on, FN(bcast)(c[2 * q + i]), FN(bcast)(c[3 * q + i]));
+                        acc += sum * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
                     Sp[i * NG + g] += sum;
                     if (rep)
                         subp[i * NG + g] += sum;
@@ -182,25 +188,25 @@ INLINE void FN(walk)(double *phi, FN(state) *st, const shap_tree *s, const ristr
             const VL op = oprev[g], on = op & (dp[g] ^ flip);
             o[(size_t)d * NG + g] = on;
             for (int32_t i = 0; i < q; i++) {
-                const VD m = e->rep ? FN(sel)(op, FN(sel)(on, FN(bcast)(c[i]), FN(bcast)(c[q + i])), m00)
-                                     : FN(sel)(on, FN(bcast)(c[i]), FN(bcast)(c[q + i]));
+                const VD m = e->rep ? sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00)
+                                     : sel(on, bcast(c[i]), bcast(c[q + i]));
                 Gd[i * NG + g] = Gp[i * NG + g] * m;
-                Sd[i * NG + g] = FN(bcast)(0.0);
+                Sd[i * NG + g] = bcast(0.0);
                 if (e->has_sub)
-                    subd[i * NG + g] = FN(bcast)(0.0);
+                    subd[i * NG + g] = bcast(0.0);
             }
         }
-        FN(split)(dir + (size_t)d * NG, e, t, x2);
+        split(dir + (size_t)d * NG, e, t, x2);
         st->open[d] = pos;
         top = d;
     }
 }
 
 TARGET static void FN(trees)(double *phi, const ristra__shap_tables *tb, const ristra__gbdt *g,
-                        const float *x2, int64_t n, void *scratch)
+                             const float *x2, int64_t n, void *scratch)
 {
     const size_t d = (size_t)tb->max_depth + 2, q = (size_t)tb->max_q;
-    FN(state) st;
+    walk_state st;
     st.G = scratch;
     st.S = st.G + d * q * NG;
     st.sub = st.S + d * q * NG;
@@ -217,14 +223,19 @@ TARGET static void FN(trees)(double *phi, const ristra__shap_tables *tb, const r
             double *ph = phi + r0;
             const float *xg = x2 + r0;
             switch (s->q) {
-            case 1: FN(walk)(ph, &st, s, t, xg, dummy, 1); break;
-            case 2: FN(walk)(ph, &st, s, t, xg, dummy, 2); break;
-            case 3: FN(walk)(ph, &st, s, t, xg, dummy, 3); break;
-            case 4: FN(walk)(ph, &st, s, t, xg, dummy, 4); break;
-            default: FN(walk)(ph, &st, s, t, xg, dummy, 0); break;
+            case 1: walk(ph, &st, s, t, xg, dummy, 1); break;
+            case 2: walk(ph, &st, s, t, xg, dummy, 2); break;
+            case 3: walk(ph, &st, s, t, xg, dummy, 3); break;
+            case 4: walk(ph, &st, s, t, xg, dummy, 4); break;
+            default: walk(ph, &st, s, t, xg, dummy, 0); break;
             }
         }
     }
 }
 
 #undef NG
+#undef sel
+#undef bcast
+#undef split
+#undef walk
+#undef walk_state
