@@ -49,12 +49,15 @@ INLINE TARGET void split(VL *dir, const shap_pos *e, const ristra__tree *t, cons
         return;
     }
     const float *other = x2 + (size_t)(e->col ^ 1) * RB;
-    for (int g = 0; g < NG; g++)
+    for (int g = 0; g < NG; g++) {
+        VL left = { 0 };
         for (int r = 0; r < LANES; r++) {
             const float a = x[g * LANES + r], b = other[g * LANES + r];
             const float lo = e->col & 1 ? b : a, hi = e->col & 1 ? a : b;
-            dir[g][r] = -(int64_t)cat_goes_left(t, e->node, lo, hi);
+            left[r] = -(int64_t)cat_goes_left(t, e->node, lo, hi);
         }
+        dir[g] = left;
+    }
 }
 
 /* One tree for GROUP rows of x2 (already offset to the group). Q is the
@@ -87,109 +90,123 @@ INLINE TARGET void walk(double *phi, walk_state *st, const shap_tree *s, const r
             VD *Sp = S + (size_t)(top - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
             VD *out = (VD *)(void *)(phi + (size_t)e->feat * RB);
             const int rep = e->rep, has_sub = e->has_sub;
-            for (int g = 0; g < NG; g++) {
-                const VL on = o[(size_t)top * NG + g];
-                VD acc = bcast(0.0);
-                for (int32_t i = 0; i < q; i++) {
+            const VL *on = o + (size_t)top * NG;
+            VD acc[NG];
+            for (int g = 0; g < NG; g++)
+                acc[g] = bcast(0.0);
+            /* the coefficients are broadcast once for the NG vectors (the
+             * loop over g innermost: stores through VD * may alias them) */
+            for (int32_t i = 0; i < q; i++) {
+                const VD c1 = bcast(c[2 * q + i]), c0 = bcast(c[3 * q + i]);
+                for (int g = 0; g < NG; g++) {
                     const VD sum = Sd[i * NG + g];
-                    acc += (has_sub ? sum - subd[i * NG + g] : sum) *
-                           sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
+                    acc[g] += (has_sub ? sum - subd[i * NG + g] : sum) * sel(on[g], c1, c0);
                     Sp[i * NG + g] += sum;
                     if (rep)
                         subp[i * NG + g] += sum;
                 }
-                out[g] += acc;
             }
+            for (int g = 0; g < NG; g++)
+                out[g] += acc[g];
         }
         if (pos == n)
             break;
         const shap_pos *e = &P[pos];
         const double *c = s->coef + (size_t)pos * NCOEF * (size_t)q;
-        const VL *oprev = o + (size_t)e->pslot * NG, *dp = dir + (size_t)(d - 1) * NG;
+        const VL *dp = dir + (size_t)(d - 1) * NG;
         const VL flip = (VL){ 0 } - (int64_t)!e->left;
         const VD *Gp = G + (size_t)(d - 1) * qn;
         const VD m00 = bcast(e->m00);
+        const int rep = e->rep;
+        /* op: the ancestor's o on this edge's feature (all ones when it is
+         * new); on: this edge's o */
+        VL op[NG], on[NG];
+        for (int g = 0; g < NG; g++) {
+            op[g] = o[(size_t)e->pslot * NG + g];
+            on[g] = op[g] & (dp[g] ^ flip);
+        }
         if (e->col < 0) {
             /* a leaf: opened and closed at once */
             VD *Sp = S + (size_t)(d - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
             VD *out = (VD *)(void *)(phi + (size_t)e->feat * RB);
-            if (e->rep)
+            VD acc[NG];
+            for (int g = 0; g < NG; g++)
+                acc[g] = bcast(0.0);
+            for (int32_t i = 0; i < q; i++) {
+                const VD m1 = bcast(c[i]), m0 = bcast(c[q + i]);
+                const VD c1 = bcast(c[2 * q + i]), c0 = bcast(c[3 * q + i]);
                 for (int g = 0; g < NG; g++) {
-                    const VL op = oprev[g], on = op & (dp[g] ^ flip);
-                    VD acc = bcast(0.0);
-                    for (int32_t i = 0; i < q; i++) {
-                        const VD m = sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00);
-                        const VD leaf = Gp[i * NG + g] * m;
-                        acc += leaf * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
-                        Sp[i * NG + g] += leaf;
+                    const VD m = rep ? sel(op[g], sel(on[g], m1, m0), m00) : sel(on[g], m1, m0);
+                    const VD leaf = Gp[i * NG + g] * m;
+                    acc[g] += leaf * sel(on[g], c1, c0);
+                    Sp[i * NG + g] += leaf;
+                    if (rep)
                         subp[i * NG + g] += leaf;
-                    }
-                    out[g] += acc;
                 }
-            else
-                for (int g = 0; g < NG; g++) {
-                    const VL on = dp[g] ^ flip;
-                    VD acc = bcast(0.0);
-                    for (int32_t i = 0; i < q; i++) {
-                        const VD leaf = Gp[i * NG + g] * sel(on, bcast(c[i]), bcast(c[q + i]));
-                        acc += leaf * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
-                        Sp[i * NG + g] += leaf;
-                    }
-                    out[g] += acc;
-                }
+            }
+            for (int g = 0; g < NG; g++)
+                out[g] += acc[g];
             continue;
         }
         if (e->pair) {
             /* a split and its two leaves (see edge_coefs) */
             const double *ca = c + NCOEF * (size_t)q, *cb = ca + NCOEF * (size_t)q;
             const shap_pos *leaf = &P[pos + 1];
-            const int rep = e->rep, leaf_rep = leaf->rep, own = leaf->pslot == d;
-            VL dk[NG];
+            const int leaf_rep = leaf->rep, own = leaf->pslot == d;
+            VL dk[NG], ol[NG];
             split(dk, e, t, x2);
+            for (int g = 0; g < NG; g++) {
+                o[(size_t)d * NG + g] = on[g];
+                ol[g] = o[(size_t)leaf->pslot * NG + g];
+            }
             VD *Sp = S + (size_t)(d - 1) * qn, *subp = sub + (size_t)e->pslot * qn;
             VD *subl = sub + (size_t)leaf->pslot * qn;
             VD *out = (VD *)(void *)(phi + (size_t)e->feat * RB);
             VD *out_leaf = (VD *)(void *)(phi + (size_t)leaf->feat * RB);
-            for (int g = 0; g < NG; g++) {
-                const VL op = oprev[g], on = op & (dp[g] ^ flip), dr = dk[g];
-                o[(size_t)d * NG + g] = on;
-                const VL ol = o[(size_t)leaf->pslot * NG + g];
-                VD acc = bcast(0.0), acc_leaf = bcast(0.0);
-                for (int32_t i = 0; i < q; i++) {
-                    const VD m = rep ? sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00)
-                                      : sel(on, bcast(c[i]), bcast(c[q + i]));
+            VD acc[NG], acc_leaf[NG];
+            for (int g = 0; g < NG; g++)
+                acc[g] = acc_leaf[g] = bcast(0.0);
+            for (int32_t i = 0; i < q; i++) {
+                const VD m1 = bcast(c[i]), m0 = bcast(c[q + i]);
+                const VD c1 = bcast(c[2 * q + i]), c0 = bcast(c[3 * q + i]);
+                const VD a1 = bcast(ca[i]), a0 = bcast(ca[q + i]);
+                const VD b1 = bcast(ca[2 * q + i]), b0 = bcast(ca[3 * q + i]);
+                const VD a00 = bcast(cb[i]), b00 = bcast(cb[q + i]);
+                for (int g = 0; g < NG; g++) {
+                    const VD m = rep ? sel(op[g], sel(on[g], m1, m0), m00) : sel(on[g], m1, m0);
                     const VD gk = Gp[i * NG + g] * m;
-                    VD a = sel(dr, bcast(ca[i]), bcast(ca[q + i]));
-                    VD b = sel(dr, bcast(ca[2 * q + i]), bcast(ca[3 * q + i]));
+                    VD a = sel(dk[g], a1, a0), b = sel(dk[g], b1, b0);
                     if (leaf_rep) {
-                        a = sel(ol, a, bcast(cb[i]));
-                        b = sel(ol, b, bcast(cb[q + i]));
+                        a = sel(ol[g], a, a00);
+                        b = sel(ol[g], b, b00);
                     }
                     const VD sum = gk * b;
-                    acc_leaf += gk * a;
+                    acc_leaf[g] += gk * a;
                     /* when the leaves repeat k's own feature, all of k's
                      * sum is theirs (sum - sub = 0) */
                     if (!own)
-                        acc += sum * sel(on, bcast(c[2 * q + i]), bcast(c[3 * q + i]));
+                        acc[g] += sum * sel(on[g], c1, c0);
                     Sp[i * NG + g] += sum;
                     if (rep)
                         subp[i * NG + g] += sum;
                     if (leaf_rep && !own)
                         subl[i * NG + g] += sum;
                 }
-                out_leaf[g] += acc_leaf;
-                out[g] += acc;
+            }
+            for (int g = 0; g < NG; g++) {
+                out_leaf[g] += acc_leaf[g];
+                out[g] += acc[g];
             }
             pos += 2;
             continue;
         }
         VD *Gd = G + (size_t)d * qn, *Sd = S + (size_t)d * qn, *subd = sub + (size_t)d * qn;
-        for (int g = 0; g < NG; g++) {
-            const VL op = oprev[g], on = op & (dp[g] ^ flip);
-            o[(size_t)d * NG + g] = on;
-            for (int32_t i = 0; i < q; i++) {
-                const VD m = e->rep ? sel(op, sel(on, bcast(c[i]), bcast(c[q + i])), m00)
-                                     : sel(on, bcast(c[i]), bcast(c[q + i]));
+        for (int g = 0; g < NG; g++)
+            o[(size_t)d * NG + g] = on[g];
+        for (int32_t i = 0; i < q; i++) {
+            const VD m1 = bcast(c[i]), m0 = bcast(c[q + i]);
+            for (int g = 0; g < NG; g++) {
+                const VD m = rep ? sel(op[g], sel(on[g], m1, m0), m00) : sel(on[g], m1, m0);
                 Gd[i * NG + g] = Gp[i * NG + g] * m;
                 Sd[i * NG + g] = bcast(0.0);
                 if (e->has_sub)
