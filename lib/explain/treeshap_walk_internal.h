@@ -32,7 +32,7 @@ INLINE TARGET VD sel(VL m, VD a, VD b)
 
 INLINE TARGET VD bcast(double x)
 {
-    return (VD){ 0 } + x;
+    return x + -(VD){ 0 }; /* -0.0 + x is x: a plain broadcast */
 }
 
 /* The rows' directions (all ones: left) at the split of position e. */
