@@ -113,6 +113,8 @@ typedef struct ristra__known {
     uint32_t *group;            /* n_groupings x n: each one's group, in sorted order */
     double *g_risk, *g_logit;   /* scratch: one grouping's runs */
     uint8_t *g_outcome;
+    double *r_x, *r_e;          /* scratch: one group's runs of equal risk */
+    uint32_t *r_len;
 } ristra__known;
 
 /* numbers[g][i]: the group of scored patient i in grouping g. */
@@ -134,6 +136,21 @@ typedef struct ristra__group_fit {
 int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int64_t n_bins,
                        const ristra__known *k, int grouping, int64_t n_groups,
                        double confidence_level);
+
+/* One group's patients with a known outcome, highest risk first, as runs
+ * of equal risk: run j holds len[j] patients of log-odds x[j]; y holds
+ * each patient's outcome in order. e: scratch of n_runs. */
+typedef struct ristra__audit_runs {
+    int64_t n, n_runs;
+    const double *x;
+    const uint32_t *len;
+    const uint8_t *y;
+    double *e;
+} ristra__audit_runs;
+
+/* ristra__fit_calibration_slope() of the group, bit for bit
+ * (audit_slope.c). */
+void ristra__audit_fit_slope(double *a_out, double *b_out, const ristra__audit_runs *r);
 
 /* Everything one grouping needs to write its rows. */
 typedef struct ristra__audit_table {

@@ -19,6 +19,7 @@ void ristra__known_free(ristra__known *k)
 {
     free(k->risk), free(k->logit), free(k->outcome), free(k->patient), free(k->group);
     free(k->g_risk), free(k->g_logit), free(k->g_outcome);
+    free(k->r_x), free(k->r_e), free(k->r_len);
     memset(k, 0, sizeof *k);
 }
 
@@ -63,8 +64,12 @@ int ristra__known_build(ristra__known *k, const ristra__scored *sc,
     k->g_risk = malloc(cap * sizeof *k->g_risk);
     k->g_logit = malloc(cap * sizeof *k->g_logit);
     k->g_outcome = malloc(cap);
+    k->r_x = malloc(cap * sizeof *k->r_x);
+    k->r_e = malloc(cap * sizeof *k->r_e);
+    k->r_len = malloc(cap * sizeof *k->r_len);
     int rc = risk && k->risk && k->logit && k->outcome && k->patient && k->g_risk &&
-                     k->g_logit && k->g_outcome ? RISTRA_OK : ristra__oom();
+                     k->g_logit && k->g_outcome && k->r_x && k->r_e && k->r_len
+                 ? RISTRA_OK : ristra__oom();
     /* the outcome travels in the payload's low bit: no second lookup */
     for (int64_t i = 0; !rc && i < sc->n; i++)
         if (sc->outcome[i] != RISTRA__OUTCOME_UNKNOWN) {
@@ -87,8 +92,8 @@ int ristra__known_build(ristra__known *k, const ristra__scored *sc,
 }
 
 /* The figures of one run (sorted highest risk first). */
-static void fit_run(ristra__group_fit *f, const double *risk, const double *logit,
-                    const uint8_t *outcome, int64_t n, const double z[2])
+static void fit_run(ristra__group_fit *f, const ristra__known *k, const double *risk,
+                    const double *logit, const uint8_t *outcome, int64_t n, const double z[2])
 {
     double sum_risk = 0.0;
     int64_t events = 0;
@@ -106,8 +111,15 @@ static void fit_run(ristra__group_fit *f, const double *risk, const double *logi
     f->auroc = d.auroc;
     f->auroc_lower = isnan(d.variance) ? NAN : fmin(fmax(d.auroc + sd * z[0], 0.0), 1.0);
     f->auroc_upper = isnan(d.variance) ? NAN : fmin(fmax(d.auroc + sd * z[1], 0.0), 1.0);
+    ristra__audit_runs runs = { n, 0, k->r_x, k->r_len, outcome, k->r_e };
+    for (int64_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && risk[j] == risk[i]; j++)
+            ;
+        k->r_x[runs.n_runs] = logit[i];
+        k->r_len[runs.n_runs++] = (uint32_t)(j - i);
+    }
     double intercept;
-    ristra__fit_calibration_slope(&intercept, &f->slope, logit, outcome, n);
+    ristra__audit_fit_slope(&intercept, &f->slope, &runs);
 }
 
 int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int64_t n_bins,
@@ -146,7 +158,7 @@ int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int
     }
     for (int64_t g = 0; g < n_groups; g++) {
         int64_t at = offset[g], n = offset[g + 1] - at;
-        fit_run(&fit[g], risk + at, logit + at, outcome + at, n, z);
+        fit_run(&fit[g], k, risk + at, logit + at, outcome + at, n, z);
         if (bins && n > 0)
             ristra__calibration_bins(bins + g * n_bins, n_bins, risk + at, outcome + at, n,
                                      z_wilson);

@@ -1,0 +1,192 @@
+/* The calibration slope of one group, as ristra__fit_calibration_slope()
+ * (lib/metrics/calibration_fit.c) fits it, to the last bit, at about half
+ * the cost on a list scored by a tree model.
+ *
+ * Patients of equal risk have equal log-odds x, so at any (a, b) they share
+ * exp(-|a + b (x - shift)|), mu, the weight and (but for y) each term of
+ * the sums: those are computed once per run of equal risks, and only the
+ * additions, which must follow the patients one by one in the same order
+ * for the sums to come out the same, are made per patient. exp() is kept
+ * per run, so that the log-likelihood that the line search asks for at the
+ * point already summed costs a log1p() per run, not a pass of exp().
+ *
+ * The Newton iteration below is calibration_fit.c's, step for step (same
+ * start, tolerances, trusted move, halving, and operations in the same
+ * order): the audit CSV is checked byte for byte against the one the
+ * general fit gave (benchmarks/bench_audit.py --before) and the figures
+ * against scikit-learn (tests/parity/test_audit_parity.py). */
+#include <float.h>
+#include <math.h>
+
+#include "audit_internal.h"
+
+enum { MAX_ITERATIONS = 100, MAX_HALVINGS = 40 };
+static const double STEP_TOLERANCE = 1e-8;
+static const double MAX_TRUSTED_MOVE = 0.1;
+
+typedef struct fit_sums {
+    double loglik; /* NaN when not computed */
+    double g0, g1;
+    double h00, h01, h11;
+} fit_sums;
+
+typedef struct problem {
+    const ristra__audit_runs *r;
+    double shift, reach;
+    double a_e, b_e;   /* the point whose exp() terms r->e holds */
+} problem;
+
+/* The score and information at (a, b), and the log-likelihood when asked:
+ * the terms of each run once, the sums patient by patient. */
+static void accumulate(fit_sums *s, problem *p, double a, double b, int with_loglik)
+{
+    const ristra__audit_runs *r = p->r;
+    fit_sums t = { 0 };
+    const uint8_t *y = r->y;
+    for (int64_t j = 0; j < r->n_runs; j++) {
+        double xc = r->x[j] - p->shift;
+        double eta = a + b * xc;
+        double e = exp(-fabs(eta));
+        double mu = eta >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+        double resid[2] = { 0.0 - mu, 1.0 - mu }, w = mu * (1.0 - mu);
+        double gx[2] = { resid[0] * xc, resid[1] * xc };
+        double wx = w * xc, wxx = w * xc * xc;
+        r->e[j] = e;
+        const uint8_t *end = y + r->len[j];
+        if (with_loglik) {
+            double lse = (eta > 0.0 ? eta : 0.0) + log1p(e);
+            double l[2] = { 0.0 - lse, eta - lse };
+            for (; y < end; y++) {
+                t.loglik += l[*y];
+                t.g0 += resid[*y];
+                t.g1 += gx[*y];
+                t.h00 += w;
+                t.h01 += wx;
+                t.h11 += wxx;
+            }
+        } else {
+            for (; y < end; y++) {
+                t.g0 += resid[*y];
+                t.g1 += gx[*y];
+                t.h00 += w;
+                t.h01 += wx;
+                t.h11 += wxx;
+            }
+        }
+    }
+    if (!with_loglik)
+        t.loglik = NAN;
+    p->a_e = a, p->b_e = b;
+    *s = t;
+}
+
+/* The log-likelihood at the point accumulate() last summed, from its exp()
+ * terms. */
+static double loglik_again(const problem *p)
+{
+    const ristra__audit_runs *r = p->r;
+    const uint8_t *y = r->y;
+    double loglik = 0.0;
+    for (int64_t j = 0; j < r->n_runs; j++) {
+        double eta = p->a_e + p->b_e * (r->x[j] - p->shift);
+        double lse = (eta > 0.0 ? eta : 0.0) + log1p(r->e[j]);
+        double l[2] = { 0.0 - lse, eta - lse };
+        for (const uint8_t *end = y + r->len[j]; y < end; y++)
+            loglik += l[*y];
+    }
+    return loglik;
+}
+
+static int newton_step(double *da, double *db, const fit_sums *s)
+{
+    double det = s->h00 * s->h11 - s->h01 * s->h01;
+    if (!(det > 64 * DBL_EPSILON * s->h00 * s->h11))
+        return -1;
+    *da = (s->h11 * s->g0 - s->h01 * s->g1) / det;
+    *db = (s->h00 * s->g1 - s->h01 * s->g0) / det;
+    return isfinite(*da) && isfinite(*db) ? 0 : -1;
+}
+
+static int newton(double *a, double *b, problem *p)
+{
+    fit_sums s;
+    accumulate(&s, p, *a, *b, 0);
+    for (int it = 0; it < MAX_ITERATIONS; it++) {
+        double da, db;
+        if (newton_step(&da, &db, &s))
+            return -1;
+        if (fabs(da) <= STEP_TOLERANCE * (1.0 + fabs(*a))
+            && fabs(db) <= STEP_TOLERANCE * (1.0 + fabs(*b))) {
+            *a += da;
+            *b += db;
+            return 0;
+        }
+        double t = 1.0;
+        if (fabs(da) + fabs(db) * p->reach > MAX_TRUSTED_MOVE) {
+            if (isnan(s.loglik))
+                s.loglik = loglik_again(p); /* s was summed at (*a, *b) */
+            double slack = 1e-12 * (fabs(s.loglik) + 1.0);
+            for (int h = 0;; h++, t *= 0.5) {
+                if (h == MAX_HALVINGS)
+                    return -1;
+                fit_sums next;
+                accumulate(&next, p, *a + t * da, *b + t * db, 1);
+                if (next.loglik >= s.loglik - slack) {
+                    s = next;
+                    break;
+                }
+            }
+        } else {
+            accumulate(&s, p, *a + da, *b + db, 0);
+        }
+        *a += t * da;
+        *b += t * db;
+    }
+    return -1;
+}
+
+void ristra__audit_fit_slope(double *a_out, double *b_out, const ristra__audit_runs *r)
+{
+    *a_out = NAN;
+    *b_out = NAN;
+    if (r->n == 0)
+        return;
+    /* Mixed outcomes and no separation (max x of one class <= min x of
+     * the other), as ristra__calibration_separated() decides it. */
+    double lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
+    int64_t events = 0;
+    const uint8_t *y = r->y;
+    for (int64_t j = 0; j < r->n_runs; j++) {
+        int64_t pos = 0, len = r->len[j];
+        for (int64_t i = 0; i < len; i++)
+            pos += y[i];
+        y += len;
+        events += pos;
+        double x = r->x[j];
+        if (pos > 0) {
+            lo[1] = x < lo[1] ? x : lo[1];
+            hi[1] = x > hi[1] ? x : hi[1];
+        }
+        if (pos < len) {
+            lo[0] = x < lo[0] ? x : lo[0];
+            hi[0] = x > hi[0] ? x : hi[0];
+        }
+    }
+    if (!(events > 0 && events < r->n) || hi[0] <= lo[1] || hi[1] <= lo[0])
+        return;
+    double sum = 0.0, x_lo = r->x[0], x_hi = r->x[0];
+    for (int64_t j = 0; j < r->n_runs; j++) {
+        double x = r->x[j];
+        for (uint32_t i = 0; i < r->len[j]; i++)
+            sum += x;
+        x_lo = x < x_lo ? x : x_lo;
+        x_hi = x > x_hi ? x : x_hi;
+    }
+    problem p = { r, sum / (double)r->n, 0.0, NAN, NAN };
+    p.reach = fmax(x_hi - p.shift, p.shift - x_lo);
+    double a = p.shift, b = 1.0;
+    if (newton(&a, &b, &p) == 0) {
+        *a_out = a - b * p.shift;
+        *b_out = b;
+    }
+}
