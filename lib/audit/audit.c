@@ -168,27 +168,10 @@ typedef struct run {
     const ristra__scored *sc;
     const char *const *tier_names;
     const uint8_t *tier;
-    ristra__known known;           /* n 0 without outcomes */
+    ristra__known known;           /* m 0 without outcomes */
     ristra__group_counts area;
     double z;
 } run;
-
-static void count_patient(ristra__group_counts *g, const run *r, int64_t i)
-{
-    const ristra__scored *sc = r->sc;
-    int known = sc->outcome && sc->outcome[i] != RISTRA__OUTCOME_UNKNOWN;
-    int event = known && sc->outcome[i] == 1;
-    g->n++;
-    g->known += known;
-    g->events += event;
-    if (known)
-        g->expected_known += sc->risk[i];
-    for (int k = r->tier[i]; k < sc->n_tiers; k++) {
-        g->cut[k].selected++;
-        g->cut[k].selected_known += known;
-        g->cut[k].true_positive += event;
-    }
-}
 
 static int band_of(double risk)
 {
@@ -198,18 +181,61 @@ static int band_of(double risk)
     return b;
 }
 
+/* Everyone's counts by group and tier at once (number NULL: one group),
+ * then each cut-off's counts as the sum over its tier and the tighter
+ * ones; the sums of risks patient by patient in input order. bands (for
+ * the report; NULL: none): n_groups x RISTRA__RISK_BANDS. */
+static int count_groups(ristra__group_counts *counts, int64_t *bands, const run *r,
+                        const uint32_t *number, int64_t n_groups)
+{
+    const ristra__scored *sc = r->sc;
+    const int slots = sc->n_tiers + 1; /* the tiers, and in none */
+    int64_t(*h)[3] = calloc((size_t)(n_groups > 0 ? n_groups : 1) * (size_t)slots, sizeof *h);
+    if (!h)
+        return ristra__oom();
+    for (int64_t i = 0; i < sc->n; i++) {
+        uint32_t g = number ? number[i] : 0;
+        int known = sc->outcome && sc->outcome[i] != RISTRA__OUTCOME_UNKNOWN;
+        int event = known && sc->outcome[i] == 1;
+        int64_t *c = h[(size_t)g * (size_t)slots + r->tier[i]];
+        c[0]++;
+        c[1] += known;
+        c[2] += event;
+        if (known)
+            counts[g].expected_known += sc->risk[i];
+        if (bands)
+            bands[(size_t)g * RISTRA__RISK_BANDS + (size_t)band_of(sc->risk[i])]++;
+    }
+    for (int64_t g = 0; g < n_groups; g++) {
+        ristra__group_counts *gc = &counts[g];
+        ristra__cut_counts cum = { 0, 0, 0 };
+        for (int t = 0; t < slots; t++) {
+            const int64_t *c = h[(size_t)g * (size_t)slots + (size_t)t];
+            gc->n += c[0];
+            gc->known += c[1];
+            gc->events += c[2];
+            cum.selected += c[0];
+            cum.selected_known += c[1];
+            cum.true_positive += c[2];
+            if (t < sc->n_tiers)
+                gc->cut[t] = cum;
+        }
+    }
+    free(h);
+    return RISTRA_OK;
+}
+
 enum { REPORT_BINS = 10 };   /* deciles, as ristra evaluate */
 
-/* For the report: the calibration bins and risk bands of the area (number
- * NULL) or of each practice (number[i]: the group of patient i), moved
- * into the figures. */
+/* For the report: the calibration bins and risk bands of the area or of
+ * each practice, moved into the figures. */
 static void keep_report_figures(const run *r, int64_t first, int64_t n_groups,
-                                const uint64_t *number, ristra_calibration_bin **bins,
+                                const int64_t *bands, ristra_calibration_bin **bins,
                                 const ristra__group_fit *fit)
 {
     ristra__audit_group *gs = &r->a->fig.group[first];
-    for (int64_t i = 0; i < r->sc->n; i++)
-        gs[number ? number[i] : 0].band[band_of(r->sc->risk[i])]++;
+    for (int64_t j = 0; j < n_groups; j++)
+        memcpy(gs[j].band, bands + j * RISTRA__RISK_BANDS, sizeof gs[j].band);
     if (!*bins)
         return;
     gs[0].bins = *bins; /* the first group owns the block; each points into it */
@@ -224,27 +250,25 @@ static void keep_report_figures(const run *r, int64_t first, int64_t n_groups,
 /* The figures of one grouping: counts for everyone, fits for the known;
  * then its rows. number NULL: the area (one group); names NULL: from the
  * labels. with_bins: the area and the practices, for the report. */
-static int audit_groups(const run *r, const ristra__grouping *g, const uint64_t *number,
-                        int grouping, int64_t n_groups, const int32_t *labels,
-                        const char *const *names, int with_bins)
+static int audit_groups(run *r, const ristra__grouping *g, const uint32_t *number,
+                        int64_t n_groups, const int32_t *labels, const char *const *names,
+                        int with_bins)
 {
-    ristra__group_counts *counts = calloc((size_t)(n_groups > 0 ? n_groups : 1),
-                                          sizeof *counts);
+    size_t slots = (size_t)(n_groups > 0 ? n_groups : 1);
+    ristra__group_counts *counts = calloc(slots, sizeof *counts);
     int outcomes = r->sc->outcome != NULL;
-    ristra__group_fit *fit = outcomes ? calloc((size_t)(n_groups > 0 ? n_groups : 1),
-                                               sizeof *fit) : NULL;
+    ristra__group_fit *fit = outcomes ? calloc(slots, sizeof *fit) : NULL;
     ristra_calibration_bin *bins =
-        outcomes && with_bins ? calloc((size_t)(n_groups > 0 ? n_groups : 1) * REPORT_BINS,
-                                       sizeof *bins) : NULL;
-    int rc = counts && (!outcomes || fit) && (!outcomes || !with_bins || bins)
-                 ? RISTRA_OK : ristra__oom();
-    if (!rc && number)
-        for (int64_t i = 0; i < r->sc->n; i++)
-            count_patient(&counts[number[i]], r, i);
-    else if (!rc)
-        counts[0] = r->area;
+        outcomes && with_bins ? calloc(slots * REPORT_BINS, sizeof *bins) : NULL;
+    int64_t *bands = with_bins ? calloc(slots * RISTRA__RISK_BANDS, sizeof *bands) : NULL;
+    int rc = counts && (!outcomes || fit) && (!outcomes || !with_bins || bins) &&
+                     (!with_bins || bands) ? RISTRA_OK : ristra__oom();
+    if (!rc)
+        rc = count_groups(counts, bands, r, number, n_groups);
+    if (!rc && !number)
+        r->area = counts[0];
     if (!rc && fit)
-        rc = ristra__fit_groups(fit, bins, REPORT_BINS, &r->known, grouping, n_groups,
+        rc = ristra__fit_groups(fit, bins, REPORT_BINS, &r->known, number, n_groups,
                                 r->a->o.confidence_level);
     if (!rc) {
         ristra__audit_table t = { r->a->out, &r->a->fig, g, n_groups, labels, names, counts,
@@ -253,104 +277,129 @@ static int audit_groups(const run *r, const ristra__grouping *g, const uint64_t 
         int64_t first = 0;
         rc = ristra__audit_write_table(&t, &first);
         if (!rc && with_bins)
-            keep_report_figures(r, first, n_groups, number, &bins, fit);
+            keep_report_figures(r, first, n_groups, bands, &bins, fit);
     }
-    free(bins), free(fit), free(counts);
+    free(bands), free(bins), free(fit), free(counts);
     return rc;
 }
 
-static int audit_area(const run *r)
+static int audit_area(run *r)
 {
     static const ristra__grouping area = { "area", 0, NULL };
     static const int32_t zero = 0;
     static const char *const all[] = { "all" };
-    return audit_groups(r, &area, NULL, -1, 1, &zero, all, 1);
+    return audit_groups(r, &area, NULL, 1, &zero, all, 1);
 }
 
-/* A grouping with its groups numbered 0 .. n_groups - 1 by ascending label. */
-typedef struct numbered {
-    ristra__grouping g;
-    int32_t *own_label;         /* the practices' labels (ranks of their codes) */
-    const char **names;         /* the practices' codes; NULL: named from labels */
-    int32_t *labels;
-    int64_t n_groups;
-    uint64_t *number;           /* per patient */
-} numbered;
+/* Labels spanning at most this many values are numbered through a table;
+ * wider ones (a coded column) by ristra__number_labels()'s hash map. */
+enum { TABLE_SPAN = 1 << 16 };
 
-static int number_grouping(numbered *u, int64_t n)
+/* Numbers the groups of label[0..n) 0, 1, ... by ascending label (unknown,
+ * INT32_MIN, first), as ristra__number_labels() does: *labels_out
+ * (free()) receives the *n_out distinct labels, number[i] the group of
+ * label[i]. */
+static int number_labels(int32_t **labels_out, int64_t *n_out, uint32_t *number,
+                         const int32_t *label, int64_t n)
 {
-    u->number = malloc((size_t)(n > 0 ? n : 1) * sizeof *u->number);
-    return u->number ? ristra__number_labels(&u->labels, &u->n_groups, u->number, u->g.label, n)
-                     : ristra__oom();
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    int unknown = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int32_t l = label[i];
+        if (l == RISTRA_GROUP_UNKNOWN) {
+            unknown = 1;
+            continue;
+        }
+        lo = l < lo ? l : lo;
+        hi = l > hi ? l : hi;
+    }
+    int64_t span = hi >= lo ? (int64_t)hi - lo + 1 : 0;
+    if (span > TABLE_SPAN) {
+        uint64_t *wide = malloc((size_t)n * sizeof *wide);
+        int rc = wide ? ristra__number_labels(labels_out, n_out, wide, label, n) : ristra__oom();
+        for (int64_t i = 0; !rc && i < n; i++)
+            number[i] = (uint32_t)wide[i];
+        free(wide);
+        return rc;
+    }
+    uint32_t *slot = calloc((size_t)(span > 0 ? span : 1), sizeof *slot);
+    int32_t *labels = malloc((size_t)(span + unknown > 0 ? span + unknown : 1) * sizeof *labels);
+    if (!slot || !labels) {
+        free(slot), free(labels);
+        return ristra__oom();
+    }
+    for (int64_t i = 0; i < n; i++)
+        if (label[i] != RISTRA_GROUP_UNKNOWN)
+            slot[label[i] - lo] = 1;
+    uint32_t k = 0;
+    if (unknown)
+        labels[k++] = RISTRA_GROUP_UNKNOWN;
+    for (int64_t s = 0; s < span; s++)
+        if (slot[s]) {
+            labels[k] = (int32_t)(lo + s);
+            slot[s] = k++;
+        }
+    for (int64_t i = 0; i < n; i++)
+        number[i] = label[i] == RISTRA_GROUP_UNKNOWN ? 0 : slot[label[i] - lo];
+    free(slot);
+    *labels_out = labels, *n_out = k;
+    return RISTRA_OK;
 }
 
-/* Practices as groups, labelled by the rank of their code (the order of st). */
-static int number_practices(numbered *u, const run *r)
+/* The practices as a grouping, labelled by the rank of their code (the
+ * order of st) and named by their code. */
+static int audit_practices(run *r, uint32_t *number)
 {
     const ristra__stratification *st = r->st;
-    u->own_label = malloc((size_t)(r->sc->n > 0 ? r->sc->n : 1) * sizeof *u->own_label);
-    u->names = malloc((size_t)(st->n_practices > 0 ? st->n_practices : 1) * sizeof *u->names);
-    int32_t *rank = malloc((size_t)(r->sc->n_practices > 0 ? r->sc->n_practices : 1) *
-                           sizeof *rank);
-    int rc = u->own_label && u->names && rank ? RISTRA_OK : ristra__oom();
+    const ristra__scored *sc = r->sc;
+    int32_t *label = malloc((size_t)(sc->n > 0 ? sc->n : 1) * sizeof *label);
+    int32_t *rank = malloc((size_t)(sc->n_practices > 0 ? sc->n_practices : 1) * sizeof *rank);
+    int32_t *labels = NULL;
+    const char **names = NULL;
+    int64_t n_groups = 0;
+    int rc = label && rank ? RISTRA_OK : ristra__oom();
     if (!rc) {
-        for (int32_t p = 0; p < st->n_practices; p++) {
+        for (int32_t p = 0; p < st->n_practices; p++)
             rank[st->practice[p].practice] = p;
-            u->names[p] = r->sc->practice_code[st->practice[p].practice];
-        }
-        for (int64_t i = 0; i < r->sc->n; i++)
-            u->own_label[i] = rank[r->sc->practice[i]];
-        u->g = (ristra__grouping){ "practice", 0, u->own_label };
-        rc = number_grouping(u, r->sc->n);
+        for (int64_t i = 0; i < sc->n; i++)
+            label[i] = rank[sc->practice[i]];
+        rc = number_labels(&labels, &n_groups, number, label, sc->n);
     }
-    free(rank);
+    if (!rc && !(names = malloc((size_t)(n_groups > 0 ? n_groups : 1) * sizeof *names)))
+        rc = ristra__oom();
+    if (!rc) {
+        for (int64_t j = 0; j < n_groups; j++)
+            names[j] = sc->practice_code[st->practice[labels[j]].practice];
+        ristra__grouping g = { "practice", 0, label };
+        rc = audit_groups(r, &g, number, n_groups, labels, names, 1);
+    }
+    free(label), free(rank), free(labels), free(names);
     return rc;
 }
 
-static void free_numbered(numbered *u, int n)
-{
-    for (int j = 0; u && j < n; j++)
-        free(u[j].own_label), free(u[j].names), free(u[j].labels), free(u[j].number);
-    free(u);
-}
-
-/* Numbers every grouping: the practices (when asked for) and each column. */
-static int number_all(numbered **out, int *n_out, const run *r)
-{
-    const ristra__audit *a = r->a;
-    int n = (a->o.by_practice ? 1 : 0) + (int)a->n_columns;
-    numbered *u = calloc((size_t)(n > 0 ? n : 1), sizeof *u);
-    int rc = u ? RISTRA_OK : ristra__oom();
-    int j = 0;
-    if (!rc && a->o.by_practice)
-        rc = number_practices(&u[j++], r);
-    for (int64_t c = 0; c < a->n_columns && !rc; c++, j++) {
-        u[j].g = (ristra__grouping){ a->grouping_name[c], a->kind[c], a->label[c] };
-        rc = number_grouping(&u[j], r->sc->n);
-    }
-    *out = u, *n_out = n;
-    return rc;
-}
-
+/* The area, the practices (when asked for) and each column's grouping,
+ * one at a time. */
 static int audit_everything(run *r)
 {
-    numbered *u = NULL;
-    int n = 0;
-    int rc = number_all(&u, &n, r);
-    const uint64_t *numbers[MAX_COLUMNS + 1];
-    for (int j = 0; j < n; j++)
-        numbers[j] = u[j].number;
+    const ristra__audit *a = r->a;
+    uint32_t *number = malloc((size_t)(r->sc->n > 0 ? r->sc->n : 1) * sizeof *number);
+    int rc = number ? RISTRA_OK : ristra__oom();
     if (!rc && r->sc->outcome)
-        rc = ristra__known_build(&r->known, r->sc, numbers, n);
-    if (!rc) {
-        for (int64_t i = 0; i < r->sc->n; i++)
-            count_patient(&r->area, r, i);
+        rc = ristra__known_build(&r->known, r->sc, r->st);
+    if (!rc)
         rc = audit_area(r);
+    if (!rc && a->o.by_practice)
+        rc = audit_practices(r, number);
+    for (int64_t c = 0; c < a->n_columns && !rc; c++) {
+        int32_t *labels = NULL;
+        int64_t n_groups = 0;
+        rc = number_labels(&labels, &n_groups, number, a->label[c], r->sc->n);
+        ristra__grouping g = { a->grouping_name[c], a->kind[c], a->label[c] };
+        if (!rc)
+            rc = audit_groups(r, &g, number, n_groups, labels, NULL, 0);
+        free(labels);
     }
-    for (int j = 0; j < n && !rc; j++)
-        rc = audit_groups(r, &u[j].g, u[j].number, j, u[j].n_groups, u[j].labels,
-                          (const char *const *)u[j].names, u[j].own_label != NULL);
-    free_numbered(u, n);
+    free(number);
     return rc;
 }
 

@@ -104,22 +104,25 @@ typedef struct ristra__group_counts {
     ristra__cut_counts cut[RISTRA_MAX_TIERS];
 } ristra__group_counts;
 
-/* The patients with a known outcome, sorted by risk once (audit_measures.c). */
+/* The patients with a known outcome in the stratification's order
+ * (audit_measures.c), and room to lay out one grouping at a time. */
 typedef struct ristra__known {
-    int64_t n;
-    double *risk, *logit;       /* highest risk first; ties in input order */
-    uint8_t *outcome;
-    uint64_t *patient;          /* the scored patient of each */
-    uint32_t *group;            /* n_groupings x n: each one's group, in sorted order */
-    double *g_risk, *g_logit;   /* scratch: one grouping's runs */
-    uint8_t *g_outcome;
-    double *r_x, *r_e;          /* scratch: one group's runs of equal risk */
-    uint32_t *r_len;
+    int64_t m;                  /* patients with a known outcome */
+    uint32_t *patient;          /* m scored patients: highest risk first, ties in input order */
+    uint8_t *y;                 /* m: the outcome of each */
+    uint32_t *run;              /* m: the run of equal risk of each */
+    int64_t n_runs;
+    double *run_risk, *run_x;   /* n_runs: the risk and the log-odds of each run */
+    /* one grouping: its patients group by group, and its groups' runs */
+    uint32_t *g_run;            /* m: run, in group order */
+    uint8_t *g_y;               /* m: outcome, plus 2 on the first patient of a group's run */
+    double *r_x, *r_e;          /* a group's run: log-odds; scratch */
+    uint32_t *r_start, *r_pos, *r_gid; /* first patient (in g_), events, its run */
 } ristra__known;
 
-/* numbers[g][i]: the group of scored patient i in grouping g. */
+/* Reads the known patients off st's ranks (scored as st's). */
 int ristra__known_build(ristra__known *k, const ristra__scored *sc,
-                        const uint64_t *const *numbers, int n_groupings);
+                        const ristra__stratification *st);
 void ristra__known_free(ristra__known *k);
 
 /* The figures of one group among its patients with a known outcome
@@ -129,21 +132,23 @@ typedef struct ristra__group_fit {
     double oe, citl, slope, auroc, auroc_lower, auroc_upper;
 } ristra__group_fit;
 
-/* Each group's figures in grouping number `grouping` of those given to
- * ristra__known_build() (n_groups groups), or -1 for one group of
+/* Each group's figures, number[i] (i a scored patient) being the group
+ * of patient i in 0 .. n_groups - 1, or number NULL for one group of
  * everyone; bins (n_groups x n_bins, or NULL) receive each group's
- * calibration bins. */
+ * calibration bins. Uses k's room for one grouping. */
 int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int64_t n_bins,
-                       const ristra__known *k, int grouping, int64_t n_groups,
+                       ristra__known *k, const uint32_t *number, int64_t n_groups,
                        double confidence_level);
 
 /* One group's patients with a known outcome, highest risk first, as runs
- * of equal risk: run j holds len[j] patients of log-odds x[j]; y holds
- * each patient's outcome in order. e: scratch of n_runs. */
+ * of equal risk: run j holds patients start[j] .. start[j + 1] - 1 of y,
+ * pos[j] of them with outcome 1, all of log-odds x[j]. y: the outcome in
+ * bit 0, and 2 on the first patient of each run. e: scratch of n_runs. */
 typedef struct ristra__audit_runs {
     int64_t n, n_runs;
     const double *x;
-    const uint32_t *len;
+    const uint32_t *start;      /* n_runs + 1 */
+    const uint32_t *pos;
     const uint8_t *y;
     double *e;
 } ristra__audit_runs;

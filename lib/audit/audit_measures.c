@@ -1,11 +1,17 @@
-/* The audit's per-group figures in one sort: the patients with a known
- * outcome are sorted by risk once (and their log-odds taken once); each
- * grouping then only lays that order out group by group (a stable counting
- * sort, so every group's run is in descending order of risk with ties in
- * input order, as ristra_evaluate() orders it) and each group's run gives
- * its O/E, calibration-in-the-large, slope, AUROC with DeLong's interval
- * and, for the area and the practices, the calibration bins. Nothing the
- * audit does not show is computed. */
+/* The audit's per-group figures without a sort of its own: the
+ * stratification has already ranked everyone (highest risk first), so the
+ * patients with a known outcome are read off its ranks, with each block of
+ * equal risks put back into input order (the order ristra_evaluate() and
+ * the audit have always used: it decides the order of the sums in the
+ * slope fit, and so its last bits). Each run of equal risk is numbered,
+ * and its log-odds taken, once. Each grouping then only lays that order
+ * out group by group (a stable counting sort, so every group's patients
+ * stay in descending order of risk with ties in input order) and each
+ * group's runs of equal risk give its O/E, calibration-in-the-large,
+ * slope (audit_slope.c), AUROC with DeLong's interval and, for the area
+ * and the practices, the calibration bins; the last two from each run's
+ * counts, as ristra__delong_sorted() and ristra__calibration_bins() take
+ * them from its tie blocks. Nothing the audit does not show is computed. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,152 +23,254 @@
 
 void ristra__known_free(ristra__known *k)
 {
-    free(k->risk), free(k->logit), free(k->outcome), free(k->patient), free(k->group);
-    free(k->g_risk), free(k->g_logit), free(k->g_outcome);
-    free(k->r_x), free(k->r_e), free(k->r_len);
+    free(k->patient), free(k->y), free(k->run), free(k->run_risk), free(k->run_x);
+    free(k->g_run), free(k->g_y), free(k->r_x), free(k->r_e), free(k->r_start), free(k->r_pos);
+    free(k->r_gid);
     memset(k, 0, sizeof *k);
 }
 
-/* The group of every known patient in every grouping, in sorted order:
- * the groupings' numbers are first laid out row by row (patient by
- * patient), so that the sorted order reads one row per patient instead of
- * one scattered value per grouping. */
-static int sorted_groups(ristra__known *k, int64_t n_scored, const uint64_t *const *numbers,
-                         int n_groupings)
+static int compare_u32(const void *a, const void *b)
 {
-    if (n_groupings == 0)
-        return RISTRA_OK;
-    size_t g_count = (size_t)n_groupings;
-    uint32_t *rows = malloc((size_t)(n_scored > 0 ? n_scored : 1) * g_count * sizeof *rows);
-    k->group = malloc((size_t)(k->n > 0 ? k->n : 1) * g_count * sizeof *k->group);
-    if (!rows || !k->group) {
-        free(rows);
-        return ristra__oom();
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Ascending: blocks of ties are mostly a few patients, rarely hundreds. */
+static void sort_patients(uint32_t *p, int64_t n)
+{
+    if (n > 32) {
+        qsort(p, (size_t)n, sizeof *p, compare_u32);
+        return;
     }
-    for (int64_t i = 0; i < n_scored; i++)
-        for (size_t g = 0; g < g_count; g++)
-            rows[(size_t)i * g_count + g] = (uint32_t)numbers[g][i];
-    for (int64_t p = 0; p < k->n; p++) {
-        const uint32_t *row = rows + (size_t)k->patient[p] * g_count;
-        for (size_t g = 0; g < g_count; g++)
-            k->group[g * (size_t)k->n + (size_t)p] = row[g];
+    for (int64_t i = 1; i < n; i++) {
+        uint32_t v = p[i];
+        int64_t j = i;
+        for (; j > 0 && p[j - 1] > v; j--)
+            p[j] = p[j - 1];
+        p[j] = v;
     }
-    free(rows);
-    return RISTRA_OK;
 }
 
 int ristra__known_build(ristra__known *k, const ristra__scored *sc,
-                        const uint64_t *const *numbers, int n_groupings)
+                        const ristra__stratification *st)
 {
     memset(k, 0, sizeof *k);
     size_t cap = (size_t)(sc->n > 0 ? sc->n : 1);
-    double *risk = malloc(cap * sizeof *risk);
-    k->risk = malloc(cap * sizeof *k->risk);
-    k->logit = malloc(cap * sizeof *k->logit);
-    k->outcome = malloc(cap);
+    uint32_t *by_rank = malloc(cap * sizeof *by_rank);
     k->patient = malloc(cap * sizeof *k->patient);
-    k->g_risk = malloc(cap * sizeof *k->g_risk);
-    k->g_logit = malloc(cap * sizeof *k->g_logit);
-    k->g_outcome = malloc(cap);
+    k->y = malloc(cap);
+    k->run = malloc(cap * sizeof *k->run);
+    k->run_risk = malloc(cap * sizeof *k->run_risk);
+    k->run_x = malloc(cap * sizeof *k->run_x);
+    if (!by_rank || !k->patient || !k->y || !k->run || !k->run_risk || !k->run_x) {
+        free(by_rank);
+        ristra__known_free(k);
+        return ristra__oom();
+    }
+    for (int64_t at = 0; at < st->n; at++)
+        by_rank[st->overall_rank[at] - 1] = st->order[at];
+    const double *risk = sc->risk;
+    const uint8_t *outcome = sc->outcome;
+    int64_t m = 0, n_runs = 0;
+    for (int64_t i = 0, j; i < sc->n; i = j) {
+        double r = risk[by_rank[i]] + 0.0; /* -0.0 ranks, and reads back, as 0.0 */
+        int64_t first = m;
+        for (j = i; j < sc->n && risk[by_rank[j]] == r; j++)
+            if (outcome[by_rank[j]] != RISTRA__OUTCOME_UNKNOWN)
+                k->patient[m++] = by_rank[j];
+        if (m == first)
+            continue;
+        sort_patients(k->patient + first, m - first); /* ranked by NHS number: input order */
+        for (int64_t q = first; q < m; q++) {
+            k->y[q] = outcome[k->patient[q]];
+            k->run[q] = (uint32_t)n_runs;
+        }
+        k->run_risk[n_runs] = r;
+        k->run_x[n_runs++] = ristra__logit_clamped(r);
+    }
+    k->m = m;
+    k->n_runs = n_runs;
+    /* one grouping at a time: its order and its groups' runs */
+    k->g_run = by_rank;
+    k->g_y = malloc(cap);
     k->r_x = malloc(cap * sizeof *k->r_x);
     k->r_e = malloc(cap * sizeof *k->r_e);
-    k->r_len = malloc(cap * sizeof *k->r_len);
-    int rc = risk && k->risk && k->logit && k->outcome && k->patient && k->g_risk &&
-                     k->g_logit && k->g_outcome && k->r_x && k->r_e && k->r_len
-                 ? RISTRA_OK : ristra__oom();
-    /* the outcome travels in the payload's low bit: no second lookup */
-    for (int64_t i = 0; !rc && i < sc->n; i++)
-        if (sc->outcome[i] != RISTRA__OUTCOME_UNKNOWN) {
-            risk[k->n] = sc->risk[i];
-            k->patient[k->n++] = (uint64_t)i << 1 | sc->outcome[i];
-        }
-    if (!rc)
-        rc = ristra__sort_descending(k->risk, k->patient, risk, k->n);
-    for (int64_t p = 0; !rc && p < k->n; p++) {
-        k->outcome[p] = (uint8_t)(k->patient[p] & 1);
-        k->patient[p] >>= 1;
-        k->logit[p] = ristra__logit_clamped(k->risk[p]);
-    }
-    free(risk);
-    if (!rc)
-        rc = sorted_groups(k, sc->n, numbers, n_groupings);
-    if (rc)
+    k->r_start = malloc((cap + 1) * sizeof *k->r_start);
+    k->r_pos = malloc(cap * sizeof *k->r_pos);
+    k->r_gid = malloc(cap * sizeof *k->r_gid);
+    if (!k->g_y || !k->r_x || !k->r_e || !k->r_start || !k->r_pos || !k->r_gid) {
         ristra__known_free(k);
-    return rc;
+        return ristra__oom();
+    }
+    return RISTRA_OK;
 }
 
-/* The figures of one run (sorted highest risk first). */
-static void fit_run(ristra__group_fit *f, const ristra__known *k, const double *risk,
-                    const double *logit, const uint8_t *outcome, int64_t n, const double z[2])
+/* AUROC and DeLong's variance from the runs' counts, operation for
+ * operation as ristra__delong_sorted() from its tie blocks. */
+static void delong_runs(ristra__delong *out, const ristra__audit_runs *r, int64_t n_pos)
+{
+    out->auroc = NAN;
+    out->variance = NAN;
+    int64_t n_neg = r->n - n_pos;
+    if (n_pos == 0 || n_neg == 0)
+        return;
+    double sum_v10 = 0.0;
+    int64_t neg_above = 0;
+    for (int64_t j = 0; j < r->n_runs; j++) {
+        int64_t pos = r->pos[j], neg = (int64_t)(r->start[j + 1] - r->start[j]) - pos;
+        sum_v10 += (double)pos * ((double)(n_neg - neg_above) - 0.5 * (double)neg);
+        neg_above += neg;
+    }
+    double theta = sum_v10 / ((double)n_pos * (double)n_neg);
+    out->auroc = theta;
+    if (n_pos < 2 || n_neg < 2)
+        return;
+    double ss10 = 0.0, ss01 = 0.0;
+    int64_t pos_above = 0;
+    neg_above = 0;
+    for (int64_t j = 0; j < r->n_runs; j++) {
+        int64_t pos = r->pos[j], neg = (int64_t)(r->start[j + 1] - r->start[j]) - pos;
+        double v10 = ((double)(n_neg - neg_above) - 0.5 * (double)neg) / (double)n_neg - theta;
+        double v01 = ((double)pos_above + 0.5 * (double)pos) / (double)n_pos - theta;
+        ss10 += (double)pos * v10 * v10;
+        ss01 += (double)neg * v01 * v01;
+        pos_above += pos;
+        neg_above += neg;
+    }
+    out->variance = ss10 / (double)(n_pos - 1) / (double)n_pos
+                  + ss01 / (double)(n_neg - 1) / (double)n_neg;
+}
+
+/* Calibration bins from the runs, as ristra__calibration_bins() makes them
+ * from its tie blocks (a run is never split; the sum of risks patient by
+ * patient). */
+static void bins_of_runs(ristra_calibration_bin *bins, int64_t n_bins, const ristra__audit_runs *r,
+                         const double *run_risk, const uint32_t *gid, double z)
+{
+    for (int64_t b = 0; b < n_bins; b++) {
+        ristra_calibration_bin empty = RISTRA_CALIBRATION_BIN_INIT;
+        bins[b] = empty;
+    }
+    const int64_t n = r->n, first = r->start[0];
+    for (int64_t j = 0; j < r->n_runs; j++) {
+        int64_t end = (int64_t)r->start[j + 1] - first, len = r->start[j + 1] - r->start[j];
+        double risk = run_risk[gid[j]];
+        ristra_calibration_bin *bin = &bins[n_bins * (n - end) / n];
+        if (bin->n == 0)
+            bin->max_risk = risk;
+        bin->min_risk = risk;
+        bin->n += len;
+        bin->events += r->pos[j];
+        for (int64_t i = 0; i < len; i++)
+            bin->expected += risk;
+    }
+    for (int64_t b = 0; b < n_bins; b++) {
+        ristra_calibration_bin *bin = &bins[b];
+        if (bin->n == 0) {
+            bin->min_risk = bin->max_risk = bin->mean_risk = bin->observed_rate = NAN;
+            bin->oe_ratio = bin->observed_lower = bin->observed_upper = NAN;
+            continue;
+        }
+        bin->mean_risk = bin->expected / (double)bin->n;
+        bin->observed_rate = (double)bin->events / (double)bin->n;
+        bin->oe_ratio = bin->expected > 0.0 ? (double)bin->events / bin->expected : NAN;
+        ristra__wilson(&bin->observed_lower, &bin->observed_upper, bin->events, bin->n, z);
+    }
+}
+
+/* The figures of one group from its runs. */
+static void fit_group(ristra__group_fit *f, const ristra__known *k, const ristra__audit_runs *r,
+                      const double z[2])
 {
     double sum_risk = 0.0;
     int64_t events = 0;
-    for (int64_t i = 0; i < n; i++) {
-        sum_risk += risk[i];
-        events += outcome[i];
-    }
+    for (int64_t q = r->start[0]; q < r->start[r->n_runs]; q++)
+        sum_risk += k->run_risk[k->g_run[q]];
+    for (int64_t j = 0; j < r->n_runs; j++)
+        events += r->pos[j];
+    int64_t n = r->n;
     f->n = n;
     f->events = events;
     f->oe = sum_risk > 0.0 ? (double)events / sum_risk : NAN;
     f->citl = n > 0 ? (double)events / (double)n - sum_risk / (double)n : NAN;
     ristra__delong d;
-    ristra__delong_sorted(&d, risk, outcome, n);
+    delong_runs(&d, r, events);
     double sd = sqrt(d.variance);
     f->auroc = d.auroc;
     f->auroc_lower = isnan(d.variance) ? NAN : fmin(fmax(d.auroc + sd * z[0], 0.0), 1.0);
     f->auroc_upper = isnan(d.variance) ? NAN : fmin(fmax(d.auroc + sd * z[1], 0.0), 1.0);
-    ristra__audit_runs runs = { n, 0, k->r_x, k->r_len, outcome, k->r_e };
-    for (int64_t i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && risk[j] == risk[i]; j++)
-            ;
-        k->r_x[runs.n_runs] = logit[i];
-        k->r_len[runs.n_runs++] = (uint32_t)(j - i);
-    }
     double intercept;
-    ristra__audit_fit_slope(&intercept, &f->slope, &runs);
+    ristra__audit_fit_slope(&intercept, &f->slope, r);
+}
+
+/* Lays the known patients out group by group (number NULL: one group of
+ * everyone) and finds each group's runs: group g is patients offset[g] ..
+ * offset[g + 1] - 1 of g_run and g_y, and runs run_at[g] .. run_at[g + 1]
+ * - 1 of the r_ arrays. */
+static int64_t lay_out(ristra__known *k, int64_t *offset, int64_t *run_at, const uint32_t *number,
+                       int64_t n_groups)
+{
+    const int64_t m = k->m;
+    memset(offset, 0, ((size_t)n_groups + 1) * sizeof *offset);
+    if (!number) {
+        offset[1] = m;
+        memcpy(k->g_run, k->run, (size_t)m * sizeof *k->run);
+        memcpy(k->g_y, k->y, (size_t)m);
+    } else {
+        for (int64_t q = 0; q < m; q++)
+            offset[number[k->patient[q]] + 1]++;
+        for (int64_t g = 0; g < n_groups; g++)
+            offset[g + 1] += offset[g];
+        memcpy(run_at, offset, (size_t)n_groups * sizeof *offset); /* as the write positions */
+        for (int64_t q = 0; q < m; q++) {
+            int64_t at = run_at[number[k->patient[q]]]++;
+            k->g_run[at] = k->run[q];
+            k->g_y[at] = k->y[q];
+        }
+    }
+    int64_t n_runs = 0;
+    for (int64_t g = 0; g < n_groups; g++) {
+        run_at[g] = n_runs;
+        for (int64_t q = offset[g]; q < offset[g + 1]; q++) {
+            uint32_t id = k->g_run[q];
+            if (q == offset[g] || id != k->g_run[q - 1]) {
+                k->r_start[n_runs] = (uint32_t)q;
+                k->r_gid[n_runs] = id;
+                k->r_x[n_runs] = k->run_x[id];
+                k->r_pos[n_runs++] = 0;
+                k->g_y[q] |= 2;
+            }
+            k->r_pos[n_runs - 1] += k->g_y[q] & 1;
+        }
+    }
+    run_at[n_groups] = n_runs;
+    k->r_start[n_runs] = (uint32_t)m;
+    return n_runs;
 }
 
 int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int64_t n_bins,
-                       const ristra__known *k, int grouping, int64_t n_groups,
+                       ristra__known *k, const uint32_t *number, int64_t n_groups,
                        double confidence_level)
 {
     double alpha = 1.0 - confidence_level;
     double z[2] = { ristra__normal_quantile(alpha / 2.0),
                     ristra__normal_quantile(1.0 - alpha / 2.0) };
     double z_wilson = ristra__normal_quantile((1.0 + confidence_level) / 2.0);
-    const double *risk = k->risk, *logit = k->logit;
-    const uint8_t *outcome = k->outcome;
-    int64_t *offset = calloc((size_t)n_groups + 1, sizeof *offset);
-    if (!offset)
+    int64_t *offset = malloc(((size_t)n_groups + 1) * sizeof *offset);
+    int64_t *run_at = malloc(((size_t)n_groups + 1) * sizeof *run_at);
+    if (!offset || !run_at) {
+        free(offset), free(run_at);
         return ristra__oom();
-    const uint32_t *number = grouping >= 0 ? k->group + (size_t)grouping * (size_t)k->n : NULL;
-    if (!number) {
-        offset[1] = k->n;
-    } else {
-        for (int64_t p = 0; p < k->n; p++)
-            offset[number[p] + 1]++;
-        for (int64_t g = 0; g < n_groups; g++)
-            offset[g + 1] += offset[g];
-        int64_t *at = malloc(((size_t)n_groups + 1) * sizeof *at);
-        if (!at) {
-            free(offset);
-            return ristra__oom();
-        }
-        memcpy(at, offset, ((size_t)n_groups + 1) * sizeof *at);
-        for (int64_t p = 0; p < k->n; p++) {
-            int64_t q = at[number[p]]++;
-            k->g_risk[q] = risk[p], k->g_logit[q] = logit[p], k->g_outcome[q] = outcome[p];
-        }
-        free(at);
-        risk = k->g_risk, logit = k->g_logit, outcome = k->g_outcome;
     }
+    lay_out(k, offset, run_at, number, n_groups);
     for (int64_t g = 0; g < n_groups; g++) {
-        int64_t at = offset[g], n = offset[g + 1] - at;
-        fit_run(&fit[g], k, risk + at, logit + at, outcome + at, n, z);
-        if (bins && n > 0)
-            ristra__calibration_bins(bins + g * n_bins, n_bins, risk + at, outcome + at, n,
-                                     z_wilson);
+        int64_t r0 = run_at[g];
+        ristra__audit_runs r = { offset[g + 1] - offset[g], run_at[g + 1] - r0, k->r_x + r0,
+                                 k->r_start + r0, k->r_pos + r0, k->g_y, k->r_e + r0 };
+        fit_group(&fit[g], k, &r, z);
+        if (bins && r.n > 0)
+            bins_of_runs(bins + g * n_bins, n_bins, &r, k->run_risk, k->r_gid + r0, z_wilson);
     }
-    free(offset);
+    free(offset), free(run_at);
     return RISTRA_OK;
 }

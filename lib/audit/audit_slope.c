@@ -36,43 +36,81 @@ typedef struct problem {
     double a_e, b_e;   /* the point whose exp() terms r->e holds */
 } problem;
 
+/* Runs are taken CHUNK at a time: their exp() calls back to back, then
+ * their terms (divisions the compiler can pair), then the chunk's patients
+ * in order, each adding its run's terms (the flag in bit 1 of y moves to
+ * the next run, so no branch depends on the lengths of the runs). */
+enum { CHUNK = 128 };
+
+/* Per run: resid and resid * xc for y = 0 and 1, w, w xc, w xc^2, and
+ * the log-likelihood for y = 0 and 1. */
+enum { R0, R1, GX0, GX1, W, WX, WXX, L0, L1, N_TERMS };
+
+static void add_patients(fit_sums *t, double (*term)[N_TERMS], const uint8_t *y, int64_t from,
+                         int64_t to, int with_loglik)
+{
+    int64_t j = -1; /* the first patient's flag moves to run 0 */
+    if (with_loglik) {
+        for (int64_t q = from; q < to; q++) {
+            unsigned v = y[q], c = v & 1;
+            j += v >> 1;
+            const double *T = term[j];
+            t->loglik += T[L0 + c];
+            t->g0 += T[R0 + c];
+            t->g1 += T[GX0 + c];
+            t->h00 += T[W];
+            t->h01 += T[WX];
+            t->h11 += T[WXX];
+        }
+    } else {
+        for (int64_t q = from; q < to; q++) {
+            unsigned v = y[q], c = v & 1;
+            j += v >> 1;
+            const double *T = term[j];
+            t->g0 += T[R0 + c];
+            t->g1 += T[GX0 + c];
+            t->h00 += T[W];
+            t->h01 += T[WX];
+            t->h11 += T[WXX];
+        }
+    }
+}
+
 /* The score and information at (a, b), and the log-likelihood when asked:
- * the terms of each run once, the sums patient by patient. */
+ * the terms of each run once, the sums patient by patient, in the order
+ * and with the operations of calibration_fit.c's accumulate(). */
 static void accumulate(fit_sums *s, problem *p, double a, double b, int with_loglik)
 {
     const ristra__audit_runs *r = p->r;
     fit_sums t = { 0 };
-    const uint8_t *y = r->y;
-    for (int64_t j = 0; j < r->n_runs; j++) {
-        double xc = r->x[j] - p->shift;
-        double eta = a + b * xc;
-        double e = exp(-fabs(eta));
-        double mu = eta >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-        double resid[2] = { 0.0 - mu, 1.0 - mu }, w = mu * (1.0 - mu);
-        double gx[2] = { resid[0] * xc, resid[1] * xc };
-        double wx = w * xc, wxx = w * xc * xc;
-        r->e[j] = e;
-        const uint8_t *end = y + r->len[j];
-        if (with_loglik) {
-            double lse = (eta > 0.0 ? eta : 0.0) + log1p(e);
-            double l[2] = { 0.0 - lse, eta - lse };
-            for (; y < end; y++) {
-                t.loglik += l[*y];
-                t.g0 += resid[*y];
-                t.g1 += gx[*y];
-                t.h00 += w;
-                t.h01 += wx;
-                t.h11 += wxx;
-            }
-        } else {
-            for (; y < end; y++) {
-                t.g0 += resid[*y];
-                t.g1 += gx[*y];
-                t.h00 += w;
-                t.h01 += wx;
-                t.h11 += wxx;
-            }
+    double term[CHUNK][N_TERMS], eta[CHUNK];
+    for (int64_t j0 = 0; j0 < r->n_runs; j0 += CHUNK) {
+        int64_t m = r->n_runs - j0 < CHUNK ? r->n_runs - j0 : CHUNK;
+        const double *x = r->x + j0;
+        double *e = r->e + j0;
+        for (int64_t j = 0; j < m; j++) {
+            eta[j] = a + b * (x[j] - p->shift);
+            e[j] = exp(-fabs(eta[j]));
         }
+        for (int64_t j = 0; j < m; j++) {
+            double xc = x[j] - p->shift;
+            double mu = (eta[j] >= 0.0 ? 1.0 : e[j]) / (1.0 + e[j]);
+            double w = mu * (1.0 - mu);
+            term[j][R0] = 0.0 - mu;
+            term[j][R1] = 1.0 - mu;
+            term[j][GX0] = term[j][R0] * xc;
+            term[j][GX1] = term[j][R1] * xc;
+            term[j][W] = w;
+            term[j][WX] = w * xc;
+            term[j][WXX] = w * xc * xc;
+        }
+        if (with_loglik)
+            for (int64_t j = 0; j < m; j++) {
+                double lse = (eta[j] > 0.0 ? eta[j] : 0.0) + log1p(e[j]);
+                term[j][L0] = 0.0 - lse;
+                term[j][L1] = eta[j] - lse;
+            }
+        add_patients(&t, term, r->y, r->start[j0], r->start[j0 + m], with_loglik);
     }
     if (!with_loglik)
         t.loglik = NAN;
@@ -85,14 +123,21 @@ static void accumulate(fit_sums *s, problem *p, double a, double b, int with_log
 static double loglik_again(const problem *p)
 {
     const ristra__audit_runs *r = p->r;
-    const uint8_t *y = r->y;
-    double loglik = 0.0;
-    for (int64_t j = 0; j < r->n_runs; j++) {
-        double eta = p->a_e + p->b_e * (r->x[j] - p->shift);
-        double lse = (eta > 0.0 ? eta : 0.0) + log1p(r->e[j]);
-        double l[2] = { 0.0 - lse, eta - lse };
-        for (const uint8_t *end = y + r->len[j]; y < end; y++)
-            loglik += l[*y];
+    double loglik = 0.0, l[CHUNK][2];
+    for (int64_t j0 = 0; j0 < r->n_runs; j0 += CHUNK) {
+        int64_t m = r->n_runs - j0 < CHUNK ? r->n_runs - j0 : CHUNK;
+        for (int64_t j = 0; j < m; j++) {
+            double eta = p->a_e + p->b_e * (r->x[j0 + j] - p->shift);
+            double lse = (eta > 0.0 ? eta : 0.0) + log1p(r->e[j0 + j]);
+            l[j][0] = 0.0 - lse;
+            l[j][1] = eta - lse;
+        }
+        int64_t j = -1;
+        for (int64_t q = r->start[j0]; q < r->start[j0 + m]; q++) {
+            unsigned v = r->y[q];
+            j += v >> 1;
+            loglik += l[j][v & 1];
+        }
     }
     return loglik;
 }
@@ -155,14 +200,10 @@ void ristra__audit_fit_slope(double *a_out, double *b_out, const ristra__audit_r
      * the other), as ristra__calibration_separated() decides it. */
     double lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
     int64_t events = 0;
-    const uint8_t *y = r->y;
     for (int64_t j = 0; j < r->n_runs; j++) {
-        int64_t pos = 0, len = r->len[j];
-        for (int64_t i = 0; i < len; i++)
-            pos += y[i];
-        y += len;
-        events += pos;
+        int64_t pos = r->pos[j], len = r->start[j + 1] - r->start[j];
         double x = r->x[j];
+        events += pos;
         if (pos > 0) {
             lo[1] = x < lo[1] ? x : lo[1];
             hi[1] = x > hi[1] ? x : hi[1];
@@ -175,12 +216,13 @@ void ristra__audit_fit_slope(double *a_out, double *b_out, const ristra__audit_r
     if (!(events > 0 && events < r->n) || hi[0] <= lo[1] || hi[1] <= lo[0])
         return;
     double sum = 0.0, x_lo = r->x[0], x_hi = r->x[0];
+    for (int64_t q = r->start[0], j = -1; q < r->start[r->n_runs]; q++) {
+        j += r->y[q] >> 1;
+        sum += r->x[j];
+    }
     for (int64_t j = 0; j < r->n_runs; j++) {
-        double x = r->x[j];
-        for (uint32_t i = 0; i < r->len[j]; i++)
-            sum += x;
-        x_lo = x < x_lo ? x : x_lo;
-        x_hi = x > x_hi ? x : x_hi;
+        x_lo = r->x[j] < x_lo ? r->x[j] : x_lo;
+        x_hi = r->x[j] > x_hi ? r->x[j] : x_hi;
     }
     problem p = { r, sum / (double)r->n, 0.0, NAN, NAN };
     p.reach = fmax(x_hi - p.shift, p.shift - x_lo);
