@@ -1,5 +1,6 @@
 /* The audit's side of ristra_score_file(): options, the grouping values of
- * each scored patient as the blocks go by (4 bytes a patient a grouping),
+ * each scored patient as the blocks go by (a byte a patient a grouping, 4
+ * for a coded column),
  * and, once the list is ranked, the figures at the tiers it applied. */
 #include <math.h>
 #include <stdlib.h>
@@ -21,7 +22,10 @@ struct ristra__audit {
     int kind[MAX_COLUMNS];          /* the ristra_grouping of each column */
     const char *grouping_name[MAX_COLUMNS];
     int64_t n, cap;
-    int32_t *label[MAX_COLUMNS];    /* per column, per patient kept */
+    /* per column, per patient kept: the label of a coded column, or (age
+     * band, sex, deprivation: labels 0 to 10) a byte, label + 1 (0: unknown) */
+    int32_t *label[MAX_COLUMNS];
+    uint8_t *code[MAX_COLUMNS];
     ristra__audit_figures fig;
 };
 
@@ -109,20 +113,38 @@ const char *const *ristra__audit_columns(const ristra__audit *a, int64_t *n_out)
     return a->columns;
 }
 
+/* Columns whose labels are small enough to keep in a byte. */
+static int narrow(int kind)
+{
+    return kind != RISTRA_GROUPING_VALUE;
+}
+
 int ristra__audit_keep(ristra__audit *a, const double *extra)
 {
     if (a->n == a->cap) {
         int64_t cap = a->cap ? 2 * a->cap : 65536;
         for (int64_t c = 0; c < a->n_columns; c++) {
-            int32_t *l = realloc(a->label[c], (size_t)cap * sizeof *l);
-            if (!l)
-                return ristra__oom();
-            a->label[c] = l;
+            if (narrow(a->kind[c])) {
+                uint8_t *b = realloc(a->code[c], (size_t)cap);
+                if (!b)
+                    return ristra__oom();
+                a->code[c] = b;
+            } else {
+                int32_t *l = realloc(a->label[c], (size_t)cap * sizeof *l);
+                if (!l)
+                    return ristra__oom();
+                a->label[c] = l;
+            }
         }
         a->cap = cap;
     }
-    for (int64_t c = 0; c < a->n_columns; c++)
-        a->label[c][a->n] = ristra_group_label(a->kind[c], extra[c]);
+    for (int64_t c = 0; c < a->n_columns; c++) {
+        int32_t label = ristra_group_label(a->kind[c], extra[c]);
+        if (narrow(a->kind[c]))
+            a->code[c][a->n] = label == RISTRA_GROUP_UNKNOWN ? 0 : (uint8_t)(label + 1);
+        else
+            a->label[c][a->n] = label;
+    }
     a->n++;
     return RISTRA_OK;
 }
@@ -141,7 +163,7 @@ void ristra__audit_free(ristra__audit *a)
         return;
     ristra__output_abort(a->out);
     for (int64_t c = 0; c < a->n_columns; c++)
-        free(a->label[c]);
+        free(a->label[c]), free(a->code[c]);
     ristra__audit_figures_free(&a->fig);
     free(a);
 }
@@ -285,7 +307,7 @@ static int audit_groups(run *r, const ristra__grouping *g, const uint32_t *numbe
 
 static int audit_area(run *r)
 {
-    static const ristra__grouping area = { "area", 0, NULL };
+    static const ristra__grouping area = { "area", 0 };
     static const int32_t zero = 0;
     static const char *const all[] = { "all" };
     return audit_groups(r, &area, NULL, 1, &zero, all, 1);
@@ -298,7 +320,7 @@ enum { TABLE_SPAN = 1 << 16 };
 /* Numbers the groups of label[0..n) 0, 1, ... by ascending label (unknown,
  * INT32_MIN, first), as ristra__number_labels() does: *labels_out
  * (free()) receives the *n_out distinct labels, number[i] the group of
- * label[i]. */
+ * label[i]; number may be label itself (int32 numbered in place). */
 static int number_labels(int32_t **labels_out, int64_t *n_out, uint32_t *number,
                          const int32_t *label, int64_t n)
 {
@@ -346,19 +368,41 @@ static int number_labels(int32_t **labels_out, int64_t *n_out, uint32_t *number,
     return RISTRA_OK;
 }
 
+/* The same for a column kept as bytes (label + 1; 0: unknown). */
+static int number_codes(int32_t **labels_out, int64_t *n_out, uint32_t *number,
+                        const uint8_t *code, int64_t n)
+{
+    uint32_t slot[256] = { 0 };
+    int32_t *labels = malloc(256 * sizeof *labels);
+    if (!labels)
+        return ristra__oom();
+    for (int64_t i = 0; i < n; i++)
+        slot[code[i]] = 1;
+    uint32_t k = 0;
+    for (int c = 0; c < 256; c++)
+        if (slot[c]) {
+            labels[k] = c ? c - 1 : RISTRA_GROUP_UNKNOWN;
+            slot[c] = k++;
+        }
+    for (int64_t i = 0; i < n; i++)
+        number[i] = slot[code[i]];
+    *labels_out = labels, *n_out = k;
+    return RISTRA_OK;
+}
+
 /* The practices as a grouping, labelled by the rank of their code (the
  * order of st) and named by their code. */
 static int audit_practices(run *r, uint32_t *number)
 {
     const ristra__stratification *st = r->st;
     const ristra__scored *sc = r->sc;
-    int32_t *label = malloc((size_t)(sc->n > 0 ? sc->n : 1) * sizeof *label);
     int32_t *rank = malloc((size_t)(sc->n_practices > 0 ? sc->n_practices : 1) * sizeof *rank);
     int32_t *labels = NULL;
     const char **names = NULL;
     int64_t n_groups = 0;
-    int rc = label && rank ? RISTRA_OK : ristra__oom();
+    int rc = rank ? RISTRA_OK : ristra__oom();
     if (!rc) {
+        int32_t *label = (int32_t *)number; /* numbered in place */
         for (int32_t p = 0; p < st->n_practices; p++)
             rank[st->practice[p].practice] = p;
         for (int64_t i = 0; i < sc->n; i++)
@@ -370,10 +414,10 @@ static int audit_practices(run *r, uint32_t *number)
     if (!rc) {
         for (int64_t j = 0; j < n_groups; j++)
             names[j] = sc->practice_code[st->practice[labels[j]].practice];
-        ristra__grouping g = { "practice", 0, label };
+        static const ristra__grouping g = { "practice", 0 };
         rc = audit_groups(r, &g, number, n_groups, labels, names, 1);
     }
-    free(label), free(rank), free(labels), free(names);
+    free(rank), free(labels), free(names);
     return rc;
 }
 
@@ -393,8 +437,10 @@ static int audit_everything(run *r)
     for (int64_t c = 0; c < a->n_columns && !rc; c++) {
         int32_t *labels = NULL;
         int64_t n_groups = 0;
-        rc = number_labels(&labels, &n_groups, number, a->label[c], r->sc->n);
-        ristra__grouping g = { a->grouping_name[c], a->kind[c], a->label[c] };
+        rc = narrow(a->kind[c])
+                 ? number_codes(&labels, &n_groups, number, a->code[c], r->sc->n)
+                 : number_labels(&labels, &n_groups, number, a->label[c], r->sc->n);
+        ristra__grouping g = { a->grouping_name[c], a->kind[c] };
         if (!rc)
             rc = audit_groups(r, &g, number, n_groups, labels, NULL, 0);
         free(labels);

@@ -83,12 +83,10 @@ const ristra__audit_figures *ristra__audit_figures_of(const ristra__audit *a);
 
 /* ------------------------------------------------------------ shared inside the module */
 
-/* One grouping of the patients: a label each (RISTRA_GROUP_UNKNOWN when
- * the value fits no group). */
+/* One grouping of the patients, as its rows name it. */
 typedef struct ristra__grouping {
     const char *name;           /* "area", "practice", "age_band", a column */
     int kind;                   /* a ristra_grouping; 0 for area and practice */
-    const int32_t *label;       /* per patient */
 } ristra__grouping;
 
 /* Counts of one group at one cut-off: everyone, and those with a known outcome. */
@@ -117,7 +115,7 @@ typedef struct ristra__known {
     uint32_t *g_run;            /* m: run, in group order */
     uint8_t *g_y;               /* m: outcome, plus 2 on the first patient of a group's run */
     double *r_x, *r_e;          /* a group's run: log-odds; scratch */
-    uint32_t *r_start, *r_pos, *r_gid; /* first patient (in g_), events, its run */
+    uint32_t *r_start, *r_pos;  /* a group's run: its first patient (in g_), its events */
 } ristra__known;
 
 /* Reads the known patients off st's ranks (scored as st's). */

@@ -25,7 +25,6 @@ void ristra__known_free(ristra__known *k)
 {
     free(k->patient), free(k->y), free(k->run), free(k->run_risk), free(k->run_x);
     free(k->g_run), free(k->g_y), free(k->r_x), free(k->r_e), free(k->r_start), free(k->r_pos);
-    free(k->r_gid);
     memset(k, 0, sizeof *k);
 }
 
@@ -97,8 +96,7 @@ int ristra__known_build(ristra__known *k, const ristra__scored *sc,
     k->r_e = malloc(cap * sizeof *k->r_e);
     k->r_start = malloc((cap + 1) * sizeof *k->r_start);
     k->r_pos = malloc(cap * sizeof *k->r_pos);
-    k->r_gid = malloc(cap * sizeof *k->r_gid);
-    if (!k->g_y || !k->r_x || !k->r_e || !k->r_start || !k->r_pos || !k->r_gid) {
+    if (!k->g_y || !k->r_x || !k->r_e || !k->r_start || !k->r_pos) {
         ristra__known_free(k);
         return ristra__oom();
     }
@@ -145,7 +143,7 @@ static void delong_runs(ristra__delong *out, const ristra__audit_runs *r, int64_
  * from its tie blocks (a run is never split; the sum of risks patient by
  * patient). */
 static void bins_of_runs(ristra_calibration_bin *bins, int64_t n_bins, const ristra__audit_runs *r,
-                         const double *run_risk, const uint32_t *gid, double z)
+                         const ristra__known *k, double z)
 {
     for (int64_t b = 0; b < n_bins; b++) {
         ristra_calibration_bin empty = RISTRA_CALIBRATION_BIN_INIT;
@@ -154,7 +152,7 @@ static void bins_of_runs(ristra_calibration_bin *bins, int64_t n_bins, const ris
     const int64_t n = r->n, first = r->start[0];
     for (int64_t j = 0; j < r->n_runs; j++) {
         int64_t end = (int64_t)r->start[j + 1] - first, len = r->start[j + 1] - r->start[j];
-        double risk = run_risk[gid[j]];
+        double risk = k->run_risk[k->g_run[r->start[j]]];
         ristra_calibration_bin *bin = &bins[n_bins * (n - end) / n];
         if (bin->n == 0)
             bin->max_risk = risk;
@@ -235,7 +233,6 @@ static int64_t lay_out(ristra__known *k, int64_t *offset, int64_t *run_at, const
             uint32_t id = k->g_run[q];
             if (q == offset[g] || id != k->g_run[q - 1]) {
                 k->r_start[n_runs] = (uint32_t)q;
-                k->r_gid[n_runs] = id;
                 k->r_x[n_runs] = k->run_x[id];
                 k->r_pos[n_runs++] = 0;
                 k->g_y[q] |= 2;
@@ -269,7 +266,7 @@ int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int
                                  k->r_start + r0, k->r_pos + r0, k->g_y, k->r_e + r0 };
         fit_group(&fit[g], k, &r, z);
         if (bins && r.n > 0)
-            bins_of_runs(bins + g * n_bins, n_bins, &r, k->run_risk, k->r_gid + r0, z_wilson);
+            bins_of_runs(bins + g * n_bins, n_bins, &r, k, z_wilson);
     }
     free(offset), free(run_at);
     return RISTRA_OK;
