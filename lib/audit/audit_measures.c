@@ -55,26 +55,38 @@ int ristra__known_build(ristra__known *k, const ristra__scored *sc,
 {
     memset(k, 0, sizeof *k);
     size_t cap = (size_t)(sc->n > 0 ? sc->n : 1);
-    uint32_t *by_rank = malloc(cap * sizeof *by_rank);
     k->patient = malloc(cap * sizeof *k->patient);
     k->y = malloc(cap);
     k->run = malloc(cap * sizeof *k->run);
     k->run_risk = malloc(cap * sizeof *k->run_risk);
     k->run_x = malloc(cap * sizeof *k->run_x);
-    if (!by_rank || !k->patient || !k->y || !k->run || !k->run_risk || !k->run_x) {
-        free(by_rank);
+    /* one grouping at a time: its order and its groups' runs */
+    k->g_run = malloc(cap * sizeof *k->g_run);
+    k->g_y = malloc(cap);
+    k->r_x = malloc(cap * sizeof *k->r_x);
+    k->r_e = malloc(cap * sizeof *k->r_e);
+    k->r_start = malloc((cap + 1) * sizeof *k->r_start);
+    k->r_pos = malloc(cap * sizeof *k->r_pos);
+    if (!k->patient || !k->y || !k->run || !k->run_risk || !k->run_x || !k->g_run || !k->g_y ||
+        !k->r_x || !k->r_e || !k->r_start || !k->r_pos) {
         ristra__known_free(k);
         return ristra__oom();
     }
-    for (int64_t at = 0; at < st->n; at++)
-        by_rank[st->overall_rank[at] - 1] = st->order[at];
-    const double *risk = sc->risk;
+    /* Everyone in rank order, in room the groupings use later: scattered
+     * (writes do not wait for memory as gathered reads would). */
+    uint32_t *by_rank = k->g_run;
+    double *risk = k->r_x;
+    for (int64_t at = 0; at < st->n; at++) {
+        uint32_t r = st->overall_rank[at] - 1;
+        by_rank[r] = st->order[at];
+        risk[r] = st->risk[at];
+    }
     const uint8_t *outcome = sc->outcome;
     int64_t m = 0, n_runs = 0;
     for (int64_t i = 0, j; i < sc->n; i = j) {
-        double r = risk[by_rank[i]] + 0.0; /* -0.0 ranks, and reads back, as 0.0 */
+        double r = risk[i];
         int64_t first = m;
-        for (j = i; j < sc->n && risk[by_rank[j]] == r; j++)
+        for (j = i; j < sc->n && risk[j] == r; j++)
             if (outcome[by_rank[j]] != RISTRA__OUTCOME_UNKNOWN)
                 k->patient[m++] = by_rank[j];
         if (m == first)
@@ -89,17 +101,6 @@ int ristra__known_build(ristra__known *k, const ristra__scored *sc,
     }
     k->m = m;
     k->n_runs = n_runs;
-    /* one grouping at a time: its order and its groups' runs */
-    k->g_run = by_rank;
-    k->g_y = malloc(cap);
-    k->r_x = malloc(cap * sizeof *k->r_x);
-    k->r_e = malloc(cap * sizeof *k->r_e);
-    k->r_start = malloc((cap + 1) * sizeof *k->r_start);
-    k->r_pos = malloc(cap * sizeof *k->r_pos);
-    if (!k->g_y || !k->r_x || !k->r_e || !k->r_start || !k->r_pos) {
-        ristra__known_free(k);
-        return ristra__oom();
-    }
     return RISTRA_OK;
 }
 
@@ -215,13 +216,16 @@ static int64_t lay_out(ristra__known *k, int64_t *offset, int64_t *run_at, const
         memcpy(k->g_run, k->run, (size_t)m * sizeof *k->run);
         memcpy(k->g_y, k->y, (size_t)m);
     } else {
-        for (int64_t q = 0; q < m; q++)
-            offset[number[k->patient[q]] + 1]++;
+        uint32_t *group = k->r_pos; /* free until the runs are found */
+        for (int64_t q = 0; q < m; q++) {
+            group[q] = number[k->patient[q]];
+            offset[group[q] + 1]++;
+        }
         for (int64_t g = 0; g < n_groups; g++)
             offset[g + 1] += offset[g];
         memcpy(run_at, offset, (size_t)n_groups * sizeof *offset); /* as the write positions */
         for (int64_t q = 0; q < m; q++) {
-            int64_t at = run_at[number[k->patient[q]]]++;
+            int64_t at = run_at[group[q]]++;
             k->g_run[at] = k->run[q];
             k->g_y[at] = k->y[q];
         }
