@@ -155,7 +155,9 @@ static int newton_step(double *da, double *db, const fit_sums *s)
 static int newton(double *a, double *b, problem *p)
 {
     fit_sums s;
-    accumulate(&s, p, *a, *b, 0);
+    /* From perfect calibration the first step is nearly always too long to
+     * trust, so the line search will want the log-likelihood here. */
+    accumulate(&s, p, *a, *b, 1);
     for (int it = 0; it < MAX_ITERATIONS; it++) {
         double da, db;
         if (newton_step(&da, &db, &s))
