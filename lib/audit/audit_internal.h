@@ -114,7 +114,7 @@ typedef struct ristra__known {
     /* one grouping: its patients group by group, and its groups' runs */
     uint32_t *g_run;            /* m: run, in group order */
     uint8_t *g_y;               /* m: outcome, plus 2 on the first patient of a group's run */
-    double *r_x, *r_e;          /* a group's run: log-odds; scratch */
+    double *r_x;                /* a group's run: its log-odds */
     uint32_t *r_start, *r_pos;  /* a group's run: its first patient (in g_), its events */
 } ristra__known;
 
@@ -141,14 +141,13 @@ int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int
 /* One group's patients with a known outcome, highest risk first, as runs
  * of equal risk: run j holds patients start[j] .. start[j + 1] - 1 of y,
  * pos[j] of them with outcome 1, all of log-odds x[j]. y: the outcome in
- * bit 0, and 2 on the first patient of each run. e: scratch of n_runs. */
+ * bit 0, and 2 on the first patient of each run. */
 typedef struct ristra__audit_runs {
     int64_t n, n_runs;
     const double *x;
     const uint32_t *start;      /* n_runs + 1 */
     const uint32_t *pos;
     const uint8_t *y;
-    double *e;
 } ristra__audit_runs;
 
 /* ristra__fit_calibration_slope() of the group, bit for bit

@@ -24,7 +24,7 @@
 void ristra__known_free(ristra__known *k)
 {
     free(k->patient), free(k->y), free(k->run), free(k->run_risk), free(k->run_x);
-    free(k->g_run), free(k->g_y), free(k->r_x), free(k->r_e), free(k->r_start), free(k->r_pos);
+    free(k->g_run), free(k->g_y), free(k->r_x), free(k->r_start), free(k->r_pos);
     memset(k, 0, sizeof *k);
 }
 
@@ -64,11 +64,10 @@ int ristra__known_build(ristra__known *k, const ristra__scored *sc,
     k->g_run = malloc(cap * sizeof *k->g_run);
     k->g_y = malloc(cap);
     k->r_x = malloc(cap * sizeof *k->r_x);
-    k->r_e = malloc(cap * sizeof *k->r_e);
     k->r_start = malloc((cap + 1) * sizeof *k->r_start);
     k->r_pos = malloc(cap * sizeof *k->r_pos);
     if (!k->patient || !k->y || !k->run || !k->run_risk || !k->run_x || !k->g_run || !k->g_y ||
-        !k->r_x || !k->r_e || !k->r_start || !k->r_pos) {
+        !k->r_x || !k->r_start || !k->r_pos) {
         ristra__known_free(k);
         return ristra__oom();
     }
@@ -267,7 +266,7 @@ int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int
     for (int64_t g = 0; g < n_groups; g++) {
         int64_t r0 = run_at[g];
         ristra__audit_runs r = { offset[g + 1] - offset[g], run_at[g + 1] - r0, k->r_x + r0,
-                                 k->r_start + r0, k->r_pos + r0, k->g_y, k->r_e + r0 };
+                                 k->r_start + r0, k->r_pos + r0, k->g_y };
         fit_group(&fit[g], k, &r, z);
         if (bins && r.n > 0)
             bins_of_runs(bins + g * n_bins, n_bins, &r, k, z_wilson);
