@@ -290,7 +290,7 @@ static int audit_groups(run *r, const ristra__grouping *g, const uint32_t *numbe
     if (!rc && !number)
         r->area = counts[0];
     if (!rc && fit)
-        rc = ristra__fit_groups(fit, bins, REPORT_BINS, &r->known, number, n_groups,
+        rc = ristra__fit_groups(fit, bins, REPORT_BINS, &r->known, number, counts, n_groups,
                                 r->a->o.confidence_level);
     if (!rc) {
         ristra__audit_table t = { r->a->out, &r->a->fig, g, n_groups, labels, names, counts,

@@ -132,10 +132,12 @@ typedef struct ristra__group_fit {
 
 /* Each group's figures, number[i] (i a scored patient) being the group
  * of patient i in 0 .. n_groups - 1, or number NULL for one group of
- * everyone; bins (n_groups x n_bins, or NULL) receive each group's
- * calibration bins. Uses k's room for one grouping. */
+ * everyone, whose counts (counts[g].known) are already made; bins
+ * (n_groups x n_bins, or NULL) receive each group's calibration bins.
+ * Uses k's room for one grouping. */
 int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int64_t n_bins,
-                       ristra__known *k, const uint32_t *number, int64_t n_groups,
+                       ristra__known *k, const uint32_t *number,
+                       const ristra__group_counts *counts, int64_t n_groups,
                        double confidence_level);
 
 /* One group's patients with a known outcome, highest risk first, as runs

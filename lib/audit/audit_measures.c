@@ -202,29 +202,27 @@ static void fit_group(ristra__group_fit *f, const ristra__known *k, const ristra
 }
 
 /* Lays the known patients out group by group (number NULL: one group of
- * everyone) and finds each group's runs: group g is patients offset[g] ..
- * offset[g + 1] - 1 of g_run and g_y, and runs run_at[g] .. run_at[g + 1]
- * - 1 of the r_ arrays. */
-static int64_t lay_out(ristra__known *k, int64_t *offset, int64_t *run_at, const uint32_t *number,
-                       int64_t n_groups)
+ * everyone; counts[g].known: how many of group g have a known outcome) and
+ * finds each group's runs:
+ * group g is patients offset[g] .. offset[g + 1] - 1 of g_run and g_y,
+ * and runs run_at[g] .. run_at[g + 1] - 1 of the r_ arrays. */
+static int lay_out(ristra__known *k, int64_t *offset, int64_t *run_at, const uint32_t *number,
+                   const ristra__group_counts *counts, int64_t n_groups)
 {
     const int64_t m = k->m;
-    memset(offset, 0, ((size_t)n_groups + 1) * sizeof *offset);
+    offset[0] = 0;
+    for (int64_t g = 0; g < n_groups; g++)
+        offset[g + 1] = offset[g] + counts[g].known;
+    if (offset[n_groups] != m)
+        return ristra__error(RISTRA_ERROR, "ristra_score_file: the audit's groups hold %lld "
+                             "known outcomes of %lld", (long long)offset[n_groups], (long long)m);
     if (!number) {
-        offset[1] = m;
         memcpy(k->g_run, k->run, (size_t)m * sizeof *k->run);
         memcpy(k->g_y, k->y, (size_t)m);
     } else {
-        uint32_t *group = k->r_pos; /* free until the runs are found */
-        for (int64_t q = 0; q < m; q++) {
-            group[q] = number[k->patient[q]];
-            offset[group[q] + 1]++;
-        }
-        for (int64_t g = 0; g < n_groups; g++)
-            offset[g + 1] += offset[g];
         memcpy(run_at, offset, (size_t)n_groups * sizeof *offset); /* as the write positions */
         for (int64_t q = 0; q < m; q++) {
-            int64_t at = run_at[group[q]]++;
+            int64_t at = run_at[number[k->patient[q]]]++;
             k->g_run[at] = k->run[q];
             k->g_y[at] = k->y[q];
         }
@@ -245,11 +243,12 @@ static int64_t lay_out(ristra__known *k, int64_t *offset, int64_t *run_at, const
     }
     run_at[n_groups] = n_runs;
     k->r_start[n_runs] = (uint32_t)m;
-    return n_runs;
+    return RISTRA_OK;
 }
 
 int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int64_t n_bins,
-                       ristra__known *k, const uint32_t *number, int64_t n_groups,
+                       ristra__known *k, const uint32_t *number,
+                       const ristra__group_counts *counts, int64_t n_groups,
                        double confidence_level)
 {
     double alpha = 1.0 - confidence_level;
@@ -262,8 +261,8 @@ int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int
         free(offset), free(run_at);
         return ristra__oom();
     }
-    lay_out(k, offset, run_at, number, n_groups);
-    for (int64_t g = 0; g < n_groups; g++) {
+    int rc = lay_out(k, offset, run_at, number, counts, n_groups);
+    for (int64_t g = 0; g < n_groups && !rc; g++) {
         int64_t r0 = run_at[g];
         ristra__audit_runs r = { offset[g + 1] - offset[g], run_at[g + 1] - r0, k->r_x + r0,
                                  k->r_start + r0, k->r_pos + r0, k->g_y };
@@ -272,5 +271,5 @@ int ristra__fit_groups(ristra__group_fit *fit, ristra_calibration_bin *bins, int
             bins_of_runs(bins + g * n_bins, n_bins, &r, k, z_wilson);
     }
     free(offset), free(run_at);
-    return RISTRA_OK;
+    return rc;
 }
