@@ -53,6 +53,7 @@ def main():
         wall = {k: [] for k in runs}
         cpu = {k: [] for k in runs}
         subprocess.run(base, check=True)  # warm the page cache
+        load0 = os.getloadavg()
         for _ in range(a.repeats):
             for k, cmd in runs.items():
                 t = time.perf_counter()
@@ -68,6 +69,8 @@ def main():
     print(f"{a.patients} patients, {a.practices} practices, model {pathlib.Path(a.model).name}, "
           f"--threads {a.threads}, {a.repeats} interleaved runs each, {rows} audit rows"
           + ("" if a.before is None else f"; audit CSV identical to --before's: {same}"))
+    print("load average (1, 5, 15 min) before / after: "
+          + " / ".join(", ".join(f"{x:.2f}" for x in l) for l in (load0, os.getloadavg())))
     print(f"| run | wall median (s) | CPU median (s) | wall vs score | CPU vs score | "
           f"CPU runs (s) |")
     print("|---|---|---|---|---|---|")
