@@ -374,7 +374,8 @@ const ristra__shap_tables *ristra__shap_tables_get(const ristra__gbdt *g, int64_
 /* ---------------------------------------------------------------- the walk */
 
 /* GCC/clang vector types: rows in the lanes of a vector of the width of
- * the instruction set (AVX-512: 8 doubles, AVX2: 4, SSE2: 2), each walk
+ * the instruction set (AVX-512: 8 doubles, AVX2: 4, the baseline copy: 2,
+ * which is SSE2 on x86-64 and whatever the target has elsewhere), each walk
  * taking GROUP rows down a tree together. */
 enum { GROUP = 16 };
 typedef double v8d __attribute__((vector_size(64)));
@@ -421,7 +422,7 @@ static uint8_t cat_goes_left(const ristra__tree *t, int32_t k, float lo, float h
 #define VD v2d
 #define VL v2l
 #define VF v2f
-#define FN(x) x##_sse2
+#define FN(x) x##_base
 #define TARGET
 #include "treeshap_walk_internal.h"
 #undef LANES
@@ -466,11 +467,11 @@ void ristra__shap_block(double *phi, const ristra__shap_tables *t, const ristra_
                         const float *x2, int64_t n, int64_t n_features, void *scratch)
 {
     void (*fn)(double *, const ristra__shap_tables *, const ristra__gbdt *, const float *,
-               int64_t, void *) = trees_sse2;
+               int64_t, void *) = trees_base;
 #ifdef RISTRA__SHAP_X86
     int isa = ristra__cpu_isa();
     fn = isa == RISTRA__ISA_AVX512 ? trees_avx512 : isa == RISTRA__ISA_AVX2 ? trees_avx2
-                                                                           : trees_sse2;
+                                                                           : trees_base;
 #endif
     fn(phi, t, g, x2, n, scratch);
     for (int64_t r = 0; r < n; r++)
