@@ -35,6 +35,24 @@ static inline unsigned ristra__radix_digit(uint64_t key, int d)
     return (unsigned)(key >> (d * RISTRA__DIGIT_BITS)) & (RISTRA__RADIX - 1);
 }
 
+/* One pass of an LSD radix sort on digit d of n keys, first_key the first:
+ * turns the digit's counts into each value's first position and returns
+ * 1, or returns 0 when every key has the same digit (the pass would move
+ * nothing). The one rule of both radix sorts (risk_order.c, stratify.c). */
+static inline int ristra__radix_offsets(int64_t count[RISTRA__RADIX], uint64_t first_key, int d,
+                                        int64_t n)
+{
+    if (n == 0 || count[ristra__radix_digit(first_key, d)] == n)
+        return 0;
+    int64_t start = 0;
+    for (int b = 0; b < RISTRA__RADIX; b++) {
+        int64_t c = count[b];
+        count[b] = start;
+        start += c;
+    }
+    return 1;
+}
+
 /* The area under the ROC curve of scores against 0/1 outcomes: the
  * probability that a random positive scores above a random negative, ties
  * counting one half (the Mann-Whitney statistic), exact, in O(n log n).

@@ -28,14 +28,8 @@ int ristra__sort_descending(double *score_out, uint64_t *payload, const double *
     }
     uint64_t *k_src = key, *k_dst = key_tmp, *p_src = payload, *p_dst = pay_tmp;
     for (int d = 0; d < RISTRA__N_DIGITS; d++) {
-        if (n == 0 || histogram[d][ristra__radix_digit(k_src[0], d)] == n)
-            continue; /* every key has the same digit here: the pass would not move anything */
-        int64_t start = 0;
-        for (int b = 0; b < RISTRA__RADIX; b++) {
-            int64_t c = histogram[d][b];
-            histogram[d][b] = start;
-            start += c;
-        }
+        if (!ristra__radix_offsets(histogram[d], n ? k_src[0] : 0, d, n))
+            continue;
         for (int64_t i = 0; i < n; i++) {
             int64_t at = histogram[d][ristra__radix_digit(k_src[i], d)]++;
             k_dst[at] = k_src[i];

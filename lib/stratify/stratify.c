@@ -39,14 +39,8 @@ static int radix_sort(uint64_t **key_io, uint32_t **idx_io, int64_t n, size_t ca
         for (int d = 0; d < RISTRA__N_DIGITS; d++)
             histogram[d][ristra__radix_digit(k_src[i], d)]++;
     for (int d = 0; d < RISTRA__N_DIGITS; d++) {
-        if (n == 0 || histogram[d][ristra__radix_digit(k_src[0], d)] == n)
-            continue; /* one digit value for everyone: nothing would move */
-        int64_t start = 0;
-        for (int b = 0; b < RISTRA__RADIX; b++) {
-            int64_t c = histogram[d][b];
-            histogram[d][b] = start;
-            start += c;
-        }
+        if (!ristra__radix_offsets(histogram[d], n ? k_src[0] : 0, d, n))
+            continue;
         for (int64_t i = 0; i < n; i++) {
             int64_t at = histogram[d][ristra__radix_digit(k_src[i], d)]++;
             k_dst[at] = k_src[i];

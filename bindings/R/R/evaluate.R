@@ -153,3 +153,16 @@ plot_roc <- function(x, risk, outcome, ...) {
                  main = sprintf("ROC (AUROC %.3f)", x$overall$auroc), ...)
   graphics::abline(0, 1, lty = 2, col = "grey40")
 }
+
+# Every figure of every group as CSV, by the library's writer
+# (ristra_evaluation_write_csv): the file `ristra evaluate --output-csv` writes.
+ristra_evaluation_csv <- function(evaluation, path, by = NULL, names = NULL) {
+  if (!inherits(evaluation, "ristra_evaluation")) {
+    stop_invalid("not a ristra evaluation (use ristra_evaluate())", call. = FALSE)
+  }
+  if (is.null(names) && length(evaluation$labels)) names <- as.character(evaluation$labels)
+  .Call(C_ristra_evaluation_csv, evaluation$ptr, path.expand(as.character(path)),
+        if (is.null(by)) NULL else enc2utf8(as.character(by)),
+        if (is.null(names)) NULL else enc2utf8(as.character(names)))
+  invisible(path)
+}

@@ -200,3 +200,28 @@ SEXP ristra_r_evaluation_svg(SEXP evaluation, SEXP group, SEXP path, SEXP title)
         rr_fail(rc);
     return R_NilValue;
 }
+
+/* by: NULL or a string, the first column's value for group rows; names:
+ * NULL or one name per group, in group order. */
+SEXP ristra_r_evaluation_csv(SEXP evaluation, SEXP path, SEXP by, SEXP names)
+{
+    if (TYPEOF(evaluation) != EXTPTRSXP || R_ExternalPtrTag(evaluation) != evaluation_tag())
+        rr_invalid("not a ristra evaluation");
+    const ristra_evaluation *ev = R_ExternalPtrAddr(evaluation);
+    if (!ev)
+        rr_invalid("this evaluation is no longer available (it does not survive saveRDS() or "
+                 "a new session): run ristra_evaluate() again");
+    const char **group_names = NULL;
+    if (!Rf_isNull(names)) {
+        if (!Rf_isString(names))
+            rr_invalid("names must be a character vector");
+        group_names = (const char **)R_alloc((size_t)XLENGTH(names) + 1, sizeof *group_names);
+        for (R_xlen_t i = 0; i < XLENGTH(names); i++)
+            group_names[i] = Rf_translateCharUTF8(STRING_ELT(names, i));
+    }
+    int rc = ristra_evaluation_write_csv(ev, rr_string_arg(path, "path"),
+                                         rr_optional_string(by, "by"), group_names);
+    if (rc)
+        rr_fail(rc);
+    return R_NilValue;
+}

@@ -16,6 +16,8 @@ static const R_CallMethodDef call_entries[] = {
     { "C_ristra_convert_xgboost", (DL_FUNC)&ristra_r_convert_xgboost, 4 },
     { "C_ristra_evaluate", (DL_FUNC)&ristra_r_evaluate, 8 },
     { "C_ristra_default_tiers", (DL_FUNC)&ristra_r_default_tiers, 0 },
+    { "C_ristra_evaluation_csv", (DL_FUNC)&ristra_r_evaluation_csv, 4 },
+    { "C_ristra_collect", (DL_FUNC)&ristra_r_collect, 6 },
     { "C_ristra_evaluation_svg", (DL_FUNC)&ristra_r_evaluation_svg, 4 },
     { "C_ristra_score_file", (DL_FUNC)&ristra_r_score_file, 9 },
     { "C_ristra_synth", (DL_FUNC)&ristra_r_synth, 3 },

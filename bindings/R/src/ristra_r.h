@@ -18,6 +18,8 @@ SEXP ristra_r_convert_xgboost(SEXP src, SEXP feature_names, SEXP meta, SEXP hori
 SEXP ristra_r_evaluate(SEXP risk, SEXP outcome, SEXP groups, SEXP cut_points, SEXP n_bins,
                        SEXP confidence_level, SEXP flag_scope, SEXP n_threads);
 SEXP ristra_r_default_tiers(void);
+SEXP ristra_r_evaluation_csv(SEXP evaluation, SEXP path, SEXP by, SEXP names);
+SEXP ristra_r_collect(SEXP model, SEXP input, SEXP texts, SEXP columns, SEXP extra, SEXP flags);
 SEXP ristra_r_evaluation_svg(SEXP evaluation, SEXP group, SEXP path, SEXP title);
 SEXP ristra_r_synth(SEXP path, SEXP numbers, SEXP flags);
 SEXP ristra_r_pseudonymise(SEXP paths, SEXP encoding, SEXP length);

@@ -79,10 +79,12 @@ static const char *optional_elt(SEXP x, R_xlen_t i)
  * progress_fn: NULL or a function returning TRUE to stop.
  * Returns list(totals, tier_names, practices), or NULL when the progress
  * function stopped the run. */
-SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP tier_names,
-                         SEXP untiered_name, SEXP flags, SEXP limits, SEXP progress_fn)
+/* Checks the arguments and fills the options (files: input, output,
+ * rejects, summary). Strings point into R's memory or R_alloc(). */
+static void read_options(ristra_score_file_options *opts, ristra_population_options *population,
+                         const char *files[4], SEXP paths, SEXP columns, SEXP tiers,
+                         SEXP tier_names, SEXP untiered_name, SEXP flags, SEXP limits)
 {
-    const ristra_model *m = rr_model_of(model);
     if (!Rf_isString(paths) || XLENGTH(paths) != 6 || STRING_ELT(paths, 0) == NA_STRING)
         rr_invalid("paths must be character(6) with an input file");
     if (TYPEOF(limits) != REALSXP || XLENGTH(limits) != 3)
@@ -92,42 +94,38 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
     if (TYPEOF(flags) != INTSXP || XLENGTH(flags) != 6)
         rr_invalid("flags must be integer(6)");
 
-    ristra_score_file_options opts = RISTRA_SCORE_FILE_OPTIONS_INIT;
-    ristra_population_options population = RISTRA_POPULATION_OPTIONS_INIT;
-    opts.population = &population;
-    const char *files[4];
     for (int i = 0; i < 4; i++)
         files[i] = path_elt(paths, i);
-    opts.rejects_path = files[2];
-    opts.summary_path = files[3];
-    opts.manifest_path = optional_elt(paths, 4);
-    opts.contributions_path = path_elt(paths, 5);
+    opts->rejects_path = files[2];
+    opts->summary_path = files[3];
+    opts->manifest_path = optional_elt(paths, 4);
+    opts->contributions_path = path_elt(paths, 5);
     if (!ISNAN(REAL(limits)[0])) /* NA: the library's default */
-        opts.max_reject_rate = REAL(limits)[0];
+        opts->max_reject_rate = REAL(limits)[0];
     if (!ISNAN(REAL(limits)[1]))
-        opts.min_scored = (int64_t)REAL(limits)[1];
+        opts->min_scored = (int64_t)REAL(limits)[1];
     if (!ISNAN(REAL(limits)[2]))
-        opts.file_mode = (int)REAL(limits)[2];
+        opts->file_mode = (int)REAL(limits)[2];
     if (STRING_ELT(columns, 1) == NA_STRING)
         rr_invalid("practice_column must be a string");
     const char *kind = optional_elt(columns, 3);
-    if (!(population.id_kind = ristra_id_kind_from_string(kind)))
+    if (!(population->id_kind = ristra_id_kind_from_string(kind)))
         rr_invalid("id_kind must be \"nhs\" or \"pseudonym\", not \"%s\"", kind ? kind : "NA");
-    population.id_column = optional_elt(columns, 0); /* NA: the column of id_kind */
-    population.practice_column = optional_elt(columns, 1);
-    population.outcome_column = optional_elt(columns, 2);
-    population.n_threads = INTEGER(flags)[0];
-    population.outcome_required = INTEGER(flags)[1];
-    population.check_duplicates = INTEGER(flags)[2];
-    opts.gzip_output = INTEGER(flags)[3];
-    population.block_rows = INTEGER(flags)[4];
-    opts.n_threads = INTEGER(flags)[0];
-    opts.n_reasons = INTEGER(flags)[5];
+    population->id_column = optional_elt(columns, 0); /* NA: the column of id_kind */
+    population->practice_column = optional_elt(columns, 1);
+    population->outcome_column = optional_elt(columns, 2);
+    population->n_threads = INTEGER(flags)[0];
+    population->outcome_required = INTEGER(flags)[1];
+    population->check_duplicates = INTEGER(flags)[2];
+    opts->gzip_output = INTEGER(flags)[3];
+    population->block_rows = INTEGER(flags)[4];
+    opts->n_threads = INTEGER(flags)[0];
+    opts->n_reasons = INTEGER(flags)[5];
     if (!Rf_isNull(tiers)) {
         if (TYPEOF(tiers) != REALSXP || XLENGTH(tiers) < 1 || XLENGTH(tiers) > RISTRA_MAX_TIERS)
             rr_invalid("tiers must hold 1 to %d cut-points", RISTRA_MAX_TIERS);
-        opts.n_tiers = XLENGTH(tiers);
-        opts.tier_cut_points = REAL(tiers);
+        opts->n_tiers = XLENGTH(tiers);
+        opts->tier_cut_points = REAL(tiers);
     }
     if (!Rf_isNull(tier_names)) {
         if (!Rf_isString(tier_names) || XLENGTH(tier_names) > RISTRA_MAX_TIERS)
@@ -137,55 +135,44 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
                                                     sizeof *names);
         for (R_xlen_t k = 0; k < XLENGTH(tier_names); k++)
             names[k] = optional_elt(tier_names, k);
-        opts.tier_names = names;
+        opts->tier_names = names;
     }
-    opts.untiered_name = rr_optional_string(untiered_name, "untiered_name");
-    progress_ctx ctx = { Rf_isNull(progress_fn) ? NULL : progress_fn, 0, 0, 0 };
-    opts.progress = progress;
-    opts.progress_ctx = &ctx;
+    opts->untiered_name = rr_optional_string(untiered_name, "untiered_name");
+}
 
-    SEXP holder = PROTECT(R_MakeExternalPtr(NULL, R_NilValue, R_NilValue));
-    R_RegisterCFinalizerEx(holder, result_finalize, TRUE);
-    ristra_score_result *result = NULL;
-    int rc = ristra_score_file(&result, m, files[0], files[1], &opts);
-    if (rc == RISTRA_ECANCELLED && ctx.interrupted)
-        rr_invalid("interrupted: nothing was written");
-    if (rc == RISTRA_ECANCELLED && (ctx.failed || ctx.stopped)) {
-        UNPROTECT(1);
-        return R_NilValue;
-    }
-    if (rc)
-        rr_fail(rc);
-    R_SetExternalPtrAddr(holder, result);
-
-    ristra_score_totals t = RISTRA_SCORE_TOTALS_INIT;
-    if ((rc = ristra_score_result_totals(&t, result)))
+/* The run's totals as a named list, into *t too. */
+static SEXP totals_list(ristra_score_totals *t, const ristra_score_result *result)
+{
+    int rc;
+    if ((rc = ristra_score_result_totals(t, result)))
         rr_fail(rc);
     static const char *total_names[] = { "n_rows", "n_scored", "n_rejected", "n_practices",
                                          "tiers", "has_outcome", "expected", "observed",
                                          "auroc" };
     SEXP totals = PROTECT(rr_named_list(9, total_names));
-    SET_VECTOR_ELT(totals, 0, Rf_ScalarReal((double)t.n_rows));
-    SET_VECTOR_ELT(totals, 1, Rf_ScalarReal((double)t.n_scored));
-    SET_VECTOR_ELT(totals, 2, Rf_ScalarReal((double)t.n_rejected));
-    SET_VECTOR_ELT(totals, 3, Rf_ScalarInteger(t.n_practices));
-    SEXP counts = PROTECT(Rf_allocVector(REALSXP, t.n_tiers));
-    for (int k = 0; k < t.n_tiers; k++)
+    SET_VECTOR_ELT(totals, 0, Rf_ScalarReal((double)t->n_rows));
+    SET_VECTOR_ELT(totals, 1, Rf_ScalarReal((double)t->n_scored));
+    SET_VECTOR_ELT(totals, 2, Rf_ScalarReal((double)t->n_rejected));
+    SET_VECTOR_ELT(totals, 3, Rf_ScalarInteger(t->n_practices));
+    SEXP counts = PROTECT(Rf_allocVector(REALSXP, t->n_tiers));
+    for (int k = 0; k < t->n_tiers; k++)
         REAL(counts)[k] =
             (double)ristra_score_result_tier_count(result, RISTRA_SCORE_RESULT_ALL, k);
     SET_VECTOR_ELT(totals, 4, counts);
     UNPROTECT(1);
-    SET_VECTOR_ELT(totals, 5, Rf_ScalarLogical(t.has_outcome != 0));
-    SET_VECTOR_ELT(totals, 6, Rf_ScalarReal(t.expected));
-    SET_VECTOR_ELT(totals, 7, Rf_ScalarReal(t.has_outcome ? (double)t.observed : NA_REAL));
-    SET_VECTOR_ELT(totals, 8, Rf_ScalarReal(t.has_outcome ? t.auroc : NA_REAL));
+    SET_VECTOR_ELT(totals, 5, Rf_ScalarLogical(t->has_outcome != 0));
+    SET_VECTOR_ELT(totals, 6, Rf_ScalarReal(t->expected));
+    SET_VECTOR_ELT(totals, 7, Rf_ScalarReal(t->has_outcome ? (double)t->observed : NA_REAL));
+    SET_VECTOR_ELT(totals, 8, Rf_ScalarReal(t->has_outcome ? t->auroc : NA_REAL));
+    UNPROTECT(1);
+    return totals;
+}
 
-    SEXP names = PROTECT(Rf_allocVector(STRSXP, t.n_tiers));
-    for (int k = 0; k < t.n_tiers; k++) {
-        const char *name = ristra_score_result_tier_name(result, k);
-        SET_STRING_ELT(names, k, rr_utf8(name ? name : ""));
-    }
-
+/* One column per figure, one row per practice (tier counts practices x tiers). */
+static SEXP practices_list(const ristra_score_totals *tp, const ristra_score_result *result)
+{
+    const ristra_score_totals t = *tp;
+    int rc;
     static const char *practice_names[] = { "practice", "list_size", "n_rejected", "tier_count",
                                             "mean_risk", "expected", "observed",
                                             "observed_expected", "auroc" };
@@ -210,6 +197,47 @@ SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP 
         REAL(VECTOR_ELT(practices, 7))[i] = t.has_outcome ? p.observed_expected : NA_REAL;
         REAL(VECTOR_ELT(practices, 8))[i] = t.has_outcome ? p.auroc : NA_REAL;
     }
+    UNPROTECT(1);
+    return practices;
+}
+
+SEXP ristra_r_score_file(SEXP model, SEXP paths, SEXP columns, SEXP tiers, SEXP tier_names,
+                         SEXP untiered_name, SEXP flags, SEXP limits, SEXP progress_fn)
+{
+    const ristra_model *m = rr_model_of(model);
+    ristra_score_file_options opts = RISTRA_SCORE_FILE_OPTIONS_INIT;
+    ristra_population_options population = RISTRA_POPULATION_OPTIONS_INIT;
+    opts.population = &population;
+    const char *files[4];
+    read_options(&opts, &population, files, paths, columns, tiers, tier_names, untiered_name,
+                 flags, limits);
+    progress_ctx ctx = { Rf_isNull(progress_fn) ? NULL : progress_fn, 0, 0, 0 };
+    opts.progress = progress;
+    opts.progress_ctx = &ctx;
+
+    SEXP holder = PROTECT(R_MakeExternalPtr(NULL, R_NilValue, R_NilValue));
+    R_RegisterCFinalizerEx(holder, result_finalize, TRUE);
+    ristra_score_result *result = NULL;
+    int rc = ristra_score_file(&result, m, files[0], files[1], &opts);
+    if (rc == RISTRA_ECANCELLED && ctx.interrupted)
+        rr_invalid("interrupted: nothing was written");
+    if (rc == RISTRA_ECANCELLED && (ctx.failed || ctx.stopped)) {
+        UNPROTECT(1);
+        return R_NilValue;
+    }
+    if (rc)
+        rr_fail(rc);
+    R_SetExternalPtrAddr(holder, result);
+
+    ristra_score_totals t = RISTRA_SCORE_TOTALS_INIT;
+    SEXP totals = PROTECT(totals_list(&t, result));
+    SEXP names = PROTECT(Rf_allocVector(STRSXP, t.n_tiers));
+    for (int k = 0; k < t.n_tiers; k++) {
+        const char *name = ristra_score_result_tier_name(result, k);
+        SET_STRING_ELT(names, k, rr_utf8(name ? name : ""));
+    }
+
+    SEXP practices = PROTECT(practices_list(&t, result));
 
     static const char *out_names[] = { "totals", "tier_names", "practices" };
     SEXP out = PROTECT(rr_named_list(3, out_names));

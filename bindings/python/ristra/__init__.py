@@ -25,6 +25,7 @@ import os as _os
 
 from . import _lib
 from ._audit import Drift, audit, drift, report
+from ._collect import Collected, Grouping, collect, group_name
 from ._errors import (CancelledError, Error, FileError, FormatError, InternalError,
                       InvalidArgumentError, NotFoundError, NumericError, OutOfMemoryError,
                       ThresholdError, UnsupportedError, VersionError)
@@ -38,7 +39,7 @@ from ._version import __version__
 from ._xgboost import convert_xgboost
 
 __all__ = [
-    "CancelledError", "Calibration", "Drift", "audit", "drift", "report", "Error", "Evaluation", "Feature", "FileError", "FormatError",
+    "CancelledError", "Calibration", "Collected", "Grouping", "collect", "group_name", "Drift", "audit", "drift", "report", "Error", "Evaluation", "Feature", "FileError", "FormatError",
     "InternalError", "InvalidArgumentError", "LogisticFit", "Model", "NotFoundError",
     "NumericError", "OutOfMemoryError", "RowStatus", "ScoreResult", "ThresholdError", "Trees",
     "UnsupportedError",

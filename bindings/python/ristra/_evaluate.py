@@ -164,6 +164,20 @@ class Evaluation:
         columns = [n for n, _ in _lib.CutPointSummary._fields_ if n != "version"]
         return pd.DataFrame(rows, columns=columns)
 
+    def to_csv(self, path: PathLike, by: str | None = None,
+               names: Sequence[str] | None = None) -> None:
+        """Writes every figure of everyone and of each group, one row each,
+        with the library's writer (ristra_evaluation_write_csv): the file
+        ``ristra evaluate --output-csv`` writes. by: the first column's
+        value for the group rows ("practice"; None: "group"); names: one
+        per group in label order (None: the labels as text)."""
+        labels = list(names) if names is not None else [str(x) for x in self.labels]
+        arr = _lib.string_array(labels, "names") if labels else None
+        _lib.check(_lib.lib().ristra_evaluation_write_csv(
+            self._ptr, os.fsencode(path), _lib.text(by, "by"),
+            ctypes.cast(arr, ctypes.POINTER(ctypes.c_char_p)) if arr is not None else None),
+            os.fsdecode(path))
+
     def write_calibration_svg(self, path: PathLike, group: Any = None,
                               title: str | None = None) -> None:
         """Writes the calibration plot of a group (or everyone) as SVG."""

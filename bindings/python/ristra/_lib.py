@@ -259,6 +259,20 @@ class RecalibrateOptions(Structure):
                 ("model_version", c_char_p)]
 
 
+class CollectOptions(Structure):
+    """struct ristra_collect_options (include/ristra/collect.h)."""
+    _fields_ = [("version", c_int), ("population", POINTER(PopulationOptions)),
+                ("keep_values", c_int), ("n_required_extra", c_int64),
+                ("keep_unknown_outcome", c_int), ("n_threads", c_int)]
+
+
+class CollectedStruct(Structure):
+    """struct ristra_collected (opaque)."""
+
+
+CollectedPointer = POINTER(CollectedStruct)
+
+
 # Struct versions this binding was written against (the _VERSION macros).
 FEATURE_INFO_VERSION = 1
 SAVE_OPTIONS_VERSION = 1
@@ -284,6 +298,7 @@ POPULATION_BLOCK_VERSION = 1
 POPULATION_REJECT_VERSION = 1
 CALIBRATION_VERSION = 1
 RECALIBRATE_OPTIONS_VERSION = 1
+COLLECT_OPTIONS_VERSION = 1
 
 # name: (restype, argtypes), exactly as declared in include/ristra/*.h.
 _SIGNATURES = {
@@ -367,6 +382,28 @@ _SIGNATURES = {
                                               c_char_p, ModelPointer,
                                               POINTER(PopulationOptions)]),
     "ristra_population_close": (None, [PopulationPointer]),
+    # include/ristra/collect.h
+    "ristra_collect_options_init": (c_int, [POINTER(CollectOptions), c_int]),
+    "ristra_population_collect": (c_int, [POINTER(CollectedPointer), c_char_p, ModelPointer,
+                                          POINTER(CollectOptions)]),
+    "ristra_collected_free": (None, [CollectedPointer]),
+    "ristra_collected_n_rows": (c_int64, [CollectedPointer]),
+    "ristra_collected_n_cols": (c_int64, [CollectedPointer]),
+    "ristra_collected_values": (c_void_p, [CollectedPointer]),
+    "ristra_collected_extra": (c_void_p, [CollectedPointer]),
+    "ristra_collected_risk": (c_void_p, [CollectedPointer]),
+    "ristra_collected_margin": (c_void_p, [CollectedPointer]),
+    "ristra_collected_outcome": (c_void_p, [CollectedPointer]),
+    "ristra_collected_practice": (c_void_p, [CollectedPointer]),
+    "ristra_collected_n_practices": (c_int32, [CollectedPointer]),
+    "ristra_collected_practice_code": (c_char_p, [CollectedPointer, c_int32]),
+    "ristra_collected_n_read": (c_int64, [CollectedPointer]),
+    "ristra_collected_n_rejected": (c_int64, [CollectedPointer, c_int]),
+    "ristra_collected_n_left_out": (c_int64, [CollectedPointer, c_int]),
+    "ristra_collected_group": (c_int, [c_void_p, CollectedPointer, c_int, c_char_p]),
+    "ristra_group_name": (c_int, [c_char_p, c_size_t, c_int, c_int32]),
+    "ristra_evaluation_write_csv": (c_int, [EvaluationPointer, c_char_p, c_char_p,
+                                            POINTER(c_char_p)]),
     "ristra_population_read": (c_int, [POINTER(PopulationBlock), PopulationPointer]),
     "ristra_population_reject_info": (c_int, [POINTER(PopulationReject), PopulationPointer,
                                               c_int64]),

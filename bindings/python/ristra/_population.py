@@ -44,6 +44,44 @@ def _copy(address: int | None, ctype: Any, count: int, dtype: Any) -> npt.NDArra
     return np.ctypeslib.as_array(raw, shape=(count,)).astype(dtype, copy=True)
 
 
+def _population_options(model: Model | None, columns: Sequence[str] | None,
+                        extra_columns: Sequence[str] | None, id_column: str | None,
+                        practice_column: str, outcome_column: str | None,
+                        outcome_required: bool, check_duplicates: bool, threads: int,
+                        block_rows: int, id_kind: str
+                        ) -> tuple[_lib.PopulationOptions, list[Any], list[str], list[str]]:
+    """The reader's options, the arrays they point at (keep them alive), the
+    value columns' names and the extra columns'."""
+    if (model is None) == (columns is None):
+        raise _invalid("give either a model (read its features) or columns, not both")
+    lib = _lib.lib()
+    opts = _lib.PopulationOptions()
+    _lib.check(lib.ristra_population_options_init(ctypes.byref(opts),
+                                                   _lib.POPULATION_OPTIONS_VERSION))
+    opts.id_column = _lib.text(id_column, "id_column")
+    opts.id_kind = _id_kind(id_kind)
+    opts.practice_column = _lib.text(practice_column, "practice_column")
+    opts.outcome_column = _lib.text(outcome_column, "outcome_column")
+    opts.outcome_required = int(bool(outcome_required))
+    opts.check_duplicates = int(bool(check_duplicates))
+    opts.n_threads = int(threads)
+    opts.block_rows = int(block_rows)
+    keep: list[Any] = []
+    if columns is not None:
+        names = list(columns)
+        keep.append(_lib.string_array(names, "columns"))
+        opts.columns = ctypes.cast(keep[-1], ctypes.POINTER(ctypes.c_char_p))
+        opts.n_columns = len(names)
+    else:
+        names = model.feature_names if model is not None else []
+    extra = list(extra_columns) if extra_columns is not None else []
+    if extra:
+        keep.append(_lib.string_array(extra, "extra_columns"))
+        opts.extra_columns = ctypes.cast(keep[-1], ctypes.POINTER(ctypes.c_char_p))
+        opts.n_extra = len(extra)
+    return opts, keep, names, extra
+
+
 def read_population(input: PathLike | bytes, model: Model | None = None, *,
                     columns: Sequence[str] | None = None,
                     extra_columns: Sequence[str] | None = None, id_column: str | None = None,
@@ -72,35 +110,10 @@ def read_population(input: PathLike | bytes, model: Model | None = None, *,
     file and line), FileError.
     """
     import pandas as pd
-    if (model is None) == (columns is None):
-        raise _invalid("give either a model (read its features) or columns, not both")
+    opts, keep, names, extra = _population_options(
+        model, columns, extra_columns, id_column, practice_column, outcome_column,
+        outcome_required, check_duplicates, threads, block_rows, id_kind)
     lib = _lib.lib()
-    opts = _lib.PopulationOptions()
-    _lib.check(lib.ristra_population_options_init(ctypes.byref(opts),
-                                                   _lib.POPULATION_OPTIONS_VERSION))
-    opts.id_column = _lib.text(id_column, "id_column")
-    opts.id_kind = _id_kind(id_kind)
-    opts.practice_column = _lib.text(practice_column, "practice_column")
-    opts.outcome_column = _lib.text(outcome_column, "outcome_column")
-    opts.outcome_required = int(bool(outcome_required))
-    opts.check_duplicates = int(bool(check_duplicates))
-    opts.n_threads = int(threads)
-    opts.block_rows = int(block_rows)
-    keep = []
-    if columns is not None:
-        names = list(columns)
-        keep.append(_lib.string_array(names, "columns"))
-        opts.columns = ctypes.cast(keep[-1], ctypes.POINTER(ctypes.c_char_p))
-        opts.n_columns = len(names)
-    elif model is not None:
-        names = model.feature_names
-    else:
-        raise _invalid("read_population needs a model or columns")
-    extra = list(extra_columns) if extra_columns is not None else []
-    if extra:
-        keep.append(_lib.string_array(extra, "extra_columns"))
-        opts.extra_columns = ctypes.cast(keep[-1], ctypes.POINTER(ctypes.c_char_p))
-        opts.n_extra = len(extra)
     model_ptr = model._ptr if model is not None else None
     pop = _lib.PopulationPointer()
     if isinstance(input, (bytes, bytearray, memoryview)):

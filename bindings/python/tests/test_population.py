@@ -120,3 +120,29 @@ def test_whole_file_errors_name_the_file():
         ristra.read_population(FIXTURES / "truncated.csv.gz", columns=["age"])
     with pytest.raises(ristra.InvalidArgumentError, match="either a model"):
         ristra.read_population(FIXTURES / "good.csv")
+
+
+def test_collect_gives_the_rows_the_reader_and_model_accept_with_their_groups(tmp_path):
+    """ristra.collect (ristra_population_collect): the usable rows in file
+    order with the model's risks, practices in code order and the library's
+    age bands, checked against read_population, predict and pandas."""
+    path = tmp_path / "p.csv"
+    ristra.synth(path, patients=3000, practices=3, seed=4)
+    lines = path.read_text().splitlines()
+    lines[5] = "1" + lines[5][1:]                              # one bad NHS number
+    path.write_text("\n".join(lines) + "\n")
+    model = ristra.Model.load(SOURCE / "models" / "demo_logistic.json")
+    rows = ristra.collect(path, model, extra_columns=["age"])
+    df = ristra.read_population(path, model, outcome_column="emergency_admission_next_12m",
+                                extra_columns=["age"])
+    ok = df[df.status == 0]
+    assert rows.n_read == len(df) and len(rows.risk) == len(ok) == len(df) - 1
+    assert sum(rows.rejected.values()) == 1
+    np.testing.assert_array_equal(rows.risk, model.predict(ok[model.feature_names].to_numpy()))
+    assert rows.practice_codes == sorted(set(ok.practice))
+    assert list(np.array(rows.practice_codes)[rows.practice]) == list(ok.practice)
+    bands = pd.cut(ok.age, [-1, 17, 44, 64, 74, 84, 200], labels=False).to_numpy()
+    np.testing.assert_array_equal(rows.group(ristra.Grouping.AGE_BAND, "age"), bands)
+    assert ristra.group_name(ristra.Grouping.AGE_BAND, 3) == "65-74"
+    with pytest.raises(ristra.NotFoundError):
+        rows.group(ristra.Grouping.AGE_BAND, "not_read")
