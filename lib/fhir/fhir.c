@@ -182,21 +182,30 @@ static int put_resource(text *t, const shared *sh, const ristra__fhir_list *l,
                         const ristra__practice_stats *ps, int64_t rank, int64_t at)
 {
     const ristra__stratification *st = l->st;
-    char num[RISTRA__NUMBER_TEXT_MAX], nhs[16], note[256];
+    char num[RISTRA__NUMBER_TEXT_MAX], nhs[16], note[256], why[2048];
     int tier = ristra__tier_of(ps, st->n_tiers, rank);
-    snprintf(nhs, sizeof nhs, "%010llu", (unsigned long long)l->nhs_number[st->order[at]]);
+    const int64_t patient = st->order[at];
+    snprintf(nhs, sizeof nhs, "%010llu", (unsigned long long)l->nhs_number[patient]);
     int rc = put(t, sh->head.data, sh->head.len);
-    if (!rc) rc = puts_(t, nhs);
+    /* a pseudonym is [0-9A-Za-z_-] only (the reader checked): no escaping */
+    if (!rc) rc = puts_(t, l->token ? l->token[patient] : nhs);
     if (!rc) rc = put(t, sh->middle.data, sh->middle.len);
     if (!rc) rc = put(t, num, ristra__format_double(num, st->risk[at]));
     if (!rc) rc = put(t, sh->tail.data, sh->tail.len);
     if (!rc) rc = puts_(t, risk_code(tier, st->n_tiers));
     if (!rc) rc = puts_(t, "\"}],\"text\":");
     if (!rc) rc = put_string(t, l->tier_name[tier]);
+    if (!rc) rc = puts_(t, "}");
+    if (l->rationale)
+        l->rationale(l->rationale_ctx, patient, why, sizeof why);
+    if (!rc && l->rationale && why[0]) {
+        rc = puts_(t, ",\"rationale\":");
+        if (!rc) rc = put_string(t, why);
+    }
     snprintf(note, sizeof note,
              "Rank %lld of %lld registered patients scored at practice %s; tier: ",
              (long long)rank, (long long)ps->list_size, l->practice_code[ps->practice]);
-    if (!rc) rc = puts_(t, "}}],\"note\":[{\"text\":");
+    if (!rc) rc = puts_(t, "}],\"note\":[{\"text\":");
     text nt = { NULL, 0, 0 };
     if (!rc) rc = puts_(&nt, note);
     if (!rc) rc = puts_(&nt, l->tier_name[tier]);

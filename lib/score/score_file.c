@@ -659,7 +659,9 @@ static int finish(ristra_score_result *r, batch *b)
         rc = ristra__write_ranked_list(b->out_list, &list);
     }
     if (!rc && b->out_fhir) {
-        ristra__fhir_list list = { &st, b->rows.nhs_number, codes, names, b->model };
+        ristra__fhir_list list = { &st, b->rows.nhs_number, tokens, codes, names, b->model,
+                                   b->explained.k ? ristra__explained_rationale : NULL,
+                                   &b->explained };
         rc = ristra__fhir_write(b->out_fhir, b->opts->fhir, &list);
     }
     if (!rc && b->out_summary)
@@ -929,11 +931,19 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     if (!rc) {
         b.id_kind = po.id_kind ? po.id_kind : RISTRA_ID_NHS;
         r->totals.id_kind = b.id_kind;
-        if (b.id_kind == RISTRA_ID_PSEUDONYM && (o->fhir_path || o->contributions_path))
+        if (b.id_kind == RISTRA_ID_PSEUDONYM && o->contributions_path)
             rc = ristra__error(RISTRA_EINVAL,
-                               "ristra_score_file: %s names each patient by NHS number; a run "
-                               "of pseudonyms (id_kind pseudonym) cannot write it",
-                               o->fhir_path ? "FHIR output" : "the contributions file");
+                               "ristra_score_file: the contributions file names each patient "
+                               "by NHS number; a run of pseudonyms (id_kind pseudonym) cannot "
+                               "write it");
+        else if (b.id_kind == RISTRA_ID_PSEUDONYM && o->fhir_path &&
+                 (!o->fhir || !o->fhir->identifier_system ||
+                  !strcmp(o->fhir->identifier_system, RISTRA_FHIR_NHS_NUMBER_SYSTEM)))
+            rc = ristra__error(RISTRA_EINVAL,
+                               "ristra_score_file: a run of pseudonyms writes FHIR subjects "
+                               "under the pseudonyms' own identifier system: set "
+                               "opts->fhir->identifier_system (--fhir-system) to it, not to "
+                               "the NHS number's");
     }
     if (!rc)
         rc = open_everything(&b, output, &po);

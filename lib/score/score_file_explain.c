@@ -187,6 +187,17 @@ void ristra__explained_header(char *buf, size_t size, int k)
                                 r, r, r, r);
 }
 
+/* ": 3 (+0.82)", what a reason's readable text says after its label. */
+static void readable_suffix(char *text, size_t size, const char *unit, double value,
+                            double contribution)
+{
+    if (isnan(value))
+        snprintf(text, size, ": missing (%+.2f)", contribution);
+    else
+        snprintf(text, size, ": %.6g%s%.100s (%+.2f)", value, *unit ? " " : "", unit,
+                 contribution);
+}
+
 /* "Emergency admissions in the previous 12 months: 3 (+0.82)", as one
  * quoted CSV field. A leading = + - @ is defused with a quote mark, as
  * spreadsheets would otherwise run it. */
@@ -194,11 +205,7 @@ static char *put_readable(char *o, const char *label, const char *unit, double v
                           double contribution)
 {
     char text[READABLE_MAX];
-    if (isnan(value))
-        snprintf(text, sizeof text, ": missing (%+.2f)", contribution);
-    else
-        snprintf(text, sizeof text, ": %.6g%s%.100s (%+.2f)", value, *unit ? " " : "", unit,
-                 contribution);
+    readable_suffix(text, sizeof text, unit, value, contribution);
     *o++ = '"';
     if (strchr("=+-@", label[0]))
         *o++ = '\'';
@@ -235,4 +242,19 @@ char *ristra__explained_format(char *o, const ristra__explained *e, int64_t pati
         o = put_readable(o, e->label[f[r]], e->unit[f[r]], val[r], con[r]);
     }
     return o;
+}
+
+void ristra__explained_rationale(const void *ctx, int64_t patient, char *buf, size_t size)
+{
+    const ristra__explained *e = ctx;
+    const int32_t *f = e->feature + patient * e->k;
+    const double *val = e->value + patient * e->k, *con = e->contribution + patient * e->k;
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int r = 0; r < e->k && f[r] >= 0 && len < size; r++) {
+        char text[READABLE_MAX];
+        readable_suffix(text, sizeof text, e->unit[f[r]], val[r], con[r]);
+        len += (size_t)snprintf(buf + len, size - len, "%s%s%s", r ? "; " : "",
+                                e->label[f[r]], text);
+    }
 }

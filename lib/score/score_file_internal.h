@@ -124,5 +124,9 @@ int ristra__explained_keep(ristra__explained *e, const ristra__feed_block *v, in
 /* The ranked list's extra header columns, and one patient's fields. */
 void ristra__explained_header(char *buf, size_t size, int k);
 char *ristra__explained_format(char *o, const ristra__explained *e, int64_t patient);
+/* One patient's reasons as one readable text ("age: 85 years (+0.40); ..."),
+ * as the ranked list's readable columns say them; "" when none raise the
+ * risk. ctx is the ristra__explained (the FHIR writer's callback). */
+void ristra__explained_rationale(const void *ctx, int64_t patient, char *buf, size_t size);
 
 #endif

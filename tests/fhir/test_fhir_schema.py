@@ -121,3 +121,41 @@ def test_resources_carry_the_ranked_lists_figures(run):
         assert r["method"]["text"] == f"{meta['name']} {meta['version']}"
         assert f"Rank {row.rank_in_practice} of" in r["note"][0]["text"]
     assert not any(math.isnan(r["prediction"][0]["probabilityDecimal"]) for r in res)
+
+
+def test_reason_codes_are_the_rationale_and_pseudonyms_the_subject(tmp_path, schema):
+    """With --reasons K each prediction's rationale is the ranked list's
+    readable reasons of the same patient, joined; a pseudonymised run names
+    each subject by its pseudonym under the pseudonyms' system, and is
+    refused under the NHS number's. Every resource validates."""
+    pop, ps, key = tmp_path / "pop.csv", tmp_path / "ps.csv", tmp_path / "k"
+    ristra("synth", "--patients", 2000, "--practices", 2, "--seed", 9, "--output", pop)
+    ristra("score", "--model", MODEL, "--input", pop, "--output", tmp_path / "l.csv",
+           "--reasons", 3, "--fhir", tmp_path / "r.ndjson", "--quiet")
+    listed = pd.read_csv(tmp_path / "l.csv", dtype=str, keep_default_na=False)
+    res = [json.loads(line) for line in (tmp_path / "r.ndjson").read_text().splitlines()]
+    v = validator(schema, "RiskAssessment")
+    with_reasons = 0
+    for (_, row), r in zip(listed.iterrows(), res):
+        assert not list(v.iter_errors(r))
+        want = "; ".join(row[f"reason{k}"] for k in (1, 2, 3) if row[f"reason{k}"])
+        assert r["prediction"][0].get("rationale", "") == want
+        with_reasons += bool(want)
+    assert with_reasons > len(res) // 2
+    key.write_bytes(bytes(range(32)))
+    key.chmod(0o600)
+    ristra("pseudonymise", "--key-file", key, "--input", pop, "--output", ps, "--quiet")
+    system = "https://example.org/Id/practice-pseudonym"
+    ristra("score", "--model", MODEL, "--input", ps, "--id-kind", "pseudonym", "--output",
+           tmp_path / "pl.csv", "--fhir", tmp_path / "p.ndjson", "--fhir-system", system,
+           "--quiet")
+    plist = pd.read_csv(tmp_path / "pl.csv", dtype=str)
+    pres = [json.loads(line) for line in (tmp_path / "p.ndjson").read_text().splitlines()]
+    assert [r["subject"]["identifier"] for r in pres] == [
+        {"system": system, "value": p} for p in plist.pseudonym]
+    assert not list(v.iter_errors(pres[0]))
+    proc = subprocess.run([CLI, "score", "--model", MODEL, "--input", ps, "--id-kind",
+                           "pseudonym", "--output", tmp_path / "x.csv", "--fhir",
+                           tmp_path / "x.ndjson"], capture_output=True, text=True)
+    assert proc.returncode != 0 and "identifier_system" in proc.stderr
+    assert not (tmp_path / "x.ndjson").exists() and not (tmp_path / "x.csv").exists()
