@@ -70,6 +70,29 @@ RISTRA_API int ristra_report_options_init(ristra_report_options *opts, int versi
  */
 RISTRA_API int ristra_report_suppressed_count(char *out, size_t size, int64_t count);
 
+/**
+ * Writes the report of a recorded run (`ristra report --manifest M`): the
+ * manifest's model file and input are checked against the SHA-256 it
+ * records, the run is repeated with the options it records (tiers, columns,
+ * identifier kind, threshold, the audit's groupings), writing the report's
+ * pages into directory and nothing else, and its counts are checked
+ * against the record. The pages show the recorded run's manifest hash and
+ * start time.
+ * @param manifest   a run's manifest (ristra_score_file()'s).
+ * @param directory  an existing directory, as report_dir.
+ * @param opts       the report's options (suppression, title, baseline);
+ *                   NULL: the defaults.
+ * @return RISTRA_OK; RISTRA_EINVAL (NULL arguments, bad options);
+ *         RISTRA_EIO (the manifest, model or input cannot be read);
+ *         RISTRA_EFORMAT (not a run's manifest, or the model file or the
+ *         input has changed since the run: nothing written); the errors of
+ *         ristra_score_file().
+ * @thread_safety Safe.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_report_from_manifest(const char *manifest, const char *directory,
+                                           const ristra_report_options *opts);
+
 RISTRA_END_DECL
 
 #endif /* RISTRA_REPORT_H */

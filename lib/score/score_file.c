@@ -335,6 +335,7 @@ typedef struct batch {
     ristra__output *out_contrib;       /* opts->contributions_path */
     ristra__explained explained;       /* contributions and reasons */
     int id_kind;                       /* the reader's ristra_id_kind */
+    const ristra__recorded_run *recorded; /* a report of a recorded run, or NULL */
     /* pseudonyms: the scored patients' identifiers, NUL-terminated, one
      * after another; rows.nhs_number then holds each one's offset here */
     ristra__text tokens;
@@ -745,6 +746,21 @@ static json_t *counts_json(const batch *b, const ristra_score_result *r)
                      "tiers", tiers);
 }
 
+/* The audit's groupings, as given (NULL: the defaults): what a report of
+ * the run read again needs. */
+static json_t *audit_json(const ristra_audit_options *given)
+{
+    ristra_audit_options defaults = RISTRA_AUDIT_OPTIONS_INIT;
+    const ristra_audit_options *a = given ? given : &defaults;
+    json_t *columns = json_array();
+    for (int64_t k = 0; columns && k < a->n_group_columns; k++)
+        json_array_append_new(columns, json_string(a->group_columns[k]));
+    return json_pack("{s:s?, s:s?, s:s?, s:o?, s:b, s:f}", "age_column", a->age_column,
+                     "sex_column", a->sex_column, "deprivation_column", a->deprivation_column,
+                     "group_columns", columns, "by_practice", a->by_practice,
+                     "confidence_level", a->confidence_level);
+}
+
 /* The manifest's record of what was read, how and with what. */
 static int record_run(ristra__manifest *m, batch *b, const ristra_score_result *r,
                       const char *output, const ristra_population_options *po)
@@ -766,6 +782,8 @@ static int record_run(ristra__manifest *m, batch *b, const ristra_score_result *
             json_object_set_new(opts, keys[i], more[i] ? json_string(more[i]) : json_null());
         json_object_set_new(opts, "id_kind", json_string(ristra_id_kind_string(b->id_kind)));
         json_object_set_new(opts, "n_reasons", json_integer(b->opts->n_reasons));
+        if (b->audit)
+            json_object_set_new(opts, "audit", audit_json(b->opts->audit));
     }
     if (!rc)
         rc = ristra__manifest_set(m, "options", opts);
@@ -827,11 +845,14 @@ static int commit_outputs(batch *b, ristra__manifest *m, const char *manifest_pa
     if (!rc && b->opts->report_dir)
         rc = report_drift(&drift, b);
     if (!rc && b->opts->report_dir) {
+        const ristra__recorded_run *rec = b->recorded;
         ristra__report_input in = { b->opts->report_dir, b->opts->report,
                                     ristra__audit_figures_of(b->audit), r,
                                     ristra_model_metadata(b->model),
-                                    manifest_path ? hex : NULL,
-                                    manifest_path ? ristra__manifest_started(m) : NULL, drift };
+                                    rec ? rec->manifest_sha256 : manifest_path ? hex : NULL,
+                                    rec ? rec->started_utc
+                                        : manifest_path ? ristra__manifest_started(m) : NULL,
+                                    drift };
         rc = ristra__report_write(set, &in);
     }
     ristra_drift_free(drift);
@@ -891,6 +912,14 @@ static int open_everything(batch *b, const char *output, ristra_population_optio
 int ristra_score_file(ristra_score_result **out, const ristra_model *model, const char *input,
                       const char *output, const ristra_score_file_options *opts)
 {
+    return ristra__score_file_recorded(out, model, input, output, opts, NULL);
+}
+
+int ristra__score_file_recorded(ristra_score_result **out, const ristra_model *model,
+                                const char *input, const char *output,
+                                const ristra_score_file_options *opts,
+                                const ristra__recorded_run *recorded)
+{
     if (out)
         *out = NULL;
     ristra_score_file_options full;
@@ -922,6 +951,7 @@ int ristra_score_file(ristra_score_result **out, const ristra_model *model, cons
     b.model = model;
     b.opts = o;
     b.input = input;
+    b.recorded = recorded;
     ristra__manifest *m = NULL;
     ristra_score_result *r = new_result(o, model);
     rc = r ? ristra__manifest_new(&m, explain_run ? "explain" : "score") : ristra__oom();

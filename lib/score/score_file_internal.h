@@ -90,6 +90,21 @@ const char *ristra__feed_practice(const ristra__feed *f, int32_t index);
 /* Stops the reader thread; the population may be used again after this. */
 void ristra__feed_close(ristra__feed *f);
 
+/* ------------------------------------------------------------ recorded runs */
+
+/* A run read again from its manifest (score_report.c): the report's pages
+ * show the recorded run's manifest hash and start, not this call's. */
+typedef struct ristra__recorded_run {
+    const char *manifest_sha256;
+    const char *started_utc;
+} ristra__recorded_run;
+
+/* ristra_score_file(), with the record of the run it repeats (or NULL). */
+int ristra__score_file_recorded(ristra_score_result **out, const ristra_model *model,
+                                const char *input, const char *output,
+                                const ristra_score_file_options *opts,
+                                const ristra__recorded_run *recorded);
+
 /* ------------------------------------------------------------ explanations
  * The contributions file and the reason codes (score_file_explain.c). */
 
