@@ -1,6 +1,6 @@
 /* ristra explain: every patient's contributions (over ristra_score_file()
  * with a contributions file), or one patient's, typed on the command line
- * (the what-if calculator, over the population reader and
+ * (the what-if calculator, over ristra_population_read_values() and
  * ristra_model_explain()). */
 #include <math.h>
 #include <stdio.h>
@@ -45,145 +45,47 @@ static const char USAGE[] =
 
 /* ------------------------------------------------------------ one patient */
 
-/* A test NHS number with a valid check digit and a well-formed ODS code:
- * the what-if row goes through the reader exactly as a file's row would. */
-static const char ID[] = "9434765919", PRACTICE[] = "A81001";
-
 typedef struct whatif {
     const ristra_model *model;
     int64_t nf;
-    const char **given;      /* per feature: the text typed, or NULL */
 } whatif;
 
-static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+/* "age=82,copd=1" -> names and values, pointing into text. */
+static int split_values(char *text, const char ***names, const char ***values, int64_t *n)
 {
-    if (*len + n + 1 > *cap) {
-        size_t c = (*cap ? *cap * 2 : 256) + n;
-        char *b = realloc(*buf, c);
-        if (!b)
-            return -1;
-        *buf = b;
-        *cap = c;
-    }
-    memcpy(*buf + *len, s, n);
-    *len += n;
-    (*buf)[*len] = '\0';
-    return 0;
-}
-
-/* One CSV field, quoted, so that whatever was typed reaches the reader's
- * number check as it is. */
-static int append_field(char **buf, size_t *len, size_t *cap, const char *s, char end)
-{
-    int rc = append(buf, len, cap, "\"", 1);
-    for (const char *p = s; !rc && *p; p++)
-        rc = append(buf, len, cap, p, 1) || (*p == '"' && append(buf, len, cap, "\"", 1));
-    char tail[2] = { '"', end };
-    return rc || append(buf, len, cap, tail, 2);
-}
-
-/* The header and the one row, as a population file. */
-static char *whatif_csv(const whatif *w, size_t *len)
-{
-    char *buf = NULL;
-    size_t cap = 0;
-    *len = 0;
-    int rc = append_field(&buf, len, &cap, "nhs_number", ',') ||
-             append_field(&buf, len, &cap, "practice", ',');
-    for (int64_t j = 0; !rc && j < w->nf; j++) {
-        ristra_feature_info f = RISTRA_FEATURE_INFO_INIT;
-        rc = ristra_model_feature(&f, w->model, j) ||
-             append_field(&buf, len, &cap, f.name, j + 1 < w->nf ? ',' : '\n');
-    }
-    rc = rc || append_field(&buf, len, &cap, ID, ',') ||
-         append_field(&buf, len, &cap, PRACTICE, w->nf ? ',' : '\n');
-    for (int64_t j = 0; !rc && j < w->nf; j++)
-        rc = append_field(&buf, len, &cap, w->given[j] ? w->given[j] : "",
-                          j + 1 < w->nf ? ',' : '\n');
-    if (rc) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
-/* "age=82,copd=1" -> w->given; unknown names and repeats are usage errors. */
-static int parse_values(whatif *w, char *text)
-{
-    int64_t n = 0;
-    const char **items = cli_split_list(text, &n);
-    if (!items)
+    const char **items = cli_split_list(text, n);
+    *names = items;
+    *values = items ? malloc((size_t)(*n > 0 ? *n : 1) * sizeof **values) : NULL;
+    if (!*values)
         return cli_fail("explain", RISTRA_ENOMEM, "out of memory");
-    int rc = CLI_OK;
-    for (int64_t i = 0; i < n && !rc; i++) {
+    for (int64_t i = 0; i < *n; i++) {
         char *eq = strchr(items[i], '=');
-        if (!eq) {
-            rc = cli_usage_error("explain", USAGE, "--values: \"%s\" is not name=value", items[i]);
-            break;
-        }
+        if (!eq)
+            return cli_usage_error("explain", USAGE, "--values: \"%s\" is not name=value",
+                                   items[i]);
         *eq = '\0';
-        int64_t j = ristra_model_feature_index(w->model, items[i]);
-        if (j < 0)
-            rc = cli_usage_error("explain", USAGE,
-                                 "--values: the model has no feature \"%s\" (`ristra inspect` "
-                                 "lists them)", items[i]);
-        else if (w->given[j])
-            rc = cli_usage_error("explain", USAGE, "--values: \"%s\" is given twice", items[i]);
-        else
-            w->given[j] = eq + 1;
+        (*values)[i] = eq + 1;
     }
-    free(items);
-    return rc;
+    return CLI_OK;
 }
 
-/* A row the reader passes that the model still does not score (too few
- * features present: RISTRA_ROW_INSUFFICIENT_DATA): says why, as ristra
- * score's rejects would. */
-static int check_row(const whatif *w, const double *x)
+/* The row as the library's reader reads it (ristra_population_read_values). */
+static int read_row(double *x, const whatif *w, const char *const *names,
+                    const char *const *values, int64_t n)
 {
-    ristra_row_check check = RISTRA_ROW_CHECK_INIT;
-    int rc = ristra_model_check_row(&check, w->model, x, RISTRA_FLOAT64, w->nf);
+    int32_t status;
+    char reason[1024];
+    int rc = ristra_population_read_values(x, &status, reason, sizeof reason, w->model, names,
+                                           values, n);
+    if (rc == RISTRA_ENOTFOUND || rc == RISTRA_EINVAL)
+        return cli_usage_error("explain", USAGE, "--values: %s (`ristra inspect` lists the "
+                               "features)", ristra_last_error());
     if (rc)
-        return cli_fail("explain", rc, "cannot check --values");
-    if (check.status == RISTRA_ROW_OK)
+        return cli_fail("explain", rc, "cannot read --values");
+    if (status == RISTRA_ROW_OK)
         return CLI_OK;
-    if (check.status == RISTRA_ROW_INSUFFICIENT_DATA)
-        fprintf(stderr, "ristra explain: --values: %s: %lld of the model's %lld features given, "
-                "it needs at least %lld\n", ristra_row_status_string(check.status),
-                (long long)check.n_present, (long long)w->nf, (long long)check.n_needed);
-    else
-        fprintf(stderr, "ristra explain: --values: %s\n", ristra_row_status_string(check.status));
+    fprintf(stderr, "ristra explain: --values: %s\n", cli_esc(reason));
     return CLI_FAILED;
-}
-
-/* Reads the row back through the population reader: its number, range and
- * missing-value checks, and its words when the row is rejected. */
-static int read_row(double *x, const whatif *w)
-{
-    size_t len = 0;
-    char *csv = whatif_csv(w, &len);
-    if (!csv)
-        return cli_fail("explain", RISTRA_ENOMEM, "out of memory");
-    ristra_population *pop = NULL;
-    ristra_population_block b;
-    int rc = ristra_population_open_buffer(&pop, csv, len, "--values", w->model, NULL);
-    if (!rc)
-        rc = ristra_population_read(&b, pop);
-    if (rc) {
-        rc = cli_fail("explain", rc, "cannot read --values");
-    } else if (b.n_rows != 1 || b.status[0] != RISTRA_ROW_OK) {
-        ristra_population_reject why = RISTRA_POPULATION_REJECT_INIT;
-        ristra_population_reject_info(&why, pop, 0);
-        fprintf(stderr, "ristra explain: --values: %s\n",
-                cli_esc(why.reason ? why.reason : "rejected"));
-        rc = CLI_FAILED;
-    } else {
-        memcpy(x, b.values, (size_t)w->nf * sizeof *x);
-        rc = check_row(w, x);
-    }
-    ristra_population_close(pop);
-    free(csv);
-    return rc;
 }
 
 typedef struct line {
@@ -246,19 +148,21 @@ static int print_explanation(const whatif *w, const double *x)
 
 static int run_values(const ristra_model *model, const char *values)
 {
-    whatif w = { model, ristra_model_n_features(model), NULL };
+    whatif w = { model, ristra_model_n_features(model) };
     char *text = strdup(values);
-    w.given = calloc((size_t)(w.nf > 0 ? w.nf : 1), sizeof *w.given);
     double *x = malloc((size_t)(w.nf > 0 ? w.nf : 1) * sizeof *x);
-    int rc = text && w.given && x ? CLI_OK : cli_fail("explain", RISTRA_ENOMEM, "out of memory");
+    const char **names = NULL, **given = NULL;
+    int64_t n = 0;
+    int rc = text && x ? CLI_OK : cli_fail("explain", RISTRA_ENOMEM, "out of memory");
     if (!rc)
-        rc = parse_values(&w, text);
+        rc = split_values(text, &names, &given, &n);
     if (!rc)
-        rc = read_row(x, &w);
+        rc = read_row(x, &w, names, given, n);
     if (!rc)
         rc = print_explanation(&w, x);
     free(text);
-    free(w.given);
+    free(names);
+    free(given);
     free(x);
     return rc;
 }

@@ -126,6 +126,32 @@ RISTRA_API int ristra_population_open_buffer(ristra_population **out, const void
                                              const ristra_population_options *opts);
 
 /**
+ * Reads one patient's values for a model, typed as names and texts (the
+ * what-if calculator: `ristra explain --values age=82,copd=1`), exactly as
+ * the reader reads a row of a population file: each named feature's text
+ * is checked as a number, against its valid range and missing policy, with
+ * the reader's reject words; features not named are missing; then the
+ * model's own row check (too few features present) applies.
+ * @param[out] x_out       the model's n_features values as the reader gives
+ *                         them (NaN = missing; imputed where the policy says);
+ *                         written only when *status_out is RISTRA_ROW_OK.
+ * @param[out] status_out  RISTRA_ROW_OK, or the row status that would reject
+ *                         the row in a file.
+ * @param[out] reason      when rejected, why, in the rejects file's words
+ *                         (reason_size bytes at most); may be NULL with 0.
+ * @return RISTRA_OK (also for a rejected row: see *status_out);
+ *         RISTRA_ENOTFOUND (a name that is not one of the model's features:
+ *         the message names it); RISTRA_EINVAL (NULL, a name given twice);
+ *         RISTRA_ENOMEM.
+ * @thread_safety Safe; the model may be shared.
+ * @since 2.0.0
+ */
+RISTRA_API int ristra_population_read_values(double *x_out, int32_t *status_out, char *reason,
+                                             size_t reason_size, const ristra_model *model,
+                                             const char *const *names,
+                                             const char *const *values, int64_t n);
+
+/**
  * Closes a reader and frees everything it holds (blocks, reject strings).
  * NULL is a no-op.
  * @thread_safety No other thread may be using the reader.

@@ -576,3 +576,42 @@ Test(population_read, a_feature_can_also_be_an_extra_column)
     cr_assert(strstr(ristra_last_error(), "column 3 (\"age\") is asked for in two roles"), "%s",
               ristra_last_error());
 }
+
+/* The what-if row (ristra_population_read_values) is read as a file's row. */
+Test(read_values, typed_values_get_the_readers_checks_and_words)
+{
+    char *path = rt_source_path("models/demo_gbdt.json.gz"); /* missing values native */
+    ristra_model *m = NULL;
+    cr_assert_eq(ristra_model_load(&m, path), RISTRA_OK, "%s", ristra_last_error());
+    free(path);
+    int64_t nf = ristra_model_n_features(m);
+    double *x = malloc((size_t)nf * sizeof *x);
+    int32_t status = -1;
+    char why[256];
+    const char *names[] = { "age", "copd", "frailty_index", "emergency_admissions_12m", "female" };
+    const char *good[] = { "82", "1", "0.4", "3", "1" };
+    cr_assert_eq(ristra_population_read_values(x, &status, why, sizeof why, m, names, good, 5),
+                 RISTRA_OK, "%s", ristra_last_error());
+    cr_assert_eq(status, RISTRA_ROW_OK, "%s", why);
+    cr_assert_eq(x[ristra_model_feature_index(m, "age")], 82.0);
+    cr_assert(isnan(x[ristra_model_feature_index(m, "ckd")]), "not given: missing");
+    cr_assert_eq(ristra_population_read_values(x, &status, why, sizeof why, m, names, good, 2),
+                 RISTRA_OK);
+    cr_assert_eq(status, RISTRA_ROW_INSUFFICIENT_DATA);
+    cr_assert(strstr(why, "2 of the model's"), "%s", why);
+    const char *old[] = { "old" };
+    cr_assert_eq(ristra_population_read_values(x, &status, why, sizeof why, m, names, old, 1),
+                 RISTRA_OK);
+    cr_assert_neq(status, RISTRA_ROW_OK);
+    cr_assert(strstr(why, "\"old\" is not a number"), "%s", why);
+    const char *shoe[] = { "shoe_size" }, *nine[] = { "9" };
+    cr_assert_eq(ristra_population_read_values(x, &status, why, sizeof why, m, shoe, nine, 1),
+                 RISTRA_ENOTFOUND);
+    cr_assert(strstr(ristra_last_error(), "no feature \"shoe_size\""));
+    const char *twice[] = { "age", "age" }, *v2[] = { "1", "2" };
+    cr_assert_eq(ristra_population_read_values(x, &status, why, sizeof why, m, twice, v2, 2),
+                 RISTRA_EINVAL);
+    cr_assert(strstr(ristra_last_error(), "given twice"));
+    free(x);
+    ristra_model_free(m);
+}
