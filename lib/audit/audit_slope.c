@@ -9,28 +9,21 @@
  * additions, which must follow the patients one by one in the same order
  * for the sums to come out the same, are made per patient.
  *
- * The Newton iteration below is calibration_fit.c's, step for step (same
- * start, tolerances, trusted move, halving, and operations in the same
- * order), but for the first point's log-likelihood: it is summed in the
+ * The Newton iteration is calibration_fit.c's own
+ * (ristra__calibration_newton: same start, tolerances, trusted move and
+ * halving), but for the first point's log-likelihood: it is summed in the
  * first pass, since from perfect calibration the first step is nearly
  * always too long to trust and the line search then asks for it (the
  * general fit makes a second pass of the patients for it). The audit CSV is checked byte for byte against the one the
  * general fit gave (benchmarks/bench_audit.py --before) and the figures
  * against scikit-learn (tests/parity/test_audit_parity.py). */
-#include <float.h>
 #include <math.h>
 
+#include "../metrics/metrics_internal.h"
 #include "audit_internal.h"
 
-enum { MAX_ITERATIONS = 100, MAX_HALVINGS = 40 };
-static const double STEP_TOLERANCE = 1e-8;
-static const double MAX_TRUSTED_MOVE = 0.1;
 
-typedef struct fit_sums {
-    double loglik; /* NaN when not computed */
-    double g0, g1;
-    double h00, h01, h11;
-} fit_sums;
+typedef ristra__fit_sums fit_sums;
 
 typedef struct problem {
     const ristra__audit_runs *r;
@@ -80,8 +73,9 @@ static void add_patients(fit_sums *t, double (*term)[N_TERMS], const uint8_t *y,
 /* The score and information at (a, b), and the log-likelihood when asked:
  * the terms of each run once, the sums patient by patient, in the order
  * and with the operations of calibration_fit.c's accumulate(). */
-static void accumulate(fit_sums *s, const problem *p, double a, double b, int with_loglik)
+static void accumulate(fit_sums *s, const void *problem_, double a, double b, int with_loglik)
 {
+    const problem *p = problem_;
     const ristra__audit_runs *r = p->r;
     fit_sums t = { 0 };
     double term[CHUNK][N_TERMS], eta[CHUNK];
@@ -116,56 +110,6 @@ static void accumulate(fit_sums *s, const problem *p, double a, double b, int wi
     if (!with_loglik)
         t.loglik = NAN;
     *s = t;
-}
-
-static int newton_step(double *da, double *db, const fit_sums *s)
-{
-    double det = s->h00 * s->h11 - s->h01 * s->h01;
-    if (!(det > 64 * DBL_EPSILON * s->h00 * s->h11))
-        return -1;
-    *da = (s->h11 * s->g0 - s->h01 * s->g1) / det;
-    *db = (s->h00 * s->g1 - s->h01 * s->g0) / det;
-    return isfinite(*da) && isfinite(*db) ? 0 : -1;
-}
-
-static int newton(double *a, double *b, const problem *p)
-{
-    fit_sums s;
-    /* From perfect calibration the first step is nearly always too long to
-     * trust, so the line search will want the log-likelihood here. */
-    accumulate(&s, p, *a, *b, 1);
-    for (int it = 0; it < MAX_ITERATIONS; it++) {
-        double da, db;
-        if (newton_step(&da, &db, &s))
-            return -1;
-        if (fabs(da) <= STEP_TOLERANCE * (1.0 + fabs(*a))
-            && fabs(db) <= STEP_TOLERANCE * (1.0 + fabs(*b))) {
-            *a += da;
-            *b += db;
-            return 0;
-        }
-        double t = 1.0;
-        if (fabs(da) + fabs(db) * p->reach > MAX_TRUSTED_MOVE) {
-            if (isnan(s.loglik))
-                accumulate(&s, p, *a, *b, 1);
-            double slack = 1e-12 * (fabs(s.loglik) + 1.0);
-            for (int h = 0;; h++, t *= 0.5) {
-                if (h == MAX_HALVINGS)
-                    return -1;
-                fit_sums next;
-                accumulate(&next, p, *a + t * da, *b + t * db, 1);
-                if (next.loglik >= s.loglik - slack) {
-                    s = next;
-                    break;
-                }
-            }
-        } else {
-            accumulate(&s, p, *a + da, *b + db, 0);
-        }
-        *a += t * da;
-        *b += t * db;
-    }
-    return -1;
 }
 
 void ristra__audit_fit_slope(double *a_out, double *b_out, const ristra__audit_runs *r)
@@ -205,7 +149,10 @@ void ristra__audit_fit_slope(double *a_out, double *b_out, const ristra__audit_r
     problem p = { r, sum / (double)r->n, 0.0 };
     p.reach = fmax(x_hi - p.shift, p.shift - x_lo);
     double a = p.shift, b = 1.0;
-    if (newton(&a, &b, &p) == 0) {
+    /* From perfect calibration the first step is nearly always too long to
+     * trust, so the line search will want the first point's log-likelihood:
+     * summed in the first pass. */
+    if (ristra__calibration_newton(&a, &b, accumulate, &p, p.reach, 1, 1) == 0) {
         *a_out = a - b * p.shift;
         *b_out = b;
     }

@@ -35,14 +35,11 @@ typedef struct problem {
 
 /* Score, information and (when asked: it costs a log per patient) the
  * log-likelihood at one point: sums over patients. */
-typedef struct fit_sums {
-    double loglik;          /* NaN when not computed */
-    double g0, g1;          /* d loglik / d a, d loglik / d b */
-    double h00, h01, h11;   /* information: sum w, sum w x, sum w x^2 */
-} fit_sums;
+typedef ristra__fit_sums fit_sums;
 
-static void accumulate(fit_sums *s, const problem *p, double a, double b, int with_loglik)
+static void accumulate(fit_sums *s, const void *problem_, double a, double b, int with_loglik)
 {
+    const problem *p = problem_;
     fit_sums t = { 0 };
     for (int64_t i = 0; i < p->n; i++) {
         double xc = p->x[i] - p->shift;
@@ -97,13 +94,15 @@ static int newton_step(double *da, double *db, const fit_sums *s, int free_slope
  * than rounding. Returns 0 when it converged. */
 static const double MAX_TRUSTED_MOVE = 0.1;
 
-static int newton(double *a, double *b, const problem *p)
+int ristra__calibration_newton(double *a, double *b, ristra__fit_accumulate sums_at,
+                               const void *p, double reach, int free_slope,
+                               int first_with_loglik)
 {
     fit_sums s;
-    accumulate(&s, p, *a, *b, 0);
+    sums_at(&s, p, *a, *b, first_with_loglik);
     for (int it = 0; it < MAX_ITERATIONS; it++) {
         double da, db;
-        if (newton_step(&da, &db, &s, p->free_slope))
+        if (newton_step(&da, &db, &s, free_slope))
             return -1;
         if (fabs(da) <= STEP_TOLERANCE * (1.0 + fabs(*a))
             && fabs(db) <= STEP_TOLERANCE * (1.0 + fabs(*b))) {
@@ -112,27 +111,32 @@ static int newton(double *a, double *b, const problem *p)
             return 0;
         }
         double t = 1.0;
-        if (fabs(da) + fabs(db) * p->reach > MAX_TRUSTED_MOVE) {
+        if (fabs(da) + fabs(db) * reach > MAX_TRUSTED_MOVE) {
             if (isnan(s.loglik))
-                accumulate(&s, p, *a, *b, 1);
+                sums_at(&s, p, *a, *b, 1);
             double slack = 1e-12 * (fabs(s.loglik) + 1.0);
             for (int h = 0;; h++, t *= 0.5) {
                 if (h == MAX_HALVINGS)
                     return -1;
                 fit_sums next;
-                accumulate(&next, p, *a + t * da, *b + t * db, 1);
+                sums_at(&next, p, *a + t * da, *b + t * db, 1);
                 if (next.loglik >= s.loglik - slack) {
                     s = next;
                     break;
                 }
             }
         } else {
-            accumulate(&s, p, *a + da, *b + db, 0);
+            sums_at(&s, p, *a + da, *b + db, 0);
         }
         *a += t * da;
         *b += t * db;
     }
     return -1; /* still moving after MAX_ITERATIONS: give up rather than guess */
+}
+
+static int newton(double *a, double *b, const problem *p)
+{
+    return ristra__calibration_newton(a, b, accumulate, p, p->reach, p->free_slope, 0);
 }
 
 void ristra__fit_calibration_intercept(double *a_out, const double *x, const uint8_t *y,

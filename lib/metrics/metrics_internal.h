@@ -73,6 +73,28 @@ int ristra__sort_descending(double *score_out, uint64_t *payload, const double *
  * double 0.07 * 100 = 7.000000000000001 would give; at most n. */
 int64_t ristra__cut_count(double fraction, int64_t n);
 
+/* A calibration fit's score, information and (when asked: it costs a log
+ * per patient) log-likelihood at one point (a, b): sums over patients. */
+typedef struct ristra__fit_sums {
+    double loglik;          /* NaN when not computed */
+    double g0, g1;          /* d loglik / d a, d loglik / d b */
+    double h00, h01, h11;   /* information: sum w, sum w x, sum w x^2 */
+} ristra__fit_sums;
+
+/* Fills *s at (a, b) for the fit described by problem. */
+typedef void (*ristra__fit_accumulate)(ristra__fit_sums *s, const void *problem, double a,
+                                       double b, int with_loglik);
+
+/* The one Newton method of every calibration fit (calibration_fit.c, and
+ * the audit's slope over runs of equal risk): its step, stopping rule,
+ * trusted move and halving line search, from (*a, *b), b held fixed when
+ * !free_slope. reach: how far a change of b can move any log-odds (max
+ * |x - shift|). first_with_loglik: sum the log-likelihood at the start too.
+ * Returns 0 when it converged (*a, *b the fit), -1 otherwise. */
+int ristra__calibration_newton(double *a, double *b, ristra__fit_accumulate sums_at,
+                               const void *problem, double reach, int free_slope,
+                               int first_with_loglik);
+
 /* A tier's name when the caller gives none: "top 0.5%" for 0.005. */
 void ristra__tier_default_name(char *buf, size_t size, double cut);
 
