@@ -624,6 +624,58 @@ static int token_keys(const char ***text_out, uint64_t **key_out, const batch *b
     return RISTRA_OK;
 }
 
+/* What finish() writes from the stratification: item 0 the ranked list,
+ * the FHIR resources and the summary, item 1 the audit (independent: its
+ * own output, reading only what the other reads). */
+typedef struct finish_job {
+    const batch *b;
+    const ristra_score_result *r;
+    const ristra__stratification *st;
+    const ristra__scored *scored;
+    const char *const *tokens, *const *codes, *const *names;
+    int rc[2];
+    char audit_error[1024];
+} finish_job;
+
+static int write_files(finish_job *j)
+{
+    const batch *b = j->b;
+    int rc = RISTRA_OK;
+    if (b->out_list) {
+        ristra__ranked_list list = { j->st, b->rows.nhs_number, j->tokens, j->codes, j->names,
+                                     b->opts->n_threads,
+                                     b->explained.k ? &b->explained : NULL };
+        rc = ristra__write_ranked_list(b->out_list, &list);
+    }
+    if (!rc && b->out_fhir) {
+        ristra__fhir_list list = { j->st, b->rows.nhs_number, j->tokens, j->codes, j->names,
+                                   b->model,
+                                   b->explained.k ? ristra__explained_rationale : NULL,
+                                   &b->explained };
+        rc = ristra__fhir_write(b->out_fhir, b->opts->fhir, &list);
+    }
+    if (!rc && b->out_summary)
+        rc = ristra__write_summary(b->out_summary, j->r);
+    return rc;
+}
+
+static int finish_part(void *ctx, int64_t begin, int64_t end, int thread_index)
+{
+    (void)thread_index;
+    finish_job *j = ctx;
+    for (int64_t item = begin; item < end; item++) {
+        if (item == 0) {
+            j->rc[0] = write_files(j);
+        } else if (j->b->audit) {
+            j->rc[1] = ristra__audit_finish(j->b->audit, j->st, j->scored,
+                                            (const char *const *)j->r->tier_name);
+            if (j->rc[1])
+                snprintf(j->audit_error, sizeof j->audit_error, "%s", ristra_last_error());
+        }
+    }
+    return RISTRA_OK;
+}
+
 /* After the last block: rank, then write the list and the summary. */
 static int finish(ristra_score_result *r, batch *b)
 {
@@ -653,22 +705,16 @@ static int finish(ristra_score_result *r, batch *b)
     for (int k = 0; k < r->totals.n_tiers; k++)
         names[k] = r->tier_name[k];
     names[r->totals.n_tiers] = r->untiered_name;
-    if (!rc && b->out_list) {
-        ristra__ranked_list list = { &st, b->rows.nhs_number, tokens, codes, names,
-                                     b->opts->n_threads,
-                                     b->explained.k ? &b->explained : NULL };
-        rc = ristra__write_ranked_list(b->out_list, &list);
+    if (!rc) {
+        finish_job job = { b, r, &st, &scored, tokens, codes, names, { RISTRA_OK, RISTRA_OK },
+                           "" };
+        /* the audit on a thread of its own while the files are formatted */
+        int n = b->audit ? ristra__resolve_threads(b->opts->n_threads, 2, 1) : 1;
+        ristra__parallel_for(2, n, finish_part, &job);
+        rc = job.rc[0];
+        if (!rc && job.rc[1]) /* its message was the audit thread's */
+            rc = ristra__error(job.rc[1], "%s", job.audit_error);
     }
-    if (!rc && b->out_fhir) {
-        ristra__fhir_list list = { &st, b->rows.nhs_number, tokens, codes, names, b->model,
-                                   b->explained.k ? ristra__explained_rationale : NULL,
-                                   &b->explained };
-        rc = ristra__fhir_write(b->out_fhir, b->opts->fhir, &list);
-    }
-    if (!rc && b->out_summary)
-        rc = ristra__write_summary(b->out_summary, r);
-    if (!rc && b->audit)
-        rc = ristra__audit_finish(b->audit, &st, &scored, (const char *const *)r->tier_name);
     ristra__stratification_free(&st);
     free(codes), free(tokens), free(token_key);
     return rc;
