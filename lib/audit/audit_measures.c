@@ -162,18 +162,7 @@ static void bins_of_runs(ristra_calibration_bin *bins, int64_t n_bins, const ris
         for (int64_t i = 0; i < len; i++)
             bin->expected += risk;
     }
-    for (int64_t b = 0; b < n_bins; b++) {
-        ristra_calibration_bin *bin = &bins[b];
-        if (bin->n == 0) {
-            bin->min_risk = bin->max_risk = bin->mean_risk = bin->observed_rate = NAN;
-            bin->oe_ratio = bin->observed_lower = bin->observed_upper = NAN;
-            continue;
-        }
-        bin->mean_risk = bin->expected / (double)bin->n;
-        bin->observed_rate = (double)bin->events / (double)bin->n;
-        bin->oe_ratio = bin->expected > 0.0 ? (double)bin->events / bin->expected : NAN;
-        ristra__wilson(&bin->observed_lower, &bin->observed_upper, bin->events, bin->n, z);
-    }
+    ristra__calibration_bins_finish(bins, n_bins, z);
 }
 
 /* The figures of one group from its runs. */

@@ -148,6 +148,23 @@ void ristra__wilson(double *lower, double *upper, int64_t events, int64_t n, dou
     *upper = p >= 1.0 ? 1.0 : (p + z22n + half) / (1.0 + 2.0 * z22n);
 }
 
+void ristra__calibration_bins_finish(ristra_calibration_bin *bins, int64_t n_bins, double z)
+{
+    for (int64_t b = 0; b < n_bins; b++) {
+        ristra_calibration_bin *bin = &bins[b];
+        if (bin->n == 0) {
+            bin->min_risk = bin->max_risk = bin->mean_risk = bin->observed_rate = NAN;
+            bin->oe_ratio = bin->observed_lower = bin->observed_upper = NAN;
+            continue;
+        }
+        bin->mean_risk = bin->expected / (double)bin->n;
+        bin->observed_rate = (double)bin->events / (double)bin->n;
+        bin->oe_ratio = bin->expected > 0.0 ? (double)bin->events / bin->expected : NAN;
+        ristra__wilson(&bin->observed_lower, &bin->observed_upper, bin->events, bin->n,
+                       z);
+    }
+}
+
 /* A block of tied risks goes whole to bin floor(B * L / n), L the number of
  * lower risks; walking highest first, L = n - (end of the block). */
 void ristra__calibration_bins(ristra_calibration_bin *bins, int64_t n_bins, const double *risk,
@@ -171,19 +188,7 @@ void ristra__calibration_bins(ristra_calibration_bin *bins, int64_t n_bins, cons
             bin->expected += risk[k];
         }
     }
-    for (int64_t b = 0; b < n_bins; b++) {
-        ristra_calibration_bin *bin = &bins[b];
-        if (bin->n == 0) {
-            bin->min_risk = bin->max_risk = bin->mean_risk = bin->observed_rate = NAN;
-            bin->oe_ratio = bin->observed_lower = bin->observed_upper = NAN;
-            continue;
-        }
-        bin->mean_risk = bin->expected / (double)bin->n;
-        bin->observed_rate = (double)bin->events / (double)bin->n;
-        bin->oe_ratio = bin->expected > 0.0 ? (double)bin->events / bin->expected : NAN;
-        ristra__wilson(&bin->observed_lower, &bin->observed_upper, bin->events, bin->n,
-                       z);
-    }
+    ristra__calibration_bins_finish(bins, n_bins, z);
 }
 
 static void summarize_bins(ristra_calibration_bin *bins, const run *r, const context *ctx)

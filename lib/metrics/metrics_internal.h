@@ -127,6 +127,12 @@ double ristra__average_precision_sorted(const double *score_desc, const uint8_t 
 struct ristra_calibration_bin;
 void ristra__calibration_bins(struct ristra_calibration_bin *bins, int64_t n_bins,
                               const double *risk, const uint8_t *outcome, int64_t n, double z);
+/* The figures of bins whose n, events, expected, min and max risk are
+ * counted: mean risk, observed rate, O/E and the Wilson interval (NaN for
+ * an empty bin). The one rule of both bin counters (evaluate.c, and the
+ * audit's over runs of equal risk). */
+void ristra__calibration_bins_finish(struct ristra_calibration_bin *bins, int64_t n_bins,
+                                     double z);
 
 /* The standard normal quantile function (Wichura's AS 241, as R's qnorm):
  * p in (0, 1). */

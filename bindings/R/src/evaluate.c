@@ -185,7 +185,8 @@ SEXP ristra_r_evaluate(SEXP risk, SEXP outcome, SEXP groups, SEXP cuts, SEXP n_b
 }
 
 /* Writes the calibration plot of group index `group` (-1: everyone). */
-SEXP ristra_r_evaluation_svg(SEXP evaluation, SEXP group, SEXP path, SEXP title)
+/* The evaluation an R object holds, or an R error saying why there is none. */
+static const ristra_evaluation *evaluation_of(SEXP evaluation)
 {
     if (TYPEOF(evaluation) != EXTPTRSXP || R_ExternalPtrTag(evaluation) != evaluation_tag())
         rr_invalid("not a ristra evaluation");
@@ -193,6 +194,12 @@ SEXP ristra_r_evaluation_svg(SEXP evaluation, SEXP group, SEXP path, SEXP title)
     if (!ev)
         rr_invalid("this evaluation is no longer available (it does not survive saveRDS() or "
                  "a new session): run ristra_evaluate() again");
+    return ev;
+}
+
+SEXP ristra_r_evaluation_svg(SEXP evaluation, SEXP group, SEXP path, SEXP title)
+{
+    const ristra_evaluation *ev = evaluation_of(evaluation);
     int rc = ristra_evaluation_write_calibration_svg(ev, (int64_t)Rf_asInteger(group),
                                                      rr_string_arg(path, "path"),
                                                      rr_optional_string(title, "title"));
@@ -205,12 +212,7 @@ SEXP ristra_r_evaluation_svg(SEXP evaluation, SEXP group, SEXP path, SEXP title)
  * NULL or one name per group, in group order. */
 SEXP ristra_r_evaluation_csv(SEXP evaluation, SEXP path, SEXP by, SEXP names)
 {
-    if (TYPEOF(evaluation) != EXTPTRSXP || R_ExternalPtrTag(evaluation) != evaluation_tag())
-        rr_invalid("not a ristra evaluation");
-    const ristra_evaluation *ev = R_ExternalPtrAddr(evaluation);
-    if (!ev)
-        rr_invalid("this evaluation is no longer available (it does not survive saveRDS() or "
-                 "a new session): run ristra_evaluate() again");
+    const ristra_evaluation *ev = evaluation_of(evaluation);
     const char **group_names = NULL;
     if (!Rf_isNull(names)) {
         if (!Rf_isString(names))
