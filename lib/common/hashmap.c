@@ -56,6 +56,75 @@ void ristra__u64_map_free(ristra__u64_map *m)
     m->cap = m->n = 0;
 }
 
+/* ------------------------------------------------------------ line map */
+
+static const uint64_t LINE_MASK = (UINT64_C(1) << RISTRA__LINE_MAP_LINE_BITS) - 1;
+
+/* Where key is, or the empty slot where it would go. */
+static size_t line_slot(const ristra__line_map *m, uint64_t key)
+{
+    const uint64_t tag = key + 1;
+    size_t j = ristra__line_map_home(m, key);
+    while (m->slots[j] && m->slots[j] >> RISTRA__LINE_MAP_LINE_BITS != tag)
+        j = j + 1 == m->cap ? 0 : j + 1;
+    return j;
+}
+
+int ristra__line_map_reserve(ristra__line_map *m, size_t n)
+{
+    size_t cap = n + n / 3 + 1;
+    if (cap < 1024)
+        cap = 1024;
+    if (cap <= m->cap)
+        return RISTRA_OK;
+    ristra__line_map bigger = { calloc(cap, sizeof(uint64_t)), cap, m->n, m->far };
+    if (!bigger.slots)
+        return ristra__oom();
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i])
+            bigger.slots[line_slot(&bigger, (m->slots[i] >> RISTRA__LINE_MAP_LINE_BITS) - 1)] =
+                m->slots[i];
+    free(m->slots);
+    *m = bigger;
+    return RISTRA_OK;
+}
+
+int ristra__line_map_get_or_put(ristra__line_map *m, uint64_t key, int64_t line, int64_t *first)
+{
+    if ((m->n + 1) * 4 > m->cap * 3) {
+        int rc = ristra__line_map_reserve(m, m->cap ? m->cap : 512);
+        if (rc)
+            return rc;
+    }
+    const uint64_t tag = key + 1;
+    size_t j = line_slot(m, key);
+    if (m->slots[j]) {
+        uint64_t low = m->slots[j] & LINE_MASK;
+        *first = (int64_t)low;
+        if (low == LINE_MASK)
+            ristra__u64_map_get(&m->far, tag, first);
+        return 1;
+    }
+    uint64_t low = (uint64_t)line < LINE_MASK ? (uint64_t)line : LINE_MASK;
+    if (low == LINE_MASK) {
+        int64_t ignored;
+        int rc = ristra__u64_map_get_or_put(&m->far, tag, line, &ignored);
+        if (rc < 0)
+            return rc;
+    }
+    m->slots[j] = tag << RISTRA__LINE_MAP_LINE_BITS | low;
+    m->n++;
+    return 0;
+}
+
+void ristra__line_map_free(ristra__line_map *m)
+{
+    free(m->slots);
+    ristra__u64_map_free(&m->far);
+    m->slots = NULL;
+    m->cap = m->n = 0;
+}
+
 /* FNV-1a, finalised: names are short and few. */
 static uint64_t hash_text(const char *text, size_t len)
 {

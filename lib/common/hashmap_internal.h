@@ -1,7 +1,7 @@
 /* Open-addressing hash containers shared by the modules (zstd keeps its
  * generic pieces in lib/common the same way):
  *   ristra__u64_map: uint64 key -> int64 value (key 0 is never stored),
- *     for NHS numbers with the line first seen, packed practice codes,
+ *     for pseudonyms' hashes with the line first seen, packed practice codes,
  *     group labels;
  *   ristra__str_set: a set of byte strings (borrowed, not copied), for
  *     duplicate names.
@@ -79,6 +79,43 @@ static inline void ristra__u64_map_prefetch(const ristra__u64_map *m, uint64_t k
 
 /* Frees the slots and leaves an empty map. */
 void ristra__u64_map_free(ristra__u64_map *m);
+
+/* ristra__line_map: NHS numbers (keys below 2^34) with the line each was
+ *   first seen on, packed into one uint64 a slot (key << 30 | line; lines
+ *   of 2^30 - 1 and beyond go to a side map), at most 3/4 full, of any
+ *   capacity. Ten million NHS numbers take about 120 MB where a u64_map
+ *   (16-byte slots, a power-of-two capacity at most half full) would take
+ *   256 to 512 MB: the batch's memory target is 32 bytes a patient. */
+typedef struct ristra__line_map {
+    uint64_t *slots;     /* 0 = empty; else (key + 1) << 30 | line */
+    size_t cap, n;
+    ristra__u64_map far; /* key + 1 -> line, for lines from 2^30 - 1 */
+} ristra__line_map;
+
+enum { RISTRA__LINE_MAP_KEY_BITS = 34, RISTRA__LINE_MAP_LINE_BITS = 30 };
+
+/* Makes room for n keys without growing again. 0 or RISTRA_ENOMEM. */
+int ristra__line_map_reserve(ristra__line_map *m, size_t n);
+
+/* The slot where key's search starts: the hash scaled to the capacity. */
+static inline size_t ristra__line_map_home(const ristra__line_map *m, uint64_t key)
+{
+    return (size_t)(((unsigned __int128)ristra__hash_u64(key + 1) * m->cap) >> 64);
+}
+
+/* Finds key (below 2^34); if absent inserts it with line (>= 0). Returns 1
+ * and sets *first to the line stored when the key was present, 0 when it
+ * was inserted, or RISTRA_ENOMEM. */
+int ristra__line_map_get_or_put(ristra__line_map *m, uint64_t key, int64_t line, int64_t *first);
+
+static inline void ristra__line_map_prefetch(const ristra__line_map *m, uint64_t key)
+{
+    if (m->cap)
+        __builtin_prefetch(&m->slots[ristra__line_map_home(m, key)]);
+}
+
+/* Frees the slots and leaves an empty map. */
+void ristra__line_map_free(ristra__line_map *m);
 
 /* A set of byte strings. The strings are borrowed: they must outlive the
  * set. Zero-initialise ({0}) for an empty set. */

@@ -97,6 +97,36 @@ static int keep_identifiers(ristra_population *pop)
     return RISTRA_OK;
 }
 
+/* The identifiers seen so far: NHS numbers in the compact line map,
+ * pseudonyms' 64-bit hashes in a u64_map. */
+static int seen_reserve(ristra_population *pop, size_t n)
+{
+    if (pop->schema.id_kind == RISTRA_ID_PSEUDONYM)
+        return ristra__u64_map_reserve(&pop->seen_tokens, n);
+    return ristra__line_map_reserve(&pop->seen_nhs, n);
+}
+
+static void seen_prefetch(const ristra_population *pop, uint64_t key)
+{
+    if (pop->schema.id_kind == RISTRA_ID_PSEUDONYM)
+        ristra__u64_map_prefetch(&pop->seen_tokens, key);
+    else
+        ristra__line_map_prefetch(&pop->seen_nhs, key);
+}
+
+static int seen_get_or_put(ristra_population *pop, uint64_t key, int64_t line, int64_t *first)
+{
+    if (pop->schema.id_kind == RISTRA_ID_PSEUDONYM)
+        return ristra__u64_map_get_or_put(&pop->seen_tokens, key, line, first);
+    return ristra__line_map_get_or_put(&pop->seen_nhs, key, line, first);
+}
+
+static void seen_free(ristra_population *pop)
+{
+    ristra__line_map_free(&pop->seen_nhs);
+    ristra__u64_map_free(&pop->seen_tokens);
+}
+
 /* The sequential step: practice codes to indices, repeated NHS numbers. */
 static int finish_rows(ristra_population *pop)
 {
@@ -109,14 +139,14 @@ static int finish_rows(ristra_population *pop)
                                               : (double)pop->n_rows;
         if (est > 1e9)
             est = 1e9;
-        int rc = ristra__u64_map_reserve(&pop->seen_nhs, (size_t)(est * 1.1));
+        int rc = seen_reserve(pop, (size_t)(est * 1.1));
         if (rc)
             return rc;
     }
     enum { AHEAD = 16 };
     for (int64_t r = 0; r < pop->n_rows; r++) {
         if (r + AHEAD < pop->n_rows && pop->check_duplicates)
-            ristra__u64_map_prefetch(&pop->seen_nhs, pop->nhs[r + AHEAD]);
+            seen_prefetch(pop, pop->nhs[r + AHEAD]);
         pop->practice[r] = -1;
         uint64_t key = pop->practice_key[r];
         if (key) {
@@ -141,7 +171,7 @@ static int finish_rows(ristra_population *pop)
         }
         if (pop->status[r] == RISTRA_ROW_OK && pop->check_duplicates) {
             int64_t first = 0;
-            int rc = ristra__u64_map_get_or_put(&pop->seen_nhs, pop->nhs[r], pop->lines[r], &first);
+            int rc = seen_get_or_put(pop, pop->nhs[r], pop->lines[r], &first);
             if (rc < 0)
                 return rc;
             if (rc == 1) {
@@ -243,7 +273,7 @@ void ristra_population_close(ristra_population *pop)
     free(pop->nhs);
     free(pop->identifier);
     free(pop->practice_key);
-    ristra__u64_map_free(&pop->seen_nhs);
+    seen_free(pop);
     ristra__u64_map_free(&pop->practice_index);
     free(pop->practice_codes);
     ristra__arena_free(&pop->arena);
@@ -385,6 +415,8 @@ int ristra_population_read(ristra_population_block *out, ristra_population *pop)
     rc = scan_block(pop);
     if (!rc && pop->n_rows == 0 && pop->rows_before == 0)
         rc = ristra__error(RISTRA_EFORMAT, "%s: the file has a header but no rows", pop->csv.name);
+    if (!rc && pop->n_rows == 0) /* the end: no row is left to compare */
+        seen_free(pop);
     if (!rc) {
         int nt = ristra__resolve_threads(pop->n_threads, pop->n_rows, MIN_ROWS_PER_THREAD);
         ristra__parallel_for(pop->n_rows, nt, parse_range, pop);

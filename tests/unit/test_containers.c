@@ -71,6 +71,46 @@ Test(u64_map, an_empty_map_finds_nothing)
     ristra__u64_map_free(&m);
 }
 
+Test(line_map, keeps_every_nhs_number_and_its_first_line_through_growing)
+{
+    ristra__line_map m = { 0 };
+    enum { N = 200000 };
+    /* keys across the whole 34-bit range, 0 and the largest included */
+    const uint64_t top = (UINT64_C(1) << RISTRA__LINE_MAP_KEY_BITS) - 2;
+    for (uint64_t k = 0; k < N; k++) {
+        int64_t first = -1;
+        uint64_t key = k == 1 ? top : k * 85899u;
+        cr_assert_eq(ristra__line_map_get_or_put(&m, key, (int64_t)k + 2, &first), 0);
+    }
+    cr_assert_eq(m.n, N);
+    cr_assert_leq(m.n * 4, m.cap * 3, "at most three quarters full");
+    for (uint64_t k = 0; k < N; k++) {
+        int64_t first = -1;
+        uint64_t key = k == 1 ? top : k * 85899u;
+        cr_assert_eq(ristra__line_map_get_or_put(&m, key, 5, &first), 1);
+        cr_assert_eq(first, (int64_t)k + 2, "key %llu", (unsigned long long)key);
+    }
+    ristra__line_map_free(&m);
+    cr_assert_eq(m.cap, 0);
+}
+
+Test(line_map, a_line_too_long_for_the_slot_is_kept_whole_beside_it)
+{
+    ristra__line_map m = { 0 };
+    const int64_t far = (INT64_C(1) << RISTRA__LINE_MAP_LINE_BITS) + 12345, edge = far - 12346;
+    int64_t first = -1;
+    cr_assert_eq(ristra__line_map_get_or_put(&m, 9990000001u, far, &first), 0);
+    cr_assert_eq(ristra__line_map_get_or_put(&m, 9990000002u, edge, &first), 0);
+    cr_assert_eq(ristra__line_map_get_or_put(&m, 9990000003u, edge - 1, &first), 0);
+    cr_assert_eq(ristra__line_map_get_or_put(&m, 9990000001u, 1, &first), 1);
+    cr_assert_eq(first, far);
+    cr_assert_eq(ristra__line_map_get_or_put(&m, 9990000002u, 1, &first), 1);
+    cr_assert_eq(first, edge);
+    cr_assert_eq(ristra__line_map_get_or_put(&m, 9990000003u, 1, &first), 1);
+    cr_assert_eq(first, edge - 1);
+    ristra__line_map_free(&m);
+}
+
 Test(str_set, finds_a_repeated_string_by_content_not_address)
 {
     ristra__str_set s = { 0 };
