@@ -78,7 +78,7 @@ int ristra__known_build(ristra__known *k, const ristra__scored *sc,
     for (int64_t at = 0; at < st->n; at++) {
         uint32_t r = st->overall_rank[at] - 1;
         by_rank[r] = st->order[at];
-        risk[r] = st->risk[at];
+        risk[r] = ristra__stratified_risk(st, at);
     }
     const uint8_t *outcome = sc->outcome;
     int64_t m = 0, n_runs = 0;

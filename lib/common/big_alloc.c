@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "big_alloc_internal.h"
@@ -53,4 +54,26 @@ void ristra__big_free(void *p, size_t bytes)
         free(p);
     else
         munmap(p, mapped_size(bytes));
+}
+
+void *ristra__big_realloc(void *p, size_t old_bytes, size_t new_bytes)
+{
+    if (!p)
+        return ristra__big_alloc(new_bytes);
+    if (old_bytes >= HUGE_PAGE && new_bytes >= HUGE_PAGE) {
+        /* The pages move without being copied or touched. */
+        void *q = mremap(p, mapped_size(old_bytes), mapped_size(new_bytes), MREMAP_MAYMOVE);
+        if (q == MAP_FAILED)
+            return NULL;
+#ifdef MADV_HUGEPAGE
+        (void)madvise(q, mapped_size(new_bytes), MADV_HUGEPAGE);
+#endif
+        return q;
+    }
+    void *q = ristra__big_alloc(new_bytes);
+    if (!q)
+        return NULL;
+    memcpy(q, p, old_bytes < new_bytes ? old_bytes : new_bytes);
+    ristra__big_free(p, old_bytes);
+    return q;
 }

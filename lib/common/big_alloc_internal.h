@@ -16,4 +16,10 @@ void *ristra__big_alloc(size_t bytes);
 /* Frees a block from ristra__big_alloc(bytes). NULL is a no-op. */
 void ristra__big_free(void *p, size_t bytes);
 
+/* Resizes a block from ristra__big_alloc(old_bytes), keeping its first
+ * min(old, new) bytes: mapped blocks are remapped (no copy, so the old and
+ * the new never both hold the patients), small ones copied. NULL on
+ * failure, with p still valid. */
+void *ristra__big_realloc(void *p, size_t old_bytes, size_t new_bytes);
+
 #endif

@@ -190,7 +190,7 @@ static int put_resource(text *t, const shared *sh, const ristra__fhir_list *l,
     /* a pseudonym is [0-9A-Za-z_-] only (the reader checked): no escaping */
     if (!rc) rc = puts_(t, l->token ? l->token[patient] : nhs);
     if (!rc) rc = put(t, sh->middle.data, sh->middle.len);
-    if (!rc) rc = put(t, num, ristra__format_double(num, st->risk[at]));
+    if (!rc) rc = put(t, num, ristra__format_double(num, ristra__stratified_risk(st, at)));
     if (!rc) rc = put(t, sh->tail.data, sh->tail.len);
     if (!rc) rc = puts_(t, risk_code(tier, st->n_tiers));
     if (!rc) rc = puts_(t, "\"}],\"text\":");

@@ -270,19 +270,27 @@ typedef struct scored_rows {
     int32_t *practice;
     double *risk;
     uint8_t *outcome;
+    size_t bytes[4];    /* each array's size, in the order above */
 } scored_rows;
+
+static void **row_array(scored_rows *s, int i)
+{
+    void **a[4] = { (void **)&s->nhs_number, (void **)&s->practice, (void **)&s->risk,
+                    (void **)&s->outcome };
+    return a[i];
+}
+
+static const size_t ROW_ELEMENT[4] = { sizeof(uint64_t), sizeof(int32_t), sizeof(double),
+                                       sizeof(uint8_t) };
 
 static void free_rows(scored_rows *s)
 {
-    const size_t cap = (size_t)s->cap;
-    ristra__big_free(s->nhs_number, cap * sizeof *s->nhs_number);
-    ristra__big_free(s->practice, cap * sizeof *s->practice);
-    ristra__big_free(s->risk, cap * sizeof *s->risk);
-    ristra__big_free(s->outcome, cap * sizeof *s->outcome);
+    for (int i = 0; i < 4; i++)
+        ristra__big_free(*row_array(s, i), s->bytes[i]);
 }
 
-/* Room for more rows: blocks of twice the size, copied (a mapped block
- * cannot grow in place like malloc's). */
+/* Room for more rows: blocks of twice the size, remapped rather than
+ * copied, so that growing never holds the patients twice. */
 static int reserve_rows(scored_rows *s, int64_t more)
 {
     if (s->n + more <= s->cap)
@@ -290,22 +298,16 @@ static int reserve_rows(scored_rows *s, int64_t more)
     int64_t cap = s->cap ? s->cap : 65536;
     while (cap < s->n + more)
         cap *= 2;
-    scored_rows t = { s->n, cap, ristra__big_alloc((size_t)cap * sizeof *t.nhs_number),
-                      ristra__big_alloc((size_t)cap * sizeof *t.practice),
-                      ristra__big_alloc((size_t)cap * sizeof *t.risk),
-                      ristra__big_alloc((size_t)cap * sizeof *t.outcome) };
-    if (!t.nhs_number || !t.practice || !t.risk || !t.outcome) {
-        free_rows(&t);
-        return ristra__oom();
+    for (int i = 0; i < 4; i++) {
+        void **a = row_array(s, i);
+        size_t bytes = (size_t)cap * ROW_ELEMENT[i];
+        void *q = ristra__big_realloc(*a, s->bytes[i], bytes);
+        if (!q)
+            return ristra__oom();
+        *a = q;
+        s->bytes[i] = bytes;
     }
-    if (s->n > 0) {
-        memcpy(t.nhs_number, s->nhs_number, (size_t)s->n * sizeof *t.nhs_number);
-        memcpy(t.practice, s->practice, (size_t)s->n * sizeof *t.practice);
-        memcpy(t.risk, s->risk, (size_t)s->n * sizeof *t.risk);
-        memcpy(t.outcome, s->outcome, (size_t)s->n * sizeof *t.outcome);
-    }
-    free_rows(s);
-    *s = t;
+    s->cap = cap;
     return RISTRA_OK;
 }
 
@@ -712,7 +714,7 @@ static int finish(ristra_score_result *r, batch *b)
         int n = b->audit ? ristra__resolve_threads(b->opts->n_threads, 2, 1) : 1;
         ristra__parallel_for(2, n, finish_part, &job);
         rc = job.rc[0];
-        if (!rc && job.rc[1]) /* its message was the audit thread's */
+            if (!rc && job.rc[1]) /* its message was the audit thread's */
             rc = ristra__error(job.rc[1], "%s", job.audit_error);
     }
     ristra__stratification_free(&st);

@@ -186,7 +186,7 @@ static int format_chunk(void *ctx, int64_t begin, int64_t end, int thread_index)
             *o++ = ',';
             o = put(o, job->code_csv[ps->practice], job->code_len[ps->practice]);
             *o++ = ',';
-            o += ristra__format_double(o, st->risk[pos]);
+            o += ristra__format_double(o, ristra__stratified_risk(st, pos));
             *o++ = ',';
             o += ristra__format_int64(o, rank);
             *o++ = ',';

@@ -1,9 +1,9 @@
 /* Ranks, percentiles, tiers and per-practice figures of a scored population.
  *
- * One sort serves everything: all patients are ordered by risk (a stable
- * LSD radix sort on the bits of the doubles, 32-bit payloads to keep the
- * memory at 24 bytes a patient while it runs), blocks of tied risks are
- * then ordered by NHS number, and a stable counting sort by practice code
+ * One sort serves everything: all patients are ordered by risk (an
+ * in-place MSD radix sort on the bits of the doubles, 32-bit payloads, so
+ * 12 bytes a patient while it runs), blocks of tied risks are then
+ * ordered by NHS number, and a stable counting sort by practice code
  * splits that one order into each practice's ranked list, so a practice's
  * patients come out already ranked. */
 #include <math.h>
@@ -18,57 +18,18 @@
 
 /* ------------------------------------------------------------ sorting */
 
-/* Sorts key[0..n) ascending, carrying idx along (stable). key and idx
- * are ristra__big_alloc() blocks of cap >= n entries; the sorted arrays
- * come back through *key and *idx, which may be swapped with scratch blocks
- * of the same capacity (the other pair is freed). */
-static int radix_sort(uint64_t **key_io, uint32_t **idx_io, int64_t n, size_t cap)
-{
-    uint64_t *key_tmp = ristra__big_alloc(cap * sizeof *key_tmp);
-    uint32_t *idx_tmp = ristra__big_alloc(cap * sizeof *idx_tmp);
-    int64_t(*histogram)[RISTRA__RADIX] = calloc(RISTRA__N_DIGITS, sizeof *histogram);
-    if (!key_tmp || !idx_tmp || !histogram) {
-        ristra__big_free(key_tmp, cap * sizeof *key_tmp);
-        ristra__big_free(idx_tmp, cap * sizeof *idx_tmp);
-        free(histogram);
-        return ristra__oom();
-    }
-    uint64_t *k_src = *key_io, *k_dst = key_tmp;
-    uint32_t *i_src = *idx_io, *i_dst = idx_tmp;
-    for (int64_t i = 0; i < n; i++)
-        for (int d = 0; d < RISTRA__N_DIGITS; d++)
-            histogram[d][ristra__radix_digit(k_src[i], d)]++;
-    for (int d = 0; d < RISTRA__N_DIGITS; d++) {
-        if (!ristra__radix_offsets(histogram[d], n ? k_src[0] : 0, d, n))
-            continue;
-        for (int64_t i = 0; i < n; i++) {
-            int64_t at = histogram[d][ristra__radix_digit(k_src[i], d)]++;
-            k_dst[at] = k_src[i];
-            i_dst[at] = i_src[i];
-        }
-        uint64_t *kt = k_src;
-        k_src = k_dst, k_dst = kt;
-        uint32_t *it = i_src;
-        i_src = i_dst, i_dst = it;
-    }
-    ristra__big_free(k_dst, cap * sizeof *k_dst);
-    ristra__big_free(i_dst, cap * sizeof *i_dst);
-    free(histogram);
-    *key_io = k_src;
-    *idx_io = i_src;
-    return RISTRA_OK;
-}
-
 /* Below this many, insertion sort beats the radix sort's fixed costs. */
 enum { SMALL_TIE_BLOCK = 48 };
 
+/* Sorts by key, then idx: the order a stable sort of input in idx order
+ * gives, whatever order the block is in. */
 static void insertion_sort(uint64_t *key, uint32_t *idx, int64_t n)
 {
     for (int64_t i = 1; i < n; i++) {
         uint64_t k = key[i];
         uint32_t v = idx[i];
         int64_t j = i;
-        for (; j > 0 && key[j - 1] > k; j--) {
+        for (; j > 0 && (key[j - 1] > k || (key[j - 1] == k && idx[j - 1] > v)); j--) {
             key[j] = key[j - 1];
             idx[j] = idx[j - 1];
         }
@@ -77,11 +38,70 @@ static void insertion_sort(uint64_t *key, uint32_t *idx, int64_t n)
     }
 }
 
+/* Sorts key[0..n) ascending in place, carrying idx along, equal keys by
+ * idx (the order a stable sort of input in idx order gives): an MSD radix
+ * sort (American flag sort) of the bits from shift + 7 down, each bucket
+ * permuted by swapping, so that it needs no second copy of the arrays (an
+ * LSD sort's 12 bytes a patient more, a third of the batch's memory
+ * target). */
+static void flag_sort(uint64_t *key, uint32_t *idx, int64_t n, int shift)
+{
+    while (n >= SMALL_TIE_BLOCK) {
+        int64_t count[RISTRA__RADIX] = { 0 };
+        for (int64_t i = 0; i < n; i++)
+            count[(key[i] >> shift) & (RISTRA__RADIX - 1)]++;
+        if (count[(key[0] >> shift) & (RISTRA__RADIX - 1)] == n) { /* one bucket */
+            if (shift > 0) {
+                shift -= RISTRA__DIGIT_BITS;
+                continue;
+            }
+            /* All equal: by idx (distinct), sorted as the keys for now. */
+            const uint64_t same = key[0];
+            for (int64_t i = 0; i < n; i++)
+                key[i] = idx[i];
+            flag_sort(key, idx, n, 32 - RISTRA__DIGIT_BITS);
+            for (int64_t i = 0; i < n; i++)
+                key[i] = same;
+            return;
+        }
+        int64_t next[RISTRA__RADIX], end[RISTRA__RADIX], pos = 0;
+        for (int b = 0; b < RISTRA__RADIX; b++) {
+            next[b] = pos;
+            pos += count[b];
+            end[b] = pos;
+        }
+        for (int b = 0; b < RISTRA__RADIX; b++) {
+            while (next[b] < end[b]) {
+                uint64_t k = key[next[b]];
+                uint32_t v = idx[next[b]];
+                unsigned d = (unsigned)(k >> shift) & (RISTRA__RADIX - 1);
+                while (d != (unsigned)b) { /* k belongs in bucket d: swap it there */
+                    int64_t at = next[d]++;
+                    uint64_t kt = key[at];
+                    uint32_t vt = idx[at];
+                    key[at] = k, idx[at] = v;
+                    k = kt, v = vt;
+                    d = (unsigned)(k >> shift) & (RISTRA__RADIX - 1);
+                }
+                key[next[b]] = k, idx[next[b]] = v;
+                next[b]++;
+            }
+        }
+        if (shift == 0)
+            return;
+        for (int64_t b = 0, first = 0; b < RISTRA__RADIX; first += count[b++])
+            if (count[b] > 1)
+                flag_sort(key + first, idx + first, count[b], shift - RISTRA__DIGIT_BITS);
+        return;
+    }
+    insertion_sort(key, idx, n);
+}
+
 /* Orders each block of equal risks by NHS number, then practice code. The
  * two fit one 64-bit key: a 10-digit NHS number is below 2^34 and leaves
  * 30 bits for the practice's position in code order. (Rows alike in all
  * three, possible only when duplicate NHS numbers are allowed, keep their
- * input order: they would print the same anyway.) */
+ * input order.) */
 static int break_ties(uint32_t *idx, const uint64_t *key, int64_t n, const ristra__scored *s,
                       const uint32_t *code_rank)
 {
@@ -114,14 +134,8 @@ static int break_ties(uint32_t *idx, const uint64_t *key, int64_t n, const ristr
             tie_key[k] = (s->nhs_number[p] << 30) | code_rank[s->practice[p]];
             tie_idx[k] = p;
         }
-        uint64_t *sk = tie_key;
-        uint32_t *si = tie_idx;
-        if (len < SMALL_TIE_BLOCK)
-            insertion_sort(sk, si, len);
-        else if ((rc = radix_sort(&sk, &si, len, (size_t)cap)))
-            break;
-        memcpy(idx + i, si, (size_t)len * sizeof *si);
-        tie_key = sk, tie_idx = si; /* radix_sort may hand back its scratch */
+        flag_sort(tie_key, tie_idx, len, 64 - RISTRA__DIGIT_BITS);
+        memcpy(idx + i, tie_idx, (size_t)len * sizeof *tie_idx);
     }
     ristra__big_free(tie_key, (size_t)cap * sizeof *tie_key);
     ristra__big_free(tie_idx, (size_t)cap * sizeof *tie_idx);
@@ -229,7 +243,16 @@ static int rank_codes(uint32_t *code_rank, int32_t *by_rank, const ristra__score
 
 static int practice_figures(ristra__stratification *st, const ristra__scored *s)
 {
-    for (int32_t r = 0; r < st->n_practices; r++) {
+    int64_t largest = 1;
+    for (int32_t r = 0; r < st->n_practices; r++)
+        if (st->practice[r].list_size > largest)
+            largest = st->practice[r].list_size;
+    const size_t bytes = (size_t)largest * sizeof(double);
+    double *risk = ristra__big_alloc(bytes); /* one practice's, in rank order */
+    if (!risk)
+        return ristra__oom();
+    int rc = RISTRA_OK;
+    for (int32_t r = 0; r < st->n_practices && !rc; r++) {
         ristra__practice_stats *ps = &st->practice[r];
         int64_t prev = 0;
         for (int k = 0; k < s->n_tiers; k++) {
@@ -238,12 +261,13 @@ static int practice_figures(ristra__stratification *st, const ristra__scored *s)
             prev = ps->tier_end[k];
             st->tier_count[k] += ps->tier_count[k];
         }
-        int rc = figures(&ps->expected, &ps->observed, &ps->auroc, st->risk + ps->first,
-                         st->order + ps->first, ps->list_size, s->outcome);
-        if (rc)
-            return rc;
+        for (int64_t i = 0; i < ps->list_size; i++)
+            risk[i] = ristra__stratified_risk(st, ps->first + i);
+        rc = figures(&ps->expected, &ps->observed, &ps->auroc, risk, st->order + ps->first,
+                     ps->list_size, s->outcome);
     }
-    return RISTRA_OK;
+    ristra__big_free(risk, bytes);
+    return rc;
 }
 
 /* ------------------------------------------------------------ the whole */
@@ -254,14 +278,14 @@ void ristra__stratification_free(ristra__stratification *st)
         return;
     const size_t count = (size_t)(st->n > 0 ? st->n : 1);
     ristra__big_free(st->order, count * sizeof *st->order);
-    ristra__big_free(st->risk, count * sizeof *st->risk);
     ristra__big_free(st->overall_rank, count * sizeof *st->overall_rank);
     free(st->practice);
     memset(st, 0, sizeof *st);
 }
 
 /* Everyone in ranked order: patient idx[i] has the i-th highest risk,
- * risk_out[i] (both allocated here). */
+ * risk_out[i] (both allocated here, 12 bytes a patient: the sort keys
+ * become the risks in place). */
 static int rank_everyone(uint32_t **idx_out, double **risk_out, const ristra__scored *s,
                          const uint32_t *code_rank)
 {
@@ -277,18 +301,18 @@ static int rank_everyone(uint32_t **idx_out, double **risk_out, const ristra__sc
         key[i] = ristra__descending_key(s->risk[i]);
         idx[i] = (uint32_t)i;
     }
-    int rc = radix_sort(&key, &idx, s->n, count);
-    if (!rc)
-        rc = break_ties(idx, key, s->n, s, code_rank);
-    double *risk = rc ? NULL : ristra__big_alloc(count * sizeof *risk);
-    if (!rc && !risk)
-        rc = ristra__oom();
-    for (int64_t i = 0; !rc && i < s->n; i++) /* read in order, not gathered */
-        risk[i] = ristra__key_value(key[i]);
-    ristra__big_free(key, count * sizeof *key);
+    if (s->n > 0)
+        flag_sort(key, idx, s->n, 64 - RISTRA__DIGIT_BITS);
+    int rc = break_ties(idx, key, s->n, s, code_rank);
     if (rc) {
+        ristra__big_free(key, count * sizeof *key);
         ristra__big_free(idx, count * sizeof *idx);
         return rc;
+    }
+    double *risk = (double *)(void *)key; /* same size: each key becomes its risk */
+    for (int64_t i = 0; i < s->n; i++) {
+        double x = ristra__key_value(key[i]);
+        memcpy(&risk[i], &x, sizeof x);
     }
     *idx_out = idx;
     *risk_out = risk;
@@ -336,10 +360,13 @@ int ristra__stratify(ristra__stratification *out, const ristra__scored *s)
         out->practice[r].list_size = start[r + 1];
         start[r + 1] += start[r];
     }
+    /* the ranked risks are not kept: the scored ones are read through order */
+    ristra__big_free(risk_ranked, count * sizeof *risk_ranked);
+    risk_ranked = NULL;
+    out->patient_risk = s->risk;
     out->order = ristra__big_alloc(count * sizeof *out->order);
-    out->risk = ristra__big_alloc(count * sizeof *out->risk);
     out->overall_rank = ristra__big_alloc(count * sizeof *out->overall_rank);
-    if (!out->order || !out->risk || !out->overall_rank) {
+    if (!out->order || !out->overall_rank) {
         rc = ristra__oom();
         goto done;
     }
@@ -347,12 +374,10 @@ int ristra__stratify(ristra__stratification *out, const ristra__scored *s)
         uint32_t p = idx[i];
         int64_t at = start[code_rank[s->practice[p]]]++;
         out->order[at] = p;
-        out->risk[at] = risk_ranked[i];
         out->overall_rank[at] = (uint32_t)(i + 1);
     }
     ristra__big_free(idx, count * sizeof *idx);
-    ristra__big_free(risk_ranked, count * sizeof *risk_ranked);
-    idx = NULL, risk_ranked = NULL;
+    idx = NULL;
     rc = practice_figures(out, s);
 
 done:

@@ -39,11 +39,12 @@ typedef struct ristra__practice_stats {
 typedef struct ristra__stratification {
     int64_t n;
     /* Positions 0 .. n - 1 list the patients by practice code, then by rank
-     * within the practice. At position i: the patient (input index), his
-     * risk and his rank among everyone (1 for the highest risk of all). */
+     * within the practice. At position i: the patient (input index) and his
+     * rank among everyone (1 for the highest risk of all); his risk is
+     * ristra__stratified_risk(st, i). */
     uint32_t *order;
-    double *risk;
     uint32_t *overall_rank;
+    const double *patient_risk;  /* the scored risks, borrowed: by input index */
     int32_t n_practices;
     ristra__practice_stats *practice;  /* n_practices, in practice-code order */
     int n_tiers;
@@ -61,18 +62,25 @@ typedef struct ristra__stratification {
  * 1 .. n. A patient of rank r in a practice of n_p is in the first tier k
  * with r <= ristra__cut_count(tier_cut[k], n_p).
  *
- * Memory beyond the inputs: 16 bytes per patient kept (order, risk,
- * overall_rank), at most 28 while they are made (24 while the risks are
- * sorted, plus 24 per patient of the largest block of tied risks while it
- * is sorted). Linear time: radix passes (insertion sort for small blocks
- * of ties); apart from one gather of the practices, memory is read in
- * sequence.
+ * Memory beyond the inputs: 8 bytes per patient kept (order,
+ * overall_rank; the risks are the scored ones, borrowed: they must outlive
+ * the stratification), at most 12 while they are made (the sort is in
+ * place), plus 12 per patient of the largest block of tied risks while it
+ * is sorted. Radix passes from the top bits (insertion sort for small
+ * blocks).
  * Returns 0, RISTRA_ENOMEM or RISTRA_EINVAL (more than UINT32_MAX patients,
  * or more than 2^30 practices).
  */
 int ristra__stratify(ristra__stratification *out, const ristra__scored *scored);
 
 void ristra__stratification_free(ristra__stratification *st);
+
+/* The risk of the patient at position i (a zero's sign dropped, as the
+ * ranking compares it). */
+static inline double ristra__stratified_risk(const ristra__stratification *st, int64_t i)
+{
+    return st->patient_risk[st->order[i]] + 0.0;
+}
 
 /* The tier (0 .. n_tiers - 1) of the patient at rank r in practice ps, or
  * n_tiers when in none. */

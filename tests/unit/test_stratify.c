@@ -132,7 +132,7 @@ Test(stratify, ranks_everyone_by_risk_then_nhs_number_as_a_comparison_sort_does)
     for (int64_t i = 0; i < p.n; i++)
         cr_assert_eq(rank[ref[i]], i + 1, "patient %u", ref[i]);
     for (int64_t pos = 0; pos < p.n; pos++)
-        cr_assert_eq(st.risk[pos], p.risk[st.order[pos]]);
+        cr_assert_eq(ristra__stratified_risk(&st, pos), p.risk[st.order[pos]]);
     free(ref), free(rank);
     ristra__stratification_free(&st);
     free_population(&p);
@@ -496,4 +496,30 @@ Test(number_format, writes_integers_including_the_extremes)
         cr_assert_str_eq(buf, want);
         cr_assert_eq(n, strlen(want));
     }
+}
+
+/* Rows alike in risk, NHS number and practice (a file read with duplicates
+ * allowed) keep their input order, in blocks small and large (the sort is
+ * not stable by itself: the order is restored). */
+Test(stratify, keeps_rows_alike_in_everything_in_input_order)
+{
+    enum { N = 1000 };
+    uint64_t nhs[N];
+    int32_t practice[N];
+    double risk[N];
+    for (int i = 0; i < N; i++) {
+        /* blocks of 1, 7 and 300 alike, interleaved with distinct rows */
+        int block = i % 3 == 0 ? 0 : i % 3 == 1 ? 1 + i % 7 : 100;
+        nhs[i] = UINT64_C(9990000000) + (uint64_t)block;
+        practice[i] = block % 2;
+        risk[i] = block == 0 ? 1.0 / (i + 2) : 0.25;
+    }
+    ristra__scored s = { N, nhs, practice, risk, NULL, 2, CODES, 4, CUTS };
+    ristra__stratification st = stratify_ok(&s);
+    for (int64_t pos = 1; pos < N; pos++) {
+        uint32_t a = st.order[pos - 1], b = st.order[pos];
+        if (nhs[a] == nhs[b] && practice[a] == practice[b] && risk[a] == risk[b])
+            cr_assert_lt(a, b, "positions %lld and %lld", (long long)pos - 1, (long long)pos);
+    }
+    ristra__stratification_free(&st);
 }
