@@ -61,7 +61,7 @@ typedef struct ristra_population_options {
      */
     const char *const *extra_columns;
     int64_t n_extra;
-    int64_t block_rows;            /**< rows per block; 0 (default) = 65536 */
+    int64_t block_rows;            /**< rows per block; 0 (default) = 16384 */
     int check_duplicates;          /**< 1 (default): reject a repeated NHS number */
     /** Threads that parse a block; 1 (default), 0 = one per CPU. */
     int n_threads;
