@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Logistic regression fitting, ristra beside R's glm.fit, in one run.
+"""Logistic regression fitting, ristra beside R's glm.fit and scikit-learn's
+newton-cholesky solver, in one run.
 
 Makes 1,000,000 patients x 40 features (correlated numeric columns and
 indicators, about 16% events), writes them once as little-endian binary
@@ -9,16 +10,23 @@ doubles, then times
     installed (Debian's R runs its BLAS calls on OpenBLAS, whose threads use
     every CPU for large vectors) and --r-repeats times with
     OPENBLAS_NUM_THREADS=1;
+  * scikit-learn's LogisticRegression(solver="newton-cholesky",
+    penalty=None), the unpenalised fit with an intercept, --sk-repeats times
+    in a subprocess of this script with OPENBLAS_NUM_THREADS=1 and
+    OMP_NUM_THREADS=1 (its Hessian is a numpy/OpenBLAS gemm; reading the
+    data is not timed);
   * ristra_fit_logistic() on the same numbers through ctypes, --repeats
     times single-threaded and --repeats times with one thread per CPU
     (the whole call: checks, IRLS, standard errors);
-checks that every coefficient agrees with R's to 1e-6 relative and prints
-median seconds and the ratios (single-threaded against single-threaded,
+checks that every coefficient agrees with R's to 1e-6 relative (and reports,
+without requiring anything, how far scikit-learn's are from R's: its
+default tolerance is looser) and prints median seconds and the ratios
+(single-threaded against single-threaded,
 all CPUs against R as installed), by wall-clock and by CPU (user + system)
 time: on a shared machine the CPU ratio is the steadier of the two.
 
     /usr/bin/python3 benchmarks/bench_fit.py [--rows N] [--cols P] [--repeats K]
-        [--r-repeats K] [--build DIR]
+        [--r-repeats K] [--sk-repeats K] [--build DIR]
 """
 import argparse
 import os
@@ -56,8 +64,40 @@ def run_r(work, rows, cols, repeats, single_thread):
     proc = subprocess.run(["Rscript", "--vanilla", str(ROOT / "benchmarks" / "bench_fit.R"),
                            str(work), str(rows), str(cols), str(repeats)],
                           capture_output=True, text=True, check=True, env=env)
+    return parse_peer(proc.stdout)
+
+
+def sklearn_peer(work, rows, cols, repeats):
+    """Runs in the subprocess: fits with scikit-learn, prints like bench_fit.R."""
+    import sklearn
+    from sklearn.linear_model import LogisticRegression
+    X = np.fromfile(work / "x.bin", dtype="<f8").reshape(rows, cols)
+    y = np.fromfile(work / "y.bin", dtype="<f8")
+    for _ in range(repeats):
+        model = LogisticRegression(solver="newton-cholesky", penalty=None, fit_intercept=True)
+        t0, c0 = time.perf_counter(), time.process_time()
+        model.fit(X, y)
+        print("seconds", time.perf_counter() - t0, time.process_time() - c0)
+    for i, c in enumerate(np.r_[model.intercept_, model.coef_.ravel()]):
+        print("coef", i, repr(float(c)))
+    print("iter", int(model.n_iter_[0]))
+    print("version", sklearn.__version__)
+    return 0
+
+
+def run_sklearn(work, rows, cols, repeats):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+               MKL_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, __file__, "--sklearn-peer", str(work),
+                           "--rows", str(rows), "--cols", str(cols),
+                           "--sk-repeats", str(repeats)],
+                          capture_output=True, text=True, check=True, env=env)
+    return parse_peer(proc.stdout)
+
+
+def parse_peer(stdout):
     seconds, coef, info = [], [], {}
-    for line in proc.stdout.splitlines():
+    for line in stdout.splitlines():
         parts = line.split()
         if parts[0] == "seconds":
             seconds.append((float(parts[1]), float(parts[2])))
@@ -92,8 +132,13 @@ def main():
     ap.add_argument("--cols", type=int, default=40)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--r-repeats", type=int, default=1)
+    ap.add_argument("--sk-repeats", type=int, default=3)
     ap.add_argument("--build", default=str(ROOT / "build"))
+    ap.add_argument("--sklearn-peer", metavar="DIR", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.sklearn_peer:
+        return sklearn_peer(pathlib.Path(args.sklearn_peer), args.rows, args.cols,
+                            args.sk_repeats)
     work = pathlib.Path(args.build) / "bench-work" / "fit"
     work.mkdir(parents=True, exist_ok=True)
     lib = fitlib.load(str(pathlib.Path(args.build) / "libristra.so"))
@@ -106,6 +151,7 @@ def main():
 
     r_seconds, r_coef, r_info = run_r(work, args.rows, args.cols, args.r_repeats, False)
     r1_seconds, r1_coef, _ = run_r(work, args.rows, args.cols, args.r_repeats, True)
+    sk_seconds, sk_coef, sk_info = run_sklearn(work, args.rows, args.cols, args.sk_repeats)
     one, fit1 = time_ristra(lib, X, y, 1, args.repeats)
     every, fit_all = time_ristra(lib, X, y, 0, args.repeats)
 
@@ -117,15 +163,22 @@ def main():
     same = rel <= 1e-6 and int(r_info["iter"]) == fit1["iterations"]
     show("R glm.fit, 1 thread", r1_seconds, f"{r_info['iter']} iterations")
     show("R glm.fit, as installed", r_seconds, "OpenBLAS threads on every CPU")
+    show("scikit-learn, 1 thread", sk_seconds,
+         f"newton-cholesky, {sk_info['iter']} iterations, sklearn {sk_info['version']}")
     show("ristra, 1 thread", one, f"{fit1['iterations']} iterations")
     show("ristra, all CPUs", every, f"{os.cpu_count()} CPUs")
     print(f"load average now {os.getloadavg()[0]:.1f}")
     for k, what in ((0, "wall"), (1, "CPU")):
         print(f"ratio R / ristra ({what}): {median(r1_seconds, k) / median(one, k):.1f}x "
               f"single-threaded, {median(r_seconds, k) / median(every, k):.1f}x with all CPUs")
+        print(f"ratio scikit-learn / ristra ({what}), single-threaded: "
+              f"{median(sk_seconds, k) / median(one, k):.1f}x")
     print(f"coefficients: max relative difference from R {rel:.2e} "
           f"({'same' if same else 'DIFFERENT'} to 1e-6, same iterations: "
           f"{int(r_info['iter']) == fit1['iterations']})")
+    sk_rel = np.max(np.abs(sk_coef - r1_coef) / np.abs(r1_coef))
+    print(f"scikit-learn's coefficients: max relative difference from R {sk_rel:.2e} "
+          f"(reported only: its default tol 1e-4 is looser)")
     return 0 if same else 1
 
 
