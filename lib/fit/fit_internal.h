@@ -78,6 +78,20 @@ int64_t ristra__fit_separating(char *list, size_t size, const ristra__fit_data *
 int ristra__tsqr_rows(double *r, int64_t n, double *b, int64_t m, int64_t ldb, double *work);
 size_t ristra__tsqr_work_doubles(int64_t n);
 
+/* ---------------------------------------------------------------- cross-products */
+
+/* The row stride of a block for ristra__fit_gram_add: q1 rounded up to a
+ * multiple of 8. */
+int64_t ristra__fit_gram_lda(int64_t q1);
+
+/* g (q1 x q1, column-major, upper triangle) += a'a, a being rows x q1,
+ * row-major with row stride lda = ristra__fit_gram_lda(q1), columns q1 to
+ * lda - 1 zero. isa (RISTRA__ISA_*) picks the kernel: AVX2 or AVX-512
+ * tiles (fit_gram.c), or OpenBLAS's dsyrk for RISTRA__ISA_SCALAR. The
+ * entries below the diagonal are not touched. */
+void ristra__fit_gram_add(double *g, const double *a, int64_t rows, int64_t lda, int64_t q1,
+                          int isa);
+
 /* ---------------------------------------------------------------- solves */
 
 /* Coefficients are solved for in the centred parametrisation: column 0 is

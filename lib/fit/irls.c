@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/cpu_internal.h"
 #include "../common/error_internal.h"
 #include "../common/parallel_internal.h"
 #include "fit_internal.h"
@@ -27,14 +28,11 @@
 /* R's logit clamps (family.c: THRESH, MTHRESH, INVEPS). */
 #define LOGIT_THRESH 30.0
 
-/* OpenBLAS 0.3.21 keeps dsyrk on the calling thread for n < 100
- * (interface/syrk.c) and dgemm for m * n * k <= 65536 * 4
- * (interface/gemm.c); wider systems are built from tiles that satisfy both. */
-enum { SYRK_SINGLE_THREAD_N = 100, TILE = 64 };
-
 typedef struct pass_job {
     const ristra__fit_data *d;
     int64_t q, q1;
+    int64_t lda;            /* the block's row stride: q1 rounded up, zero padding */
+    int isa;                /* the cross-product kernel (fit_gram.c) */
     int first;              /* starting values from mustart; the response is z, not z - eta */
     int build;              /* build the next system, not only evaluate the coefficients */
     int qr;                 /* build R factors rather than cross-products */
@@ -96,7 +94,7 @@ static void working_block(block_totals *tot, const pass_job *job, double *a, con
                           int64_t r0, int64_t nr)
 {
     const ristra__fit_data *d = job->d;
-    const int64_t q = job->q, q1 = job->q1;
+    const int64_t q = job->q;
     for (int64_t i = 0; i < nr; i++) {
         double w = weight(d, r0 + i), y = d->y[r0 + i], e = eta[i], sw = 0.0, r = 0.0;
         if (w > 0) {
@@ -121,7 +119,7 @@ static void working_block(block_totals *tot, const pass_job *job, double *a, con
         if (!job->build)
             continue;
         const double *x = d->x + (r0 + i) * d->stride, *center = job->center + d->intercept;
-        double *row = a + i * q1;
+        double *row = a + i * job->lda;
         row[0] = sw; /* the intercept, overwritten by x below when there is none */
         for (int64_t j = 0; j < d->p; j++)
             row[d->intercept + j] = (x[j] - center[j]) * sw;
@@ -129,44 +127,22 @@ static void working_block(block_totals *tot, const pass_job *job, double *a, con
     }
 }
 
-/* g += a'a (upper triangle), a being rows x q1 row-major, i.e. the
- * column-major q1 x rows matrix b, and g = b b'. */
-static void gram_add(double *g, const double *a, int64_t rows, int64_t q1)
-{
-    if (q1 < SYRK_SINGLE_THREAD_N) {
-        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (blasint)q1, (blasint)rows, 1.0, a,
-                    (blasint)q1, 1.0, g, (blasint)q1);
-        return;
-    }
-    for (int64_t j0 = 0; j0 < q1; j0 += TILE) {
-        int64_t nj = q1 - j0 < TILE ? q1 - j0 : TILE;
-        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (blasint)nj, (blasint)rows, 1.0,
-                    a + j0, (blasint)q1, 1.0, g + j0 * q1 + j0, (blasint)q1);
-        for (int64_t i0 = 0; i0 < j0; i0 += TILE)
-            for (int64_t k0 = 0; k0 < rows; k0 += TILE) {
-                int64_t nk = rows - k0 < TILE ? rows - k0 : TILE;
-                cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, TILE, (blasint)nj,
-                            (blasint)nk, 1.0, a + k0 * q1 + i0, (blasint)q1, a + k0 * q1 + j0,
-                            (blasint)q1, 1.0, g + j0 * q1 + i0, (blasint)q1);
-            }
-    }
-}
-
 /* r := R factor of [r; a] (the QR wants the rows column-major). */
-static int qr_add(double *r, const double *a, int64_t rows, int64_t q1, double *colmajor,
-                  double *work)
+static int qr_add(double *r, const double *a, int64_t rows, int64_t q1, int64_t lda,
+                  double *colmajor, double *work)
 {
     for (int64_t i = 0; i < rows; i++)
         for (int64_t k = 0; k < q1; k++)
-            colmajor[k * rows + i] = a[i * q1 + k];
+            colmajor[k * rows + i] = a[i * lda + k];
     return ristra__tsqr_rows(r, q1, colmajor, rows, rows, work);
 }
 
-/* Per thread: the block, eta, its column-major copy for QR and the QR's
- * workspace. */
+/* Per thread: the block (rows padded to lda with zeros), eta, its
+ * column-major copy for QR and the QR's workspace. */
 static size_t scratch_doubles(const ristra__fit_data *d, int64_t q1)
 {
-    return (size_t)d->layout.block_rows * (size_t)(2 * q1 + 1) + ristra__tsqr_work_doubles(q1);
+    return (size_t)d->layout.block_rows * (size_t)(ristra__fit_gram_lda(q1) + q1 + 1) +
+           ristra__tsqr_work_doubles(q1);
 }
 
 /* The linear predictor of a block, b0 + x b with the coefficients of the
@@ -192,8 +168,8 @@ static int block_add(double *part, const pass_job *job, const double *a, int64_t
                      double *colmajor, double *work)
 {
     if (job->qr)
-        return qr_add(part, a, nr, job->q1, colmajor, work);
-    gram_add(part, a, nr, job->q1);
+        return qr_add(part, a, nr, job->q1, job->lda, colmajor, work);
+    ristra__fit_gram_add(part, a, nr, job->lda, job->q1, job->isa);
     return RISTRA_OK;
 }
 
@@ -202,7 +178,7 @@ static int pass_chunks(void *ctx, int64_t begin, int64_t end, int thread_index)
     pass_job *job = ctx;
     const ristra__fit_data *d = job->d;
     const int64_t q1 = job->q1, block = d->layout.block_rows;
-    double *a = job->scratch[thread_index], *eta = a + block * q1, *colmajor = eta + block;
+    double *a = job->scratch[thread_index], *eta = a + block * job->lda, *colmajor = eta + block;
     double *t = colmajor + block * q1;
     for (int64_t ci = begin; ci < end; ci++) {
         double *part = job->partial + ci * q1 * q1;
@@ -389,9 +365,13 @@ static int state_alloc(irls_state *st, const ristra__fit_data *d, int64_t q)
     if (!st->center || !st->partial || !st->sums || !st->extreme || !st->scratch)
         return ristra__oom();
     st->n_scratch = d->layout.n_threads;
-    for (int t = 0; t < st->n_scratch; t++)
-        if (!(st->scratch[t] = malloc(scratch_doubles(d, q1) * sizeof(double))))
+    for (int t = 0; t < st->n_scratch; t++) {
+        size_t bytes = scratch_doubles(d, q1) * sizeof(double);
+        void *p = NULL;
+        if (posix_memalign(&p, 64, bytes))
             return ristra__oom();
+        st->scratch[t] = memset(p, 0, bytes);
+    }
     st->beta = st->center + q;
     st->next = st->beta + q;
     st->delta = st->next + q;
@@ -495,8 +475,9 @@ int ristra__irls(ristra__irls_result *res, const ristra__fit_data *d, const rist
                                      o->solver == RISTRA_FIT_SOLVER_QR ? RISTRA_FIT_SOLVER_QR
                                                                        : RISTRA_FIT_SOLVER_CHOLESKY);
     if (!rc) {
-        pass_job job = { d, q, q + 1, 1, 1, o->solver == RISTRA_FIT_SOLVER_QR, NULL, 0.0, st.center,
-                         st.partial, st.sums, st.extreme, st.scratch };
+        pass_job job = { d, q, q + 1, ristra__fit_gram_lda(q + 1), ristra__cpu_isa(), 1, 1,
+                         o->solver == RISTRA_FIT_SOLVER_QR, NULL, 0.0, st.center, st.partial,
+                         st.sums, st.extreme, st.scratch };
         rc = iterate(res, &job, &st, &s, o);
     }
     ristra__fit_solver_free(&s);

@@ -12,6 +12,8 @@
 #include <ristra/ristra.h>
 #include <ristra/fit.h>
 
+#include "common/cpu_internal.h"
+#include "fit/fit_internal.h"
 #include "test_util.h"
 
 /* ---------------------------------------------------------------- data */
@@ -763,4 +765,55 @@ Test(fit_model, refuses_incomplete_options)
     ristra_fit_free(named);
     ristra_fit_free(unnamed);
     data_free(&d);
+}
+
+/* ---------------------------------------------------------------- kernels */
+
+/* The AVX2 and AVX-512 cross-product tiles (fit_gram.c) against OpenBLAS's
+ * dsyrk, the scalar path, on blocks whose widths and heights straddle the
+ * tile and group sizes: the upper triangle agrees to rounding and the
+ * entries below the diagonal are left as they were. */
+Test(fit_gram, vector_kernels_agree_with_openblas_dsyrk)
+{
+    static const int64_t widths[] = { 1, 2, 7, 8, 9, 17, 24, 25, 42, 57, 121 };
+    static const int64_t heights[] = { 1, 3, 63, 64, 65, 1000 };
+    rng_state = 77;
+    for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++) {
+        int64_t q1 = widths[wi], lda = ristra__fit_gram_lda(q1);
+        cr_assert(lda >= q1 && lda % 8 == 0);
+        for (size_t hi = 0; hi < sizeof heights / sizeof *heights; hi++) {
+            int64_t rows = heights[hi];
+            double *a = calloc((size_t)(rows * lda), sizeof *a);
+            double *ref = malloc((size_t)(q1 * q1) * sizeof *ref);
+            double *got = malloc((size_t)(q1 * q1) * sizeof *got);
+            cr_assert(a && ref && got);
+            for (int64_t k = 0; k < rows; k++)
+                for (int64_t j = 0; j < q1; j++)
+                    a[k * lda + j] = normal() * (1 + j % 5);
+            for (int64_t i = 0; i < q1 * q1; i++)
+                ref[i] = uniform();
+            memcpy(got, ref, (size_t)(q1 * q1) * sizeof *got);
+            ristra__fit_gram_add(ref, a, rows, lda, q1, RISTRA__ISA_SCALAR);
+            for (int isa = RISTRA__ISA_AVX2; isa <= RISTRA__ISA_AVX512; isa++) {
+                if (!ristra__cpu_isa_supported(isa))
+                    continue;
+                double *g = malloc((size_t)(q1 * q1) * sizeof *g);
+                cr_assert(g);
+                memcpy(g, got, (size_t)(q1 * q1) * sizeof *g);
+                ristra__fit_gram_add(g, a, rows, lda, q1, isa);
+                for (int64_t j = 0; j < q1; j++)
+                    for (int64_t i = 0; i < q1; i++) {
+                        double r = ref[j * q1 + i], v = g[j * q1 + i];
+                        if (i > j)
+                            cr_assert_eq(v, got[j * q1 + i], "isa %d q1 %lld rows %lld: (%lld, %lld) below the diagonal written", isa, (long long)q1, (long long)rows, (long long)i, (long long)j);
+                        else
+                            cr_assert(fabs(v - r) <= 1e-13 * (fabs(r) + rows), "isa %d q1 %lld rows %lld: (%lld, %lld) %.17g, dsyrk %.17g", isa, (long long)q1, (long long)rows, (long long)i, (long long)j, v, r);
+                    }
+                free(g);
+            }
+            free(a);
+            free(ref);
+            free(got);
+        }
+    }
 }
