@@ -74,7 +74,8 @@ static void gram_add_blas(double *g, const double *a, int64_t rows, int64_t lda,
         }                                                                                       \
         UNROLL for (int jj = 0; jj < NJ; jj++) {                                                \
             int64_t j = j0 + jj, top = j + 1 < q1 ? j + 1 : q1; /* rows i0..top-1 of column j */ \
-            ADD_TO(g + j * q1 + i0, top - i0, acc[jj]);                                         \
+            if (j < q1) /* past q1: the padding */                                              \
+                ADD_TO(g + j * q1 + i0, top - i0, acc[jj]);                                     \
         }                                                                                       \
     }
 
@@ -145,8 +146,10 @@ static const tile_set TILES_AVX512 = { 8,
                                        { 24, 16, 8, 4, 2, 1 },
                                        { tile5_24, tile5_16, tile5_8, tile5_4, tile5_2, tile5_1 } };
 
-/* Each strip of rows of g, from its diagonal to column q1 - 1, is cut
- * into the widest tiles that fit. */
+/* Each strip of rows of g, from its diagonal to the end of the padding
+ * (column lda - 1), is cut into the widest tiles that fit: a tile narrower
+ * than 8 columns waits on its few sums' FMA latency, so running on through
+ * the zero padding costs less than a narrow tile for the last columns. */
 static void gram_add_tiles(double *g, const double *a, int64_t rows, int64_t lda, int64_t q1,
                            const tile_set *ts)
 {
@@ -154,8 +157,8 @@ static void gram_add_tiles(double *g, const double *a, int64_t rows, int64_t lda
         int64_t nr = rows - r0 < GROUP_ROWS ? rows - r0 : GROUP_ROWS;
         const double *b = a + r0 * lda;
         for (int64_t i0 = 0; i0 < q1; i0 += ts->strip)
-            for (int64_t j0 = i0, t = 0; j0 < q1;) {
-                while (ts->width[t] > q1 - j0)
+            for (int64_t j0 = i0, t = 0; j0 < lda;) {
+                while (ts->width[t] > lda - j0)
                     t++;
                 ts->fn[t](g, q1, b, nr, lda, i0, j0);
                 j0 += ts->width[t];

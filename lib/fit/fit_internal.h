@@ -146,6 +146,11 @@ typedef struct ristra__irls_result {
     int iterations, solver;
 } ristra__irls_result;
 
+/* Tests only (not thread-safe): 1 makes every fit evaluate its rows one
+ * by one (evaluate_general in irls.c), the reference for the sweeps that
+ * whole weights and 0/1 outcomes otherwise get. */
+extern int ristra__fit_rowwise_only;
+
 /* Runs IRLS to convergence; on success fills res (beta and cov allocated
  * by the caller with q and q*q entries). */
 int ristra__irls(ristra__irls_result *res, const ristra__fit_data *d, const ristra_fit_options *o);

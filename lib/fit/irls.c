@@ -25,6 +25,8 @@
 #include "../common/parallel_internal.h"
 #include "fit_internal.h"
 
+int ristra__fit_rowwise_only = 0;
+
 /* R's logit clamps (family.c: THRESH, MTHRESH, INVEPS). */
 #define LOGIT_THRESH 30.0
 
@@ -33,6 +35,7 @@ typedef struct pass_job {
     int64_t q, q1;
     int64_t lda;            /* the block's row stride: q1 rounded up, zero padding */
     int isa;                /* the cross-product kernel (fit_gram.c) */
+    int whole;              /* evaluate_whole(): whole weights, y 0 or 1 */
     int first;              /* starting values from mustart; the response is z, not z - eta */
     int build;              /* build the next system, not only evaluate the coefficients */
     int qr;                 /* build R factors rather than cross-products */
@@ -86,44 +89,116 @@ typedef struct block_totals {
     int64_t extreme;
 } block_totals;
 
-/* Evaluates a block at eta (deviance, log-likelihood, fitted probabilities
- * numerically 0 or 1) and, when the pass builds the next system, writes its
- * rows to scratch as sqrt(w) (1, x - centre), followed by sqrt(w) r: the
- * working residual, or the working response z in the first pass. */
-static void working_block(block_totals *tot, const pass_job *job, double *a, const double *eta,
-                          int64_t r0, int64_t nr)
+/* Evaluates a block at eta, row by row, for any weights and proportions
+ * (deviance, log-likelihood as R's AIC has it, fitted probabilities
+ * numerically 0 or 1), and leaves each row's sqrt(working weight) in sw
+ * and sqrt(w) times its working residual (the working response z in the
+ * first pass) in res; both are 0 for rows of weight 0. */
+static void evaluate_general(block_totals *tot, const pass_job *job, const double *eta,
+                             double *sw, double *res, int64_t r0, int64_t nr)
 {
     const ristra__fit_data *d = job->d;
-    const int64_t q = job->q;
     for (int64_t i = 0; i < nr; i++) {
-        double w = weight(d, r0 + i), y = d->y[r0 + i], e = eta[i], sw = 0.0, r = 0.0;
-        if (w > 0) {
-            int clamped = e < -LOGIT_THRESH || e > LOGIT_THRESH;
-            double t = e < -LOGIT_THRESH ? DBL_EPSILON : e > LOGIT_THRESH ? 1 / DBL_EPSILON : exp(e);
-            double mu = t / (1 + t);
-            double dev = 2 * w * (y_log_y(y, mu) + y_log_y(1 - y, 1 - mu));
-            tot->deviance += dev;
-            if (d->loglik_from_deviance) {
-                tot->loglik -= dev / 2;
-            } else { /* R's AIC rounds the weights and successes */
-                double m = nearbyint(w), k = nearbyint(w * y);
-                tot->loglik += (k > 0 ? k * log(mu) : 0.0) + (m - k > 0 ? (m - k) * log(1 - mu) : 0.0);
-            }
-            tot->extreme += mu > 1 - 10 * DBL_EPSILON || mu < 10 * DBL_EPSILON;
-            double mu_eta = clamped ? DBL_EPSILON : t / ((1 + t) * (1 + t));
-            double res = (y - mu) / mu_eta;
-            sw = sqrt(w * (mu_eta * mu_eta) / (mu * (1 - mu)));
-            r = sw * (job->first ? e + res : res);
-        }
-        prefetch_row(d, r0 + nr + i);
-        if (!job->build)
+        double w = weight(d, r0 + i), y = d->y[r0 + i], e = eta[i];
+        sw[i] = res[i] = 0.0;
+        if (!(w > 0))
             continue;
-        const double *x = d->x + (r0 + i) * d->stride, *center = job->center + d->intercept;
-        double *row = a + i * job->lda;
-        row[0] = sw; /* the intercept, overwritten by x below when there is none */
+        int clamped = e < -LOGIT_THRESH || e > LOGIT_THRESH;
+        double t = e < -LOGIT_THRESH ? DBL_EPSILON : e > LOGIT_THRESH ? 1 / DBL_EPSILON : exp(e);
+        double mu = t / (1 + t);
+        double dev = 2 * w * (y_log_y(y, mu) + y_log_y(1 - y, 1 - mu));
+        tot->deviance += dev;
+        if (d->loglik_from_deviance) {
+            tot->loglik -= dev / 2;
+        } else { /* R's AIC rounds the weights and successes */
+            double m = nearbyint(w), k = nearbyint(w * y);
+            tot->loglik += (k > 0 ? k * log(mu) : 0.0) + (m - k > 0 ? (m - k) * log(1 - mu) : 0.0);
+        }
+        tot->extreme += mu > 1 - 10 * DBL_EPSILON || mu < 10 * DBL_EPSILON;
+        double mu_eta = clamped ? DBL_EPSILON : t / ((1 + t) * (1 + t));
+        double r = (y - mu) / mu_eta;
+        sw[i] = sqrt(w * (mu_eta * mu_eta) / (mu * (1 - mu)));
+        res[i] = sw[i] * (job->first ? e + r : r);
+    }
+}
+
+/* The same for the usual data, whole weights and y 0 or 1, in three sweeps
+ * over the block instead of one: the exps, then the arithmetic, which has
+ * no calls and vectorises, then the logs. One row's chain of a call, four
+ * divisions, a square root and another call is long and serial; sweeps of
+ * independent rows overlap. For such y, R's
+ * y log(y / mu) + (1 - y) log((1 - y) / (1 - mu)) is -log of the fitted
+ * probability of the observed outcome, one log a row, and the
+ * log-likelihood is -deviance / 2. Agrees with evaluate_general to
+ * rounding (tests/unit/test_fit.c fits both ways). */
+static void evaluate_whole(block_totals *tot, const pass_job *job, const double *eta,
+                           double *sw, double *res, double *t, int64_t r0, int64_t nr)
+{
+    const ristra__fit_data *d = job->d;
+    for (int64_t i = 0; i < nr; i++) {
+        double e = eta[i];
+        t[i] = e < -LOGIT_THRESH ? DBL_EPSILON : e > LOGIT_THRESH ? 1 / DBL_EPSILON : exp(e);
+    }
+    const double *wp = d->w ? d->w + r0 : NULL, *yp = d->y + r0;
+    const double first = job->first ? 1.0 : 0.0;
+    int64_t extreme = 0;
+    for (int64_t i = 0; i < nr; i++) {
+        double w = wp ? wp[i] : 1.0, y = yp[i], e = eta[i], ti = t[i];
+        int clamped = e < -LOGIT_THRESH || e > LOGIT_THRESH;
+        double mu = ti / (1 + ti);
+        double mu_eta = clamped ? DBL_EPSILON : ti / ((1 + ti) * (1 + ti));
+        double r = (y - mu) / mu_eta;
+        double s = w > 0 ? sqrt(w * (mu_eta * mu_eta) / (mu * (1 - mu))) : 0.0;
+        extreme += w > 0 && (mu > 1 - 10 * DBL_EPSILON || mu < 10 * DBL_EPSILON);
+        sw[i] = s;
+        res[i] = s * (first * e + r);
+        t[i] = y != 0 ? mu : 1 - mu;
+    }
+    double dev = 0.0;
+    for (int64_t i = 0; i < nr; i++) {
+        double w = wp ? wp[i] : 1.0;
+        dev += w > 0 ? -2 * w * log(t[i]) : 0.0;
+    }
+    tot->deviance += dev;
+    tot->loglik -= dev / 2;
+    tot->extreme += extreme;
+}
+
+/* Writes the block's rows to scratch as sqrt(w) (1, x - centre), followed
+ * by sqrt(w) r. */
+static void build_block(double *a, const pass_job *job, const double *sw, const double *res,
+                        int64_t r0, int64_t nr)
+{
+    const ristra__fit_data *d = job->d;
+    const double *center = job->center + d->intercept;
+    for (int64_t i = 0; i < nr; i++) {
+        const double *x = d->x + (r0 + i) * d->stride;
+        double *row = a + i * job->lda, s = sw[i];
+        prefetch_row(d, r0 + nr + i);
+        row[0] = s; /* the intercept, overwritten by x below when there is none */
         for (int64_t j = 0; j < d->p; j++)
-            row[d->intercept + j] = (x[j] - center[j]) * sw;
-        row[q] = r;
+            row[d->intercept + j] = (x[j] - center[j]) * s;
+        row[job->q] = res[i];
+    }
+}
+
+/* Evaluates a block at eta (deviance, log-likelihood, fitted probabilities
+ * numerically 0 or 1) and, when the pass builds the next system, writes
+ * its weighted rows to a. */
+static void working_block(block_totals *tot, const pass_job *job, double *a, const double *eta,
+                          double *tmp, int64_t r0, int64_t nr)
+{
+    const int64_t block = job->d->layout.block_rows;
+    double *sw = tmp, *res = sw + block, *t = res + block;
+    if (job->whole)
+        evaluate_whole(tot, job, eta, sw, res, t, r0, nr);
+    else
+        evaluate_general(tot, job, eta, sw, res, r0, nr);
+    if (job->build) {
+        build_block(a, job, sw, res, r0, nr);
+    } else {
+        for (int64_t i = 0; i < nr; i++)
+            prefetch_row(job->d, r0 + nr + i);
     }
 }
 
@@ -137,11 +212,12 @@ static int qr_add(double *r, const double *a, int64_t rows, int64_t q1, int64_t 
     return ristra__tsqr_rows(r, q1, colmajor, rows, rows, work);
 }
 
-/* Per thread: the block (rows padded to lda with zeros), eta, its
- * column-major copy for QR and the QR's workspace. */
+/* Per thread: the block (rows padded to lda with zeros), eta, three
+ * per-row temporaries, its column-major copy for QR and the QR's
+ * workspace. */
 static size_t scratch_doubles(const ristra__fit_data *d, int64_t q1)
 {
-    return (size_t)d->layout.block_rows * (size_t)(ristra__fit_gram_lda(q1) + q1 + 1) +
+    return (size_t)d->layout.block_rows * (size_t)(ristra__fit_gram_lda(q1) + q1 + 4) +
            ristra__tsqr_work_doubles(q1);
 }
 
@@ -178,7 +254,8 @@ static int pass_chunks(void *ctx, int64_t begin, int64_t end, int thread_index)
     pass_job *job = ctx;
     const ristra__fit_data *d = job->d;
     const int64_t q1 = job->q1, block = d->layout.block_rows;
-    double *a = job->scratch[thread_index], *eta = a + block * job->lda, *colmajor = eta + block;
+    double *a = job->scratch[thread_index], *eta = a + block * job->lda, *tmp = eta + block;
+    double *colmajor = tmp + 3 * block;
     double *t = colmajor + block * q1;
     for (int64_t ci = begin; ci < end; ci++) {
         double *part = job->partial + ci * q1 * q1;
@@ -194,7 +271,7 @@ static int pass_chunks(void *ctx, int64_t begin, int64_t end, int thread_index)
             else
                 block_eta(eta, job, r0, nr);
             block_totals tot = { 0.0, 0.0, 0 };
-            working_block(&tot, job, a, eta, r0, nr);
+            working_block(&tot, job, a, eta, tmp, r0, nr);
             dev += tot.deviance;
             loglik += tot.loglik;
             extreme += tot.extreme;
@@ -475,7 +552,8 @@ int ristra__irls(ristra__irls_result *res, const ristra__fit_data *d, const rist
                                      o->solver == RISTRA_FIT_SOLVER_QR ? RISTRA_FIT_SOLVER_QR
                                                                        : RISTRA_FIT_SOLVER_CHOLESKY);
     if (!rc) {
-        pass_job job = { d, q, q + 1, ristra__fit_gram_lda(q + 1), ristra__cpu_isa(), 1, 1,
+        pass_job job = { d, q, q + 1, ristra__fit_gram_lda(q + 1), ristra__cpu_isa(),
+                         d->loglik_from_deviance && !ristra__fit_rowwise_only, 1, 1,
                          o->solver == RISTRA_FIT_SOLVER_QR, NULL, 0.0, st.center, st.partial,
                          st.sums, st.extreme, st.scratch };
         rc = iterate(res, &job, &st, &s, o);

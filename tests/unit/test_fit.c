@@ -151,6 +151,39 @@ Test(fit, solves_the_score_equations)
     data_free(&d);
 }
 
+/* Whole weights and 0/1 outcomes are evaluated in sweeps over each block
+ * (evaluate_whole in irls.c); the row-by-row code that any data get is
+ * the reference, to rounding. */
+Test(fit, evaluates_whole_weights_as_the_row_by_row_reference_does)
+{
+    data d = make(20000, 7, -1.5, 3);
+    d.w = malloc((size_t)d.n * sizeof(double));
+    cr_assert(d.w);
+    for (int64_t r = 0; r < d.n; r++)
+        d.w[r] = (double)(r % 3); /* whole weights, some 0 */
+    double b[2][7], se[2][7];
+    ristra_fit_summary s[2];
+    for (int k = 0; k < 2; k++) {
+        ristra__fit_rowwise_only = k;
+        ristra_fit *f;
+        int rc = ristra_fit_logistic(&f, d.x, d.n, d.p, d.stride, d.y, d.w, NULL);
+        ristra__fit_rowwise_only = 0;
+        cr_assert_eq(rc, RISTRA_OK, "%s", ristra_last_error());
+        s[k] = describe(f);
+        ristra_fit_coefficients(b[k], se[k], f);
+        ristra_fit_free(f);
+    }
+    cr_assert_eq(s[0].iterations, s[1].iterations);
+    cr_assert_float_eq(s[0].deviance, s[1].deviance, 1e-12 * s[1].deviance);
+    cr_assert_float_eq(s[0].aic, s[1].aic, 1e-12 * s[1].aic);
+    cr_assert_float_eq(s[0].intercept, s[1].intercept, 1e-10 * fabs(s[1].intercept));
+    for (int j = 0; j < 7; j++) {
+        cr_assert_float_eq(b[0][j], b[1][j], 1e-10 * fabs(b[1][j]), "column %d", j);
+        cr_assert_float_eq(se[0][j], se[1][j], 1e-10 * se[1][j], "column %d", j);
+    }
+    data_free(&d);
+}
+
 Test(fit, gives_bit_identical_results_for_every_thread_count)
 {
     data d = make(40000, 6, -2.0, 2);
