@@ -99,7 +99,8 @@ def read_population(input: PathLike | bytes, model: Model | None = None, *,
 
     Returns a pandas DataFrame with one row per data row, in file order:
     line (the file line the row starts on), nhs_number (int64; 0 when
-    invalid), practice (str; None when invalid), status (a RowStatus; 0 for
+    invalid) or, for id_kind "pseudonym", pseudonym (str: the identifier
+    field as written), practice (str; None when invalid), status (a RowStatus; 0 for
     a usable row), reason (why the row cannot be used; "" when it can),
     then the value columns (NaN = missing, and for rejected rows), the
     outcome column and the extra columns. Rejected rows are kept, with
@@ -125,7 +126,7 @@ def read_population(input: PathLike | bytes, model: Model | None = None, *,
                                               ctypes.byref(opts)))
     parts: dict[str, list[npt.NDArray[Any]]] = {k: [] for k in
                                           ("line", "nhs", "practice", "status", "values",
-                                           "outcome", "extra", "reason")}
+                                           "outcome", "extra", "reason", "token")}
     has_outcome = False
     try:
         while True:
@@ -135,7 +136,12 @@ def read_population(input: PathLike | bytes, model: Model | None = None, *,
             if n == 0:
                 break
             parts["line"].append(_copy(block.line, ctypes.c_int64, n, np.int64))
-            parts["nhs"].append(_copy(block.nhs_number, ctypes.c_uint64, n, np.int64))
+            if block.identifier:      # pseudonyms: the fields as written, no numbers
+                raw = ctypes.cast(block.identifier, ctypes.POINTER(ctypes.c_char_p))
+                parts["token"].append(np.array([(raw[i] or b"").decode("utf-8", "replace")
+                                                for i in range(n)], dtype=object))
+            else:
+                parts["nhs"].append(_copy(block.nhs_number, ctypes.c_uint64, n, np.int64))
             parts["practice"].append(_copy(block.practice, ctypes.c_int32, n, np.int32))
             status = _copy(block.status, ctypes.c_int32, n, np.int32)
             parts["status"].append(status)
@@ -167,7 +173,9 @@ def read_population(input: PathLike | bytes, model: Model | None = None, *,
         return np.empty((0, width) if width is not None else 0, dtype=dtype)
 
     practice = joined("practice", np.int32)
-    frame = {"line": joined("line", np.int64), "nhs_number": joined("nhs", np.int64),
+    ids = ({"pseudonym": joined("token", object)} if id_kind == "pseudonym"
+           else {"nhs_number": joined("nhs", np.int64)})
+    frame = {"line": joined("line", np.int64), **ids,
              "practice": codes[np.where(practice < 0, len(codes) - 1, practice)],
              "status": joined("status", np.int32), "reason": joined("reason", object)}
     values = joined("values", np.float64, len(names))
