@@ -7,7 +7,10 @@ whose whole-number features give many tied risks, so the tie-break by NHS
 number is exercised; practices straddle the file boundaries; and the files
 carry bad rows of each kind, an NHS number repeated in a later file (the
 later row is a duplicate), and one repeated after an unusable first row
-(the later row counts)."""
+(the later row counts). The same again with the files pseudonymised under
+one key (--id-kind pseudonym: equal risks ordered by pseudonym, the bad
+NHS numbers now empty pseudonyms) and a gzip output."""
+import gzip
 import os
 import re
 import subprocess
@@ -72,12 +75,22 @@ def population(tmp_path_factory):
         path.write_text("\n".join([header, *part]) + "\n")
         files.append(path)
     (tmp / "all.csv").write_text("\n".join([header, *[r for p in parts for r in p]]) + "\n")
+    key = tmp / "practice.key"
+    key.write_bytes(bytes(range(40)))
+    key.chmod(0o600)
+    for name in [f"part-{i}" for i in range(len(parts))] + ["all"]:
+        subprocess.run([CLI, "pseudonymise", "--key-file", key, "--input", tmp / f"{name}.csv",
+                        "--output", tmp / f"pseudo-{name}.csv", "--quiet"],
+                       check=True, capture_output=True)
     return tmp, files
 
 
-def test_the_dask_example_writes_what_ristra_score_writes(population):
+@pytest.mark.parametrize("id_kind, prefix, output", [("nhs", "", "dask.csv"),
+                                                     ("pseudonym", "pseudo-", "dask.csv.gz")])
+def test_the_dask_example_writes_what_ristra_score_writes(population, id_kind, prefix, output):
     tmp, files = population
-    subprocess.run([CLI, "score", "--model", tmp / "model.json", "--input", tmp / "all.csv",
+    subprocess.run([CLI, "score", "--model", tmp / "model.json",
+                    "--input", tmp / f"{prefix}all.csv", "--id-kind", id_kind,
                     "--output", tmp / "single.csv", "--rejects", tmp / "rejects.csv", "--quiet"],
                    check=True, capture_output=True)
     rejects = (tmp / "rejects.csv").read_text().splitlines()
@@ -85,15 +98,20 @@ def test_the_dask_example_writes_what_ristra_score_writes(population):
 
     env = {**os.environ, "PYTHONPATH": str(SOURCE / "bindings" / "python")}
     proc = subprocess.run([sys.executable, EXAMPLE, tmp / "model.json",
-                           str(tmp / "part-*.csv"), "--output", tmp / "dask.csv",
-                           "--workers", "2", "--threads-per-worker", "1"],
+                           str(tmp / f"{prefix}part-*.csv"), "--output", tmp / output,
+                           "--id-kind", id_kind, "--workers", "2", "--threads-per-worker", "1"],
                           env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     loads = re.search(r"model loads per worker: (\[.*\])", proc.stdout)
     assert loads and loads.group(1) == "[1, 1]", proc.stdout
 
     single = (tmp / "single.csv").read_text().splitlines()
-    distributed = (tmp / "dask.csv").read_text().splitlines()
+    raw = (tmp / output).read_bytes()
+    if output.endswith(".gz"):
+        assert raw[:2] == b"\x1f\x8b"
+        raw = gzip.decompress(raw)                          # one member a partition
+    distributed = raw.decode().splitlines()
+    assert single[0].startswith("nhs_number," if id_kind == "nhs" else "pseudonym,")
     assert len(distributed) == len(single) > 24000 - 10
     for i, (want, got) in enumerate(zip(single, distributed)):
         assert got == want, f"line {i + 1}: {got!r} != {want!r}"
