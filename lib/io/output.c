@@ -25,7 +25,8 @@ struct ristra__output {
     char *tmp_path;        /* "" for standard output, or once renamed */
     int fd;
     int is_stdout;
-    int gzip;
+    int gzip;              /* the level, 0 for plain */
+    int def_used;          /* the deflater has had bytes since it started */
     ristra__deflater *def;
     unsigned char *buf;    /* bytes waiting to be written to fd */
     size_t buf_len;
@@ -137,7 +138,7 @@ int ristra__output_open_mode(ristra__output **out, const char *path, int gzip_le
     }
     if (!rc && gzip_level > 0) {
         rc = ristra__deflater_new(&o->def, gzip_level > 9 ? 9 : gzip_level);
-        o->gzip = !rc;
+        o->gzip = rc ? 0 : (gzip_level > 9 ? 9 : gzip_level);
     }
     if (rc) {
         ristra__output_abort(o);
@@ -189,20 +190,9 @@ static int deflate_some(ristra__output *o, const void *data, size_t size, int fi
     }
 }
 
-int ristra__output_write(ristra__output *o, const void *data, size_t size)
+/* Appends bytes as they are (plain text, or whole gzip members). */
+static int write_raw(ristra__output *o, const void *data, size_t size)
 {
-    if (o->gzip) {
-        const unsigned char *p = data;
-        while (size > 0) { /* avail_in is 32-bit */
-            size_t k = size > (1u << 30) ? (1u << 30) : size;
-            int rc = deflate_some(o, p, k, 0);
-            if (rc)
-                return rc;
-            p += k;
-            size -= k;
-        }
-        return RISTRA_OK;
-    }
     if (o->buf_len + size > BUFFER_CAPACITY) {
         int rc = flush_buffer(o);
         if (rc)
@@ -215,12 +205,61 @@ int ristra__output_write(ristra__output *o, const void *data, size_t size)
     return RISTRA_OK;
 }
 
+int ristra__output_gzip_level(const ristra__output *o)
+{
+    return o->gzip;
+}
+
+/* Ends the gzip member the deflater was writing, if it had any bytes, and
+ * starts a fresh deflater for what comes after. */
+static int end_member(ristra__output *o)
+{
+    if (!o->def_used)
+        return RISTRA_OK;
+    int rc = deflate_some(o, "", 0, 1);
+    ristra__deflater *fresh = NULL;
+    if (!rc)
+        rc = ristra__deflater_new(&fresh, o->gzip);
+    if (rc)
+        return rc;
+    ristra__deflater_free(o->def);
+    o->def = fresh;
+    o->def_used = 0;
+    return RISTRA_OK;
+}
+
+int ristra__output_write_member(ristra__output *o, const void *member, size_t size)
+{
+    int rc = end_member(o);
+    return rc ? rc : write_raw(o, member, size);
+}
+
+int ristra__output_write(ristra__output *o, const void *data, size_t size)
+{
+    if (o->gzip) {
+        o->def_used |= size > 0;
+        const unsigned char *p = data;
+        while (size > 0) { /* avail_in is 32-bit */
+            size_t k = size > (1u << 30) ? (1u << 30) : size;
+            int rc = deflate_some(o, p, k, 0);
+            if (rc)
+                return rc;
+            p += k;
+            size -= k;
+        }
+        return RISTRA_OK;
+    }
+    return write_raw(o, data, size);
+}
+
 int ristra__output_finish(ristra__output *o)
 {
     if (o->finished)
         return RISTRA_OK;
     int rc = RISTRA_OK;
-    if (o->gzip)
+    /* the last member, unless whole members came last (an empty file
+     * still gets one, empty) */
+    if (o->gzip && (o->def_used || o->written + (int64_t)o->buf_len == 0))
         rc = deflate_some(o, "", 0, 1);
     if (!rc)
         rc = flush_buffer(o);
@@ -284,10 +323,15 @@ void ristra__output_abort(ristra__output *o)
 
 int ristra__gzip_buffer(char **out, size_t *size_out, const void *data, size_t size)
 {
+    return ristra__gzip_member(out, size_out, data, size, 6);
+}
+
+int ristra__gzip_member(char **out, size_t *size_out, const void *data, size_t size, int level)
+{
     *out = NULL;
     *size_out = 0;
     ristra__deflater *d = NULL;
-    int rc = ristra__deflater_new(&d, 6);
+    int rc = ristra__deflater_new(&d, level);
     if (rc)
         return rc;
     size_t cap = size / 2 + 1024, len = 0;

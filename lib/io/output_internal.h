@@ -106,6 +106,18 @@ extern int (*ristra__commit_test_hook)(const char *step, int index);
 
 /* Compresses size bytes of data into a new gzip buffer (free with free()). */
 int ristra__gzip_buffer(char **out, size_t *size_out, const void *data, size_t size);
+/* The same at a given level (1..9): one whole gzip member, made on any
+ * thread (no state is shared), for ristra__output_write_member(). */
+int ristra__gzip_member(char **out, size_t *size_out, const void *data, size_t size, int level);
+
+/* The output's gzip level, 0 for a plain one. */
+int ristra__output_gzip_level(const ristra__output *o);
+/* Appends a whole gzip member (from ristra__gzip_member()) to a gzip
+ * output, after ending the member that ristra__output_write() was adding
+ * to, if any: a file of several members, which every gzip reader reads as
+ * the concatenation (RFC 1952), so that the members of a long output can
+ * be compressed on several threads. */
+int ristra__output_write_member(ristra__output *o, const void *member, size_t size);
 
 /* True when a file name ends in ".gz". */
 int ristra__path_is_gz(const char *path);

@@ -100,13 +100,17 @@ int ristra__text_reject(ristra__text *t, int64_t line, const char *nhs_number,
 
 /* ------------------------------------------------------------ ranked list */
 
-/* Rows are formatted in parallel, a chunk per thread, and written in order. */
+/* Rows are formatted in parallel, a chunk per thread (for a gzip output
+ * also compressed there, as a gzip member of its own), and written in
+ * order. */
 enum { CHUNK_ROWS = 16384 };
 
 typedef struct chunk {
     char *text;
     size_t len, cap;
     int64_t begin, end;      /* positions in st->order */
+    char *member;            /* gzip outputs: the text as a gzip member */
+    size_t member_len;
 } chunk;
 
 typedef struct ranked_job {
@@ -116,6 +120,7 @@ typedef struct ranked_job {
     char **tier_csv;         /* n_tiers + 1 */
     size_t *tier_len;
     chunk *chunks;           /* one per thread: the rows it formats this round */
+    int gzip_level;          /* > 0: each chunk compressed by its thread */
 } ranked_job;
 
 /* The practice (code-order slot) holding position pos of st->order. */
@@ -200,6 +205,12 @@ static int format_chunk(void *ctx, int64_t begin, int64_t end, int thread_index)
             *o++ = '\n';
             ch->len = (size_t)(o - ch->text);
         }
+        free(ch->member);
+        ch->member = NULL;
+        if (job->gzip_level > 0 &&
+            ristra__gzip_member(&ch->member, &ch->member_len, ch->text, ch->len,
+                                job->gzip_level) != RISTRA_OK)
+            return RISTRA_ENOMEM;
     }
     return RISTRA_OK;
 }
@@ -221,7 +232,8 @@ int ristra__write_ranked_list(ristra__output *o, const ristra__ranked_list *list
                        calloc((size_t)(n_codes ? n_codes : 1), sizeof(size_t)),
                        calloc((size_t)n_tier_names, sizeof(char *)),
                        calloc((size_t)n_tier_names, sizeof(size_t)),
-                       calloc((size_t)n_threads, sizeof(chunk)) };
+                       calloc((size_t)n_threads, sizeof(chunk)),
+                       ristra__output_gzip_level(o) };
     int rc = RISTRA_OK;
     if (!job.code_csv || !job.code_len || !job.tier_csv || !job.tier_len || !job.chunks)
         rc = ristra__oom();
@@ -263,10 +275,12 @@ int ristra__write_ranked_list(ristra__output *o, const ristra__ranked_list *list
         if (rc == RISTRA_ENOMEM)
             rc = ristra__oom();
         for (int64_t c = 0; !rc && c < k; c++)
-            rc = ristra__output_write(o, job.chunks[c].text, job.chunks[c].len);
+            rc = job.gzip_level ? ristra__output_write_member(o, job.chunks[c].member,
+                                                               job.chunks[c].member_len)
+                                : ristra__output_write(o, job.chunks[c].text, job.chunks[c].len);
     }
     for (int t = 0; job.chunks && t < n_threads; t++)
-        free(job.chunks[t].text);
+        free(job.chunks[t].text), free(job.chunks[t].member);
     free(job.chunks);
     free_strings(job.code_csv, n_codes);
     free_strings(job.tier_csv, n_tier_names);

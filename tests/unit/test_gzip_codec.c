@@ -130,6 +130,52 @@ Test(gzip_codec, what_ristra_writes_zlib_reads_back_at_every_level)
     free(dir);
 }
 
+/* Whole members (compressed on other threads) between ordinary writes:
+ * the file is their concatenation, for zlib and for ristra's own reader;
+ * members last leave no empty member after them. */
+Test(gzip_codec, members_written_whole_read_back_as_one_text_in_order)
+{
+    char *dir = rt_tmpdir();
+    const size_t n = 2 * 1024 * 1024 + 5;
+    char *text = sample_text(n);
+    const size_t cut[] = { 0, 1000, 700000, 1500000, n - 3, n };
+    for (int members_last = 0; members_last <= 1; members_last++) {
+        char *path = rt_join(dir, "members.csv.gz");
+        ristra__output *o = NULL;
+        cr_assert_eq(ristra__output_open(&o, path, 1), RISTRA_OK, "%s", ristra_last_error());
+        for (int k = 0; k < 5; k++) {
+            const char *part = text + cut[k];
+            size_t len = cut[k + 1] - cut[k];
+            if (k % 2 == 0 && !(members_last && k == 4)) {
+                cr_assert_eq(ristra__output_write(o, part, len), RISTRA_OK);
+                continue;
+            }
+            char *member = NULL;
+            size_t member_len = 0;
+            cr_assert_eq(ristra__gzip_member(&member, &member_len, part, len, 1), RISTRA_OK);
+            cr_assert_eq(ristra__output_write_member(o, member, member_len), RISTRA_OK);
+            free(member);
+        }
+        cr_assert_eq(ristra__output_commit(o), RISTRA_OK, "%s", ristra_last_error());
+        size_t gz_n = 0, back_n = 0, ours_n = 0;
+        unsigned char *gz = (unsigned char *)rt_read_file(path, &gz_n);
+        unsigned char *back = zlib_gunzip(gz, gz_n, &back_n);
+        cr_assert_eq(back_n, n);
+        cr_assert(memcmp(back, text, n) == 0);
+        char *ours = NULL;
+        cr_assert_eq(read_stream(gz, gz_n, 65536, &ours, &ours_n), 0, "%s", ristra_last_error());
+        cr_assert_eq(ours_n, n);
+        cr_assert(memcmp(ours, text, n) == 0);
+        /* the last member ends the file: a last empty one would be 20 bytes */
+        if (members_last)
+            cr_assert_neq(memcmp(gz + gz_n - 8, "\0\0\0\0\0\0\0\0", 8), 0);
+        free(back), free(ours), free(gz), free(path);
+    }
+    free(text);
+    rt_rmtree(dir);
+    free(dir);
+}
+
 Test(gzip_codec, an_empty_output_is_a_valid_empty_gzip_file)
 {
     char *buf = NULL;
