@@ -146,6 +146,15 @@ typedef struct ristra__irls_result {
     int iterations, solver;
 } ristra__irls_result;
 
+/* evaluate_whole()'s arithmetic sweep (irls.c) in AVX-512: from eta and t =
+ * exp(eta) (clamped), writes sqrt(working weight) to sw, sqrt(w) times the
+ * working residual (plus first * eta) to res and the fitted probability
+ * of the observed outcome over t; returns the rows with a probability
+ * numerically 0 or 1. w may be NULL (all 1). */
+int64_t ristra__fit_sweep_avx512(double *sw, double *res, double *t, const double *eta,
+                                 const double *w, const double *y, int64_t nr, double first,
+                                 double thresh);
+
 /* Tests only (not thread-safe): 1 makes every fit evaluate its rows one
  * by one (evaluate_general in irls.c), the reference for the sweeps that
  * whole weights and 0/1 outcomes otherwise get. */

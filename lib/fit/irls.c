@@ -136,16 +136,13 @@ static void evaluate_general(block_totals *tot, const pass_job *job, const doubl
  * probability of the observed outcome, one log a row, and the
  * log-likelihood is -deviance / 2. Agrees with evaluate_general to
  * rounding (tests/unit/test_fit.c fits both ways). */
-static void evaluate_whole(block_totals *tot, const pass_job *job, const double *eta,
-                           double *sw, double *res, double *t, int64_t r0, int64_t nr)
+/* From eta and t = exp(eta) (clamped): sqrt(working weight) in sw, sqrt(w)
+ * times the working residual (plus first * eta) in res, and over t the
+ * fitted probability of the observed outcome; returns how many are
+ * numerically 0 or 1. The reference for ristra__fit_sweep_avx512. */
+static int64_t sweep_scalar(double *sw, double *res, double *t, const double *eta,
+                            const double *wp, const double *yp, int64_t nr, double first)
 {
-    const ristra__fit_data *d = job->d;
-    for (int64_t i = 0; i < nr; i++) {
-        double e = eta[i];
-        t[i] = e < -LOGIT_THRESH ? DBL_EPSILON : e > LOGIT_THRESH ? 1 / DBL_EPSILON : exp(e);
-    }
-    const double *wp = d->w ? d->w + r0 : NULL, *yp = d->y + r0;
-    const double first = job->first ? 1.0 : 0.0;
     int64_t extreme = 0;
     for (int64_t i = 0; i < nr; i++) {
         double w = wp ? wp[i] : 1.0, y = yp[i], e = eta[i], ti = t[i];
@@ -159,6 +156,26 @@ static void evaluate_whole(block_totals *tot, const pass_job *job, const double 
         res[i] = s * (first * e + r);
         t[i] = y != 0 ? mu : 1 - mu;
     }
+    return extreme;
+}
+
+static void evaluate_whole(block_totals *tot, const pass_job *job, const double *eta,
+                           double *sw, double *res, double *t, int64_t r0, int64_t nr)
+{
+    const ristra__fit_data *d = job->d;
+    for (int64_t i = 0; i < nr; i++) {
+        double e = eta[i];
+        t[i] = e < -LOGIT_THRESH ? DBL_EPSILON : e > LOGIT_THRESH ? 1 / DBL_EPSILON : exp(e);
+    }
+    const double *wp = d->w ? d->w + r0 : NULL, *yp = d->y + r0;
+    const double first = job->first ? 1.0 : 0.0;
+    int64_t extreme;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (job->isa == RISTRA__ISA_AVX512)
+        extreme = ristra__fit_sweep_avx512(sw, res, t, eta, wp, yp, nr, first, LOGIT_THRESH);
+    else
+#endif
+        extreme = sweep_scalar(sw, res, t, eta, wp, yp, nr, first);
     double dev = 0.0;
     for (int64_t i = 0; i < nr; i++) {
         double w = wp ? wp[i] : 1.0;
