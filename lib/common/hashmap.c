@@ -125,6 +125,77 @@ void ristra__line_map_free(ristra__line_map *m)
     m->cap = m->n = 0;
 }
 
+/* ------------------------------------------------------------ token map */
+
+/* Keys are hashes already: their top bits, scaled, pick the home slot. */
+static size_t token_slot(const ristra__token_map *m, uint64_t key)
+{
+    size_t j = (size_t)(((unsigned __int128)key * m->cap) >> 64);
+    while (m->keys[j] && m->keys[j] != key)
+        j = j + 1 == m->cap ? 0 : j + 1;
+    return j;
+}
+
+int ristra__token_map_reserve(ristra__token_map *m, size_t n)
+{
+    size_t cap = n + n / 3 + 1;
+    if (cap < 1024)
+        cap = 1024;
+    if (cap <= m->cap)
+        return RISTRA_OK;
+    ristra__token_map bigger = { calloc(cap, sizeof(uint64_t)), malloc(cap * sizeof(uint32_t)),
+                                 cap, m->n, m->far };
+    if (!bigger.keys || !bigger.lines) {
+        free(bigger.keys), free(bigger.lines);
+        return ristra__oom();
+    }
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i]) {
+            size_t j = token_slot(&bigger, m->keys[i]);
+            bigger.keys[j] = m->keys[i];
+            bigger.lines[j] = m->lines[i];
+        }
+    free(m->keys), free(m->lines);
+    *m = bigger;
+    return RISTRA_OK;
+}
+
+int ristra__token_map_get_or_put(ristra__token_map *m, uint64_t key, int64_t line,
+                                 int64_t *first)
+{
+    if ((m->n + 1) * 4 > m->cap * 3) {
+        int rc = ristra__token_map_reserve(m, m->cap ? m->cap : 512);
+        if (rc)
+            return rc;
+    }
+    size_t j = token_slot(m, key);
+    if (m->keys[j]) {
+        *first = m->lines[j];
+        if (m->lines[j] == UINT32_MAX)
+            ristra__u64_map_get(&m->far, key, first);
+        return 1;
+    }
+    uint32_t low = (uint64_t)line < UINT32_MAX ? (uint32_t)line : UINT32_MAX;
+    if (low == UINT32_MAX) {
+        int64_t ignored;
+        int rc = ristra__u64_map_get_or_put(&m->far, key, line, &ignored);
+        if (rc < 0)
+            return rc;
+    }
+    m->keys[j] = key;
+    m->lines[j] = low;
+    m->n++;
+    return 0;
+}
+
+void ristra__token_map_free(ristra__token_map *m)
+{
+    free(m->keys), free(m->lines);
+    ristra__u64_map_free(&m->far);
+    m->keys = NULL, m->lines = NULL;
+    m->cap = m->n = 0;
+}
+
 /* FNV-1a, finalised: names are short and few. */
 static uint64_t hash_text(const char *text, size_t len)
 {

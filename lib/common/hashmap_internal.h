@@ -1,8 +1,7 @@
 /* Open-addressing hash containers shared by the modules (zstd keeps its
  * generic pieces in lib/common the same way):
  *   ristra__u64_map: uint64 key -> int64 value (key 0 is never stored),
- *     for pseudonyms' hashes with the line first seen, packed practice codes,
- *     group labels;
+ *     for packed practice codes and group labels;
  *   ristra__str_set: a set of byte strings (borrowed, not copied), for
  *     duplicate names.
  * Linear probing, capacity a power of two, at most half full. The lookup
@@ -116,6 +115,31 @@ static inline void ristra__line_map_prefetch(const ristra__line_map *m, uint64_t
 
 /* Frees the slots and leaves an empty map. */
 void ristra__line_map_free(ristra__line_map *m);
+
+/* ristra__token_map: 64-bit keys (pseudonyms' hashes; 0 is never stored)
+ *   with the line each was first seen on: keys and 32-bit lines in two
+ *   arrays (12 bytes a slot; lines from 2^32 - 1 in a side map), at most
+ *   3/4 full, of any capacity: about 18 bytes a pseudonym where a u64_map
+ *   takes 32 to 64. */
+typedef struct ristra__token_map {
+    uint64_t *keys;      /* 0 = empty */
+    uint32_t *lines;
+    size_t cap, n;
+    ristra__u64_map far; /* key -> line, for lines from 2^32 - 1 */
+} ristra__token_map;
+
+int ristra__token_map_reserve(ristra__token_map *m, size_t n);
+/* As ristra__line_map_get_or_put(), for any nonzero key. */
+int ristra__token_map_get_or_put(ristra__token_map *m, uint64_t key, int64_t line,
+                                 int64_t *first);
+
+static inline void ristra__token_map_prefetch(const ristra__token_map *m, uint64_t key)
+{
+    if (m->cap)
+        __builtin_prefetch(&m->keys[(size_t)(((unsigned __int128)key * m->cap) >> 64)]);
+}
+
+void ristra__token_map_free(ristra__token_map *m);
 
 /* A set of byte strings. The strings are borrowed: they must outlive the
  * set. Zero-initialise ({0}) for an empty set. */

@@ -102,18 +102,18 @@ static int keep_identifiers(ristra_population *pop)
 }
 
 /* The identifiers seen so far: NHS numbers in the compact line map,
- * pseudonyms' 64-bit hashes in a u64_map. */
+ * pseudonyms' 64-bit hashes in the token map. */
 static int seen_reserve(ristra_population *pop, size_t n)
 {
     if (pop->schema.id_kind == RISTRA_ID_PSEUDONYM)
-        return ristra__u64_map_reserve(&pop->seen_tokens, n);
+        return ristra__token_map_reserve(&pop->seen_tokens, n);
     return ristra__line_map_reserve(&pop->seen_nhs, n);
 }
 
 static void seen_prefetch(const ristra_population *pop, uint64_t key)
 {
     if (pop->schema.id_kind == RISTRA_ID_PSEUDONYM)
-        ristra__u64_map_prefetch(&pop->seen_tokens, key);
+        ristra__token_map_prefetch(&pop->seen_tokens, key);
     else
         ristra__line_map_prefetch(&pop->seen_nhs, key);
 }
@@ -121,14 +121,14 @@ static void seen_prefetch(const ristra_population *pop, uint64_t key)
 static int seen_get_or_put(ristra_population *pop, uint64_t key, int64_t line, int64_t *first)
 {
     if (pop->schema.id_kind == RISTRA_ID_PSEUDONYM)
-        return ristra__u64_map_get_or_put(&pop->seen_tokens, key, line, first);
+        return ristra__token_map_get_or_put(&pop->seen_tokens, key, line, first);
     return ristra__line_map_get_or_put(&pop->seen_nhs, key, line, first);
 }
 
 static void seen_free(ristra_population *pop)
 {
     ristra__line_map_free(&pop->seen_nhs);
-    ristra__u64_map_free(&pop->seen_tokens);
+    ristra__token_map_free(&pop->seen_tokens);
 }
 
 /* The sequential step: practice codes to indices, repeated NHS numbers. */

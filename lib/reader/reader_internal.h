@@ -52,10 +52,10 @@ struct ristra_population {
     size_t consumed;                  /* bytes of the csv buffer the block used */
 
     /* identifiers across the file, with the line first seen (NHS numbers
-     * 8 bytes each, pseudonyms' hashes 16; freed at the end of the file),
+     * 8 bytes a slot, pseudonyms' hashes 12; freed at the end of the file),
      * practice codes (six characters packed into a uint64) */
     ristra__line_map seen_nhs;
-    ristra__u64_map seen_tokens;
+    ristra__token_map seen_tokens;
     ristra__u64_map practice_index;
     char (*practice_codes)[8];
     int32_t n_practices, practice_cap;

@@ -588,40 +588,97 @@ static int summarize(ristra_score_result *r, const ristra__stratification *st,
 
 typedef struct token_ref {
     const char *text;
-    int64_t patient;
+    uint32_t patient;
 } token_ref;
 
 static int compare_tokens(const void *a, const void *b)
 {
-    return strcmp(((const token_ref *)a)->text, ((const token_ref *)b)->text);
+    const token_ref *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    return c ? c : (x->patient > y->patient) - (x->patient < y->patient);
+}
+
+/* The first 8 bytes of a text as a number that sorts as strcmp() does
+ * (bytes unsigned, big-endian; a shorter text padded with zeros). */
+static uint64_t text_prefix(const char *t)
+{
+    uint64_t k = 0;
+    int ended = 0;
+    for (int i = 0; i < 8; i++) {
+        unsigned char c = ended ? 0 : (unsigned char)t[i];
+        ended |= c == 0;
+        k = k << 8 | c;
+    }
+    return k;
+}
+
+/* Orders idx[0..n), patients whose texts share their first 8 bytes, by
+ * text and then patient: by insertion when few (the usual case: a keyed
+ * hash's first 8 characters are rarely shared), else by qsort. */
+static int sort_shared_prefix(uint32_t *idx, int64_t n, const char *const *text)
+{
+    if (n <= 16) {
+        for (int64_t i = 1; i < n; i++) {
+            uint32_t v = idx[i];
+            int64_t j = i;
+            for (; j > 0 && compare_tokens(&(token_ref){ text[idx[j - 1]], idx[j - 1] },
+                                           &(token_ref){ text[v], v }) > 0; j--)
+                idx[j] = idx[j - 1];
+            idx[j] = v;
+        }
+        return RISTRA_OK;
+    }
+    token_ref *refs = malloc((size_t)n * sizeof *refs);
+    if (!refs)
+        return ristra__oom();
+    for (int64_t i = 0; i < n; i++)
+        refs[i] = (token_ref){ text[idx[i]], idx[i] };
+    qsort(refs, (size_t)n, sizeof *refs, compare_tokens);
+    for (int64_t i = 0; i < n; i++)
+        idx[i] = refs[i].patient;
+    free(refs);
+    return RISTRA_OK;
 }
 
 /* Pseudonyms: each patient's text (*text_out) and, for the ranking's tie
  * rule "equal risks by identifier", its rank in byte order of the texts
- * (*key_out: equal texts, equal ranks), which stands in for the NHS number. */
+ * (*key_out: equal texts, equal ranks), which stands in for the NHS number.
+ * The texts are sorted by their first 8 bytes with the ranking's radix
+ * sort, then by strcmp() where those are shared. */
 static int token_keys(const char ***text_out, uint64_t **key_out, const batch *b)
 {
     const int64_t n = b->rows.n;
     const size_t cap = (size_t)(n > 0 ? n : 1);
     const char **text = malloc(cap * sizeof *text);
     uint64_t *key = malloc(cap * sizeof *key);
-    token_ref *refs = malloc(cap * sizeof *refs);
-    if (!text || !key || !refs) {
-        free(text), free(key), free(refs);
-        return ristra__oom();
-    }
-    for (int64_t i = 0; i < n; i++) {
+    uint64_t *prefix = ristra__big_alloc(cap * sizeof *prefix);
+    uint32_t *idx = ristra__big_alloc(cap * sizeof *idx);
+    int rc = text && key && prefix && idx ? RISTRA_OK : ristra__oom();
+    for (int64_t i = 0; !rc && i < n; i++) {
         text[i] = b->tokens.data + b->rows.nhs_number[i];
-        refs[i] = (token_ref){ text[i], i };
+        prefix[i] = text_prefix(text[i]);
+        idx[i] = (uint32_t)i;
     }
-    qsort(refs, (size_t)n, sizeof *refs, compare_tokens);
+    if (!rc)
+        ristra__sort_keys(prefix, idx, n);
+    for (int64_t i = 0, j; !rc && i < n; i = j) {
+        for (j = i + 1; j < n && prefix[j] == prefix[i]; j++)
+            ;
+        if (j - i > 1)
+            rc = sort_shared_prefix(idx + i, j - i, text);
+    }
     uint64_t rank = 0;
-    for (int64_t i = 0; i < n; i++) {
-        if (i > 0 && strcmp(refs[i - 1].text, refs[i].text) != 0)
+    for (int64_t i = 0; !rc && i < n; i++) {
+        if (i > 0 && (prefix[i - 1] != prefix[i] || strcmp(text[idx[i - 1]], text[idx[i]]) != 0))
             rank = (uint64_t)i;
-        key[refs[i].patient] = rank;
+        key[idx[i]] = rank;
     }
-    free(refs);
+    ristra__big_free(prefix, cap * sizeof *prefix);
+    ristra__big_free(idx, cap * sizeof *idx);
+    if (rc) {
+        free(text), free(key);
+        return rc;
+    }
     *text_out = text, *key_out = key;
     return RISTRA_OK;
 }

@@ -97,6 +97,12 @@ static void flag_sort(uint64_t *key, uint32_t *idx, int64_t n, int shift)
     insertion_sort(key, idx, n);
 }
 
+void ristra__sort_keys(uint64_t *key, uint32_t *idx, int64_t n)
+{
+    if (n > 1)
+        flag_sort(key, idx, n, 64 - RISTRA__DIGIT_BITS);
+}
+
 /* Orders each block of equal risks by NHS number, then practice code. The
  * two fit one 64-bit key: a 10-digit NHS number is below 2^34 and leaves
  * 30 bits for the practice's position in code order. (Rows alike in all

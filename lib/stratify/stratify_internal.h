@@ -73,6 +73,10 @@ typedef struct ristra__stratification {
  */
 int ristra__stratify(ristra__stratification *out, const ristra__scored *scored);
 
+/* Sorts key[0..n) ascending, equal keys by idx, carrying idx along, in
+ * place (the ranking's radix sort, for other orderings of patients). */
+void ristra__sort_keys(uint64_t *key, uint32_t *idx, int64_t n);
+
 void ristra__stratification_free(ristra__stratification *st);
 
 /* The risk of the patient at position i (a zero's sign dropped, as the

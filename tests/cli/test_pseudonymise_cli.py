@@ -180,3 +180,28 @@ def test_bad_and_repeated_pseudonyms_are_rejected_by_line(area, source):
     proc = run("score", "--model", source / MODEL, "--input", ps, "--output", d / "x.csv",
                "--id-kind", "pseudonym", "--fhir", d / "f.json")
     assert proc.returncode != 0 and "FHIR" in proc.stderr and not (d / "x.csv").exists()
+
+
+def test_equal_risks_are_ranked_by_pseudonym_in_byte_order(area, source):
+    """Every row alike but the pseudonym: the ranks follow the pseudonyms'
+    byte order (Python's sort of the bytes is the peer), including
+    pseudonyms that share their first 8 or more characters, differ only
+    in length or in case, and a block of them long enough for the sort's
+    slow path."""
+    d, pop, key = area
+    ps = d / "ps.csv"
+    run("pseudonymise", "--key-file", key, "--input", pop, "--output", ps, "--quiet", check=True)
+    lines = ps.read_text().splitlines()
+    header, body = lines[0], lines[1].split(",", 1)[1]
+    names = ["AAAAAAAA" + "x" * k for k in range(8, 40)]          # one shared prefix, 32 of them
+    names += ["AAAAAAAAa" + s for s in ("bcdefghij", "BCDEFGHIJ", "b-cdefghi", "b_cdefghi")]
+    names += ["zzzzzzzzzzzzzzzz", "0000000000000000", "ZZZZZZZZZZZZZZZZ", "AAAAAAAAAAAAAAAA"]
+    names += [f"p{i:015d}" for i in range(300, 0, -7)]
+    text = header + "\n" + "\n".join(f"{n},{body}" for n in names) + "\n"
+    ps.write_text(text)
+    run("score", "--model", source / MODEL, "--input", ps, "--output", d / "list.csv",
+        "--id-kind", "pseudonym", "--quiet", check=True)
+    got = rows(d / "list.csv")
+    assert len({r["risk"] for r in got}) == 1
+    assert [r["pseudonym"] for r in got] == sorted(names, key=lambda s: s.encode())
+    assert [int(r["rank_in_practice"]) for r in got] == list(range(1, len(names) + 1))

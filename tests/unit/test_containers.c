@@ -111,6 +111,27 @@ Test(line_map, a_line_too_long_for_the_slot_is_kept_whole_beside_it)
     ristra__line_map_free(&m);
 }
 
+Test(token_map, keeps_every_key_and_its_first_line_even_lines_too_long_for_the_slot)
+{
+    ristra__token_map m = { 0 };
+    enum { N = 150000 };
+    const int64_t far = (INT64_C(1) << 32) + 99;
+    for (uint64_t k = 1; k <= N; k++) {
+        int64_t first = -1;
+        uint64_t key = ristra__hash_u64(k) | 1;
+        cr_assert_eq(ristra__token_map_get_or_put(&m, key, k == 7 ? far : (int64_t)k, &first), 0);
+    }
+    cr_assert_eq(m.n, N);
+    cr_assert_leq(m.n * 4, m.cap * 3, "at most three quarters full");
+    for (uint64_t k = 1; k <= N; k++) {
+        int64_t first = -1;
+        cr_assert_eq(ristra__token_map_get_or_put(&m, ristra__hash_u64(k) | 1, 3, &first), 1);
+        cr_assert_eq(first, k == 7 ? far : (int64_t)k);
+    }
+    ristra__token_map_free(&m);
+    cr_assert_eq(m.cap, 0);
+}
+
 Test(str_set, finds_a_repeated_string_by_content_not_address)
 {
     ristra__str_set s = { 0 };
