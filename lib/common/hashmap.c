@@ -58,6 +58,19 @@ void ristra__u64_map_free(ristra__u64_map *m)
 
 /* ------------------------------------------------------------ line map */
 
+/* The line and token maps: room for n keys at most 3/4 full, and whether
+ * one more key would pass that. */
+static size_t three_quarters_capacity(size_t n)
+{
+    size_t cap = n + n / 3 + 1;
+    return cap < 1024 ? 1024 : cap;
+}
+
+static int one_more_overfills(size_t n, size_t cap)
+{
+    return (n + 1) * 4 > cap * 3;
+}
+
 static const uint64_t LINE_MASK = (UINT64_C(1) << RISTRA__LINE_MAP_LINE_BITS) - 1;
 
 /* Where key is, or the empty slot where it would go. */
@@ -72,9 +85,7 @@ static size_t line_slot(const ristra__line_map *m, uint64_t key)
 
 int ristra__line_map_reserve(ristra__line_map *m, size_t n)
 {
-    size_t cap = n + n / 3 + 1;
-    if (cap < 1024)
-        cap = 1024;
+    const size_t cap = three_quarters_capacity(n);
     if (cap <= m->cap)
         return RISTRA_OK;
     ristra__line_map bigger = { calloc(cap, sizeof(uint64_t)), cap, m->n, m->far };
@@ -91,7 +102,7 @@ int ristra__line_map_reserve(ristra__line_map *m, size_t n)
 
 int ristra__line_map_get_or_put(ristra__line_map *m, uint64_t key, int64_t line, int64_t *first)
 {
-    if ((m->n + 1) * 4 > m->cap * 3) {
+    if (one_more_overfills(m->n, m->cap)) {
         int rc = ristra__line_map_reserve(m, m->cap ? m->cap : 512);
         if (rc)
             return rc;
@@ -138,9 +149,7 @@ static size_t token_slot(const ristra__token_map *m, uint64_t key)
 
 int ristra__token_map_reserve(ristra__token_map *m, size_t n)
 {
-    size_t cap = n + n / 3 + 1;
-    if (cap < 1024)
-        cap = 1024;
+    const size_t cap = three_quarters_capacity(n);
     if (cap <= m->cap)
         return RISTRA_OK;
     ristra__token_map bigger = { calloc(cap, sizeof(uint64_t)), malloc(cap * sizeof(uint32_t)),
@@ -163,7 +172,7 @@ int ristra__token_map_reserve(ristra__token_map *m, size_t n)
 int ristra__token_map_get_or_put(ristra__token_map *m, uint64_t key, int64_t line,
                                  int64_t *first)
 {
-    if ((m->n + 1) * 4 > m->cap * 3) {
+    if (one_more_overfills(m->n, m->cap)) {
         int rc = ristra__token_map_reserve(m, m->cap ? m->cap : 512);
         if (rc)
             return rc;

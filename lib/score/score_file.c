@@ -273,20 +273,21 @@ typedef struct scored_rows {
     size_t bytes[4];    /* each array's size, in the order above */
 } scored_rows;
 
-static void **row_array(scored_rows *s, int i)
-{
-    void **a[4] = { (void **)&s->nhs_number, (void **)&s->practice, (void **)&s->risk,
-                    (void **)&s->outcome };
-    return a[i];
-}
-
-static const size_t ROW_ELEMENT[4] = { sizeof(uint64_t), sizeof(int32_t), sizeof(double),
-                                       sizeof(uint8_t) };
-
 static void free_rows(scored_rows *s)
 {
-    for (int i = 0; i < 4; i++)
-        ristra__big_free(*row_array(s, i), s->bytes[i]);
+    ristra__big_free(s->nhs_number, s->bytes[0]);
+    ristra__big_free(s->practice, s->bytes[1]);
+    ristra__big_free(s->risk, s->bytes[2]);
+    ristra__big_free(s->outcome, s->bytes[3]);
+}
+
+/* p resized to want bytes (*bytes updated), or NULL with p unchanged. */
+static void *resized(void *p, size_t *bytes, size_t want)
+{
+    void *q = ristra__big_realloc(p, *bytes, want);
+    if (q)
+        *bytes = want;
+    return q;
 }
 
 /* Room for more rows: blocks of twice the size, remapped rather than
@@ -298,15 +299,20 @@ static int reserve_rows(scored_rows *s, int64_t more)
     int64_t cap = s->cap ? s->cap : 65536;
     while (cap < s->n + more)
         cap *= 2;
-    for (int i = 0; i < 4; i++) {
-        void **a = row_array(s, i);
-        size_t bytes = (size_t)cap * ROW_ELEMENT[i];
-        void *q = ristra__big_realloc(*a, s->bytes[i], bytes);
-        if (!q)
-            return ristra__oom();
-        *a = q;
-        s->bytes[i] = bytes;
-    }
+    const size_t c = (size_t)cap;
+    void *q;
+    if (!(q = resized(s->nhs_number, &s->bytes[0], c * sizeof *s->nhs_number)))
+        return ristra__oom();
+    s->nhs_number = q;
+    if (!(q = resized(s->practice, &s->bytes[1], c * sizeof *s->practice)))
+        return ristra__oom();
+    s->practice = q;
+    if (!(q = resized(s->risk, &s->bytes[2], c * sizeof *s->risk)))
+        return ristra__oom();
+    s->risk = q;
+    if (!(q = resized(s->outcome, &s->bytes[3], c * sizeof *s->outcome)))
+        return ristra__oom();
+    s->outcome = q;
     s->cap = cap;
     return RISTRA_OK;
 }
